@@ -1,0 +1,388 @@
+//! One connection to PostgreSQL, MySQL/MariaDB or SQLite, with the few operations the runner
+//! needs. An enum rather than a trait object: three engines, each arm a few lines.
+
+use std::fs::File;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlSslMode};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgSslMode};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{AssertSqlSafe, Connection as _, Row};
+use stratum_project::Dialect;
+
+use crate::error::db_message;
+use crate::{DatabaseUrl, DbError, Engine, TlsMode, VersionTable};
+
+enum Inner {
+    Pg(PgConnection),
+    My(MySqlConnection),
+    Lite(SqliteConnection),
+}
+
+/// What "test connection" reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerInfo {
+    pub engine: Engine,
+    pub version: String,
+    pub latency_ms: f64,
+}
+
+pub struct Connection {
+    inner: Inner,
+    pub url: DatabaseUrl,
+    /// SQLite has no advisory lock; a lock file beside the database serves instead.
+    lock_file: Option<File>,
+    locked: bool,
+}
+
+macro_rules! on_conn {
+    ($self:expr, $c:ident => $body:expr) => {
+        match &mut $self.inner {
+            Inner::Pg($c) => $body,
+            Inner::My($c) => $body,
+            Inner::Lite($c) => $body,
+        }
+    };
+}
+
+impl Connection {
+    /// Connects, giving up after `timeout`, with an error that says what is wrong.
+    pub async fn connect(url: &DatabaseUrl, timeout: Duration) -> Result<Connection, DbError> {
+        let target = url.to_string();
+        let inner = match tokio::time::timeout(timeout, Self::open(url)).await {
+            Ok(Ok(inner)) => inner,
+            Ok(Err(e)) => {
+                return Err(DbError::Connect {
+                    reason: connect_reason(url, &e),
+                    target,
+                })
+            }
+            Err(_) => {
+                return Err(DbError::ConnectTimeout {
+                    target,
+                    after: timeout,
+                })
+            }
+        };
+        Ok(Connection {
+            inner,
+            url: url.clone(),
+            lock_file: None,
+            locked: false,
+        })
+    }
+
+    async fn open(url: &DatabaseUrl) -> Result<Inner, sqlx::Error> {
+        Ok(match url.engine {
+            Engine::Postgres => {
+                let mut o = PgConnectOptions::new_without_pgpass()
+                    .port(url.port.unwrap_or(5432))
+                    .application_name("stratum")
+                    .ssl_mode(match url.tls {
+                        TlsMode::Disable => PgSslMode::Disable,
+                        TlsMode::Prefer => PgSslMode::Prefer,
+                        TlsMode::Require => PgSslMode::Require,
+                        TlsMode::VerifyCa => PgSslMode::VerifyCa,
+                        TlsMode::VerifyFull => PgSslMode::VerifyFull,
+                    });
+                o = match &url.socket {
+                    Some(dir) => o.socket(dir),
+                    None => o.host(&url.host),
+                };
+                if let Some(u) = &url.user {
+                    o = o.username(u);
+                }
+                if let Some(p) = &url.password {
+                    o = o.password(p);
+                }
+                if !url.database.is_empty() {
+                    o = o.database(&url.database);
+                }
+                Inner::Pg(PgConnection::connect_with(&o).await?)
+            }
+            Engine::MySql => {
+                // No session changes of sqlx's own (PIPES_AS_CONCAT, time zone): revision SQL
+                // must mean what it means in the mysql client and under Alembic.
+                let mut o = MySqlConnectOptions::new()
+                    .host(&url.host)
+                    .port(url.port.unwrap_or(3306))
+                    .pipes_as_concat(false)
+                    .no_engine_substitution(false)
+                    .timezone(None)
+                    .ssl_mode(match url.tls {
+                        TlsMode::Disable => MySqlSslMode::Disabled,
+                        TlsMode::Prefer => MySqlSslMode::Preferred,
+                        TlsMode::Require => MySqlSslMode::Required,
+                        TlsMode::VerifyCa => MySqlSslMode::VerifyCa,
+                        TlsMode::VerifyFull => MySqlSslMode::VerifyIdentity,
+                    });
+                if let Some(u) = &url.user {
+                    o = o.username(u);
+                }
+                if let Some(p) = &url.password {
+                    o = o.password(p);
+                }
+                if !url.database.is_empty() {
+                    o = o.database(&url.database);
+                }
+                Inner::My(MySqlConnection::connect_with(&o).await?)
+            }
+            Engine::Sqlite => {
+                // Foreign keys stay as SQLite (and Alembic) leave them: off.
+                let o = match &url.path {
+                    Some(p) => SqliteConnectOptions::new()
+                        .filename(p)
+                        .create_if_missing(true),
+                    None => SqliteConnectOptions::new().in_memory(true),
+                }
+                .foreign_keys(false)
+                .busy_timeout(Duration::from_secs(10));
+                Inner::Lite(SqliteConnection::connect_with(&o).await?)
+            }
+        })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.url.dialect()
+    }
+
+    /// Runs SQL as written (simple query protocol), returning the rows it affected.
+    pub async fn execute(&mut self, sql: &str) -> Result<u64, sqlx::Error> {
+        let q = sqlx::raw_sql(AssertSqlSafe(sql.to_string()));
+        on_conn!(self, c => q.execute(&mut *c).await.map(|r| r.rows_affected()))
+    }
+
+    async fn strings(&mut self, sql: String) -> Result<Vec<String>, sqlx::Error> {
+        let q = sqlx::raw_sql(AssertSqlSafe(sql));
+        on_conn!(self, c => {
+            let rows = q.fetch_all(&mut *c).await?;
+            rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
+        })
+    }
+
+    pub async fn server_info(&mut self) -> Result<ServerInfo, DbError> {
+        let started = Instant::now();
+        let sql = match self.url.engine {
+            Engine::Postgres => "SELECT version()",
+            Engine::MySql => "SELECT CONCAT(VERSION(), ' ', @@version_comment)",
+            Engine::Sqlite => "SELECT 'SQLite ' || sqlite_version()",
+        };
+        let version = self
+            .strings(sql.to_string())
+            .await
+            .map_err(|e| DbError::query("reading the server version", e))?;
+        Ok(ServerInfo {
+            engine: self.url.engine,
+            version: version.into_iter().next().unwrap_or_default(),
+            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+        })
+    }
+
+    pub async fn version_table_exists(&mut self, vt: &VersionTable) -> Result<bool, DbError> {
+        let lit = |s: &str| crate::ident::literal(self.dialect(), s);
+        let sql = match self.url.engine {
+            Engine::Postgres => format!(
+                "SELECT 'yes'::text FROM information_schema.tables WHERE table_schema = {} AND table_name = {}",
+                vt.schema.as_deref().map(lit).unwrap_or_else(|| "current_schema()".into()),
+                lit(&vt.name)
+            ),
+            Engine::MySql => format!(
+                "SELECT CAST('yes' AS CHAR) FROM information_schema.tables WHERE table_schema = {} AND table_name = {}",
+                vt.schema.as_deref().map(lit).unwrap_or_else(|| "DATABASE()".into()),
+                lit(&vt.name)
+            ),
+            Engine::Sqlite => format!(
+                "SELECT 'yes' FROM {}sqlite_master WHERE type = 'table' AND name = {}",
+                vt.schema.as_deref().map(|s| format!("{}.", crate::ident::quote(Dialect::Sqlite, s))).unwrap_or_default(),
+                lit(&vt.name)
+            ),
+        };
+        let found = self
+            .strings(sql)
+            .await
+            .map_err(|e| DbError::query("looking for the version table", e))?;
+        Ok(!found.is_empty())
+    }
+
+    /// The version rows, in the order the database returns them; none when there is no table.
+    pub async fn version_rows(&mut self, vt: &VersionTable) -> Result<Vec<String>, DbError> {
+        if !self.version_table_exists(vt).await? {
+            return Ok(Vec::new());
+        }
+        self.strings(vt.select_rows(self.dialect()))
+            .await
+            .map_err(|e| DbError::query(format!("reading {}", vt.name), e))
+    }
+
+    /// Takes the runner lock so that two runs never apply the same revision twice, waiting up to
+    /// `wait` for another run to finish.
+    pub async fn lock(&mut self, vt: &VersionTable, wait: Duration) -> Result<(), DbError> {
+        let started = Instant::now();
+        let key = vt.lock_key();
+        loop {
+            let got = match self.url.engine {
+                Engine::Postgres => {
+                    let sql = format!(
+                        "SELECT CASE WHEN pg_try_advisory_lock({key}) THEN 'yes' ELSE 'no' END"
+                    );
+                    self.strings(sql)
+                        .await
+                        .map(|v| v.first().is_some_and(|s| s == "yes"))
+                }
+                Engine::MySql => {
+                    let name = crate::ident::literal(Dialect::MySql, &vt.lock_name());
+                    let sql = format!("SELECT CAST(COALESCE(GET_LOCK({name}, 0), 0) AS CHAR)");
+                    self.strings(sql)
+                        .await
+                        .map(|v| v.first().is_some_and(|s| s == "1"))
+                }
+                Engine::Sqlite => return self.lock_sqlite_file(wait).await,
+            }
+            .map_err(|e| DbError::query("taking the migration lock", e))?;
+            if got {
+                self.locked = true;
+                return Ok(());
+            }
+            if started.elapsed() >= wait {
+                return Err(DbError::LockTimeout {
+                    target: self.url.to_string(),
+                    after: wait,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn lock_sqlite_file(&mut self, wait: Duration) -> Result<(), DbError> {
+        let Some(db) = self.url.path.clone() else {
+            return Ok(()); // an in-memory database has a single user
+        };
+        let mut lock_path = db.into_os_string();
+        lock_path.push(".stratum-lock");
+        let file = File::create(&lock_path).map_err(|e| DbError::Query {
+            context: format!("creating the lock file {}", lock_path.to_string_lossy()),
+            message: e.to_string(),
+        })?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => {
+                    self.lock_file = Some(file);
+                    self.locked = true;
+                    return Ok(());
+                }
+                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(DbError::LockTimeout {
+                        target: self.url.to_string(),
+                        after: wait,
+                    })
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(DbError::Query {
+                        context: "locking the database file".into(),
+                        message: e.to_string(),
+                    })
+                }
+            }
+        }
+    }
+
+    pub async fn unlock(&mut self, vt: &VersionTable) {
+        if !self.locked {
+            return;
+        }
+        self.locked = false;
+        // Releasing is best effort: the server drops the lock with the session anyway.
+        let _ = match self.url.engine {
+            Engine::Postgres => {
+                self.execute(&format!("SELECT pg_advisory_unlock({})", vt.lock_key()))
+                    .await
+            }
+            Engine::MySql => {
+                let name = crate::ident::literal(Dialect::MySql, &vt.lock_name());
+                self.execute(&format!("SELECT RELEASE_LOCK({name})")).await
+            }
+            Engine::Sqlite => {
+                self.lock_file = None;
+                Ok(0)
+            }
+        };
+    }
+
+    pub async fn begin(&mut self) -> Result<(), sqlx::Error> {
+        let sql = match self.url.engine {
+            Engine::Sqlite => "BEGIN IMMEDIATE",
+            _ => "BEGIN",
+        };
+        self.execute(sql).await.map(|_| ())
+    }
+
+    pub async fn commit(&mut self) -> Result<(), sqlx::Error> {
+        self.execute("COMMIT").await.map(|_| ())
+    }
+
+    pub async fn rollback(&mut self) -> Result<(), sqlx::Error> {
+        self.execute("ROLLBACK").await.map(|_| ())
+    }
+
+    pub async fn close(self) {
+        let _ = match self.inner {
+            Inner::Pg(c) => c.close().await,
+            Inner::My(c) => c.close().await,
+            Inner::Lite(c) => c.close().await,
+        };
+    }
+}
+
+/// Turns a connection failure into words: wrong password, unknown database, nothing listening.
+fn connect_reason(url: &DatabaseUrl, e: &sqlx::Error) -> String {
+    let user = url
+        .user
+        .clone()
+        .unwrap_or_else(|| "the default user".into());
+    if let sqlx::Error::Database(d) = e {
+        let code = d.code().map(|c| c.to_string()).unwrap_or_default();
+        return match (url.engine, code.as_str()) {
+            (Engine::Postgres, "28P01") | (Engine::Postgres, "28000") | (Engine::MySql, "1045") => {
+                format!(
+                    "the server refused the login of {user}: wrong password or user name ({})",
+                    d.message()
+                )
+            }
+            (Engine::Postgres, "3D000") | (Engine::MySql, "1049") => {
+                format!(
+                    "the database '{}' does not exist on this server",
+                    url.database
+                )
+            }
+            _ => db_message(e),
+        };
+    }
+    if let sqlx::Error::Io(io) = e {
+        let port = url.port.unwrap_or(url.default_port());
+        return match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => {
+                format!("nothing is listening on {}:{port}; is the server running, and is the port right?", url.host)
+            }
+            std::io::ErrorKind::NotFound if url.engine == Engine::Sqlite => {
+                format!("the folder of the database file does not exist ({io})")
+            }
+            _ => format!("{io} (host {}:{port})", url.host),
+        };
+    }
+    if url.engine == Engine::Sqlite {
+        return format!(
+            "{} (does the folder exist and is it writable?)",
+            db_message(e)
+        );
+    }
+    let msg = db_message(e);
+    if msg.contains("failed to lookup address") || msg.contains("Name or service not known") {
+        return format!("the host name '{}' cannot be resolved", url.host);
+    }
+    msg
+}

@@ -1,0 +1,98 @@
+use std::time::Duration;
+
+use stratum_graph::GraphError;
+use stratum_project::ProjectError;
+use thiserror::Error;
+
+/// Where a run stopped and what state it left behind.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunFailure {
+    /// The revision whose step failed.
+    pub revision: String,
+    pub file: Option<String>,
+    /// 1-based file line of the failing statement, when it was a statement.
+    pub line: Option<usize>,
+    pub statement: Option<String>,
+    /// How many statements of that revision had completed before the failure.
+    pub statements_done: usize,
+    pub message: String,
+    /// True when everything this run did was rolled back: the database is as it was.
+    pub rolled_back: bool,
+    /// Revisions whose changes stay committed.
+    pub committed: Vec<String>,
+    /// The version rows as the database has them now.
+    pub rows_now: Vec<String>,
+}
+
+impl std::fmt::Display for RunFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "revision {} failed", self.revision)?;
+        if let (Some(file), Some(line)) = (&self.file, self.line) {
+            write!(f, " at {file}:{line}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if self.rolled_back {
+            write!(f, "; the run was rolled back and the database is unchanged")?;
+        } else {
+            if !self.committed.is_empty() {
+                write!(
+                    f,
+                    "; these revisions stay applied: {}",
+                    self.committed.join(", ")
+                )?;
+            }
+            if self.statements_done > 0 {
+                write!(
+                    f,
+                    "; {} statement(s) of {} had already run and could not be rolled back (this engine commits DDL at once)",
+                    self.statements_done, self.revision
+                )?;
+            }
+            write!(f, "; version rows now: [{}]", self.rows_now.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Errors of the database layer, each with what the user can do about it.
+#[derive(Debug, Error)]
+pub enum DbError {
+    #[error("invalid database URL: {0}")]
+    Url(String),
+    #[error("cannot connect to {target}: {reason}")]
+    Connect { target: String, reason: String },
+    #[error("could not reach {target} within {} seconds; check the host, the port and any firewall", .after.as_secs())]
+    ConnectTimeout { target: String, after: Duration },
+    #[error("another Stratum run holds the migration lock on {target}; waited {} seconds", .after.as_secs())]
+    LockTimeout { target: String, after: Duration },
+    #[error("{context}: {message}")]
+    Query { context: String, message: String },
+    #[error(transparent)]
+    Plan(#[from] GraphError),
+    #[error(transparent)]
+    Project(#[from] ProjectError),
+    #[error("{0}")]
+    Failed(Box<RunFailure>),
+    #[error("the project has no file for revision '{0}'")]
+    MissingFile(String),
+}
+
+impl DbError {
+    pub fn query(context: impl Into<String>, e: sqlx::Error) -> DbError {
+        DbError::Query {
+            context: context.into(),
+            message: db_message(&e),
+        }
+    }
+}
+
+/// The database's own message, without sqlx's wrapping.
+pub fn db_message(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Database(d) => match d.code() {
+            Some(code) => format!("{} ({})", d.message(), code),
+            None => d.message().to_string(),
+        },
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,17 @@
+//! Databases: connecting from a URL, the `alembic_version` table, the runner lock, offline SQL
+//! in Alembic's `--sql` shape, and the runner that executes a plan.
+
+mod driver;
+mod error;
+mod ident;
+mod offline;
+mod runner;
+mod url;
+mod version_table;
+
+pub use driver::{Connection, ServerInfo};
+pub use error::{DbError, RunFailure};
+pub use offline::render_offline;
+pub use runner::{run, CancelToken, Operation, Progress, RunOptions, RunReport};
+pub use url::{DatabaseUrl, Engine, TlsMode};
+pub use version_table::VersionTable;

@@ -1,0 +1,428 @@
+//! Executes a plan: lock, read the rows, plan, then run every step with its version-row
+//! changes, in one transaction where the engine allows it, reporting progress and stopping
+//! cleanly on failure or cancel.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use stratum_graph::{Direction, Plan, RevisionMap, VersionOp};
+use stratum_project::{Dialect, Project, Statement};
+
+use crate::error::db_message;
+use crate::{Connection, DbError, RunFailure, VersionTable};
+
+/// What to run. The plan is made only once the lock is held and the rows are read, so that a
+/// second runner plans from the first one's result.
+#[derive(Debug, Clone)]
+pub enum Operation {
+    Upgrade(String),
+    Downgrade(String),
+    Stamp { targets: Vec<String>, purge: bool },
+}
+
+impl Operation {
+    pub fn plan(
+        &self,
+        map: &RevisionMap,
+        rows: &[String],
+    ) -> Result<Plan, stratum_graph::GraphError> {
+        match self {
+            Operation::Upgrade(t) => map.plan_upgrade(rows, t),
+            Operation::Downgrade(t) => map.plan_downgrade(rows, t),
+            Operation::Stamp { targets, purge } => map.plan_stamp(rows, targets, *purge),
+        }
+    }
+}
+
+/// Set to stop a run between statements; the run then rolls back what it can.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Events a front end shows while a run goes on.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Progress {
+    Planned {
+        steps: usize,
+        rows: Vec<String>,
+    },
+    StepStarted {
+        index: usize,
+        total: usize,
+        revision: String,
+        direction: Direction,
+    },
+    Statement {
+        index: usize,
+        number: usize,
+        line: usize,
+        sql: String,
+    },
+    StepFinished {
+        index: usize,
+        revision: String,
+        millis: u64,
+    },
+}
+
+pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+#[derive(Clone)]
+pub struct RunOptions {
+    /// Commit after each revision (always the case on MySQL).
+    pub transaction_per_revision: bool,
+    pub lock_wait: Duration,
+    pub cancel: CancelToken,
+    pub progress: Option<ProgressFn>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            transaction_per_revision: false,
+            lock_wait: Duration::from_secs(60),
+            cancel: CancelToken::default(),
+            progress: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub plan: Plan,
+    pub rows_before: Vec<String>,
+    pub rows_after: Vec<String>,
+    pub millis: u64,
+}
+
+struct Prepared {
+    statements: Vec<Statement>,
+    transactional: bool,
+    file: Option<String>,
+}
+
+/// Runs `op` on the database under the runner lock.
+pub async fn run(
+    conn: &mut Connection,
+    project: &Project,
+    op: &Operation,
+    opts: &RunOptions,
+) -> Result<RunReport, DbError> {
+    let vt = VersionTable::from_config(&project.config);
+    conn.lock(&vt, opts.lock_wait).await?;
+    let result = run_locked(conn, project, op, opts, &vt).await;
+    conn.unlock(&vt).await;
+    result
+}
+
+async fn run_locked(
+    conn: &mut Connection,
+    project: &Project,
+    op: &Operation,
+    opts: &RunOptions,
+    vt: &VersionTable,
+) -> Result<RunReport, DbError> {
+    let started = Instant::now();
+    let dialect = conn.dialect();
+    let rows = conn.version_rows(vt).await?;
+    let plan = op.plan(&project.map, &rows)?;
+    // Every body is split before anything runs, so a malformed file stops the run untouched.
+    let prepared = prepare(project, &plan, dialect)?;
+    let emit = |p: Progress| {
+        if let Some(f) = &opts.progress {
+            f(&p)
+        }
+    };
+    emit(Progress::Planned {
+        steps: plan.steps.len(),
+        rows: rows.clone(),
+    });
+    if plan.steps.is_empty() && !plan.purge {
+        return Ok(RunReport {
+            rows_after: rows.clone(),
+            rows_before: rows,
+            plan,
+            millis: elapsed(started),
+        });
+    }
+    let mut exec = Exec {
+        conn,
+        vt,
+        dialect,
+        single: dialect.transactional_ddl() && !opts.transaction_per_revision,
+        committed: Vec::new(),
+        pending: Vec::new(),
+        in_tx: false,
+    };
+    let table_missing = !exec.conn.version_table_exists(vt).await?;
+    if let Err(failure) = exec
+        .steps(&plan, &prepared, table_missing, opts, &emit)
+        .await
+    {
+        return Err(exec.fail(*failure, &rows).await);
+    }
+    Ok(RunReport {
+        rows_after: plan.rows_after.clone(),
+        rows_before: rows,
+        plan,
+        millis: elapsed(started),
+    })
+}
+
+fn elapsed(t: Instant) -> u64 {
+    u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+fn prepare(project: &Project, plan: &Plan, dialect: Dialect) -> Result<Vec<Prepared>, DbError> {
+    plan.steps
+        .iter()
+        .map(|step| {
+            if step.direction == Direction::Stamp {
+                return Ok(Prepared {
+                    statements: Vec::new(),
+                    transactional: true,
+                    file: None,
+                });
+            }
+            let file = project
+                .file(&step.revision)
+                .ok_or_else(|| DbError::MissingFile(step.revision.clone()))?;
+            Ok(Prepared {
+                statements: file.statements(step.direction == Direction::Upgrade, dialect)?,
+                transactional: file.transactional,
+                file: Some(file.path.display().to_string()),
+            })
+        })
+        .collect()
+}
+
+/// A failure inside a step, before the transaction state is sorted out.
+struct StepFailure {
+    revision: String,
+    file: Option<String>,
+    line: Option<usize>,
+    statement: Option<String>,
+    statements_done: usize,
+    message: String,
+}
+
+struct Exec<'a> {
+    conn: &'a mut Connection,
+    vt: &'a VersionTable,
+    dialect: Dialect,
+    /// One transaction for the whole run.
+    single: bool,
+    committed: Vec<String>,
+    /// Revisions done inside the open transaction.
+    pending: Vec<String>,
+    in_tx: bool,
+}
+
+impl Exec<'_> {
+    async fn sql(&mut self, sql: &str) -> Result<u64, String> {
+        self.conn.execute(sql).await.map_err(|e| db_message(&e))
+    }
+
+    async fn begin(&mut self) -> Result<(), String> {
+        self.conn.begin().await.map_err(|e| db_message(&e))?;
+        self.in_tx = true;
+        Ok(())
+    }
+
+    async fn commit(&mut self) -> Result<(), String> {
+        self.conn.commit().await.map_err(|e| db_message(&e))?;
+        self.in_tx = false;
+        self.committed.append(&mut self.pending);
+        Ok(())
+    }
+
+    async fn steps(
+        &mut self,
+        plan: &Plan,
+        prepared: &[Prepared],
+        table_missing: bool,
+        opts: &RunOptions,
+        emit: &impl Fn(Progress),
+    ) -> Result<(), Box<StepFailure>> {
+        let total = plan.steps.len();
+        let setup_failure = |message: String| {
+            Box::new(StepFailure {
+                revision: plan
+                    .steps
+                    .first()
+                    .map(|s| s.revision.clone())
+                    .unwrap_or_default(),
+                file: None,
+                line: None,
+                statement: None,
+                statements_done: 0,
+                message,
+            })
+        };
+        if self.single {
+            self.begin().await.map_err(setup_failure)?;
+        }
+        let mut table_missing = table_missing;
+        if plan.purge {
+            if !self.single {
+                self.begin().await.map_err(setup_failure)?;
+            }
+            if table_missing {
+                self.sql(&self.vt.create_if_missing(self.dialect))
+                    .await
+                    .map_err(setup_failure)?;
+                table_missing = false;
+            }
+            let purge = format!("DELETE FROM {}", self.vt.qualified(self.dialect, true));
+            self.sql(&purge).await.map_err(setup_failure)?;
+            if !self.single {
+                self.commit().await.map_err(setup_failure)?;
+            }
+        }
+        for (i, (step, prep)) in plan.steps.iter().zip(prepared).enumerate() {
+            let started = Instant::now();
+            let fail = |done: usize, stmt: Option<&Statement>, message: String| {
+                Box::new(StepFailure {
+                    revision: step.revision.clone(),
+                    file: prep.file.clone(),
+                    line: stmt.map(|s| s.line),
+                    statement: stmt.map(|s| s.sql.clone()),
+                    statements_done: done,
+                    message,
+                })
+            };
+            if opts.cancel.is_cancelled() {
+                return Err(fail(
+                    0,
+                    None,
+                    "cancelled before this revision started".into(),
+                ));
+            }
+            emit(Progress::StepStarted {
+                index: i,
+                total,
+                revision: step.revision.clone(),
+                direction: step.direction,
+            });
+            let outside = !prep.transactional && self.dialect != Dialect::MySql;
+            if outside && self.in_tx {
+                self.commit().await.map_err(|m| fail(0, None, m))?;
+            }
+            if !self.single && !outside {
+                self.begin().await.map_err(|m| fail(0, None, m))?;
+            }
+            if table_missing {
+                self.sql(&self.vt.create_if_missing(self.dialect))
+                    .await
+                    .map_err(|m| fail(0, None, m))?;
+                table_missing = false;
+            }
+            for (k, stmt) in prep.statements.iter().enumerate() {
+                if opts.cancel.is_cancelled() {
+                    return Err(fail(k, None, "cancelled".into()));
+                }
+                emit(Progress::Statement {
+                    index: i,
+                    number: k + 1,
+                    line: stmt.line,
+                    sql: stmt.sql.clone(),
+                });
+                self.sql(&stmt.sql)
+                    .await
+                    .map_err(|m| fail(k, Some(stmt), m))?;
+            }
+            let done = prep.statements.len();
+            for op in &step.version_ops {
+                let (sql, what) = match op {
+                    VersionOp::Insert { revision } => {
+                        (self.vt.insert(self.dialect, revision, false), None)
+                    }
+                    VersionOp::Delete { revision } => (
+                        self.vt.delete(self.dialect, revision, false),
+                        Some(format!("deleting '{revision}'")),
+                    ),
+                    VersionOp::Update { from, to } => (
+                        self.vt.update(self.dialect, from, to, false),
+                        Some(format!("updating '{from}' to '{to}'")),
+                    ),
+                };
+                let n = self
+                    .sql(&sql)
+                    .await
+                    .map_err(|m| fail(done, None, format!("writing the version row: {m}")))?;
+                if let (Some(what), true) = (what, n != 1) {
+                    return Err(fail(
+                        done,
+                        None,
+                        format!("expected one version row when {what} in {}, found {n}; another tool changed the table during the run", self.vt.name),
+                    ));
+                }
+            }
+            if outside {
+                self.committed.push(step.revision.clone());
+                if self.single && i + 1 < total {
+                    self.begin().await.map_err(|m| fail(done, None, m))?;
+                }
+            } else {
+                self.pending.push(step.revision.clone());
+                if !self.single {
+                    self.commit().await.map_err(|m| fail(done, None, m))?;
+                }
+            }
+            emit(Progress::StepFinished {
+                index: i,
+                revision: step.revision.clone(),
+                millis: elapsed(started),
+            });
+        }
+        if self.in_tx {
+            self.commit().await.map_err(setup_failure)?;
+        }
+        Ok(())
+    }
+
+    /// Rolls back what is open and describes the state the database is left in.
+    async fn fail(&mut self, f: StepFailure, rows_before: &[String]) -> DbError {
+        if self.in_tx {
+            let _ = self.conn.rollback().await;
+            self.in_tx = false;
+        }
+        self.pending.clear();
+        let partial = f.statements_done > 0
+            && (self.dialect == Dialect::MySql || !self.single_statement_safe());
+        let rolled_back = self.committed.is_empty() && !partial;
+        let rows_now = self
+            .conn
+            .version_rows(self.vt)
+            .await
+            .unwrap_or_else(|_| rows_before.to_vec());
+        DbError::Failed(Box::new(RunFailure {
+            revision: f.revision,
+            file: f.file,
+            line: f.line,
+            statement: f.statement,
+            statements_done: if partial { f.statements_done } else { 0 },
+            message: f.message,
+            rolled_back,
+            committed: std::mem::take(&mut self.committed),
+            rows_now,
+        }))
+    }
+
+    fn single_statement_safe(&self) -> bool {
+        // Statements of a transactional revision on PostgreSQL/SQLite are rolled back with it.
+        self.dialect.transactional_ddl()
+    }
+}

@@ -1,0 +1,240 @@
+//! Database URLs as people have them: SQLAlchemy's (`postgresql+psycopg2://u@h/db`,
+//! `mysql+pymysql://...`, `sqlite:///relative.db`, `sqlite:////absolute.db`) and plain ones
+//! (`postgres://`, `mysql://`).
+
+use std::fmt;
+use std::path::PathBuf;
+
+use percent_encoding::percent_decode_str;
+use serde::Serialize;
+use stratum_project::Dialect;
+
+use crate::DbError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    Postgres,
+    MySql,
+    Sqlite,
+}
+
+impl Engine {
+    pub fn dialect(self) -> Dialect {
+        match self {
+            Engine::Postgres => Dialect::Postgres,
+            Engine::MySql => Dialect::MySql,
+            Engine::Sqlite => Dialect::Sqlite,
+        }
+    }
+}
+
+/// TLS for server engines (`sslmode` / `ssl_mode` in the URL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+impl TlsMode {
+    fn parse(v: &str) -> Result<TlsMode, DbError> {
+        Ok(match v.to_ascii_lowercase().replace('_', "-").as_str() {
+            "disable" | "disabled" | "false" => TlsMode::Disable,
+            "allow" | "prefer" | "preferred" => TlsMode::Prefer,
+            "require" | "required" | "true" => TlsMode::Require,
+            "verify-ca" => TlsMode::VerifyCa,
+            "verify-full" | "verify-identity" => TlsMode::VerifyFull,
+            other => {
+                return Err(DbError::Url(format!(
+                    "unknown TLS mode '{other}' (disable, prefer, require, verify-ca, verify-full)"
+                )))
+            }
+        })
+    }
+}
+
+/// A parsed URL. `Display` never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    pub engine: Engine,
+    pub host: String,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub database: String,
+    /// SQLite: the file, or `None` for an in-memory database.
+    pub path: Option<PathBuf>,
+    pub tls: TlsMode,
+    /// PostgreSQL: a Unix socket directory (`?host=/var/run/postgresql`).
+    pub socket: Option<String>,
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.engine {
+            Engine::Sqlite => match &self.path {
+                Some(p) => write!(f, "sqlite file {}", p.display()),
+                None => write!(f, "in-memory sqlite"),
+            },
+            e => {
+                let scheme = if e == Engine::Postgres {
+                    "postgresql"
+                } else {
+                    "mysql"
+                };
+                write!(f, "{scheme}://")?;
+                if let Some(u) = &self.user {
+                    write!(f, "{u}@")?;
+                }
+                write!(f, "{}", self.host)?;
+                if let Some(p) = self.port {
+                    write!(f, ":{p}")?;
+                }
+                write!(f, "/{}", self.database)
+            }
+        }
+    }
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<DatabaseUrl, DbError> {
+        let raw = raw.trim();
+        let (scheme, rest) = raw
+            .split_once("://")
+            .ok_or_else(|| DbError::Url("expected a URL like postgresql://user@host/db, mysql://user@host/db or sqlite:///file.db".into()))?;
+        let base = scheme
+            .split('+')
+            .next()
+            .unwrap_or(scheme)
+            .to_ascii_lowercase();
+        let engine = match base.as_str() {
+            "postgresql" | "postgres" | "pgsql" => Engine::Postgres,
+            "mysql" | "mariadb" => Engine::MySql,
+            "sqlite" => Engine::Sqlite,
+            other => return Err(DbError::Url(format!("unsupported database '{other}' (PostgreSQL, MySQL/MariaDB and SQLite are supported)"))),
+        };
+        if engine == Engine::Sqlite {
+            return Ok(Self::sqlite(rest));
+        }
+        let parsed = ::url::Url::parse(&format!("stratum://{rest}"))
+            .map_err(|e| DbError::Url(format!("{e} in the host or port part")))?;
+        let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+        let user = Some(decode(parsed.username())).filter(|u| !u.is_empty());
+        let password = parsed.password().map(decode);
+        let database = decode(parsed.path().trim_start_matches('/'));
+        let mut tls = TlsMode::Prefer;
+        let mut socket = None;
+        let mut host = parsed
+            .host_str()
+            .unwrap_or("")
+            .trim_matches(['[', ']'])
+            .to_string();
+        for (k, v) in parsed.query_pairs() {
+            match k.as_ref() {
+                "sslmode" | "ssl_mode" | "ssl-mode" | "ssl" => tls = TlsMode::parse(&v)?,
+                "host" if v.starts_with('/') => socket = Some(v.into_owned()),
+                "host" => host = v.into_owned(),
+                _ => {}
+            }
+        }
+        if host.is_empty() {
+            host = "localhost".into();
+        }
+        Ok(DatabaseUrl {
+            engine,
+            host,
+            port: parsed.port(),
+            user,
+            password,
+            database,
+            path: None,
+            tls,
+            socket,
+        })
+    }
+
+    fn sqlite(rest: &str) -> DatabaseUrl {
+        // SQLAlchemy: sqlite:///relative.db, sqlite:////absolute.db, sqlite:// = in memory.
+        let no_query = rest.split('?').next().unwrap_or("");
+        let file = no_query.strip_prefix('/').unwrap_or(no_query);
+        let path = match file {
+            "" | ":memory:" => None,
+            f => Some(PathBuf::from(f)),
+        };
+        DatabaseUrl {
+            engine: Engine::Sqlite,
+            host: String::new(),
+            port: None,
+            user: None,
+            password: None,
+            database: path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| ":memory:".into()),
+            path,
+            tls: TlsMode::Disable,
+            socket: None,
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.engine.dialect()
+    }
+
+    pub fn default_port(&self) -> u16 {
+        match self.engine {
+            Engine::Postgres => 5432,
+            Engine::MySql => 3306,
+            Engine::Sqlite => 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlalchemy_urls_are_understood() {
+        let u = DatabaseUrl::parse(
+            "postgresql+psycopg2://scott:t%40ger@db.example:6543/erp?sslmode=require",
+        )
+        .expect("valid");
+        assert_eq!(u.engine, Engine::Postgres);
+        assert_eq!(
+            (u.host.as_str(), u.port, u.database.as_str()),
+            ("db.example", Some(6543), "erp")
+        );
+        assert_eq!(u.password.as_deref(), Some("t@ger"));
+        assert_eq!(u.tls, TlsMode::Require);
+        let u = DatabaseUrl::parse("mysql+pymysql://root@127.0.0.1/shop").expect("valid");
+        assert_eq!((u.engine, u.user.as_deref()), (Engine::MySql, Some("root")));
+        let u = DatabaseUrl::parse("sqlite:///relative.db").expect("valid");
+        assert_eq!(u.path, Some(PathBuf::from("relative.db")));
+        let u = DatabaseUrl::parse("sqlite:////var/data/app.db").expect("valid");
+        assert_eq!(u.path, Some(PathBuf::from("/var/data/app.db")));
+        assert_eq!(DatabaseUrl::parse("sqlite://").expect("valid").path, None);
+    }
+
+    #[test]
+    fn the_password_never_shows() {
+        let u = DatabaseUrl::parse("postgres://me:secret@h/db").expect("valid");
+        assert!(!format!("{u} {u:?}").contains("secret"));
+    }
+
+    #[test]
+    fn unknown_engines_are_refused_by_name() {
+        let e = DatabaseUrl::parse("oracle://x/y").expect_err("unsupported");
+        assert!(e.to_string().contains("oracle"));
+    }
+}

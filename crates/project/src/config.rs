@@ -1,0 +1,88 @@
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ProjectError;
+
+pub const CONFIG_FILE: &str = "stratum.toml";
+
+/// `stratum.toml`. Unknown keys are errors: a misspelt option must not be silently ignored.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub project: ProjectSection,
+    #[serde(default)]
+    pub version_table: VersionTableSection,
+    #[serde(default)]
+    pub run: RunSection,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectSection {
+    /// The folder of revision files, relative to the project folder.
+    #[serde(default = "default_versions")]
+    pub versions: String,
+}
+
+impl Default for ProjectSection {
+    fn default() -> Self {
+        ProjectSection {
+            versions: default_versions(),
+        }
+    }
+}
+
+fn default_versions() -> String {
+    "versions".into()
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionTableSection {
+    #[serde(default = "default_table")]
+    pub name: String,
+    /// Schema (PostgreSQL) or database (MySQL) of the version table; none means the default.
+    #[serde(default)]
+    pub schema: Option<String>,
+}
+
+impl Default for VersionTableSection {
+    fn default() -> Self {
+        VersionTableSection {
+            name: default_table(),
+            schema: None,
+        }
+    }
+}
+
+fn default_table() -> String {
+    "alembic_version".into()
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSection {
+    /// Commit after every revision instead of once for the whole run (engines with
+    /// transactional DDL only; MySQL always commits per revision).
+    #[serde(default)]
+    pub transaction_per_revision: bool,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ProjectError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ProjectError::io(path, e))?;
+        let config: Config = toml::from_str(&text).map_err(|e| ProjectError::Config {
+            path: path.into(),
+            message: e.to_string(),
+        })?;
+        if config.version_table.name.is_empty() || config.version_table.name.len() > 63 {
+            return Err(ProjectError::Config {
+                path: path.into(),
+                message: "version_table.name must be 1 to 63 characters".into(),
+            });
+        }
+        Ok(config)
+    }
+}

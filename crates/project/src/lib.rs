@@ -1,0 +1,22 @@
+//! Stratum project folders: `stratum.toml`, native SQL revision files, and the statement
+//! splitter that turns a revision body into the statements a driver runs.
+
+mod config;
+mod dialect;
+mod error;
+mod header;
+mod init;
+mod project;
+mod revision_file;
+#[path = "split_stub.rs"]
+pub mod split;
+mod writer;
+
+pub use config::{Config, ProjectSection, RunSection, VersionTableSection, CONFIG_FILE};
+pub use dialect::Dialect;
+pub use error::ProjectError;
+pub use init::init_project;
+pub use project::Project;
+pub use revision_file::{Body, RevisionFile};
+pub use split::{split, SplitError, Statement};
+pub use writer::{new_revision_id, slug, NewRevision};
