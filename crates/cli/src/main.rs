@@ -1,1 +1,58 @@
-fn main() {}
+//! `stratum`: the command line over the Stratum engine. Thin: parse, call the engine, print.
+
+mod args;
+mod error;
+mod graph_cmds;
+mod migrate;
+mod output;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::error::CliError;
+use crate::output::Out;
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    let out = Out { json: cli.json };
+    let result = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(dispatch(&cli, &out)),
+        Err(e) => Err(CliError::Failed(format!(
+            "cannot start the async runtime: {e}"
+        ))),
+    };
+    if let Err(e) = result {
+        out.error(&e);
+        std::process::exit(e.exit_code());
+    }
+}
+
+async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
+    match &cli.command {
+        Command::Init { dir } => graph_cmds::init(dir, out),
+        Command::Revision(a) => graph_cmds::revision(cli, a, out),
+        Command::Merge(a) => graph_cmds::merge(cli, a, out),
+        Command::Heads {
+            resolve_dependencies,
+        } => graph_cmds::heads(cli, *resolve_dependencies, out),
+        Command::Bases => graph_cmds::bases(cli, out),
+        Command::Branches => graph_cmds::branches(cli, out),
+        Command::History => graph_cmds::history(cli, out),
+        Command::Show { revision } => graph_cmds::show(cli, revision, out),
+        Command::Current => migrate::current(cli, out).await,
+        Command::Upgrade(a) => migrate::migrate(cli, a, true, out).await,
+        Command::Downgrade(a) => migrate::migrate(cli, a, false, out).await,
+        Command::Stamp(a) => migrate::stamp(cli, a, out).await,
+    }
+}

@@ -1,0 +1,139 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Apply database schema migrations, Alembic-compatible.
+#[derive(Debug, Parser)]
+#[command(name = "stratum", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The project folder (with stratum.toml).
+    #[arg(
+        long,
+        short = 'p',
+        global = true,
+        env = "STRATUM_PROJECT",
+        default_value = "."
+    )]
+    pub project: PathBuf,
+    /// The database, e.g. postgresql://user@host/db, mysql://root@127.0.0.1/shop, sqlite:///app.db.
+    /// Prefer the environment variable to keep a password out of the shell history.
+    #[arg(
+        long,
+        global = true,
+        env = "STRATUM_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub url: Option<String>,
+    /// Print one JSON document instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new project: DIR/stratum.toml and DIR/versions/.
+    Init { dir: PathBuf },
+    /// Write a new revision file after the head (or --head).
+    Revision(RevisionArgs),
+    /// Write a merge revision joining heads (all heads by default).
+    Merge(MergeArgs),
+    /// Show the heads of the revision graph.
+    Heads {
+        /// Leave out heads that another revision depends on.
+        #[arg(long)]
+        resolve_dependencies: bool,
+    },
+    /// Show the bases (first revisions).
+    Bases,
+    /// Show branch points.
+    Branches,
+    /// List revisions, newest first.
+    History,
+    /// Show the database's current revisions.
+    Current,
+    /// Show one revision.
+    Show { revision: String },
+    /// Upgrade to a target (head, heads, an id, +N, label@head, ...).
+    Upgrade(MigrateArgs),
+    /// Downgrade to a target (base, an id, -N, label@-1, ...).
+    Downgrade(MigrateArgs),
+    /// Set the version rows without running migrations.
+    Stamp(StampArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RevisionArgs {
+    #[arg(short, long, default_value = "empty message")]
+    pub message: String,
+    /// The revision to follow (default: head).
+    #[arg(long, default_value = "head")]
+    pub head: String,
+    /// Allow --head to be a revision that is not a head, starting a new branch.
+    #[arg(long)]
+    pub splice: bool,
+    #[arg(long = "branch-label")]
+    pub branch_label: Vec<String>,
+    #[arg(long = "depends-on")]
+    pub depends_on: Vec<String>,
+    /// Use this id instead of a fresh random one.
+    #[arg(long)]
+    pub rev_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Revisions to merge (default: heads).
+    pub revisions: Vec<String>,
+    #[arg(short, long, default_value = "empty message")]
+    pub message: String,
+    #[arg(long = "branch-label")]
+    pub branch_label: Vec<String>,
+    #[arg(long)]
+    pub rev_id: Option<String>,
+    /// Allow merging revisions that are not heads.
+    #[arg(long)]
+    pub splice: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The target; `FROM:TO` with --sql.
+    pub target: String,
+    /// Print the SQL instead of running it (Alembic's offline mode).
+    #[arg(long)]
+    pub sql: bool,
+    /// Print the ordered steps and the version rows after each; run nothing.
+    #[arg(long)]
+    pub plan: bool,
+    /// Plan from these version rows instead of reading the database (comma separated; empty for none).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// SQL dialect for --sql/--plan without a database: postgresql, mysql or sqlite.
+    #[arg(long)]
+    pub dialect: Option<String>,
+    /// Commit after each revision instead of once for the whole run.
+    #[arg(long)]
+    pub transaction_per_revision: bool,
+    /// How long to wait for another run's lock, in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub lock_wait: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct StampArgs {
+    #[arg(required = true)]
+    pub targets: Vec<String>,
+    /// Delete every version row first.
+    #[arg(long)]
+    pub purge: bool,
+    #[arg(long)]
+    pub sql: bool,
+    #[arg(long)]
+    pub plan: bool,
+    #[arg(long)]
+    pub from: Option<String>,
+    #[arg(long)]
+    pub dialect: Option<String>,
+}

@@ -1,0 +1,62 @@
+use stratum_db::DbError;
+use stratum_graph::GraphError;
+use stratum_project::ProjectError;
+use thiserror::Error;
+
+/// The CLI's errors, split by exit code: bad input (2) or a failed operation (1).
+#[derive(Debug, Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Input(String),
+    #[error("{0}")]
+    Failed(String),
+    #[error("{message}")]
+    RunFailed {
+        message: String,
+        failure: Box<stratum_db::RunFailure>,
+    },
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Input(_) => 2,
+            CliError::Failed(_) | CliError::RunFailed { .. } => 1,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CliError::Input(_) => "input",
+            CliError::Failed(_) => "failed",
+            CliError::RunFailed { .. } => "migration_failed",
+        }
+    }
+}
+
+impl From<ProjectError> for CliError {
+    fn from(e: ProjectError) -> Self {
+        CliError::Input(e.to_string())
+    }
+}
+
+impl From<GraphError> for CliError {
+    fn from(e: GraphError) -> Self {
+        CliError::Input(e.to_string())
+    }
+}
+
+impl From<DbError> for CliError {
+    fn from(e: DbError) -> Self {
+        match e {
+            DbError::Url(_) | DbError::Plan(_) | DbError::Project(_) | DbError::MissingFile(_) => {
+                CliError::Input(e.to_string())
+            }
+            DbError::Failed(f) => CliError::RunFailed {
+                message: f.to_string(),
+                failure: f,
+            },
+            other => CliError::Failed(other.to_string()),
+        }
+    }
+}

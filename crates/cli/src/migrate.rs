@@ -1,0 +1,354 @@
+//! Commands that touch (or plan against) a database: current, upgrade, downgrade, stamp.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use stratum_db::{render_offline, run, Connection, DatabaseUrl, Operation, Progress, RunOptions};
+use stratum_graph::{Direction, Plan, VersionOp};
+use stratum_project::{Dialect, Project};
+
+use crate::args::{Cli, MigrateArgs, StampArgs};
+use crate::error::CliError;
+use crate::graph_cmds::open;
+use crate::output::Out;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn url(cli: &Cli) -> Result<DatabaseUrl, CliError> {
+    let raw = cli.url.as_deref().ok_or_else(|| {
+        CliError::Input("no database given: pass --url URL or set STRATUM_DATABASE_URL".into())
+    })?;
+    Ok(DatabaseUrl::parse(raw)?)
+}
+
+async fn connect(cli: &Cli) -> Result<Connection, CliError> {
+    Ok(Connection::connect(&url(cli)?, CONNECT_TIMEOUT).await?)
+}
+
+fn dialect(cli: &Cli, given: &Option<String>) -> Result<Dialect, CliError> {
+    if let Some(d) = given {
+        return Dialect::from_name(d).ok_or_else(|| {
+            CliError::Input(format!(
+                "unknown dialect '{d}' (postgresql, mysql or sqlite)"
+            ))
+        });
+    }
+    match &cli.url {
+        Some(_) => Ok(url(cli)?.dialect()),
+        None => Err(CliError::Input(
+            "say which SQL to write: pass --dialect postgresql|mysql|sqlite or --url".into(),
+        )),
+    }
+}
+
+/// `--from a,b`: version rows given on the command line ("" or "base" for none).
+fn rows_from(project: &Project, from: &str) -> Result<Vec<String>, CliError> {
+    from.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != "base")
+        .map(|s| {
+            project
+                .map
+                .resolve(s)?
+                .ok_or_else(|| CliError::Input(format!("--from '{s}' names no revision")))
+        })
+        .collect()
+}
+
+pub async fn current(cli: &Cli, out: &Out) -> Result<(), CliError> {
+    let project = open(cli)?;
+    let mut conn = connect(cli).await?;
+    let vt = stratum_db::VersionTable::from_config(&project.config);
+    let rows = conn.version_rows(&vt).await?;
+    conn.close().await;
+    let current = project.map.current(&rows)?;
+    let pending = project.map.pending(&rows)?;
+    let entries: Vec<_> = current
+        .iter()
+        .map(|r| json!({ "revision": r, "is_head": project.map.is_real_head(r), "is_row": rows.contains(r) }))
+        .collect();
+    out.result(
+        &json!({ "rows": rows, "current": entries, "pending": pending }),
+        || {
+            let mut s = String::new();
+            if current.is_empty() {
+                s.push_str("(no revision: the database is at base)\n");
+            }
+            for r in &current {
+                let head = if project.map.is_real_head(r) {
+                    " (head)"
+                } else {
+                    ""
+                };
+                s.push_str(&format!("{r}{head}\n"));
+            }
+            if !pending.is_empty() {
+                s.push_str(&format!(
+                    "{} revision(s) pending: {}\n",
+                    pending.len(),
+                    pending.join(", ")
+                ));
+            }
+            s
+        },
+    );
+    Ok(())
+}
+
+fn op_text(op: &VersionOp) -> String {
+    match op {
+        VersionOp::Insert { revision } => format!("insert {revision}"),
+        VersionOp::Delete { revision } => format!("delete {revision}"),
+        VersionOp::Update { from, to } => format!("{from} -> {to}"),
+    }
+}
+
+fn print_plan(plan: &Plan, out: &Out) {
+    out.result(plan, || {
+        let verb = match plan.direction {
+            Direction::Upgrade => "upgrade",
+            Direction::Downgrade => "downgrade",
+            Direction::Stamp => "stamp",
+        };
+        let mut s = format!(
+            "Plan: {verb} {} from [{}]\n",
+            plan.target,
+            plan.rows_before.join(", ")
+        );
+        if plan.steps.is_empty() {
+            s.push_str("  nothing to do\n");
+        }
+        for (i, st) in plan.steps.iter().enumerate() {
+            let ops: Vec<String> = st.version_ops.iter().map(op_text).collect();
+            s.push_str(&format!(
+                "  {:>3}. {verb} {} -> {}   [{}]   rows: [{}]\n",
+                i + 1,
+                if st.from.is_empty() {
+                    "<base>".to_string()
+                } else {
+                    st.from.join(", ")
+                },
+                if st.to.is_empty() {
+                    "<base>".to_string()
+                } else {
+                    st.to.join(", ")
+                },
+                ops.join("; "),
+                st.rows_after.join(", ")
+            ));
+        }
+        s
+    });
+}
+
+/// Splits Alembic's `FROM:TO` (only with --sql).
+fn split_range(target: &str) -> Result<(Option<&str>, &str), CliError> {
+    match target.split(':').collect::<Vec<_>>().as_slice() {
+        [t] => Ok((None, t)),
+        [f, t] => Ok((Some(f), t)),
+        _ => Err(CliError::Input(format!(
+            "'{target}': expected TARGET or FROM:TO"
+        ))),
+    }
+}
+
+pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<(), CliError> {
+    let project = open(cli)?;
+    let plan_for = |rows: &[String], target: &str| -> Result<Plan, CliError> {
+        Ok(if up {
+            project.map.plan_upgrade(rows, target)?
+        } else {
+            project.map.plan_downgrade(rows, target)?
+        })
+    };
+    let per_revision = a.transaction_per_revision || project.config.run.transaction_per_revision;
+    if a.sql {
+        let (start, target) = split_range(&a.target)?;
+        if !up && start.is_none() {
+            return Err(CliError::Input(
+                "downgrade with --sql needs FROM:TO, e.g. 003:002".into(),
+            ));
+        }
+        let rows = match (start, &a.from) {
+            (Some(s), _) => rows_from(&project, s)?,
+            (None, Some(f)) => rows_from(&project, f)?,
+            (None, None) => Vec::new(),
+        };
+        let d = dialect(cli, &a.dialect)?;
+        let plan = plan_for(&rows, target)?;
+        let sql = render_offline(&project, &plan, d, per_revision)?;
+        out.result(&json!({ "dialect": d, "sql": sql, "plan": plan }), || {
+            sql.clone()
+        });
+        return Ok(());
+    }
+    if split_range(&a.target)?.0.is_some() {
+        return Err(CliError::Input(
+            "a FROM:TO range is only allowed with --sql".into(),
+        ));
+    }
+    if a.plan {
+        let rows = match &a.from {
+            Some(f) => rows_from(&project, f)?,
+            None => {
+                let mut conn = connect(cli).await?;
+                let rows = conn
+                    .version_rows(&stratum_db::VersionTable::from_config(&project.config))
+                    .await?;
+                conn.close().await;
+                rows
+            }
+        };
+        print_plan(&plan_for(&rows, &a.target)?, out);
+        return Ok(());
+    }
+    if a.from.is_some() {
+        return Err(CliError::Input(
+            "--from plans without a database; use it with --plan or --sql".into(),
+        ));
+    }
+    let op = if up {
+        Operation::Upgrade(a.target.clone())
+    } else {
+        Operation::Downgrade(a.target.clone())
+    };
+    execute(cli, &project, op, per_revision, a.lock_wait, out).await
+}
+
+pub async fn stamp(cli: &Cli, a: &StampArgs, out: &Out) -> Result<(), CliError> {
+    let project = open(cli)?;
+    if a.sql {
+        if a.purge {
+            return Err(CliError::Input("--purge cannot be used with --sql".into()));
+        }
+        let mut start: Option<&str> = None;
+        let mut targets = Vec::new();
+        for t in &a.targets {
+            let (s, t) = split_range(t)?;
+            if let Some(s) = s {
+                if start.is_some_and(|x| x != s) {
+                    return Err(CliError::Input(
+                        "stamp with --sql takes a single starting revision".into(),
+                    ));
+                }
+                start = Some(s);
+            }
+            targets.push(t.to_string());
+        }
+        let rows = match (start, &a.from) {
+            (Some(s), _) => rows_from(&project, s)?,
+            (None, Some(f)) => rows_from(&project, f)?,
+            (None, None) => Vec::new(),
+        };
+        let d = dialect(cli, &a.dialect)?;
+        let plan = project.map.plan_stamp(&rows, &targets, false)?;
+        let sql = render_offline(
+            &project,
+            &plan,
+            d,
+            project.config.run.transaction_per_revision,
+        )?;
+        out.result(&json!({ "dialect": d, "sql": sql, "plan": plan }), || {
+            sql.clone()
+        });
+        return Ok(());
+    }
+    if a.plan {
+        let rows = match &a.from {
+            Some(f) => rows_from(&project, f)?,
+            None => {
+                let mut conn = connect(cli).await?;
+                let rows = conn
+                    .version_rows(&stratum_db::VersionTable::from_config(&project.config))
+                    .await?;
+                conn.close().await;
+                rows
+            }
+        };
+        print_plan(&project.map.plan_stamp(&rows, &a.targets, a.purge)?, out);
+        return Ok(());
+    }
+    let op = Operation::Stamp {
+        targets: a.targets.clone(),
+        purge: a.purge,
+    };
+    execute(
+        cli,
+        &project,
+        op,
+        project.config.run.transaction_per_revision,
+        60,
+        out,
+    )
+    .await
+}
+
+async fn execute(
+    cli: &Cli,
+    project: &Project,
+    op: Operation,
+    per_revision: bool,
+    lock_wait: u64,
+    out: &Out,
+) -> Result<(), CliError> {
+    let mut conn = connect(cli).await?;
+    let quiet = out.json;
+    let messages: std::collections::HashMap<String, String> = project
+        .files
+        .iter()
+        .map(|f| (f.id().to_string(), f.message.clone()))
+        .collect();
+    let opts = RunOptions {
+        transaction_per_revision: per_revision,
+        lock_wait: Duration::from_secs(lock_wait),
+        progress: Some(Arc::new(move |p: &Progress| {
+            if quiet {
+                return;
+            }
+            match p {
+                Progress::StepStarted {
+                    index,
+                    total,
+                    revision,
+                    direction,
+                } => {
+                    let msg = messages
+                        .get(revision)
+                        .map(|m| format!(", {m}"))
+                        .unwrap_or_default();
+                    let verb = match direction {
+                        Direction::Upgrade => "upgrade",
+                        Direction::Downgrade => "downgrade",
+                        Direction::Stamp => "stamp",
+                    };
+                    eprintln!("[{}/{}] {verb} {revision}{msg}", index + 1, total);
+                }
+                Progress::Planned { steps: 0, .. } => eprintln!("Nothing to do."),
+                _ => {}
+            }
+        })),
+        ..RunOptions::default()
+    };
+    let cancel = opts.cancel.clone();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("Cancelling after the current statement...");
+            cancel.cancel();
+        }
+    });
+    let result = run(&mut conn, project, &op, &opts).await;
+    ctrl_c.abort();
+    conn.close().await;
+    let report = result?;
+    out.result(&json!({ "ok": true, "report": report }), || {
+        format!(
+            "Done: {} step(s) in {} ms; version rows [{}] -> [{}]",
+            report.plan.steps.len(),
+            report.millis,
+            report.rows_before.join(", "),
+            report.rows_after.join(", ")
+        )
+    });
+    Ok(())
+}

@@ -1,0 +1,38 @@
+use serde::Serialize;
+use serde_json::json;
+
+use crate::error::CliError;
+
+/// Where results go: text for people, or one JSON document on stdout.
+pub struct Out {
+    pub json: bool,
+}
+
+impl Out {
+    /// Prints `value` as JSON, or the text from `human`.
+    pub fn result<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) {
+        if self.json {
+            match serde_json::to_string_pretty(value) {
+                Ok(s) => println!("{s}"),
+                Err(e) => eprintln!("stratum: cannot write JSON: {e}"),
+            }
+        } else {
+            let text = human();
+            if !text.is_empty() {
+                println!("{}", text.trim_end_matches('\n'));
+            }
+        }
+    }
+
+    pub fn error(&self, e: &CliError) {
+        if self.json {
+            let mut err = json!({ "kind": e.kind(), "message": e.to_string() });
+            if let CliError::RunFailed { failure, .. } = e {
+                err["failure"] = serde_json::to_value(failure).unwrap_or_default();
+            }
+            println!("{}", json!({ "ok": false, "error": err }));
+        } else {
+            eprintln!("stratum: error: {e}");
+        }
+    }
+}
