@@ -1,1 +1,201 @@
+//! Shared helpers for Stratum's cross-crate tests: scratch databases on the real servers of
+//! the machine, the `stratum` binary, and schema snapshots to prove "unchanged".
 
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use stratum_db::{Connection, DatabaseUrl, Engine};
+
+pub const PG_ADMIN: &str = "postgresql://postgres@127.0.0.1:5432/postgres";
+pub const MY_ADMIN: &str = "mysql://root@127.0.0.1:3306/";
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+pub fn sample_project() -> PathBuf {
+    repo().join("examples/kontali-erp")
+}
+
+/// The `stratum` binary built next to this test.
+pub fn stratum_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let dir = exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    dir.join(format!("stratum{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// Runs `stratum ARGS...`, returning its output.
+pub fn stratum(args: &[&str]) -> Output {
+    let bin = stratum_bin();
+    assert!(bin.exists(), "{} is missing: run the tests with `cargo test --workspace`", bin.display());
+    Command::new(bin)
+        .args(args)
+        .env_remove("STRATUM_DATABASE_URL")
+        .env_remove("STRATUM_PROJECT")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run stratum: {e}"))
+}
+
+pub fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap_or_else(|e| panic!("runtime: {e}"))
+}
+
+fn unique(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{prefix}_{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst), nanos % 100_000)
+}
+
+/// Whether a server is up; in CI a missing server fails the test instead of skipping it.
+pub fn server_available(engine: Engine) -> bool {
+    let admin = match engine {
+        Engine::Postgres => PG_ADMIN,
+        Engine::MySql => MY_ADMIN,
+        Engine::Sqlite => return true,
+    };
+    let up = rt().block_on(async {
+        let url = DatabaseUrl::parse(admin).ok()?;
+        Connection::connect(&url, Duration::from_secs(5)).await.ok().map(|c| drop(c))
+    });
+    if up.is_some() {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{engine:?} is not reachable at {admin}; CI must start it (see .ci/run)");
+    }
+    eprintln!("SKIPPED: {engine:?} is not reachable at {admin}; start it to run this test");
+    false
+}
+
+/// A database that exists for one test and is dropped afterwards.
+pub struct ScratchDb {
+    pub engine: Engine,
+    pub name: String,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl ScratchDb {
+    pub fn new(engine: Engine) -> ScratchDb {
+        let name = unique("stratum_t");
+        match engine {
+            Engine::Postgres => {
+                admin(PG_ADMIN, &format!("CREATE DATABASE \"{name}\""));
+                ScratchDb { engine, url: format!("postgresql://postgres@127.0.0.1:5432/{name}"), name, _dir: None }
+            }
+            Engine::MySql => {
+                admin(MY_ADMIN, &format!("CREATE DATABASE `{name}`"));
+                ScratchDb { engine, url: format!("mysql://root@127.0.0.1:3306/{name}"), name, _dir: None }
+            }
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+                let path = dir.path().join(format!("{name}.db"));
+                ScratchDb { engine, url: format!("sqlite:///{}", path.display()), name, _dir: Some(dir) }
+            }
+        }
+    }
+
+    pub fn parsed(&self) -> DatabaseUrl {
+        DatabaseUrl::parse(&self.url).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub async fn connect(&self) -> Connection {
+        Connection::connect(&self.parsed(), Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Runs SQL and returns the first column of each row as text.
+    pub fn query(&self, sql: &str) -> Vec<String> {
+        rt().block_on(async {
+            let mut c = self.connect().await;
+            let rows = c.query_strings(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+            c.close().await;
+            rows
+        })
+    }
+
+    /// A textual snapshot of every table, column and index, and of the version rows: two equal
+    /// snapshots mean an unchanged schema.
+    pub fn snapshot(&self) -> Vec<String> {
+        let sql = match self.engine {
+            Engine::Postgres => "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable \
+                 FROM information_schema.columns WHERE table_schema = 'public' \
+                 UNION ALL SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public' \
+                 UNION ALL SELECT 'fk ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+                .to_string(),
+            Engine::MySql => format!(
+                "SELECT CONCAT(table_name, '.', column_name, ' ', column_type, ' ', is_nullable) FROM information_schema.columns WHERE table_schema = '{0}' \
+                 UNION ALL SELECT CONCAT('index ', table_name, '.', index_name, ' ', column_name) FROM information_schema.statistics WHERE table_schema = '{0}'",
+                self.name
+            ),
+            Engine::Sqlite => "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master".to_string(),
+        };
+        let mut rows = self.query(&sql);
+        rows.extend(self.version_rows().into_iter().map(|r| format!("version {r}")));
+        rows.sort();
+        rows
+    }
+
+    pub fn version_rows(&self) -> Vec<String> {
+        rt().block_on(async {
+            let mut c = self.connect().await;
+            let rows = c.version_rows(&stratum_db::VersionTable::default()).await.unwrap_or_else(|e| panic!("{e}"));
+            c.close().await;
+            let mut rows = rows;
+            rows.sort();
+            rows
+        })
+    }
+
+    /// User tables (not the version table).
+    pub fn tables(&self) -> Vec<String> {
+        let sql = match self.engine {
+            Engine::Postgres => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'alembic_version' ORDER BY 1".to_string(),
+            Engine::MySql => format!("SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = '{}' AND table_name <> 'alembic_version' ORDER BY 1", self.name),
+            Engine::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('alembic_version', 'sqlite_sequence') ORDER BY 1".to_string(),
+        };
+        self.query(&sql)
+    }
+}
+
+impl Drop for ScratchDb {
+    fn drop(&mut self) {
+        match self.engine {
+            Engine::Postgres => admin(PG_ADMIN, &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)),
+            Engine::MySql => admin(MY_ADMIN, &format!("DROP DATABASE IF EXISTS `{}`", self.name)),
+            Engine::Sqlite => {}
+        }
+    }
+}
+
+fn admin(url: &str, sql: &str) {
+    rt().block_on(async {
+        let url = DatabaseUrl::parse(url).unwrap_or_else(|e| panic!("{e}"));
+        let mut c = Connection::connect(&url, Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{e}"));
+        c.execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        c.close().await;
+    });
+}
+
+/// Writes a native project with the given revision files into a temporary folder.
+pub fn project_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    std::fs::write(dir.path().join("stratum.toml"), "[project]\nversions = \"versions\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let versions = dir.path().join("versions");
+    std::fs::create_dir_all(&versions).unwrap_or_else(|e| panic!("{e}"));
+    for (name, body) in files {
+        std::fs::write(versions.join(name), body).unwrap_or_else(|e| panic!("{e}"));
+    }
+    dir
+}
+
+/// A revision file with a header and the given bodies.
+pub fn revision_file(id: &str, down: &str, up: &str, downgrade: &str) -> String {
+    format!("-- revision: {id}\n-- down_revision: {down}\n-- message: {id}\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{downgrade}\n")
+}

@@ -100,6 +100,7 @@ pub struct MergeArgs {
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
     /// The target; `FROM:TO` with --sql.
+    #[arg(allow_hyphen_values = true)]
     pub target: String,
     /// Print the SQL instead of running it (Alembic's offline mode).
     #[arg(long)]

@@ -153,6 +153,11 @@ impl Connection {
         on_conn!(self, c => q.execute(&mut *c).await.map(|r| r.rows_affected()))
     }
 
+    /// Runs a query and returns the first column of each row as text.
+    pub async fn query_strings(&mut self, sql: &str) -> Result<Vec<String>, sqlx::Error> {
+        self.strings(sql.to_string()).await
+    }
+
     async fn strings(&mut self, sql: String) -> Result<Vec<String>, sqlx::Error> {
         let q = sqlx::raw_sql(AssertSqlSafe(sql));
         on_conn!(self, c => {
@@ -347,13 +352,16 @@ fn connect_reason(url: &DatabaseUrl, e: &sqlx::Error) -> String {
     if let sqlx::Error::Database(d) = e {
         let code = d.code().map(|c| c.to_string()).unwrap_or_default();
         return match (url.engine, code.as_str()) {
-            (Engine::Postgres, "28P01") | (Engine::Postgres, "28000") | (Engine::MySql, "1045") => {
+            (Engine::Postgres, "28P01") | (Engine::Postgres, "28000") | (Engine::MySql, "28000") => {
                 format!(
                     "the server refused the login of {user}: wrong password or user name ({})",
                     d.message()
                 )
             }
-            (Engine::Postgres, "3D000") | (Engine::MySql, "1049") => {
+            (Engine::Postgres, "3D000") => {
+                format!("the database '{}' does not exist on this server", url.database)
+            }
+            (Engine::MySql, _) if d.message().starts_with("Unknown database") => {
                 format!(
                     "the database '{}' does not exist on this server",
                     url.database
