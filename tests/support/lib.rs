@@ -13,7 +13,10 @@ pub const MY_ADMIN: &str = "mysql://root@127.0.0.1:3306/";
 
 /// The repository root.
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 pub fn sample_project() -> PathBuf {
@@ -23,14 +26,22 @@ pub fn sample_project() -> PathBuf {
 /// The `stratum` binary built next to this test.
 pub fn stratum_bin() -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_default();
-    let dir = exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     dir.join(format!("stratum{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// Runs `stratum ARGS...`, returning its output.
 pub fn stratum(args: &[&str]) -> Output {
     let bin = stratum_bin();
-    assert!(bin.exists(), "{} is missing: run the tests with `cargo test --workspace`", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: run the tests with `cargo test --workspace`",
+        bin.display()
+    );
     Command::new(bin)
         .args(args)
         .env_remove("STRATUM_DATABASE_URL")
@@ -40,17 +51,32 @@ pub fn stratum(args: &[&str]) -> Output {
 }
 
 pub fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 pub fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap_or_else(|e| panic!("runtime: {e}"))
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("runtime: {e}"))
 }
 
 fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    format!("{prefix}_{}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst), nanos % 100_000)
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        nanos % 100_000
+    )
 }
 
 /// Whether a server is up; in CI a missing server fails the test instead of skipping it.
@@ -62,7 +88,10 @@ pub fn server_available(engine: Engine) -> bool {
     };
     let up = rt().block_on(async {
         let url = DatabaseUrl::parse(admin).ok()?;
-        Connection::connect(&url, Duration::from_secs(5)).await.ok().map(|c| drop(c))
+        Connection::connect(&url, Duration::from_secs(5))
+            .await
+            .ok()
+            .map(|c| drop(c))
     });
     if up.is_some() {
         return true;
@@ -88,16 +117,31 @@ impl ScratchDb {
         match engine {
             Engine::Postgres => {
                 admin(PG_ADMIN, &format!("CREATE DATABASE \"{name}\""));
-                ScratchDb { engine, url: format!("postgresql://postgres@127.0.0.1:5432/{name}"), name, _dir: None }
+                ScratchDb {
+                    engine,
+                    url: format!("postgresql://postgres@127.0.0.1:5432/{name}"),
+                    name,
+                    _dir: None,
+                }
             }
             Engine::MySql => {
                 admin(MY_ADMIN, &format!("CREATE DATABASE `{name}`"));
-                ScratchDb { engine, url: format!("mysql://root@127.0.0.1:3306/{name}"), name, _dir: None }
+                ScratchDb {
+                    engine,
+                    url: format!("mysql://root@127.0.0.1:3306/{name}"),
+                    name,
+                    _dir: None,
+                }
             }
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
                 let path = dir.path().join(format!("{name}.db"));
-                ScratchDb { engine, url: format!("sqlite:///{}", path.display()), name, _dir: Some(dir) }
+                ScratchDb {
+                    engine,
+                    url: format!("sqlite:///{}", path.display()),
+                    name,
+                    _dir: Some(dir),
+                }
             }
         }
     }
@@ -107,14 +151,19 @@ impl ScratchDb {
     }
 
     pub async fn connect(&self) -> Connection {
-        Connection::connect(&self.parsed(), Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{e}"))
+        Connection::connect(&self.parsed(), Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Runs SQL and returns the first column of each row as text.
     pub fn query(&self, sql: &str) -> Vec<String> {
         rt().block_on(async {
             let mut c = self.connect().await;
-            let rows = c.query_strings(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+            let rows = c
+                .query_strings(sql)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
             c.close().await;
             rows
         })
@@ -137,7 +186,11 @@ impl ScratchDb {
             Engine::Sqlite => "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master".to_string(),
         };
         let mut rows = self.query(&sql);
-        rows.extend(self.version_rows().into_iter().map(|r| format!("version {r}")));
+        rows.extend(
+            self.version_rows()
+                .into_iter()
+                .map(|r| format!("version {r}")),
+        );
         rows.sort();
         rows
     }
@@ -145,7 +198,10 @@ impl ScratchDb {
     pub fn version_rows(&self) -> Vec<String> {
         rt().block_on(async {
             let mut c = self.connect().await;
-            let rows = c.version_rows(&stratum_db::VersionTable::default()).await.unwrap_or_else(|e| panic!("{e}"));
+            let rows = c
+                .version_rows(&stratum_db::VersionTable::default())
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
             c.close().await;
             let mut rows = rows;
             rows.sort();
@@ -167,8 +223,14 @@ impl ScratchDb {
 impl Drop for ScratchDb {
     fn drop(&mut self) {
         match self.engine {
-            Engine::Postgres => admin(PG_ADMIN, &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)),
-            Engine::MySql => admin(MY_ADMIN, &format!("DROP DATABASE IF EXISTS `{}`", self.name)),
+            Engine::Postgres => admin(
+                PG_ADMIN,
+                &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
+            ),
+            Engine::MySql => admin(
+                MY_ADMIN,
+                &format!("DROP DATABASE IF EXISTS `{}`", self.name),
+            ),
             Engine::Sqlite => {}
         }
     }
@@ -177,8 +239,12 @@ impl Drop for ScratchDb {
 fn admin(url: &str, sql: &str) {
     rt().block_on(async {
         let url = DatabaseUrl::parse(url).unwrap_or_else(|e| panic!("{e}"));
-        let mut c = Connection::connect(&url, Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{e}"));
-        c.execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let mut c = Connection::connect(&url, Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        c.execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
         c.close().await;
     });
 }
@@ -186,7 +252,11 @@ fn admin(url: &str, sql: &str) {
 /// Writes a native project with the given revision files into a temporary folder.
 pub fn project_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    std::fs::write(dir.path().join("stratum.toml"), "[project]\nversions = \"versions\"\n").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("stratum.toml"),
+        "[project]\nversions = \"versions\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let versions = dir.path().join("versions");
     std::fs::create_dir_all(&versions).unwrap_or_else(|e| panic!("{e}"));
     for (name, body) in files {

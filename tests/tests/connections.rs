@@ -6,12 +6,21 @@ use stratum_db::{Connection, DatabaseUrl, DbError, Engine};
 use stratum_tests::{rt, server_available, stratum, text, MY_ADMIN};
 
 async fn connect(url: &str, timeout: Duration) -> Result<Connection, DbError> {
-    Connection::connect(&DatabaseUrl::parse(url).unwrap_or_else(|e| panic!("{e}")), timeout).await
+    Connection::connect(
+        &DatabaseUrl::parse(url).unwrap_or_else(|e| panic!("{e}")),
+        timeout,
+    )
+    .await
 }
 
 #[test]
 fn nothing_listening_is_reported_as_such() {
-    let e = rt().block_on(connect("postgresql://postgres@127.0.0.1:1/x", Duration::from_secs(10))).err();
+    let e = rt()
+        .block_on(connect(
+            "postgresql://postgres@127.0.0.1:1/x",
+            Duration::from_secs(10),
+        ))
+        .err();
     let msg = e.map(|e| e.to_string()).unwrap_or_default();
     assert!(msg.contains("nothing is listening on 127.0.0.1:1"), "{msg}");
 }
@@ -21,10 +30,18 @@ fn a_server_that_never_answers_times_out_with_a_clear_message() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
     let started = Instant::now();
-    let e = rt().block_on(connect(&format!("postgresql://postgres@127.0.0.1:{port}/x"), Duration::from_secs(2))).err();
+    let e = rt()
+        .block_on(connect(
+            &format!("postgresql://postgres@127.0.0.1:{port}/x"),
+            Duration::from_secs(2),
+        ))
+        .err();
     assert!(started.elapsed() < Duration::from_secs(5));
     let msg = e.map(|e| e.to_string()).unwrap_or_default();
-    assert!(msg.contains("could not reach") && msg.contains("within 2 seconds"), "{msg}");
+    assert!(
+        msg.contains("could not reach") && msg.contains("within 2 seconds"),
+        "{msg}"
+    );
     drop(listener);
 }
 
@@ -33,9 +50,17 @@ fn an_unknown_postgres_database_is_named() {
     if !server_available(Engine::Postgres) {
         return;
     }
-    let e = rt().block_on(connect("postgresql://postgres@127.0.0.1:5432/no_such_db_here", Duration::from_secs(10))).err();
+    let e = rt()
+        .block_on(connect(
+            "postgresql://postgres@127.0.0.1:5432/no_such_db_here",
+            Duration::from_secs(10),
+        ))
+        .err();
     let msg = e.map(|e| e.to_string()).unwrap_or_default();
-    assert!(msg.contains("the database 'no_such_db_here' does not exist"), "{msg}");
+    assert!(
+        msg.contains("the database 'no_such_db_here' does not exist"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -46,14 +71,27 @@ fn a_wrong_mysql_password_is_reported_without_the_password() {
     let user = format!("stratum_pw_{}", std::process::id());
     let admin = |sql: String| {
         rt().block_on(async {
-            let mut c = connect(MY_ADMIN, Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{e}"));
-            c.execute(&sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+            let mut c = connect(MY_ADMIN, Duration::from_secs(10))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            c.execute(&sql)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
             c.close().await;
         })
     };
-    admin(format!("CREATE USER '{user}'@'%' IDENTIFIED BY 'right-one'"));
-    admin(format!("CREATE USER '{user}'@'localhost' IDENTIFIED BY 'right-one'"));
-    let e = rt().block_on(connect(&format!("mysql://{user}:Secret-Wrong@127.0.0.1:3306/"), Duration::from_secs(10))).err();
+    admin(format!(
+        "CREATE USER '{user}'@'%' IDENTIFIED BY 'right-one'"
+    ));
+    admin(format!(
+        "CREATE USER '{user}'@'localhost' IDENTIFIED BY 'right-one'"
+    ));
+    let e = rt()
+        .block_on(connect(
+            &format!("mysql://{user}:Secret-Wrong@127.0.0.1:3306/"),
+            Duration::from_secs(10),
+        ))
+        .err();
     admin(format!("DROP USER '{user}'@'%'"));
     admin(format!("DROP USER '{user}'@'localhost'"));
     let msg = e.map(|e| e.to_string()).unwrap_or_default();
@@ -64,8 +102,18 @@ fn a_wrong_mysql_password_is_reported_without_the_password() {
 #[test]
 fn the_cli_exits_1_when_the_database_cannot_be_reached() {
     let project = stratum_tests::sample_project();
-    let out = stratum(&["--project", &project.to_string_lossy(), "--url", "postgresql://u:pw@127.0.0.1:1/x", "current"]);
+    let out = stratum(&[
+        "--project",
+        &project.to_string_lossy(),
+        "--url",
+        "postgresql://u:pw@127.0.0.1:1/x",
+        "current",
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("nothing is listening"), "{}", text(&out));
+    assert!(
+        text(&out).contains("nothing is listening"),
+        "{}",
+        text(&out)
+    );
     assert!(!text(&out).contains(":pw@"), "{}", text(&out));
 }

@@ -4,7 +4,9 @@ use std::process::Command;
 
 use stratum_db::{run, DbError, Engine, Operation, RunOptions};
 use stratum_project::Project;
-use stratum_tests::{project_with, revision_file, rt, server_available, stratum, stratum_bin, text, ScratchDb};
+use stratum_tests::{
+    project_with, revision_file, rt, server_available, stratum, stratum_bin, text, ScratchDb,
+};
 
 const ENGINES: [Engine; 3] = [Engine::Postgres, Engine::MySql, Engine::Sqlite];
 
@@ -24,12 +26,26 @@ fn failing_project() -> tempfile::TempDir {
     ])
 }
 
-fn upgrade(db: &ScratchDb, dir: &std::path::Path, target: &str, per_revision: bool) -> Result<stratum_db::RunReport, DbError> {
+fn upgrade(
+    db: &ScratchDb,
+    dir: &std::path::Path,
+    target: &str,
+    per_revision: bool,
+) -> Result<stratum_db::RunReport, DbError> {
     let project = Project::open(dir).unwrap_or_else(|e| panic!("{e}"));
     rt().block_on(async {
         let mut conn = db.connect().await;
-        let opts = RunOptions { transaction_per_revision: per_revision, ..RunOptions::default() };
-        let r = run(&mut conn, &project, &Operation::Upgrade(target.into()), &opts).await;
+        let opts = RunOptions {
+            transaction_per_revision: per_revision,
+            ..RunOptions::default()
+        };
+        let r = run(
+            &mut conn,
+            &project,
+            &Operation::Upgrade(target.into()),
+            &opts,
+        )
+        .await;
         conn.close().await;
         r
     })
@@ -45,11 +61,24 @@ fn a_failing_revision_leaves_transactional_engines_exactly_as_before() {
         let before = db.snapshot();
         let dir = failing_project();
         let err = upgrade(&db, dir.path(), "head", false).expect_err("r2 fails");
-        let DbError::Failed(f) = err else { panic!("{engine:?}: expected a run failure, got {err}") };
+        let DbError::Failed(f) = err else {
+            panic!("{engine:?}: expected a run failure, got {err}")
+        };
         assert_eq!(f.revision, "r2");
-        assert_eq!(f.line, Some(8), "{engine:?}: the failing statement is on line 8 of r2_b.sql");
-        assert!(f.statement.as_deref().is_some_and(|s| s.contains("no_such_table")));
-        assert!(f.message.contains("no_such_table"), "{engine:?}: {}", f.message);
+        assert_eq!(
+            f.line,
+            Some(8),
+            "{engine:?}: the failing statement is on line 8 of r2_b.sql"
+        );
+        assert!(f
+            .statement
+            .as_deref()
+            .is_some_and(|s| s.contains("no_such_table")));
+        assert!(
+            f.message.contains("no_such_table"),
+            "{engine:?}: {}",
+            f.message
+        );
         assert!(f.rolled_back, "{engine:?}: {f}");
         assert!(f.committed.is_empty());
         assert_eq!(db.snapshot(), before, "{engine:?}: the database changed");
@@ -64,15 +93,24 @@ fn a_failing_revision_on_mysql_stops_at_a_reported_point() {
     let db = ScratchDb::new(Engine::MySql);
     let dir = failing_project();
     let err = upgrade(&db, dir.path(), "head", false).expect_err("r2 fails");
-    let DbError::Failed(f) = err else { panic!("expected a run failure, got {err}") };
+    let DbError::Failed(f) = err else {
+        panic!("expected a run failure, got {err}")
+    };
     assert_eq!(f.revision, "r2");
     assert!(!f.rolled_back);
     assert_eq!(f.committed, vec!["r1".to_string()]);
     assert_eq!(f.rows_now, vec!["r1".to_string()]);
-    assert_eq!(f.statements_done, 2, "CREATE TABLE b and the INSERT ran before the failure");
+    assert_eq!(
+        f.statements_done, 2,
+        "CREATE TABLE b and the INSERT ran before the failure"
+    );
     assert_eq!(db.version_rows(), vec!["r1"]);
     let message = f.to_string();
-    assert!(message.contains("these revisions stay applied: r1") && message.contains("2 statement(s) of r2"), "{message}");
+    assert!(
+        message.contains("these revisions stay applied: r1")
+            && message.contains("2 statement(s) of r2"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -83,21 +121,45 @@ fn one_transaction_per_revision_keeps_the_revisions_before_the_failure() {
         }
         let db = ScratchDb::new(engine);
         let dir = failing_project();
-        let DbError::Failed(f) = upgrade(&db, dir.path(), "head", true).expect_err("r2 fails") else {
+        let DbError::Failed(f) = upgrade(&db, dir.path(), "head", true).expect_err("r2 fails")
+        else {
             panic!("expected a run failure")
         };
         assert_eq!(f.committed, vec!["r1".to_string()], "{engine:?}");
         assert_eq!(db.version_rows(), vec!["r1"], "{engine:?}");
-        assert_eq!(db.tables(), vec!["a"], "{engine:?}: r2's table b was rolled back");
+        assert_eq!(
+            db.tables(),
+            vec!["a"],
+            "{engine:?}: r2's table b was rolled back"
+        );
     }
 }
 
 #[test]
 fn upgrade_downgrade_and_stamp_round_trip_on_every_engine() {
     let dir = project_with(&[
-        ("1_a.sql", &revision_file("a1", "", "CREATE TABLE t1 (id INTEGER);", "DROP TABLE t1;")),
-        ("2_b.sql", &revision_file("b2", "a1", "CREATE TABLE t2 (id INTEGER);", "DROP TABLE t2;")),
-        ("3_c.sql", &revision_file("c3", "a1", "CREATE TABLE t3 (id INTEGER);", "DROP TABLE t3;")),
+        (
+            "1_a.sql",
+            &revision_file("a1", "", "CREATE TABLE t1 (id INTEGER);", "DROP TABLE t1;"),
+        ),
+        (
+            "2_b.sql",
+            &revision_file(
+                "b2",
+                "a1",
+                "CREATE TABLE t2 (id INTEGER);",
+                "DROP TABLE t2;",
+            ),
+        ),
+        (
+            "3_c.sql",
+            &revision_file(
+                "c3",
+                "a1",
+                "CREATE TABLE t3 (id INTEGER);",
+                "DROP TABLE t3;",
+            ),
+        ),
         ("4_m.sql", &revision_file("m4", "b2, c3", "", "")),
     ]);
     let p = dir.path().to_string_lossy().to_string();
@@ -118,12 +180,19 @@ fn upgrade_downgrade_and_stamp_round_trip_on_every_engine() {
         assert_eq!(db.version_rows(), vec!["m4"]);
         assert_eq!(db.tables(), vec!["t1", "t2", "t3"]);
         cli(&["downgrade", "c3"]);
-        assert_eq!(db.version_rows(), vec!["b2", "c3"], "{engine:?}: unmerge re-creates one row per parent");
+        assert_eq!(
+            db.version_rows(),
+            vec!["b2", "c3"],
+            "{engine:?}: unmerge re-creates one row per parent"
+        );
         cli(&["downgrade", "a1"]);
         assert_eq!(db.version_rows(), vec!["a1"]);
         assert_eq!(db.tables(), vec!["t1"]);
         cli(&["downgrade", "base"]);
-        assert!(db.version_rows().is_empty() && db.tables().is_empty(), "{engine:?}");
+        assert!(
+            db.version_rows().is_empty() && db.tables().is_empty(),
+            "{engine:?}"
+        );
         cli(&["stamp", "c3"]);
         assert_eq!(db.version_rows(), vec!["c3"]);
         assert!(db.tables().is_empty(), "stamp runs no migration");
@@ -139,15 +208,36 @@ fn a_revision_outside_a_transaction_can_create_an_index_concurrently() {
     }
     let concurrently = "-- revision: i2\n-- down_revision: t1\n-- transaction: false\n\n-- migrate:up\nCREATE INDEX CONCURRENTLY ix_t_v ON t (v);\n\n-- migrate:down\nDROP INDEX CONCURRENTLY ix_t_v;\n";
     let dir = project_with(&[
-        ("1.sql", &revision_file("t1", "", "CREATE TABLE t (v INTEGER);", "DROP TABLE t;")),
+        (
+            "1.sql",
+            &revision_file("t1", "", "CREATE TABLE t (v INTEGER);", "DROP TABLE t;"),
+        ),
         ("2.sql", concurrently),
-        ("3.sql", &revision_file("u3", "i2", "ALTER TABLE t ADD COLUMN w INTEGER;", "ALTER TABLE t DROP COLUMN w;")),
+        (
+            "3.sql",
+            &revision_file(
+                "u3",
+                "i2",
+                "ALTER TABLE t ADD COLUMN w INTEGER;",
+                "ALTER TABLE t DROP COLUMN w;",
+            ),
+        ),
     ]);
     let db = ScratchDb::new(Engine::Postgres);
     upgrade(&db, dir.path(), "head", false).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(db.version_rows(), vec!["u3"]);
-    assert_eq!(db.query("SELECT indexname::text FROM pg_indexes WHERE indexname = 'ix_t_v'"), vec!["ix_t_v"]);
-    let out = stratum(&["--project", &dir.path().to_string_lossy(), "--url", &db.url, "downgrade", "base"]);
+    assert_eq!(
+        db.query("SELECT indexname::text FROM pg_indexes WHERE indexname = 'ix_t_v'"),
+        vec!["ix_t_v"]
+    );
+    let out = stratum(&[
+        "--project",
+        &dir.path().to_string_lossy(),
+        "--url",
+        &db.url,
+        "downgrade",
+        "base",
+    ]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(db.tables().is_empty());
 }
@@ -159,18 +249,36 @@ fn two_concurrent_runners_apply_each_revision_exactly_once() {
     }
     let mut files = vec![(
         "000.sql".to_string(),
-        revision_file("r000", "", "CREATE TABLE applied (revision TEXT NOT NULL);\nINSERT INTO applied VALUES ('r000');", "DROP TABLE applied;"),
+        revision_file(
+            "r000",
+            "",
+            "CREATE TABLE applied (revision TEXT NOT NULL);\nINSERT INTO applied VALUES ('r000');",
+            "DROP TABLE applied;",
+        ),
     )];
     for i in 1..40 {
         let up = format!("SELECT pg_sleep(0.005);\nINSERT INTO applied VALUES ('r{i:03}');");
-        files.push((format!("{i:03}.sql"), revision_file(&format!("r{i:03}"), &format!("r{:03}", i - 1), &up, "")));
+        files.push((
+            format!("{i:03}.sql"),
+            revision_file(&format!("r{i:03}"), &format!("r{:03}", i - 1), &up, ""),
+        ));
     }
-    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let dir = project_with(&refs);
     let db = ScratchDb::new(Engine::Postgres);
     let spawn = || {
         Command::new(stratum_bin())
-            .args(["--project", &dir.path().to_string_lossy(), "--url", &db.url, "upgrade", "head"])
+            .args([
+                "--project",
+                &dir.path().to_string_lossy(),
+                "--url",
+                &db.url,
+                "upgrade",
+                "head",
+            ])
             .output()
     };
     let (a, b) = std::thread::scope(|s| {
@@ -179,10 +287,13 @@ fn two_concurrent_runners_apply_each_revision_exactly_once() {
         (a.join(), b.join())
     });
     for out in [a, b] {
-        let out = out.unwrap_or_else(|_| panic!("thread")).unwrap_or_else(|e| panic!("{e}"));
+        let out = out
+            .unwrap_or_else(|_| panic!("thread"))
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(out.status.success(), "{}", text(&out));
     }
-    let counts = db.query("SELECT count(*)::text || ' ' || count(DISTINCT revision)::text FROM applied");
+    let counts =
+        db.query("SELECT count(*)::text || ' ' || count(DISTINCT revision)::text FROM applied");
     assert_eq!(counts, vec!["40 40"], "every revision ran exactly once");
     assert_eq!(db.version_rows(), vec!["r039"]);
 }
@@ -195,9 +306,18 @@ fn cli_exit_codes_tell_bad_input_from_failure() {
     let bad_target = stratum(&["--project", &p, "--url", &db.url, "upgrade", "nosuch"]);
     assert_eq!(bad_target.status.code(), Some(2), "{}", text(&bad_target));
     assert!(text(&bad_target).contains("no revision or branch label 'nosuch'"));
-    let failed = stratum(&["--project", &p, "--url", &db.url, "--json", "upgrade", "head"]);
+    let failed = stratum(&[
+        "--project",
+        &p,
+        "--url",
+        &db.url,
+        "--json",
+        "upgrade",
+        "head",
+    ]);
     assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
-    let doc: serde_json::Value = serde_json::from_slice(&failed.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&failed)));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&failed.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&failed)));
     assert_eq!(doc["error"]["kind"], "migration_failed");
     assert_eq!(doc["error"]["failure"]["revision"], "r2");
     assert_eq!(doc["error"]["failure"]["rolled_back"], true);

@@ -352,14 +352,19 @@ fn connect_reason(url: &DatabaseUrl, e: &sqlx::Error) -> String {
     if let sqlx::Error::Database(d) = e {
         let code = d.code().map(|c| c.to_string()).unwrap_or_default();
         return match (url.engine, code.as_str()) {
-            (Engine::Postgres, "28P01") | (Engine::Postgres, "28000") | (Engine::MySql, "28000") => {
+            (Engine::Postgres, "28P01")
+            | (Engine::Postgres, "28000")
+            | (Engine::MySql, "28000") => {
                 format!(
                     "the server refused the login of {user}: wrong password or user name ({})",
                     d.message()
                 )
             }
             (Engine::Postgres, "3D000") => {
-                format!("the database '{}' does not exist on this server", url.database)
+                format!(
+                    "the database '{}' does not exist on this server",
+                    url.database
+                )
             }
             (Engine::MySql, _) if d.message().starts_with("Unknown database") => {
                 format!(

@@ -162,6 +162,8 @@ impl RevisionMap {
                 .filter(|x| self.index_of(x).is_none_or(|i| !anc.contains(&i)))
                 .cloned()
                 .collect()
+        } else if d.len() <= 1 {
+            d.to_vec()
         } else {
             let implied: std::collections::HashSet<usize> = d
                 .iter()
