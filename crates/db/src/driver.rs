@@ -158,6 +158,33 @@ impl Connection {
         self.strings(sql.to_string()).await
     }
 
+    /// Sends several statements in one round trip and returns each one's affected-row count.
+    /// On failure, says how many statements completed before it.
+    pub async fn execute_batch(
+        &mut self,
+        statements: &[&str],
+        mut on_done: impl FnMut(usize),
+    ) -> Result<Vec<u64>, (usize, sqlx::Error)> {
+        use futures_util::StreamExt;
+        // A newline before each separator keeps a trailing line comment from swallowing it.
+        let sql = statements.join("\n;\n");
+        let q = sqlx::raw_sql(AssertSqlSafe(sql));
+        let mut counts = Vec::with_capacity(statements.len());
+        on_conn!(self, c => {
+            let mut results = q.execute_many(&mut *c);
+            while let Some(r) = results.next().await {
+                match r {
+                    Ok(done) => {
+                        counts.push(done.rows_affected());
+                        on_done(counts.len());
+                    }
+                    Err(e) => return Err((counts.len(), e)),
+                }
+            }
+        });
+        Ok(counts)
+    }
+
     async fn strings(&mut self, sql: String) -> Result<Vec<String>, sqlx::Error> {
         let q = sqlx::raw_sql(AssertSqlSafe(sql));
         on_conn!(self, c => {
@@ -236,8 +263,10 @@ impl Connection {
                         .map(|v| v.first().is_some_and(|s| s == "yes"))
                 }
                 Engine::MySql => {
-                    let name = crate::ident::literal(Dialect::MySql, &vt.lock_name());
-                    let sql = format!("SELECT CAST(COALESCE(GET_LOCK({name}, 0), 0) AS CHAR)");
+                    let sql = format!(
+                        "SELECT CAST(COALESCE(GET_LOCK({}, 0), 0) AS CHAR)",
+                        mysql_lock_name(vt)
+                    );
                     self.strings(sql)
                         .await
                         .map(|v| v.first().is_some_and(|s| s == "1"))
@@ -308,8 +337,8 @@ impl Connection {
                     .await
             }
             Engine::MySql => {
-                let name = crate::ident::literal(Dialect::MySql, &vt.lock_name());
-                self.execute(&format!("SELECT RELEASE_LOCK({name})")).await
+                self.execute(&format!("SELECT RELEASE_LOCK({})", mysql_lock_name(vt)))
+                    .await
             }
             Engine::Sqlite => {
                 self.lock_file = None;
@@ -341,6 +370,13 @@ impl Connection {
             Inner::Lite(c) => c.close().await,
         };
     }
+}
+
+/// MySQL's named locks are server-wide and at most 64 characters: name the lock after a hash of
+/// the database and the version table.
+fn mysql_lock_name(vt: &VersionTable) -> String {
+    let table = crate::ident::literal(Dialect::MySql, &vt.lock_name());
+    format!("CONCAT('stratum:', MD5(CONCAT(COALESCE(DATABASE(), ''), {table})))")
 }
 
 /// Turns a connection failure into words: wrong password, unknown database, nothing listening.

@@ -329,23 +329,10 @@ impl Exec<'_> {
                     .map_err(|m| fail(0, None, m))?;
                 table_missing = false;
             }
-            for (k, stmt) in prep.statements.iter().enumerate() {
-                if opts.cancel.is_cancelled() {
-                    return Err(fail(k, None, "cancelled".into()));
-                }
-                emit(Progress::Statement {
-                    index: i,
-                    number: k + 1,
-                    line: stmt.line,
-                    sql: stmt.sql.clone(),
-                });
-                self.sql(&stmt.sql)
-                    .await
-                    .map_err(|m| fail(k, Some(stmt), m))?;
-            }
-            let done = prep.statements.len();
-            for op in &step.version_ops {
-                let (sql, what) = match op {
+            let version_sql: Vec<(String, Option<String>)> = step
+                .version_ops
+                .iter()
+                .map(|op| match op {
                     VersionOp::Insert { revision } => {
                         (self.vt.insert(self.dialect, revision, false), None)
                     }
@@ -357,19 +344,90 @@ impl Exec<'_> {
                         self.vt.update(self.dialect, from, to, false),
                         Some(format!("updating '{from}' to '{to}'")),
                     ),
-                };
-                let n = self
-                    .sql(&sql)
+                })
+                .collect();
+            let n = prep.statements.len();
+            let mut batch: Vec<&str> = Vec::with_capacity(n + version_sql.len());
+            let mut counts: Vec<u64> = Vec::with_capacity(n + version_sql.len());
+            if outside {
+                // Statements outside a transaction go one at a time: PostgreSQL wraps a
+                // multi-statement message in an implicit transaction.
+                for (k, stmt) in prep.statements.iter().enumerate() {
+                    if opts.cancel.is_cancelled() {
+                        return Err(fail(k, None, "cancelled".into()));
+                    }
+                    emit(Progress::Statement {
+                        index: i,
+                        number: k + 1,
+                        line: stmt.line,
+                        sql: stmt.sql.clone(),
+                    });
+                    counts.push(
+                        self.sql(&stmt.sql)
+                            .await
+                            .map_err(|m| fail(k, Some(stmt), m))?,
+                    );
+                }
+            } else {
+                // One round trip for the revision: its statements and its version-row changes.
+                // The server reports each statement as it completes, which drives progress and
+                // says exactly which statement failed.
+                batch.extend(prep.statements.iter().map(|s| s.sql.as_str()));
+                if let Some(first) = prep.statements.first() {
+                    emit(Progress::Statement {
+                        index: i,
+                        number: 1,
+                        line: first.line,
+                        sql: first.sql.clone(),
+                    });
+                }
+            }
+            batch.extend(version_sql.iter().map(|(sql, _)| sql.as_str()));
+            let done_in_batch = if batch.is_empty() {
+                Ok(Vec::new())
+            } else {
+                self.conn
+                    .execute_batch(&batch, |done| {
+                        if let Some(next) = prep.statements.get(done).filter(|_| !outside) {
+                            emit(Progress::Statement {
+                                index: i,
+                                number: done + 1,
+                                line: next.line,
+                                sql: next.sql.clone(),
+                            });
+                        }
+                    })
                     .await
-                    .map_err(|m| fail(done, None, format!("writing the version row: {m}")))?;
-                if let (Some(what), true) = (what, n != 1) {
+            };
+            match done_in_batch {
+                Ok(c) => counts.extend(c),
+                Err((done, e)) => {
+                    let already = if outside { n } else { 0 };
+                    let at = already + done;
+                    return Err(if at < n {
+                        fail(at, prep.statements.get(at), db_message(&e))
+                    } else {
+                        fail(
+                            n,
+                            None,
+                            format!("writing the version row: {}", db_message(&e)),
+                        )
+                    });
+                }
+            }
+            for ((_, what), count) in version_sql.iter().zip(&counts[n..]) {
+                if let (Some(what), true) = (what, *count != 1) {
                     return Err(fail(
-                        done,
+                        n,
                         None,
-                        format!("expected one version row when {what} in {}, found {n}; another tool changed the table during the run", self.vt.name),
+                        format!(
+                            "expected one version row when {what} in {}, found {count}; another tool changed the table during the run",
+                            self.vt.name
+                        ),
                     ));
                 }
             }
+            let done = n;
             if outside {
                 self.committed.push(step.revision.clone());
                 if self.single && i + 1 < total {

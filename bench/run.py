@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Stratum benchmarks, run in one go; writes BENCHMARKS.md.
+
+Each workload runs Stratum, the peer a user would otherwise pick (Alembic), and the physical
+limit (the engine's own client running the same SQL), interleaved in the same run, and reports
+medians and ratios. Usage: bench/run.py [--runs N] [--quick]
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STRATUM = ROOT / "target" / "release" / "stratum"
+PG = "postgresql://postgres@127.0.0.1:5432/"
+
+
+def sh(args, **kw):
+    return subprocess.run(args, check=True, capture_output=True, text=True, **kw)
+
+
+def timed(args, **kw):
+    t = time.perf_counter()
+    sh(args, **kw)
+    return time.perf_counter() - t
+
+
+def psql(db, sql):
+    sh(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
+
+
+def fresh_pg(name):
+    psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    psql("postgres", f'CREATE DATABASE "{name}"')
+
+
+def chain_sql(k):
+    up = (f"CREATE TABLE t_{k} (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, name VARCHAR(100));\n"
+          f"CREATE INDEX ix_t_{k}_tenant ON t_{k} (tenant_id);")
+    return up, f"DROP TABLE t_{k};"
+
+
+def rid(k):
+    return f"{k:012x}"
+
+
+def write_native(dir_, n):
+    (dir_ / "versions").mkdir(parents=True)
+    (dir_ / "stratum.toml").write_text('[project]\nversions = "versions"\n')
+    for k in range(n):
+        up, down = chain_sql(k)
+        parent = rid(k - 1) if k else ""
+        (dir_ / "versions" / f"{rid(k)}_t_{k}.sql").write_text(
+            f"-- revision: {rid(k)}\n-- down_revision: {parent}\n-- message: t {k}\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{down}\n")
+
+
+def write_alembic(dir_, n):
+    (dir_ / "versions").mkdir(parents=True)
+    (dir_.parent / "alembic.ini").write_text(f"[alembic]\nscript_location = {dir_}\nsqlalchemy.url = postgresql://\n")
+    (dir_ / "script.py.mako").write_text("")
+    (dir_ / "env.py").write_text(
+        "import os\nfrom alembic import context\nfrom sqlalchemy import create_engine\n"
+        "engine = create_engine(os.environ['BENCH_URL'])\n"
+        "with engine.connect() as c:\n"
+        "    context.configure(connection=c)\n"
+        "    with context.begin_transaction():\n"
+        "        context.run_migrations()\n")
+    for k in range(n):
+        up, down = chain_sql(k)
+        parent = repr(rid(k - 1)) if k else "None"
+        stmts = [s.strip() for s in up.split(";") if s.strip()]
+        body = "\n".join(f"    op.execute({s!r})" for s in stmts)
+        (dir_ / "versions" / f"{rid(k)}_t_{k}.py").write_text(
+            f'"""t {k}"""\nfrom alembic import op\nrevision = {rid(k)!r}\ndown_revision = {parent}\n'
+            f"branch_labels = None\ndepends_on = None\n\ndef upgrade():\n{body}\n\ndef downgrade():\n    op.execute({down!r})\n")
+
+
+def median_pairs(runs, cases):
+    """cases: name -> (prepare, command). Runs each case once per round, interleaved."""
+    times = {name: [] for name in cases}
+    for _ in range(runs):
+        for name, (prepare, cmd) in cases.items():
+            if prepare:
+                prepare()
+            times[name].append(timed(cmd[0], **cmd[1]))
+    return {name: statistics.median(v) for name, v in times.items()}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="smaller workloads, for a smoke run")
+    args = ap.parse_args()
+    python = os.environ.get("STRATUM_TEST_PYTHON") or sh([str(ROOT / "scripts" / "alembic-venv.sh")]).stdout.strip()
+    alembic = str(Path(python).parent / "alembic")
+    sh(["cargo", "build", "--release", "--locked", "-p", "stratum-cli"], cwd=ROOT)
+    n_up = 100 if args.quick else 1000
+    n_plan = 1000 if args.quick else 10000
+    work = Path(tempfile.mkdtemp(prefix="stratum-bench-"))
+    results = []
+    try:
+        # 1. upgrade a chain on PostgreSQL
+        native, alem = work / f"native{n_up}", work / f"alembic{n_up}" / "alembic"
+        write_native(native, n_up)
+        write_alembic(alem, n_up)
+        db = "stratum_bench_up"
+        url = PG + db
+        offline = work / "offline.sql"
+        offline.write_text(sh([str(STRATUM), "--project", str(native), "upgrade", "head", "--sql", "--dialect", "postgresql"]).stdout)
+        env = dict(os.environ, BENCH_URL="postgresql+psycopg2://postgres@127.0.0.1:5432/" + db)
+        m = median_pairs(args.runs, {
+            "psql -f (limit)": (lambda: fresh_pg(db), (["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-q", "-v", "ON_ERROR_STOP=1", "-f", str(offline)], {})),
+            "stratum upgrade head": (lambda: fresh_pg(db), ([str(STRATUM), "--project", str(native), "--url", url, "upgrade", "head"], {})),
+            "alembic upgrade head": (lambda: fresh_pg(db), ([alembic, "-c", str(alem.parent / "alembic.ini"), "upgrade", "head"], {"env": env})),
+        })
+        psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        results.append((f"PostgreSQL: upgrade a chain of {n_up} revisions (2 DDL statements each)", m, "psql -f (limit)"))
+
+        # 2. planning heads on a large project
+        big_native, big_alem = work / f"native{n_plan}", work / f"alembic{n_plan}" / "alembic"
+        write_native(big_native, n_plan)
+        write_alembic(big_alem, n_plan)
+        m = median_pairs(args.runs, {
+            "stratum heads": (None, ([str(STRATUM), "--project", str(big_native), "heads"], {})),
+            "stratum upgrade head --plan --from base": (None, ([str(STRATUM), "--project", str(big_native), "upgrade", "head", "--plan", "--from", ""], {})),
+            "alembic heads": (None, ([alembic, "-c", str(big_alem.parent / "alembic.ini"), "heads"], {})),
+        })
+        results.append((f"Reading and planning a project of {n_plan} revisions", m, None))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    write_report(results, args)
+
+
+def write_report(results, args):
+    lines = [
+        "# Benchmarks",
+        "",
+        "Produced by `bench/run.py` in one run on this machine (2 cores); whole-process wall time,",
+        f"median of {args.runs} interleaved runs. The ratio column compares with the first row of each",
+        "table (the physical limit where there is one). Regenerate with `python3 bench/run.py`.",
+        "",
+    ]
+    for title, m, base in results:
+        lines += [f"## {title}", "", "| command | median | ratio |", "|---|---|---|"]
+        ref = m[base] if base else m[next(iter(m))]
+        for name, t in m.items():
+            lines.append(f"| {name} | {t * 1000:.0f} ms | {t / ref:.2f}x |")
+        lines.append("")
+    text = "\n".join(lines)
+    print(text)
+    if not args.quick:
+        (ROOT / "BENCHMARKS.md").write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
