@@ -166,8 +166,16 @@ impl Connection {
         mut on_done: impl FnMut(usize),
     ) -> Result<Vec<u64>, (usize, sqlx::Error)> {
         use futures_util::StreamExt;
-        // A newline before each separator keeps a trailing line comment from swallowing it.
-        let sql = statements.join("\n;\n");
+        let mut sql = String::with_capacity(statements.iter().map(|s| s.len() + 2).sum());
+        for s in statements {
+            sql.push_str(s);
+            // A statement ending in a line comment would swallow the separator.
+            let last_line = s.rsplit('\n').next().unwrap_or("");
+            if last_line.contains("--") || last_line.contains('#') {
+                sql.push('\n');
+            }
+            sql.push_str(";\n");
+        }
         let q = sqlx::raw_sql(AssertSqlSafe(sql));
         let mut counts = Vec::with_capacity(statements.len());
         on_conn!(self, c => {

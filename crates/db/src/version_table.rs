@@ -55,11 +55,13 @@ impl VersionTable {
         )
     }
 
+    /// The same DDL as Alembic's online `CREATE TABLE`, so the table is the same whichever tool
+    /// made it (SQLite even keeps the text).
     pub fn create_if_missing(&self, d: Dialect) -> String {
         format!(
-            "CREATE TABLE IF NOT EXISTS {} (version_num VARCHAR(32) NOT NULL, CONSTRAINT {} PRIMARY KEY (version_num))",
-            self.qualified(d, true),
-            quote(d, &self.pk_name())
+            "CREATE TABLE IF NOT EXISTS {} (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT {} PRIMARY KEY (version_num)\n)",
+            self.qualified(d, false),
+            quote_if_needed(d, &self.pk_name())
         )
     }
 
