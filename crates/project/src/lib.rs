@@ -8,7 +8,6 @@ mod header;
 mod init;
 mod project;
 mod revision_file;
-#[path = "split_stub.rs"]
 pub mod split;
 mod writer;
 
