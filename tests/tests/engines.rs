@@ -322,3 +322,95 @@ fn cli_exit_codes_tell_bad_input_from_failure() {
     assert_eq!(doc["error"]["failure"]["revision"], "r2");
     assert_eq!(doc["error"]["failure"]["rolled_back"], true);
 }
+
+#[test]
+fn the_version_table_name_and_schema_come_from_the_project() {
+    if !server_available(Engine::Postgres) {
+        return;
+    }
+    let dir = project_with(&[(
+        "1.sql",
+        &revision_file("v1", "", "CREATE TABLE t (id INTEGER);", "DROP TABLE t;"),
+    )]);
+    std::fs::write(
+        dir.path().join("stratum.toml"),
+        "[project]\nversions = \"versions\"\n\n[version_table]\nname = \"Erp Versions\"\nschema = \"meta\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let db = ScratchDb::new(Engine::Postgres);
+    db.query("CREATE SCHEMA meta");
+    let out = stratum(&[
+        "--project",
+        &dir.path().to_string_lossy(),
+        "--url",
+        &db.url,
+        "upgrade",
+        "head",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        db.query("SELECT version_num::text FROM meta.\"Erp Versions\""),
+        vec!["v1"]
+    );
+    let sql = stratum(&[
+        "--project",
+        &dir.path().to_string_lossy(),
+        "upgrade",
+        "head",
+        "--sql",
+        "--dialect",
+        "postgresql",
+    ]);
+    assert!(String::from_utf8_lossy(&sql.stdout)
+        .contains("INSERT INTO meta.\"Erp Versions\" (version_num) VALUES ('v1')"));
+}
+
+#[test]
+fn concurrent_runners_are_serialised_on_mysql_and_sqlite_too() {
+    for engine in [Engine::MySql, Engine::Sqlite] {
+        if !server_available(engine) {
+            continue;
+        }
+        let mut files = vec![(
+            "000.sql".to_string(),
+            revision_file("r000", "", "CREATE TABLE applied (revision VARCHAR(10) NOT NULL);\nINSERT INTO applied VALUES ('r000');", "DROP TABLE applied;"),
+        )];
+        for i in 1..15 {
+            let up = format!("INSERT INTO applied VALUES ('r{i:03}');");
+            files.push((
+                format!("{i:03}.sql"),
+                revision_file(&format!("r{i:03}"), &format!("r{:03}", i - 1), &up, ""),
+            ));
+        }
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let dir = project_with(&refs);
+        let db = ScratchDb::new(engine);
+        let spawn = || {
+            Command::new(stratum_bin())
+                .args([
+                    "--project",
+                    &dir.path().to_string_lossy(),
+                    "--url",
+                    &db.url,
+                    "upgrade",
+                    "head",
+                ])
+                .output()
+        };
+        let outs: Vec<_> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..3).map(|_| s.spawn(spawn)).collect();
+            hs.into_iter().map(|h| h.join()).collect()
+        });
+        for out in outs {
+            let out = out
+                .unwrap_or_else(|_| panic!("thread"))
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(out.status.success(), "{engine:?}: {}", text(&out));
+        }
+        let n = db.query("SELECT CAST(COUNT(*) AS CHAR) FROM applied");
+        assert_eq!(n, vec!["15"], "{engine:?}: every revision ran exactly once");
+    }
+}

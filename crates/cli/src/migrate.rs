@@ -178,9 +178,7 @@ pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<
         let d = dialect(cli, &a.dialect)?;
         let plan = plan_for(&rows, target)?;
         let sql = render_offline(&project, &plan, d, per_revision)?;
-        out.result(&json!({ "dialect": d, "sql": sql, "plan": plan }), || {
-            sql.clone()
-        });
+        out.raw(&json!({ "dialect": d, "sql": sql, "plan": plan }), &sql);
         return Ok(());
     }
     if split_range(&a.target)?.0.is_some() {
@@ -249,9 +247,7 @@ pub async fn stamp(cli: &Cli, a: &StampArgs, out: &Out) -> Result<(), CliError> 
             d,
             project.config.run.transaction_per_revision,
         )?;
-        out.result(&json!({ "dialect": d, "sql": sql, "plan": plan }), || {
-            sql.clone()
-        });
+        out.raw(&json!({ "dialect": d, "sql": sql, "plan": plan }), &sql);
         return Ok(());
     }
     if a.plan {

@@ -24,6 +24,16 @@ impl Out {
         }
     }
 
+    /// Prints `text` exactly (for SQL, whose trailing blank line is part of Alembic's shape), or
+    /// `value` as JSON.
+    pub fn raw<T: Serialize>(&self, value: &T, text: &str) {
+        if self.json {
+            self.result(value, String::new);
+        } else {
+            print!("{text}");
+        }
+    }
+
     pub fn error(&self, e: &CliError) {
         if self.json {
             let mut err = json!({ "kind": e.kind(), "message": e.to_string() });

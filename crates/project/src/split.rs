@@ -72,6 +72,8 @@ struct Splitter<'a> {
     out: Vec<Statement>,
     /// Byte offset and line of the current statement's first code character.
     code_start: Option<(usize, usize)>,
+    /// Where the current statement's text starts: its leading comments belong to it.
+    text_start: Option<usize>,
     words: usize,
     routine: Routine,
     depth: usize,
@@ -93,6 +95,7 @@ impl<'a> Splitter<'a> {
             delimiter: ";".into(),
             out: Vec::new(),
             code_start: None,
+            text_start: None,
             words: 0,
             routine: Routine::No,
             depth: 0,
@@ -109,7 +112,10 @@ impl<'a> Splitter<'a> {
     /// Moves over `n` bytes, counting lines.
     fn advance(&mut self, n: usize) {
         let end = (self.pos + n).min(self.bytes.len());
-        self.line += self.bytes[self.pos..end].iter().filter(|b| **b == b'\n').count();
+        self.line += self.bytes[self.pos..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
         self.pos = end;
     }
 
@@ -123,8 +129,11 @@ impl<'a> Splitter<'a> {
     }
 
     fn finish(&mut self, end: usize) {
+        let text_start = self.text_start.take();
         if let Some((start, line)) = self.code_start.take() {
-            let sql = self.text[start..end].trim_end().to_string();
+            let sql = self.text[text_start.unwrap_or(start).min(start)..end]
+                .trim_end()
+                .to_string();
             if !sql.is_empty() {
                 self.out.push(Statement { sql, line });
             }
@@ -138,10 +147,17 @@ impl<'a> Splitter<'a> {
 
     fn run(mut self) -> Result<Vec<Statement>, SplitError> {
         while self.pos < self.bytes.len() {
-            if self.code_start.is_none() && self.dialect == Dialect::MySql && self.at_line_start() && self.delimiter_line()? {
+            if self.code_start.is_none()
+                && self.dialect == Dialect::MySql
+                && self.at_line_start()
+                && self.delimiter_line()?
+            {
                 continue;
             }
             let b = self.peek(0);
+            if self.text_start.is_none() && !b.is_ascii_whitespace() {
+                self.text_start = Some(self.pos);
+            }
             if self.depth == 0 && self.text[self.pos..].starts_with(self.delimiter.as_str()) {
                 let end = self.pos;
                 self.advance(self.delimiter.len());
@@ -154,7 +170,11 @@ impl<'a> Splitter<'a> {
                 b'#' if self.dialect == Dialect::MySql => self.skip_line(),
                 b'/' if self.peek(1) == b'*' => self.block_comment()?,
                 b'\'' => self.quoted(b'\'', self.backslash_string(), false)?,
-                b'"' => self.quoted(b'"', self.dialect == Dialect::MySql, self.dialect != Dialect::MySql)?,
+                b'"' => self.quoted(
+                    b'"',
+                    self.dialect == Dialect::MySql,
+                    self.dialect != Dialect::MySql,
+                )?,
                 b'`' if self.dialect != Dialect::Postgres => self.quoted(b'`', false, true)?,
                 b'[' if self.dialect == Dialect::Sqlite => self.bracketed()?,
                 b'$' if self.dialect == Dialect::Postgres && self.dollar_quote()? => {}
@@ -172,7 +192,9 @@ impl<'a> Splitter<'a> {
             }
         }
         if self.depth > 0 && self.code_start.is_some() {
-            return Err(SplitError::UnterminatedBlock { line: self.block_line });
+            return Err(SplitError::UnterminatedBlock {
+                line: self.block_line,
+            });
         }
         let end = self.bytes.len();
         self.finish(end);
@@ -180,7 +202,10 @@ impl<'a> Splitter<'a> {
     }
 
     fn at_line_start(&self) -> bool {
-        self.text[..self.pos].rsplit('\n').next().is_none_or(|before| before.trim().is_empty())
+        self.text[..self.pos]
+            .rsplit('\n')
+            .next()
+            .is_none_or(|before| before.trim().is_empty())
     }
 
     /// The mysql client's `DELIMITER xx` line; consumed when present.
@@ -222,7 +247,11 @@ impl<'a> Splitter<'a> {
         let mut level = 0usize;
         while self.pos < self.bytes.len() {
             if self.peek(0) == b'/' && self.peek(1) == b'*' {
-                level = if nested || level == 0 { level + 1 } else { level };
+                level = if nested || level == 0 {
+                    level + 1
+                } else {
+                    level
+                };
                 self.advance(2);
             } else if self.peek(0) == b'*' && self.peek(1) == b'/' {
                 self.advance(2);
@@ -270,7 +299,11 @@ impl<'a> Splitter<'a> {
                 self.advance(1);
             }
         }
-        Err(if identifier { SplitError::UnterminatedIdentifier { line } } else { SplitError::UnterminatedString { line } })
+        Err(if identifier {
+            SplitError::UnterminatedIdentifier { line }
+        } else {
+            SplitError::UnterminatedString { line }
+        })
     }
 
     fn bracketed(&mut self) -> Result<(), SplitError> {
@@ -291,8 +324,13 @@ impl<'a> Splitter<'a> {
             return Ok(false);
         }
         let rest = &self.text[self.pos + 1..];
-        let tag_len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80).count();
-        if rest.as_bytes().get(tag_len) != Some(&b'$') || rest.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        let tag_len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80)
+            .count();
+        if rest.as_bytes().get(tag_len) != Some(&b'$')
+            || rest.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        {
             return Ok(false);
         }
         let tag = &self.text[self.pos..self.pos + tag_len + 2];
@@ -303,14 +341,20 @@ impl<'a> Splitter<'a> {
                 self.advance(tag.len() + n + tag.len());
                 Ok(true)
             }
-            None => Err(SplitError::UnterminatedDollarQuote { tag: tag.to_string(), line }),
+            None => Err(SplitError::UnterminatedDollarQuote {
+                tag: tag.to_string(),
+                line,
+            }),
         }
     }
 
     fn word(&mut self) {
         self.mark_code();
         let start = self.pos;
-        let len = self.bytes[start..].iter().take_while(|b| is_ident_byte(**b)).count();
+        let len = self.bytes[start..]
+            .iter()
+            .take_while(|b| is_ident_byte(**b))
+            .count();
         let word = self.text[start..start + len].to_ascii_uppercase();
         let line = self.line;
         self.advance(len);
@@ -320,7 +364,8 @@ impl<'a> Splitter<'a> {
         if self.routine == Routine::Maybe {
             self.routine = match word.as_str() {
                 _ if self.words == 1 && word != "CREATE" => Routine::No,
-                "CREATE" | "OR" | "REPLACE" | "DEFINER" | "AGGREGATE" | "TEMP" | "TEMPORARY" | "CURRENT_USER" => Routine::Maybe,
+                "CREATE" | "OR" | "REPLACE" | "DEFINER" | "AGGREGATE" | "TEMP" | "TEMPORARY"
+                | "CURRENT_USER" => Routine::Maybe,
                 "PROCEDURE" | "FUNCTION" => Routine::Yes,
                 "TRIGGER" => Routine::Yes,
                 "EVENT" if self.dialect == Dialect::MySql => Routine::Yes,
@@ -340,7 +385,10 @@ impl<'a> Splitter<'a> {
             },
             "CASE" => !closing,
             "IF" if self.dialect == Dialect::MySql => {
-                !closing && !self.next_word_is("EXISTS") && !self.next_word_is("NOT") && self.next_byte() != b'('
+                !closing
+                    && !self.next_word_is("EXISTS")
+                    && !self.next_word_is("NOT")
+                    && self.next_byte() != b'('
             }
             "LOOP" | "REPEAT" | "WHILE" if self.dialect == Dialect::MySql => !closing,
             "END" if self.depth > 0 => {
@@ -359,14 +407,21 @@ impl<'a> Splitter<'a> {
     }
 
     fn next_byte(&self) -> u8 {
-        self.bytes[self.pos..].iter().copied().find(|b| !b.is_ascii_whitespace()).unwrap_or(0)
+        self.bytes[self.pos..]
+            .iter()
+            .copied()
+            .find(|b| !b.is_ascii_whitespace())
+            .unwrap_or(0)
     }
 
     fn next_word_is(&self, w: &str) -> bool {
         let rest = self.text[self.pos..].trim_start();
         rest.len() >= w.len()
             && rest[..w.len()].eq_ignore_ascii_case(w)
-            && !rest.as_bytes().get(w.len()).is_some_and(|b| is_ident_byte(*b))
+            && !rest
+                .as_bytes()
+                .get(w.len())
+                .is_some_and(|b| is_ident_byte(*b))
     }
 }
 
@@ -376,28 +431,45 @@ mod tests {
     use Dialect::{MySql, Postgres, Sqlite};
 
     fn sql(body: &str, d: Dialect) -> Vec<String> {
-        split(body, d).unwrap_or_else(|e| panic!("{e}")).into_iter().map(|s| s.sql).collect()
+        split(body, d)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|s| s.sql)
+            .collect()
     }
 
     #[test]
     fn statements_end_at_semicolons_and_the_last_may_lack_one() {
-        assert_eq!(sql("SELECT 1;\nSELECT 2;\n\nSELECT 3", Postgres), ["SELECT 1", "SELECT 2", "SELECT 3"]);
+        assert_eq!(
+            sql("SELECT 1;\nSELECT 2;\n\nSELECT 3", Postgres),
+            ["SELECT 1", "SELECT 2", "SELECT 3"]
+        );
         assert_eq!(sql(";;  ;\n", Sqlite), Vec::<String>::new());
     }
 
     #[test]
     fn each_statement_knows_the_line_its_sql_starts_on() {
-        let stmts = split("-- setup\n\nCREATE TABLE a (id int);\n/* two\nlines */ INSERT INTO a\nVALUES (1);", Postgres)
-            .unwrap_or_default();
+        let stmts = split(
+            "-- setup\n\nCREATE TABLE a (id int);\n/* two\nlines */ INSERT INTO a\nVALUES (1);",
+            Postgres,
+        )
+        .unwrap_or_default();
         assert_eq!(stmts.iter().map(|s| s.line).collect::<Vec<_>>(), [3, 5]);
-        assert_eq!(stmts[0].sql, "CREATE TABLE a (id int)", "leading comments are not part of the statement");
+        assert_eq!(
+            stmts[0].sql, "-- setup\n\nCREATE TABLE a (id int)",
+            "leading comments stay with their statement"
+        );
+        assert_eq!(stmts[1].sql, "/* two\nlines */ INSERT INTO a\nVALUES (1)");
     }
 
     #[test]
     fn semicolons_in_strings_identifiers_and_comments_do_not_split() {
         let body = "INSERT INTO t VALUES ('a;b', 'it''s;');\nSELECT \"odd;name\" FROM t; -- trailing; comment\n/* ; */ SELECT 2;";
         assert_eq!(sql(body, Postgres).len(), 3);
-        assert_eq!(sql("SELECT `a;b` FROM t; SELECT [c;d] FROM t;", Sqlite).len(), 2);
+        assert_eq!(
+            sql("SELECT `a;b` FROM t; SELECT [c;d] FROM t;", Sqlite).len(),
+            2
+        );
     }
 
     #[test]
@@ -406,32 +478,55 @@ mod tests {
         assert_eq!(sql(body, Postgres).len(), 2);
         assert_eq!(sql("DO $$ BEGIN PERFORM 1; END $$;", Postgres).len(), 1);
         // $1 is a parameter, not a quote; a$b$ is an identifier.
-        assert_eq!(sql("PREPARE p AS SELECT $1; SELECT a$b$ FROM t;", Postgres).len(), 2);
+        assert_eq!(
+            sql("PREPARE p AS SELECT $1; SELECT a$b$ FROM t;", Postgres).len(),
+            2
+        );
     }
 
     #[test]
     fn postgres_escape_strings_take_backslashes_and_standard_strings_do_not() {
         assert_eq!(sql("SELECT E'it\\'s;'; SELECT 2;", Postgres).len(), 2);
-        assert_eq!(sql("SELECT 'C:\\'; SELECT 2;", Postgres).len(), 2, "a standard string ends at the quote");
+        assert_eq!(
+            sql("SELECT 'C:\\'; SELECT 2;", Postgres).len(),
+            2,
+            "a standard string ends at the quote"
+        );
     }
 
     #[test]
     fn postgres_block_comments_nest() {
-        assert_eq!(sql("/* a /* b; */ still; */ SELECT 1; SELECT 2;", Postgres).len(), 2);
+        assert_eq!(
+            sql("/* a /* b; */ still; */ SELECT 1; SELECT 2;", Postgres).len(),
+            2
+        );
     }
 
     #[test]
     fn postgres_begin_atomic_bodies_stay_whole() {
         let body = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC\n  SELECT 1;\n  SELECT CASE WHEN true THEN 2 END;\nEND;\nSELECT 3;";
         assert_eq!(sql(body, Postgres).len(), 2);
-        assert_eq!(sql("BEGIN; SELECT 1; COMMIT;", Postgres).len(), 3, "a transaction BEGIN is a statement");
+        assert_eq!(
+            sql("BEGIN; SELECT 1; COMMIT;", Postgres).len(),
+            3,
+            "a transaction BEGIN is a statement"
+        );
     }
 
     #[test]
     fn mysql_strings_use_backslash_escapes_and_hash_comments() {
-        assert_eq!(sql("SELECT 'it\\'s;'; # note; here\nSELECT \"x\\\";\";", MySql).len(), 2);
-        assert_eq!(sql("SELECT 1--1;\nSELECT 2;", MySql), ["SELECT 1--1", "SELECT 2"]);
-        assert_eq!(sql("SELECT 1 -- comment;\n;SELECT 2;", MySql), ["SELECT 1 -- comment;", "SELECT 2"]);
+        assert_eq!(
+            sql("SELECT 'it\\'s;'; # note; here\nSELECT \"x\\\";\";", MySql).len(),
+            2
+        );
+        assert_eq!(
+            sql("SELECT 1--1;\nSELECT 2;", MySql),
+            ["SELECT 1--1", "SELECT 2"]
+        );
+        assert_eq!(
+            sql("SELECT 1 -- comment;\n;SELECT 2;", MySql),
+            ["SELECT 1 -- comment;", "SELECT 2"]
+        );
     }
 
     #[test]
@@ -442,7 +537,14 @@ mod tests {
         assert!(out[0].ends_with("END"));
         let trigger = "CREATE TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW\nBEGIN\n  SET NEW.end_date = IF(NEW.x > 0, NOW(), NULL);\n  DROP TEMPORARY TABLE IF EXISTS tmp;\nEND;\nSELECT 1;";
         assert_eq!(sql(trigger, MySql).len(), 2);
-        assert_eq!(sql("CREATE FUNCTION f() RETURNS INT DETERMINISTIC RETURN 1;\nSELECT f();", MySql).len(), 2);
+        assert_eq!(
+            sql(
+                "CREATE FUNCTION f() RETURNS INT DETERMINISTIC RETURN 1;\nSELECT f();",
+                MySql
+            )
+            .len(),
+            2
+        );
     }
 
     #[test]
@@ -469,17 +571,32 @@ mod tests {
 
     #[test]
     fn unterminated_things_are_errors_at_the_line_they_start() {
-        assert_eq!(split("SELECT 1;\nSELECT 'oops;\n", Postgres), Err(SplitError::UnterminatedString { line: 2 }));
-        assert_eq!(split("\n\n/* never closed", Sqlite), Err(SplitError::UnterminatedComment { line: 3 }));
+        assert_eq!(
+            split("SELECT 1;\nSELECT 'oops;\n", Postgres),
+            Err(SplitError::UnterminatedString { line: 2 })
+        );
+        assert_eq!(
+            split("\n\n/* never closed", Sqlite),
+            Err(SplitError::UnterminatedComment { line: 3 })
+        );
         assert_eq!(
             split("SELECT 1;\nCREATE FUNCTION f() AS $fn$ SELECT 1;", Postgres),
-            Err(SplitError::UnterminatedDollarQuote { tag: "$fn$".into(), line: 2 })
+            Err(SplitError::UnterminatedDollarQuote {
+                tag: "$fn$".into(),
+                line: 2
+            })
         );
         assert_eq!(
             split("CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n", MySql),
             Err(SplitError::UnterminatedBlock { line: 2 })
         );
-        assert_eq!(split("SELECT \"unclosed", Postgres), Err(SplitError::UnterminatedIdentifier { line: 1 }));
-        assert_eq!(split("SELECT 'it\\'s", MySql), Err(SplitError::UnterminatedString { line: 1 }));
+        assert_eq!(
+            split("SELECT \"unclosed", Postgres),
+            Err(SplitError::UnterminatedIdentifier { line: 1 })
+        );
+        assert_eq!(
+            split("SELECT 'it\\'s", MySql),
+            Err(SplitError::UnterminatedString { line: 1 })
+        );
     }
 }
