@@ -414,3 +414,39 @@ fn concurrent_runners_are_serialised_on_mysql_and_sqlite_too() {
         assert_eq!(n, vec!["15"], "{engine:?}: every revision ran exactly once");
     }
 }
+
+/// Routine and trigger bodies written as each engine's own client takes them run unchanged.
+#[test]
+fn routines_and_triggers_run_as_the_engines_clients_would_run_them() {
+    let body = "-- revision: p1\n-- down_revision:\n-- message: routines\n\n\
+-- migrate:up postgresql\n\
+CREATE TABLE t (v INTEGER);\n\
+CREATE FUNCTION bump() RETURNS trigger AS $fn$\nBEGIN\n  NEW.v := NEW.v + 1; -- one; more\n  RETURN NEW;\nEND;\n$fn$ LANGUAGE plpgsql;\n\
+CREATE TRIGGER t_bump BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION bump();\n\
+INSERT INTO t VALUES (1);\n\n\
+-- migrate:up mysql\n\
+CREATE TABLE t (v INTEGER);\n\
+DELIMITER //\nCREATE PROCEDURE fill(IN n INT)\nBEGIN\n  DECLARE i INT DEFAULT 0;\n  WHILE i < n DO\n    INSERT INTO t VALUES (i);\n    SET i = i + 1;\n  END WHILE;\nEND //\nDELIMITER ;\n\
+CREATE TRIGGER t_bump BEFORE INSERT ON t FOR EACH ROW\nBEGIN\n  IF NEW.v = 1 THEN\n    SET NEW.v = 2;\n  END IF;\nEND;\n\
+INSERT INTO t VALUES (1);\n\n\
+-- migrate:up sqlite\n\
+CREATE TABLE t (v INTEGER);\n\
+CREATE TRIGGER t_bump AFTER INSERT ON t BEGIN\n  UPDATE t SET v = CASE WHEN new.v = 1 THEN 2 ELSE new.v END WHERE rowid = new.rowid;\nEND;\n\
+INSERT INTO t VALUES (1);\n\n\
+-- migrate:down\nDROP TABLE t;\n\n\
+-- migrate:down postgresql\nDROP TABLE t;\nDROP FUNCTION bump();\n\n\
+-- migrate:down mysql\nDROP TABLE t;\nDROP PROCEDURE fill;\n";
+    let dir = project_with(&[("p1.sql", body)]);
+    for engine in ENGINES {
+        if !server_available(engine) {
+            continue;
+        }
+        let db = ScratchDb::new(engine);
+        upgrade(&db, dir.path(), "head", false).unwrap_or_else(|e| panic!("{engine:?}: {e}"));
+        let values: Vec<String> = db.query("SELECT CAST(v AS CHAR(10)) FROM t").iter().map(|v| v.trim().to_string()).collect();
+        assert_eq!(values, vec!["2"], "{engine:?}: the trigger ran");
+        let out = stratum(&["--project", &dir.path().to_string_lossy(), "--url", &db.url, "downgrade", "base"]);
+        assert!(out.status.success(), "{engine:?}: {}", text(&out));
+        assert!(db.tables().is_empty(), "{engine:?}");
+    }
+}
