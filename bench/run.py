@@ -118,10 +118,34 @@ def main():
             "stratum upgrade head": (lambda: fresh_pg(db), ([str(STRATUM), "--project", str(native), "--url", url, "upgrade", "head"], {})),
             "alembic upgrade head": (lambda: fresh_pg(db), ([alembic, "-c", str(alem.parent / "alembic.ini"), "upgrade", "head"], {"env": env})),
         })
-        psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         results.append((f"PostgreSQL: upgrade a chain of {n_up} revisions (2 DDL statements each)", m, "psql -f (limit)"))
 
-        # 2. planning heads on a large project
+        # 2. the same chain on SQLite, where commits per revision are what costs
+        sdb = work / "bench.db"
+        sqlite_offline = work / "offline-sqlite.sql"
+        body = sh([str(STRATUM), "--project", str(native), "upgrade", "head", "--sql", "--dialect", "sqlite"]).stdout
+        sqlite_offline.write_text("BEGIN;\n" + body + "COMMIT;\n")
+        senv = dict(os.environ, BENCH_URL=f"sqlite:///{sdb}")
+        fresh_sqlite = lambda: sdb.unlink(missing_ok=True)
+        m = median_pairs(args.runs, {
+            "sqlite3 < offline SQL (limit)": (fresh_sqlite, (["sh", "-c", f"sqlite3 {sdb} < {sqlite_offline} > /dev/null"], {})),
+            "stratum upgrade head": (fresh_sqlite, ([str(STRATUM), "--project", str(native), "--url", f"sqlite:///{sdb}", "upgrade", "head"], {})),
+            "alembic upgrade head": (fresh_sqlite, ([alembic, "-c", str(alem.parent / "alembic.ini"), "upgrade", "head"], {"env": senv})),
+        })
+        results.append((f"SQLite: upgrade a chain of {n_up} revisions", m, "sqlite3 < offline SQL (limit)"))
+
+        # 3. where a database stands: one SELECT against reading the whole project
+        fresh_pg(db)
+        sh([str(STRATUM), "--project", str(native), "--url", url, "upgrade", "head"])
+        m = median_pairs(args.runs, {
+            "psql: SELECT version_num (limit)": (None, (["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-qAt", "-c", "SELECT version_num FROM alembic_version"], {})),
+            "stratum current": (None, ([str(STRATUM), "--project", str(native), "--url", url, "current"], {})),
+            "alembic current": (None, ([alembic, "-c", str(alem.parent / "alembic.ini"), "current"], {"env": env})),
+        })
+        psql("postgres", f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        results.append((f"PostgreSQL: current revision of a {n_up}-revision project", m, "psql: SELECT version_num (limit)"))
+
+        # 4. planning heads on a large project
         big_native, big_alem = work / f"native{n_plan}", work / f"alembic{n_plan}" / "alembic"
         write_native(big_native, n_plan)
         write_alembic(big_alem, n_plan)

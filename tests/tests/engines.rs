@@ -443,9 +443,20 @@ INSERT INTO t VALUES (1);\n\n\
         }
         let db = ScratchDb::new(engine);
         upgrade(&db, dir.path(), "head", false).unwrap_or_else(|e| panic!("{engine:?}: {e}"));
-        let values: Vec<String> = db.query("SELECT CAST(v AS CHAR(10)) FROM t").iter().map(|v| v.trim().to_string()).collect();
+        let values: Vec<String> = db
+            .query("SELECT CAST(v AS CHAR(10)) FROM t")
+            .iter()
+            .map(|v| v.trim().to_string())
+            .collect();
         assert_eq!(values, vec!["2"], "{engine:?}: the trigger ran");
-        let out = stratum(&["--project", &dir.path().to_string_lossy(), "--url", &db.url, "downgrade", "base"]);
+        let out = stratum(&[
+            "--project",
+            &dir.path().to_string_lossy(),
+            "--url",
+            &db.url,
+            "downgrade",
+            "base",
+        ]);
         assert!(out.status.success(), "{engine:?}: {}", text(&out));
         assert!(db.tables().is_empty(), "{engine:?}");
     }

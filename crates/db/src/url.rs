@@ -133,6 +133,7 @@ impl DatabaseUrl {
         let password = parsed.password().map(decode);
         let database = decode(parsed.path().trim_start_matches('/'));
         let mut tls = TlsMode::Prefer;
+        let mut tls_given = false;
         let mut socket = None;
         let mut host = parsed
             .host_str()
@@ -141,7 +142,10 @@ impl DatabaseUrl {
             .to_string();
         for (k, v) in parsed.query_pairs() {
             match k.as_ref() {
-                "sslmode" | "ssl_mode" | "ssl-mode" | "ssl" => tls = TlsMode::parse(&v)?,
+                "sslmode" | "ssl_mode" | "ssl-mode" | "ssl" => {
+                    tls = TlsMode::parse(&v)?;
+                    tls_given = true;
+                }
                 "host" if v.starts_with('/') => socket = Some(v.into_owned()),
                 "host" => host = v.into_owned(),
                 _ => {}
@@ -149,6 +153,12 @@ impl DatabaseUrl {
         }
         if host.is_empty() {
             host = "localhost".into();
+        }
+        // On this machine's own loopback TLS protects nothing, and with sqlx 0.9.0 (which does
+        // not set TCP_NODELAY) its handshake stalls ~80 ms on delayed ACKs; a TLS mode written in
+        // the URL is always honoured.
+        if !tls_given && (socket.is_some() || is_loopback(&host)) {
+            tls = TlsMode::Disable;
         }
         Ok(DatabaseUrl {
             engine,
@@ -200,6 +210,13 @@ impl DatabaseUrl {
     }
 }
 
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,6 +241,17 @@ mod tests {
         let u = DatabaseUrl::parse("sqlite:////var/data/app.db").expect("valid");
         assert_eq!(u.path, Some(PathBuf::from("/var/data/app.db")));
         assert_eq!(DatabaseUrl::parse("sqlite://").expect("valid").path, None);
+    }
+
+    #[test]
+    fn tls_is_preferred_except_on_loopback_unless_the_url_says_so() {
+        let tls = |u: &str| DatabaseUrl::parse(u).map(|u| u.tls).ok();
+        assert_eq!(tls("postgresql://u@db.example/x"), Some(TlsMode::Prefer));
+        assert_eq!(tls("postgresql://u@127.0.0.1/x"), Some(TlsMode::Disable));
+        assert_eq!(
+            tls("postgresql://u@localhost/x?sslmode=require"),
+            Some(TlsMode::Require)
+        );
     }
 
     #[test]
