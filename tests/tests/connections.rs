@@ -117,3 +117,47 @@ fn the_cli_exits_1_when_the_database_cannot_be_reached() {
     );
     assert!(!text(&out).contains(":pw@"), "{}", text(&out));
 }
+
+#[test]
+fn a_wrong_postgres_password_is_reported_without_the_password() {
+    if !server_available(Engine::Postgres) {
+        return;
+    }
+    // scripts/services.sh makes PostgreSQL check passwords for this one role.
+    let hba_ready = rt().block_on(async {
+        let mut c = connect(stratum_tests::PG_ADMIN, Duration::from_secs(10)).await.ok()?;
+        let rows = c
+            .query_strings("SELECT 'yes' FROM pg_hba_file_rules WHERE 'stratum_pw_test' = ANY(user_name) AND auth_method = 'scram-sha-256'")
+            .await
+            .ok()?;
+        c.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'stratum_pw_test') THEN CREATE ROLE stratum_pw_test LOGIN PASSWORD 'right-one'; END IF; END $$")
+            .await
+            .ok()?;
+        c.close().await;
+        Some(!rows.is_empty())
+    });
+    if hba_ready != Some(true) {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must run scripts/services.sh first"
+        );
+        eprintln!("SKIPPED: run scripts/services.sh to let PostgreSQL check a password");
+        return;
+    }
+    let started = Instant::now();
+    let e = rt()
+        .block_on(connect(
+            "postgresql://stratum_pw_test:Secret-Wrong@127.0.0.1:5432/postgres",
+            Duration::from_secs(10),
+        ))
+        .err();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let msg = e.map(|e| e.to_string()).unwrap_or_default();
+    assert!(msg.contains("wrong password or user name"), "{msg}");
+    assert!(!msg.contains("Secret-Wrong"), "{msg}");
+    let ok = rt().block_on(connect(
+        "postgresql://stratum_pw_test:right-one@127.0.0.1:5432/postgres",
+        Duration::from_secs(10),
+    ));
+    assert!(ok.is_ok(), "the right password works: {:?}", ok.err());
+}

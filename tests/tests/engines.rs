@@ -461,3 +461,102 @@ INSERT INTO t VALUES (1);\n\n\
         assert!(db.tables().is_empty(), "{engine:?}");
     }
 }
+
+#[test]
+fn a_cancelled_run_stops_between_revisions_and_rolls_back() {
+    use std::sync::{Arc, Mutex};
+    let dir = project_with(&[
+        (
+            "1.sql",
+            &revision_file(
+                "c1",
+                "",
+                "CREATE TABLE one (id INTEGER);",
+                "DROP TABLE one;",
+            ),
+        ),
+        (
+            "2.sql",
+            &revision_file(
+                "c2",
+                "c1",
+                "CREATE TABLE two (id INTEGER);",
+                "DROP TABLE two;",
+            ),
+        ),
+        (
+            "3.sql",
+            &revision_file(
+                "c3",
+                "c2",
+                "CREATE TABLE three (id INTEGER);",
+                "DROP TABLE three;",
+            ),
+        ),
+    ]);
+    let project = Project::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    for engine in [Engine::Postgres, Engine::Sqlite] {
+        if !server_available(engine) {
+            continue;
+        }
+        let db = ScratchDb::new(engine);
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let opts = RunOptions::default();
+        let cancel = opts.cancel.clone();
+        let seen = events.clone();
+        let opts = RunOptions {
+            progress: Some(Arc::new(move |p: &stratum_db::Progress| {
+                if let stratum_db::Progress::StepFinished { revision, .. } = p {
+                    if revision == "c2" {
+                        cancel.cancel();
+                    }
+                }
+                if let Ok(mut e) = seen.lock() {
+                    e.push(
+                        serde_json::to_value(p).unwrap_or_default()["event"]
+                            .as_str()
+                            .unwrap_or("")
+                            .to_string(),
+                    );
+                }
+            })),
+            ..opts
+        };
+        let result = rt().block_on(async {
+            let mut conn = db.connect().await;
+            let r = run(
+                &mut conn,
+                &project,
+                &Operation::Upgrade("head".into()),
+                &opts,
+            )
+            .await;
+            conn.close().await;
+            r
+        });
+        let Err(DbError::Failed(f)) = result else {
+            panic!("{engine:?}: the run should stop")
+        };
+        assert_eq!(f.revision, "c3");
+        assert!(f.message.contains("cancelled"), "{}", f.message);
+        assert!(f.rolled_back, "{engine:?}");
+        assert!(
+            db.tables().is_empty() && db.version_rows().is_empty(),
+            "{engine:?}: nothing stays"
+        );
+        let events = events.lock().map(|e| e.clone()).unwrap_or_default();
+        assert_eq!(
+            events,
+            [
+                "planned",
+                "step_started",
+                "statement",
+                "step_finished",
+                "step_started",
+                "statement",
+                "step_finished"
+            ],
+            "{engine:?}: progress per revision and statement"
+        );
+    }
+}
