@@ -91,7 +91,7 @@ pub fn server_available(engine: Engine) -> bool {
         Connection::connect(&url, Duration::from_secs(5))
             .await
             .ok()
-            .map(|c| drop(c))
+            .map(drop)
     });
     if up.is_some() {
         return true;

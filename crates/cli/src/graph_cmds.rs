@@ -122,7 +122,7 @@ pub fn revision(cli: &Cli, a: &RevisionArgs, out: &Out) -> Result<(), CliError> 
     } else {
         project
             .map
-            .new_revision_parents(&[a.head.clone()], a.splice)?
+            .new_revision_parents(std::slice::from_ref(&a.head), a.splice)?
     };
     let rev = NewRevision {
         id: a.rev_id.clone().unwrap_or_else(new_revision_id),

@@ -287,9 +287,8 @@ impl<'a> Splitter<'a> {
         self.advance(1);
         while self.pos < self.bytes.len() {
             let b = self.peek(0);
-            if backslash && b == b'\\' {
-                self.advance(2);
-            } else if b == quote && self.peek(1) == quote {
+            // A backslash escape (MySQL, E'' strings) or a doubled quote: two bytes of content.
+            if (backslash && b == b'\\') || (b == quote && self.peek(1) == quote) {
                 self.advance(2);
             } else if b == quote {
                 self.advance(1);
