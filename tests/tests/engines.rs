@@ -242,6 +242,32 @@ fn a_revision_outside_a_transaction_can_create_an_index_concurrently() {
     assert!(db.tables().is_empty());
 }
 
+/// Starts `runners` `stratum upgrade head` processes at once and requires each to succeed.
+fn upgrade_concurrently(dir: &std::path::Path, db: &ScratchDb, runners: usize) {
+    let spawn = || {
+        Command::new(stratum_bin())
+            .args([
+                "--project",
+                &dir.to_string_lossy(),
+                "--url",
+                &db.url,
+                "upgrade",
+                "head",
+            ])
+            .output()
+    };
+    let outs: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..runners).map(|_| s.spawn(spawn)).collect();
+        handles.into_iter().map(|h| h.join()).collect()
+    });
+    for out in outs {
+        let out = out
+            .unwrap_or_else(|_| panic!("runner thread"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.status.success(), "{:?}: {}", db.engine, text(&out));
+    }
+}
+
 #[test]
 fn two_concurrent_runners_apply_each_revision_exactly_once() {
     if !server_available(Engine::Postgres) {
@@ -269,29 +295,7 @@ fn two_concurrent_runners_apply_each_revision_exactly_once() {
         .collect();
     let dir = project_with(&refs);
     let db = ScratchDb::new(Engine::Postgres);
-    let spawn = || {
-        Command::new(stratum_bin())
-            .args([
-                "--project",
-                &dir.path().to_string_lossy(),
-                "--url",
-                &db.url,
-                "upgrade",
-                "head",
-            ])
-            .output()
-    };
-    let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(spawn);
-        let b = s.spawn(spawn);
-        (a.join(), b.join())
-    });
-    for out in [a, b] {
-        let out = out
-            .unwrap_or_else(|_| panic!("thread"))
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(out.status.success(), "{}", text(&out));
-    }
+    upgrade_concurrently(dir.path(), &db, 2);
     let counts =
         db.query("SELECT count(*)::text || ' ' || count(DISTINCT revision)::text FROM applied");
     assert_eq!(counts, vec!["40 40"], "every revision ran exactly once");
@@ -388,28 +392,7 @@ fn concurrent_runners_are_serialised_on_mysql_and_sqlite_too() {
             .collect();
         let dir = project_with(&refs);
         let db = ScratchDb::new(engine);
-        let spawn = || {
-            Command::new(stratum_bin())
-                .args([
-                    "--project",
-                    &dir.path().to_string_lossy(),
-                    "--url",
-                    &db.url,
-                    "upgrade",
-                    "head",
-                ])
-                .output()
-        };
-        let outs: Vec<_> = std::thread::scope(|s| {
-            let hs: Vec<_> = (0..3).map(|_| s.spawn(spawn)).collect();
-            hs.into_iter().map(|h| h.join()).collect()
-        });
-        for out in outs {
-            let out = out
-                .unwrap_or_else(|_| panic!("thread"))
-                .unwrap_or_else(|e| panic!("{e}"));
-            assert!(out.status.success(), "{engine:?}: {}", text(&out));
-        }
+        upgrade_concurrently(dir.path(), &db, 3);
         let n = db.query("SELECT CAST(COUNT(*) AS CHAR) FROM applied");
         assert_eq!(n, vec!["15"], "{engine:?}: every revision ran exactly once");
     }

@@ -153,6 +153,50 @@ fn split_range(target: &str) -> Result<(Option<&str>, &str), CliError> {
     }
 }
 
+/// The rows to plan from: `--from` when given, else the database's.
+async fn planning_rows(
+    cli: &Cli,
+    project: &Project,
+    from: &Option<String>,
+) -> Result<Vec<String>, CliError> {
+    if let Some(f) = from {
+        return rows_from(project, f);
+    }
+    let mut conn = connect(cli).await?;
+    let rows = conn
+        .version_rows(&stratum_db::VersionTable::from_config(&project.config))
+        .await?;
+    conn.close().await;
+    Ok(rows)
+}
+
+/// The rows `--sql` starts from: `FROM` of a range, else `--from`, else none.
+fn offline_rows(
+    project: &Project,
+    start: Option<&str>,
+    from: &Option<String>,
+) -> Result<Vec<String>, CliError> {
+    match (start, from) {
+        (Some(s), _) => rows_from(project, s),
+        (None, Some(f)) => rows_from(project, f),
+        (None, None) => Ok(Vec::new()),
+    }
+}
+
+fn print_sql(
+    cli: &Cli,
+    project: &Project,
+    plan: &Plan,
+    dialect_arg: &Option<String>,
+    per_revision: bool,
+    out: &Out,
+) -> Result<(), CliError> {
+    let d = dialect(cli, dialect_arg)?;
+    let sql = render_offline(project, plan, d, per_revision)?;
+    out.raw(&json!({ "dialect": d, "sql": sql, "plan": plan }), &sql);
+    Ok(())
+}
+
 pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<(), CliError> {
     let project = open(cli)?;
     let plan_for = |rows: &[String], target: &str| -> Result<Plan, CliError> {
@@ -170,16 +214,15 @@ pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<
                 "downgrade with --sql needs FROM:TO, e.g. 003:002".into(),
             ));
         }
-        let rows = match (start, &a.from) {
-            (Some(s), _) => rows_from(&project, s)?,
-            (None, Some(f)) => rows_from(&project, f)?,
-            (None, None) => Vec::new(),
-        };
-        let d = dialect(cli, &a.dialect)?;
-        let plan = plan_for(&rows, target)?;
-        let sql = render_offline(&project, &plan, d, per_revision)?;
-        out.raw(&json!({ "dialect": d, "sql": sql, "plan": plan }), &sql);
-        return Ok(());
+        let rows = offline_rows(&project, start, &a.from)?;
+        return print_sql(
+            cli,
+            &project,
+            &plan_for(&rows, target)?,
+            &a.dialect,
+            per_revision,
+            out,
+        );
     }
     if split_range(&a.target)?.0.is_some() {
         return Err(CliError::Input(
@@ -187,17 +230,7 @@ pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<
         ));
     }
     if a.plan {
-        let rows = match &a.from {
-            Some(f) => rows_from(&project, f)?,
-            None => {
-                let mut conn = connect(cli).await?;
-                let rows = conn
-                    .version_rows(&stratum_db::VersionTable::from_config(&project.config))
-                    .await?;
-                conn.close().await;
-                rows
-            }
-        };
+        let rows = planning_rows(cli, &project, &a.from).await?;
         print_plan(&plan_for(&rows, &a.target)?, out);
         return Ok(());
     }
@@ -234,34 +267,13 @@ pub async fn stamp(cli: &Cli, a: &StampArgs, out: &Out) -> Result<(), CliError> 
             }
             targets.push(t.to_string());
         }
-        let rows = match (start, &a.from) {
-            (Some(s), _) => rows_from(&project, s)?,
-            (None, Some(f)) => rows_from(&project, f)?,
-            (None, None) => Vec::new(),
-        };
-        let d = dialect(cli, &a.dialect)?;
+        let rows = offline_rows(&project, start, &a.from)?;
         let plan = project.map.plan_stamp(&rows, &targets, false)?;
-        let sql = render_offline(
-            &project,
-            &plan,
-            d,
-            project.config.run.transaction_per_revision,
-        )?;
-        out.raw(&json!({ "dialect": d, "sql": sql, "plan": plan }), &sql);
-        return Ok(());
+        let per_revision = project.config.run.transaction_per_revision;
+        return print_sql(cli, &project, &plan, &a.dialect, per_revision, out);
     }
     if a.plan {
-        let rows = match &a.from {
-            Some(f) => rows_from(&project, f)?,
-            None => {
-                let mut conn = connect(cli).await?;
-                let rows = conn
-                    .version_rows(&stratum_db::VersionTable::from_config(&project.config))
-                    .await?;
-                conn.close().await;
-                rows
-            }
-        };
+        let rows = planning_rows(cli, &project, &a.from).await?;
         print_plan(&project.map.plan_stamp(&rows, &a.targets, a.purge)?, out);
         return Ok(());
     }
