@@ -16,9 +16,11 @@ mod revision;
 mod rows;
 mod stamp;
 mod target;
+mod timeline;
 mod topo;
 
 pub use error::GraphError;
 pub use map::RevisionMap;
 pub use plan::{Direction, Plan, Step, VersionOp};
 pub use revision::{validate_revision_id, Revision};
+pub use timeline::{Segment, Timeline, TimelineRow};
