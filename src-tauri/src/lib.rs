@@ -1,1 +1,55 @@
+//! The Stratum desktop shell: state, commands and the window. It only adapts the engine
+//! (`crates/`) to Tauri; no migration logic lives here.
 
+mod commands;
+mod error;
+mod state;
+pub mod views;
+
+pub use error::AppError;
+pub use state::AppState;
+
+use tauri::Manager;
+
+/// Every command the window may call, for Tauri and for the TypeScript bindings.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    // One type per struct: the window only receives these, so serde phases would only split them.
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .disable_serde_phases()
+        .commands(tauri_specta::collect_commands![
+            commands::list_profiles,
+            commands::timeline,
+            commands::revision_detail,
+            commands::plan_operation,
+            commands::run_operation,
+            commands::cancel_operation,
+            commands::audit_log,
+        ])
+}
+
+/// Where the app keeps its store: `STRATUM_DATA_DIR` when set (tests, portable use), else the
+/// platform's app data folder.
+fn data_dir(app: &tauri::App) -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
+    if let Some(dir) = std::env::var_os("STRATUM_DATA_DIR") {
+        return Ok(dir.into());
+    }
+    Ok(app.path().app_data_dir()?)
+}
+
+pub fn run() {
+    let builder = specta_builder();
+    let result = tauri::Builder::default()
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let dir = data_dir(app)?;
+            let state = tauri::async_runtime::block_on(AppState::open(&dir))?;
+            app.manage(state);
+            Ok(())
+        })
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(e) = result {
+        eprintln!("stratum: the app could not start: {e}");
+        std::process::exit(1);
+    }
+}

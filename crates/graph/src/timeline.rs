@@ -37,13 +37,19 @@ fn lane(i: usize) -> u32 {
 impl RevisionMap {
     /// The timeline in history order (newest first), with lanes for branches.
     pub fn timeline(&self) -> Timeline {
-        let order: Vec<usize> = self.history().iter().filter_map(|id| self.index_of(id)).collect();
+        let order: Vec<usize> = self
+            .history()
+            .iter()
+            .filter_map(|id| self.index_of(id))
+            .collect();
         // active[l] = the revision lane l is waiting for (a parent of a row already drawn).
         let mut active: Vec<Option<usize>> = Vec::new();
         let mut rows = Vec::with_capacity(order.len());
         let mut widest = 0;
         for r in order {
-            let waiting: Vec<usize> = (0..active.len()).filter(|&l| active[l] == Some(r)).collect();
+            let waiting: Vec<usize> = (0..active.len())
+                .filter(|&l| active[l] == Some(r))
+                .collect();
             let at = match waiting.first() {
                 Some(&l) => l,
                 None => match active.iter().position(Option::is_none) {
@@ -57,14 +63,22 @@ impl RevisionMap {
             let mut top = Vec::new();
             for (l, w) in active.iter().enumerate() {
                 match w {
-                    Some(x) if *x == r => top.push(Segment { from: lane(l), to: lane(at) }),
-                    Some(_) => top.push(Segment { from: lane(l), to: lane(l) }),
+                    Some(x) if *x == r => top.push(Segment {
+                        from: lane(l),
+                        to: lane(at),
+                    }),
+                    Some(_) => top.push(Segment {
+                        from: lane(l),
+                        to: lane(l),
+                    }),
                     None => {}
                 }
             }
             for &l in &waiting {
                 active[l] = None;
             }
+            // Lanes that only pass by this row keep going down (unless pulled left below).
+            let passing: Vec<usize> = (0..active.len()).filter(|&l| active[l].is_some()).collect();
             let parents = &self.nodes[r].down;
             let mut bottom = Vec::new();
             for (k, &p) in parents.iter().enumerate() {
@@ -75,7 +89,10 @@ impl RevisionMap {
                         Some(existing) if existing > at => {
                             active[existing] = None;
                             active[at] = Some(p);
-                            bottom.push(Segment { from: lane(existing), to: lane(at) });
+                            bottom.push(Segment {
+                                from: lane(existing),
+                                to: lane(at),
+                            });
                             at
                         }
                         Some(existing) => existing,
@@ -93,20 +110,34 @@ impl RevisionMap {
                     active.push(Some(p));
                     active.len() - 1
                 };
-                bottom.push(Segment { from: lane(at), to: lane(target) });
+                bottom.push(Segment {
+                    from: lane(at),
+                    to: lane(target),
+                });
             }
-            for (l, w) in active.iter().enumerate() {
-                if w.is_some() && !bottom.iter().any(|s| s.to == lane(l)) {
-                    bottom.push(Segment { from: lane(l), to: lane(l) });
+            for &l in &passing {
+                if active[l].is_some() {
+                    bottom.push(Segment {
+                        from: lane(l),
+                        to: lane(l),
+                    });
                 }
             }
             while active.last().is_some_and(Option::is_none) {
                 active.pop();
             }
             widest = widest.max(active.len()).max(at + 1);
-            rows.push(TimelineRow { revision: self.id(r).to_string(), lane: lane(at), top, bottom });
+            rows.push(TimelineRow {
+                revision: self.id(r).to_string(),
+                lane: lane(at),
+                top,
+                bottom,
+            });
         }
-        Timeline { rows, lanes: lane(widest) }
+        Timeline {
+            rows,
+            lanes: lane(widest),
+        }
     }
 
     /// Every revision the rows imply as applied (the rows and all they depend on).
@@ -132,14 +163,43 @@ mod tests {
         ])
         .unwrap_or_else(|e| panic!("{e}"));
         let t = map.timeline();
-        let lanes: Vec<(&str, u32)> = t.rows.iter().map(|r| (r.revision.as_str(), r.lane)).collect();
+        let lanes: Vec<(&str, u32)> = t
+            .rows
+            .iter()
+            .map(|r| (r.revision.as_str(), r.lane))
+            .collect();
         assert_eq!(lanes[0], ("m", 0));
         assert_eq!(lanes[3], ("a", 0));
         assert_eq!(t.lanes, 2);
         let merge = &t.rows[0];
-        assert_eq!(merge.bottom.len(), 2, "a merge point has a line to each parent");
+        assert_eq!(
+            merge.bottom.len(),
+            2,
+            "a merge point has a line to each parent"
+        );
         let above_base = &t.rows[2];
-        assert!(above_base.bottom.contains(&super::Segment { from: 1, to: 0 }), "the side branch joins lane 0");
+        assert!(
+            above_base
+                .bottom
+                .contains(&super::Segment { from: 1, to: 0 }),
+            "the side branch joins lane 0"
+        );
         assert!(t.rows[3].bottom.is_empty());
+        for (i, row) in t.rows.iter().enumerate().skip(1) {
+            let above = &t.rows[i - 1];
+            let mut into: Vec<u32> = row.top.iter().map(|s| s.from).collect();
+            let mut out: Vec<u32> = above.bottom.iter().map(|s| s.to).collect();
+            into.sort_unstable();
+            into.dedup();
+            out.sort_unstable();
+            out.dedup();
+            assert_eq!(
+                into,
+                out,
+                "every line leaving row {} reaches row {}",
+                i - 1,
+                i
+            );
+        }
     }
 }

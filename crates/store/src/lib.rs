@@ -71,7 +71,10 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the store and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Store, StoreError> {
-        let open_err = |message: String| StoreError::Open { path: path.display().to_string(), message };
+        let open_err = |message: String| StoreError::Open {
+            path: path.display().to_string(),
+            message,
+        };
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| open_err(e.to_string()))?;
         }
@@ -85,12 +88,19 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| open_err(e.to_string()))?;
-        sqlx::migrate!("../../migrations").run(&pool).await.map_err(|e| StoreError::Migrate(e.to_string()))?;
+        sqlx::migrate!("../../migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Migrate(e.to_string()))?;
         Ok(Store { pool })
     }
 
     pub async fn profiles(&self) -> Result<Vec<Profile>, StoreError> {
-        Ok(sqlx::query_as::<_, Profile>("SELECT * FROM profiles ORDER BY client, name, id").fetch_all(&self.pool).await?)
+        Ok(
+            sqlx::query_as::<_, Profile>("SELECT * FROM profiles ORDER BY client, name, id")
+                .fetch_all(&self.pool)
+                .await?,
+        )
     }
 
     pub async fn profile(&self, id: i64) -> Result<Profile, StoreError> {
@@ -102,7 +112,11 @@ impl Store {
     }
 
     pub async fn add_profile(&self, p: &NewProfile) -> Result<Profile, StoreError> {
-        let environment = if p.environment.is_empty() { "development" } else { p.environment.as_str() };
+        let environment = if p.environment.is_empty() {
+            "development"
+        } else {
+            p.environment.as_str()
+        };
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO profiles (name, client, environment, url, project_dir) VALUES (?, ?, ?, ?, ?) RETURNING id",
         )
@@ -141,7 +155,10 @@ impl Store {
     /// The audit log, newest first, optionally for one profile.
     pub async fn audit(&self, profile_id: Option<i64>) -> Result<Vec<AuditEntry>, StoreError> {
         let q = match profile_id {
-            Some(id) => sqlx::query_as::<_, AuditEntry>("SELECT * FROM audit_log WHERE profile_id = ? ORDER BY id DESC").bind(id),
+            Some(id) => sqlx::query_as::<_, AuditEntry>(
+                "SELECT * FROM audit_log WHERE profile_id = ? ORDER BY id DESC",
+            )
+            .bind(id),
             None => sqlx::query_as::<_, AuditEntry>("SELECT * FROM audit_log ORDER BY id DESC"),
         };
         Ok(q.fetch_all(&self.pool).await?)
@@ -192,6 +209,9 @@ mod tests {
         let log = again.audit(Some(p.id)).await.unwrap_or_default();
         assert_eq!(log.len(), 1);
         assert_eq!(log[0].rows_after, "007");
-        assert!(matches!(again.profile(99).await, Err(StoreError::NoProfile(99))));
+        assert!(matches!(
+            again.profile(99).await,
+            Err(StoreError::NoProfile(99))
+        ));
     }
 }

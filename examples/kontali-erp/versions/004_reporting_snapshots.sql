@@ -5,6 +5,7 @@
 -- created: 2025-03-03 08:30:00
 
 -- migrate:up
+-- The primary key (client_id, period) is also the index on the foreign key client_id.
 CREATE TABLE report_snapshots (
     client_id BIGINT NOT NULL,
     period DATE NOT NULL,

@@ -5,19 +5,26 @@ Revises: 002
 Create Date: 2025-02-20 14:00:00
 
 """
+from typing import Sequence, Union
+
 from alembic import op
 
-revision = '003'
-down_revision = '002'
-branch_labels = None
-depends_on = None
+# revision identifiers, used by Alembic.
+revision: str = '003'
+down_revision: Union[str, Sequence[str], None] = '002'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
 
-# The same statements as examples/kontali-erp/versions/003_user_status.sql, by dialect
-# (None: every dialect without its own list).
+# The statements of examples/kontali-erp/versions/003_user_status.sql,
+# one op.execute each, by dialect (None: the plain section, for dialects without their own).
 UPGRADE = {
     None: [
         "ALTER TABLE users ADD COLUMN status VARCHAR(20) NOT NULL DEFAULT 'invited'",
-        "-- Tenant safety: only users of active clients, each scoped by its own client_id.\nUPDATE users SET status = 'active'\nWHERE is_active = TRUE\n  AND client_id IN (SELECT id FROM clients WHERE is_active = TRUE)",
+        """\
+-- Tenant safety: only users of active clients, each scoped by its own client_id.
+UPDATE users SET status = 'active'
+WHERE is_active = TRUE
+  AND client_id IN (SELECT id FROM clients WHERE is_active = TRUE)""",
     ],
 }
 
@@ -28,17 +35,20 @@ DOWNGRADE = {
 }
 
 
-def _statements(bodies):
-    name = op.get_context().dialect.name
-    name = "mysql" if name == "mariadb" else name
+def _statements(bodies: dict) -> list:
+    context = op.get_context()
+    # Offline (--sql) there is no connection: the context's dialect is the one to print for.
+    name = context.dialect.name if context.as_sql else op.get_bind().dialect.name
+    if name == "mariadb":
+        name = "mysql"
     return bodies.get(name, bodies.get(None, []))
 
 
-def upgrade():
+def upgrade() -> None:
     for sql in _statements(UPGRADE):
         op.execute(sql)
 
 
-def downgrade():
+def downgrade() -> None:
     for sql in _statements(DOWNGRADE):
         op.execute(sql)

@@ -5,18 +5,30 @@ Revises: 003
 Create Date: 2025-03-03 08:30:00
 
 """
+from typing import Sequence, Union
+
 from alembic import op
 
-revision = '004'
-down_revision = '003'
-branch_labels = ('reporting',)
-depends_on = None
+# revision identifiers, used by Alembic.
+revision: str = '004'
+down_revision: Union[str, Sequence[str], None] = '003'
+branch_labels: Union[str, Sequence[str], None] = ('reporting',)
+depends_on: Union[str, Sequence[str], None] = None
 
-# The same statements as examples/kontali-erp/versions/004_reporting_snapshots.sql, by dialect
-# (None: every dialect without its own list).
+# The statements of examples/kontali-erp/versions/004_reporting_snapshots.sql,
+# one op.execute each, by dialect (None: the plain section, for dialects without their own).
 UPGRADE = {
     None: [
-        'CREATE TABLE report_snapshots (\n    client_id BIGINT NOT NULL,\n    period DATE NOT NULL,\n    payload TEXT,\n    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    PRIMARY KEY (client_id, period),\n    CONSTRAINT fk_report_snapshots_client_id FOREIGN KEY (client_id) REFERENCES clients (id) ON DELETE RESTRICT\n)',
+        """\
+-- The primary key (client_id, period) is also the index on the foreign key client_id.
+CREATE TABLE report_snapshots (
+    client_id BIGINT NOT NULL,
+    period DATE NOT NULL,
+    payload TEXT,
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    PRIMARY KEY (client_id, period),
+    CONSTRAINT fk_report_snapshots_client_id FOREIGN KEY (client_id) REFERENCES clients (id) ON DELETE RESTRICT
+)""",
     ],
 }
 
@@ -27,17 +39,20 @@ DOWNGRADE = {
 }
 
 
-def _statements(bodies):
-    name = op.get_context().dialect.name
-    name = "mysql" if name == "mariadb" else name
+def _statements(bodies: dict) -> list:
+    context = op.get_context()
+    # Offline (--sql) there is no connection: the context's dialect is the one to print for.
+    name = context.dialect.name if context.as_sql else op.get_bind().dialect.name
+    if name == "mariadb":
+        name = "mysql"
     return bodies.get(name, bodies.get(None, []))
 
 
-def upgrade():
+def upgrade() -> None:
     for sql in _statements(UPGRADE):
         op.execute(sql)
 
 
-def downgrade():
+def downgrade() -> None:
     for sql in _statements(DOWNGRADE):
         op.execute(sql)

@@ -5,15 +5,18 @@ Revises: 003
 Create Date: 2025-03-04 11:00:00
 
 """
+from typing import Sequence, Union
+
 from alembic import op
 
-revision = '005'
-down_revision = '003'
-branch_labels = None
-depends_on = None
+# revision identifiers, used by Alembic.
+revision: str = '005'
+down_revision: Union[str, Sequence[str], None] = '003'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
 
-# The same statements as examples/kontali-erp/versions/005_vendor_invoice_due_date.sql, by dialect
-# (None: every dialect without its own list).
+# The statements of examples/kontali-erp/versions/005_vendor_invoice_due_date.sql,
+# one op.execute each, by dialect (None: the plain section, for dialects without their own).
 UPGRADE = {
     None: [
         'ALTER TABLE vendor_invoices ADD COLUMN due_date DATE',
@@ -27,17 +30,20 @@ DOWNGRADE = {
 }
 
 
-def _statements(bodies):
-    name = op.get_context().dialect.name
-    name = "mysql" if name == "mariadb" else name
+def _statements(bodies: dict) -> list:
+    context = op.get_context()
+    # Offline (--sql) there is no connection: the context's dialect is the one to print for.
+    name = context.dialect.name if context.as_sql else op.get_bind().dialect.name
+    if name == "mariadb":
+        name = "mysql"
     return bodies.get(name, bodies.get(None, []))
 
 
-def upgrade():
+def upgrade() -> None:
     for sql in _statements(UPGRADE):
         op.execute(sql)
 
 
-def downgrade():
+def downgrade() -> None:
     for sql in _statements(DOWNGRADE):
         op.execute(sql)

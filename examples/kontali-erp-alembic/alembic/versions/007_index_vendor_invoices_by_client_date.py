@@ -5,15 +5,18 @@ Revises: 006
 Create Date: 2025-03-18 07:00:00
 
 """
+from typing import Sequence, Union
+
 from alembic import op
 
-revision = '007'
-down_revision = '006'
-branch_labels = None
-depends_on = None
+# revision identifiers, used by Alembic.
+revision: str = '007'
+down_revision: Union[str, Sequence[str], None] = '006'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
 
-# The same statements as examples/kontali-erp/versions/007_index_vendor_invoices_by_client_date.sql, by dialect
-# (None: every dialect without its own list).
+# The statements of examples/kontali-erp/versions/007_index_vendor_invoices_by_client_date.sql,
+# one op.execute each, by dialect (None: the plain section, for dialects without their own).
 UPGRADE = {
     'postgresql': [
         'CREATE INDEX CONCURRENTLY ix_vendor_invoices_client_date ON vendor_invoices (client_id, invoice_date)',
@@ -36,19 +39,26 @@ DOWNGRADE = {
 }
 
 
-def _statements(bodies):
-    name = op.get_context().dialect.name
-    name = "mysql" if name == "mariadb" else name
+def _statements(bodies: dict) -> list:
+    context = op.get_context()
+    # Offline (--sql) there is no connection: the context's dialect is the one to print for.
+    name = context.dialect.name if context.as_sql else op.get_bind().dialect.name
+    if name == "mariadb":
+        name = "mysql"
     return bodies.get(name, bodies.get(None, []))
 
 
-def upgrade():
+def upgrade() -> None:
+    # `-- transaction: false` in the native file: outside any transaction, on every
+    # engine (PostgreSQL refuses CREATE/DROP INDEX CONCURRENTLY inside one).
     with op.get_context().autocommit_block():
         for sql in _statements(UPGRADE):
             op.execute(sql)
 
 
-def downgrade():
+def downgrade() -> None:
+    # `-- transaction: false` in the native file: outside any transaction, on every
+    # engine (PostgreSQL refuses CREATE/DROP INDEX CONCURRENTLY inside one).
     with op.get_context().autocommit_block():
         for sql in _statements(DOWNGRADE):
             op.execute(sql)

@@ -1,0 +1,440 @@
+//! The Tauri commands: thin adapters from the window to the engine.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use stratum_db::{
+    render_offline, run, Connection, DatabaseUrl, DbError, Operation, Progress, RunOptions,
+    VersionTable,
+};
+use stratum_graph::{Direction, Plan};
+use stratum_project::Project;
+use stratum_store::{AuditEntry, Profile, Store};
+use tauri::ipc::Channel;
+use tauri::State;
+
+use crate::views::*;
+use crate::{AppError, AppState};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn id32(id: i64) -> u32 {
+    u32::try_from(id).unwrap_or(u32::MAX)
+}
+
+fn profile_view(p: &Profile) -> ProfileView {
+    let (database, engine) = match DatabaseUrl::parse(&p.url) {
+        Ok(u) => (u.to_string(), format!("{:?}", u.engine).to_lowercase()),
+        Err(_) => (p.url.clone(), "unknown".into()),
+    };
+    ProfileView {
+        id: id32(p.id),
+        name: p.name.clone(),
+        client: p.client.clone(),
+        environment: p.environment.clone(),
+        database,
+        engine,
+        project_dir: p.project_dir.clone(),
+    }
+}
+
+async fn load(
+    state: &AppState,
+    profile_id: u32,
+) -> Result<(Profile, Project, DatabaseUrl), AppError> {
+    let profile = state.store.profile(i64::from(profile_id)).await?;
+    let project = Project::open(std::path::Path::new(&profile.project_dir))?;
+    let url = DatabaseUrl::parse(&profile.url)?;
+    Ok((profile, project, url))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileView>, AppError> {
+    Ok(state
+        .store
+        .profiles()
+        .await?
+        .iter()
+        .map(profile_view)
+        .collect())
+}
+
+/// The revision graph of the profile's project, with where the database stands.
+#[tauri::command]
+#[specta::specta]
+pub async fn timeline(
+    state: State<'_, AppState>,
+    profile_id: u32,
+) -> Result<TimelineView, AppError> {
+    let (profile, project, url) = load(&state, profile_id).await?;
+    let database = match Connection::connect(&url, CONNECT_TIMEOUT).await {
+        Ok(mut conn) => {
+            let read = async {
+                let server = conn.server_info().await?.version;
+                let rows = conn
+                    .version_rows(&VersionTable::from_config(&project.config))
+                    .await?;
+                Ok::<_, DbError>((server, rows))
+            }
+            .await;
+            conn.close().await;
+            match read {
+                Ok((server, rows)) => {
+                    let pending = project.map.pending(&rows).unwrap_or_default();
+                    DatabaseState::Reachable {
+                        rows,
+                        pending,
+                        server,
+                    }
+                }
+                Err(e) => DatabaseState::Unreachable {
+                    message: e.to_string(),
+                },
+            }
+        }
+        Err(e) => DatabaseState::Unreachable {
+            message: e.to_string(),
+        },
+    };
+    let rows_now = match &database {
+        DatabaseState::Reachable { rows, .. } => rows.clone(),
+        DatabaseState::Unreachable { .. } => Vec::new(),
+    };
+    let applied = project.map.applied(&rows_now).unwrap_or_default();
+    let map = &project.map;
+    let layout = map.timeline();
+    let rows = layout
+        .rows
+        .into_iter()
+        .map(|r| {
+            let file = project.file(&r.revision);
+            let id = r.revision.clone();
+            RevisionRow {
+                message: file.map(|f| f.message.clone()).unwrap_or_default(),
+                created: file
+                    .and_then(|f| f.created)
+                    .map(|c| c.format("%Y-%m-%d %H:%M").to_string()),
+                file: file
+                    .map(|f| f.path.display().to_string())
+                    .unwrap_or_default(),
+                down_revisions: map.down_revisions(&id),
+                labels: map.labels(&id),
+                lane: r.lane,
+                top: r
+                    .top
+                    .iter()
+                    .map(|s| Segment {
+                        from: s.from,
+                        to: s.to,
+                    })
+                    .collect(),
+                bottom: r
+                    .bottom
+                    .iter()
+                    .map(|s| Segment {
+                        from: s.from,
+                        to: s.to,
+                    })
+                    .collect(),
+                is_head: map.children(&id).is_empty(),
+                is_merge_point: map.is_merge_point(&id),
+                is_branch_point: map.is_branch_point(&id),
+                applied: applied.contains(&id),
+                current: rows_now.contains(&id),
+                revision: id,
+            }
+        })
+        .collect();
+    Ok(TimelineView {
+        profile: profile_view(&profile),
+        rows,
+        lanes: layout.lanes,
+        heads: map.heads(),
+        database,
+    })
+}
+
+/// One revision's SQL for the profile's engine.
+#[tauri::command]
+#[specta::specta]
+pub async fn revision_detail(
+    state: State<'_, AppState>,
+    profile_id: u32,
+    revision: String,
+) -> Result<RevisionDetail, AppError> {
+    let (_, project, url) = load(&state, profile_id).await?;
+    let file = project
+        .file(&revision)
+        .ok_or_else(|| AppError::Input(format!("no revision '{revision}'")))?;
+    let d = url.dialect();
+    let sql = |up: bool| -> Result<String, AppError> {
+        Ok(file
+            .statements(up, d)?
+            .iter()
+            .map(|s| format!("{};\n", s.sql))
+            .collect::<Vec<_>>()
+            .join("\n"))
+    };
+    Ok(RevisionDetail {
+        revision: revision.clone(),
+        upgrade_sql: sql(true)?,
+        downgrade_sql: sql(false)?,
+        dialect: d.to_string(),
+    })
+}
+
+fn operation(req: &OperationRequest) -> Operation {
+    match req.kind {
+        OperationKind::Upgrade => Operation::Upgrade(req.target.clone()),
+        OperationKind::Downgrade => Operation::Downgrade(req.target.clone()),
+        OperationKind::Stamp => Operation::Stamp {
+            targets: vec![req.target.clone()],
+            purge: false,
+        },
+    }
+}
+
+fn plan_view(project: &Project, plan: &Plan, sql: String) -> PlanView {
+    PlanView {
+        rows_before: plan.rows_before.clone(),
+        rows_after: plan.rows_after.clone(),
+        steps: plan
+            .steps
+            .iter()
+            .map(|s| StepView {
+                revision: s.revision.clone(),
+                direction: match s.direction {
+                    Direction::Upgrade => "upgrade",
+                    Direction::Downgrade => "downgrade",
+                    Direction::Stamp => "stamp",
+                }
+                .into(),
+                from: s.from.clone(),
+                to: s.to.clone(),
+                message: project
+                    .file(&s.revision)
+                    .map(|f| f.message.clone())
+                    .unwrap_or_default(),
+                rows_after: s.rows_after.clone(),
+            })
+            .collect(),
+        sql,
+    }
+}
+
+/// The plan and the exact SQL of an operation, from the database's current rows; runs nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn plan_operation(
+    state: State<'_, AppState>,
+    profile_id: u32,
+    request: OperationRequest,
+) -> Result<PlanView, AppError> {
+    let (_, project, url) = load(&state, profile_id).await?;
+    let mut conn = Connection::connect(&url, CONNECT_TIMEOUT).await?;
+    let rows = conn
+        .version_rows(&VersionTable::from_config(&project.config))
+        .await;
+    conn.close().await;
+    let plan = operation(&request).plan(&project.map, &rows?)?;
+    let sql = render_offline(
+        &project,
+        &plan,
+        url.dialect(),
+        project.config.run.transaction_per_revision,
+    )?;
+    Ok(plan_view(&project, &plan, sql))
+}
+
+fn to_u32(v: usize) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+/// Runs an operation, streaming progress; `operation_id` lets the window cancel it.
+#[tauri::command]
+#[specta::specta]
+pub async fn run_operation(
+    state: State<'_, AppState>,
+    profile_id: u32,
+    request: OperationRequest,
+    operation_id: String,
+    on_progress: Channel<ProgressEvent>,
+) -> Result<RunOutcome, AppError> {
+    let (profile, project, url) = load(&state, profile_id).await?;
+    let mut opts = RunOptions {
+        transaction_per_revision: project.config.run.transaction_per_revision,
+        ..RunOptions::default()
+    };
+    opts.progress = Some(Arc::new(move |p: &Progress| {
+        let event = match p {
+            Progress::Planned { steps, .. } => ProgressEvent::Planned {
+                steps: to_u32(*steps),
+            },
+            Progress::StepStarted {
+                index,
+                total,
+                revision,
+                ..
+            } => ProgressEvent::StepStarted {
+                index: to_u32(*index),
+                total: to_u32(*total),
+                revision: revision.clone(),
+            },
+            Progress::Statement {
+                index,
+                number,
+                line,
+                sql,
+            } => ProgressEvent::Statement {
+                index: to_u32(*index),
+                number: to_u32(*number),
+                line: to_u32(*line),
+                sql: sql.clone(),
+            },
+            Progress::StepFinished {
+                index,
+                revision,
+                millis,
+            } => ProgressEvent::StepFinished {
+                index: to_u32(*index),
+                revision: revision.clone(),
+                millis: u32::try_from(*millis).unwrap_or(u32::MAX),
+            },
+        };
+        // A closed window stops listening; the run goes on regardless.
+        let _ = on_progress.send(event);
+    }));
+    if let Ok(mut running) = state.running.lock() {
+        running.insert(operation_id.clone(), opts.cancel.clone());
+    }
+    let started = std::time::Instant::now();
+    let result = async {
+        let mut conn = Connection::connect(&url, CONNECT_TIMEOUT).await?;
+        let r = run(&mut conn, &project, &operation(&request), &opts).await;
+        conn.close().await;
+        r
+    }
+    .await;
+    if let Ok(mut running) = state.running.lock() {
+        running.remove(&operation_id);
+    }
+    let millis = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
+    let verb = match request.kind {
+        OperationKind::Upgrade => "upgrade",
+        OperationKind::Downgrade => "downgrade",
+        OperationKind::Stamp => "stamp",
+    };
+    let outcome = match result {
+        Ok(report) => RunOutcome {
+            succeeded: true,
+            summary: format!(
+                "{} revision(s) applied in {} ms; the database is now at {}",
+                report.plan.steps.len(),
+                report.millis,
+                if report.rows_after.is_empty() {
+                    "base".to_string()
+                } else {
+                    report.rows_after.join(", ")
+                }
+            ),
+            rows_before: report.rows_before,
+            rows_after: report.rows_after,
+            steps: to_u32(report.plan.steps.len()),
+            millis,
+            failure: None,
+        },
+        Err(DbError::Failed(f)) => RunOutcome {
+            succeeded: false,
+            summary: f.to_string(),
+            rows_before: Vec::new(),
+            rows_after: f.rows_now.clone(),
+            steps: 0,
+            millis,
+            failure: Some(FailureView {
+                revision: f.revision.clone(),
+                file: f.file.clone(),
+                line: f.line.map(to_u32),
+                statement: f.statement.clone(),
+                message: f.message.clone(),
+                rolled_back: f.rolled_back,
+                committed: f.committed.clone(),
+                rows_now: f.rows_now.clone(),
+            }),
+        },
+        Err(other) => return Err(other.into()),
+    };
+    let result_word = match (&outcome.failure, outcome.succeeded) {
+        (_, true) => "succeeded",
+        (Some(f), false) if f.message.contains("cancelled") => "cancelled",
+        _ => "failed",
+    };
+    state
+        .store
+        .record(&AuditEntry {
+            id: 0,
+            at: Store::now(),
+            who: whoami(),
+            profile_id: Some(profile.id),
+            profile_name: profile.name.clone(),
+            operation: verb.into(),
+            target: request.target.clone(),
+            rows_before: outcome.rows_before.join(","),
+            rows_after: outcome.rows_after.join(","),
+            duration_ms: i64::from(millis),
+            result: result_word.into(),
+            message: if outcome.succeeded {
+                String::new()
+            } else {
+                outcome.summary.clone()
+            },
+        })
+        .await?;
+    Ok(outcome)
+}
+
+fn whoami() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_operation(
+    state: State<'_, AppState>,
+    operation_id: String,
+) -> Result<bool, AppError> {
+    let token = state
+        .running
+        .lock()
+        .ok()
+        .and_then(|r| r.get(&operation_id).cloned());
+    Ok(token.map(|t| t.cancel()).is_some())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn audit_log(
+    state: State<'_, AppState>,
+    profile_id: Option<u32>,
+) -> Result<Vec<AuditView>, AppError> {
+    let entries = state.store.audit(profile_id.map(i64::from)).await?;
+    Ok(entries
+        .into_iter()
+        .map(|e| AuditView {
+            id: id32(e.id),
+            at: e.at,
+            who: e.who,
+            profile_name: e.profile_name,
+            operation: e.operation,
+            target: e.target,
+            rows_before: e.rows_before,
+            rows_after: e.rows_after,
+            duration_ms: u32::try_from(e.duration_ms).unwrap_or(u32::MAX),
+            result: e.result,
+            message: e.message,
+        })
+        .collect())
+}

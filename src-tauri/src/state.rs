@@ -1,0 +1,55 @@
+//! The app's state: its local store, and on first run a demo profile on a SQLite file bound to
+//! the bundled sample project, so a newcomer sees a real timeline with pending revisions.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use include_dir::{include_dir, Dir};
+use stratum_db::CancelToken;
+use stratum_store::{NewProfile, Store};
+
+use crate::AppError;
+
+static SAMPLE_PROJECT: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../examples/kontali-erp");
+
+pub struct AppState {
+    pub store: Store,
+    pub data_dir: PathBuf,
+    /// Cancel tokens of running operations, by the id the window chose.
+    pub running: Mutex<HashMap<String, CancelToken>>,
+}
+
+impl AppState {
+    /// Opens the store in `data_dir` and creates the demo profile when there is no profile yet.
+    pub async fn open(data_dir: &Path) -> Result<AppState, AppError> {
+        let store = Store::open(&data_dir.join("stratum.db")).await?;
+        if store.profiles().await?.is_empty() {
+            let project = data_dir.join("sample-project");
+            if !project.exists() {
+                std::fs::create_dir_all(&project)
+                    .and_then(|()| SAMPLE_PROJECT.extract(&project))
+                    .map_err(|e| {
+                        AppError::Store(format!(
+                            "cannot write the sample project to {}: {e}",
+                            project.display()
+                        ))
+                    })?;
+            }
+            store
+                .add_profile(&NewProfile {
+                    name: "Demo (SQLite)".into(),
+                    client: "Kontali sample".into(),
+                    environment: "development".into(),
+                    url: format!("sqlite:///{}", data_dir.join("demo.db").display()),
+                    project_dir: project.display().to_string(),
+                })
+                .await?;
+        }
+        Ok(AppState {
+            store,
+            data_dir: data_dir.to_path_buf(),
+            running: Mutex::new(HashMap::new()),
+        })
+    }
+}

@@ -1,0 +1,170 @@
+//! What the window is sent. Ids and counts are `u32` (64-bit numbers do not cross to
+//! TypeScript safely); everything here is derived from the engine's own types.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ProfileView {
+    pub id: u32,
+    pub name: String,
+    pub client: String,
+    pub environment: String,
+    /// The database, without any password.
+    pub database: String,
+    pub engine: String,
+    pub project_dir: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct Segment {
+    pub from: u32,
+    pub to: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct RevisionRow {
+    pub revision: String,
+    pub message: String,
+    pub created: Option<String>,
+    pub file: String,
+    pub down_revisions: Vec<String>,
+    pub labels: Vec<String>,
+    pub lane: u32,
+    pub top: Vec<Segment>,
+    pub bottom: Vec<Segment>,
+    pub is_head: bool,
+    pub is_merge_point: bool,
+    pub is_branch_point: bool,
+    /// Applied in the database (a row, or below one).
+    pub applied: bool,
+    /// One of the database's version rows.
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DatabaseState {
+    Reachable {
+        rows: Vec<String>,
+        pending: Vec<String>,
+        server: String,
+    },
+    Unreachable {
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct TimelineView {
+    pub profile: ProfileView,
+    pub rows: Vec<RevisionRow>,
+    pub lanes: u32,
+    pub heads: Vec<String>,
+    pub database: DatabaseState,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct RevisionDetail {
+    pub revision: String,
+    pub upgrade_sql: String,
+    pub downgrade_sql: String,
+    pub dialect: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Type, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationKind {
+    Upgrade,
+    Downgrade,
+    Stamp,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct OperationRequest {
+    pub kind: OperationKind,
+    pub target: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct StepView {
+    pub revision: String,
+    pub direction: String,
+    pub from: Vec<String>,
+    pub to: Vec<String>,
+    pub message: String,
+    pub rows_after: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct PlanView {
+    pub rows_before: Vec<String>,
+    pub rows_after: Vec<String>,
+    pub steps: Vec<StepView>,
+    /// The SQL exactly as it will run, with the version-table statements.
+    pub sql: String,
+}
+
+/// Streamed while an operation runs.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum ProgressEvent {
+    Planned {
+        steps: u32,
+    },
+    StepStarted {
+        index: u32,
+        total: u32,
+        revision: String,
+    },
+    Statement {
+        index: u32,
+        number: u32,
+        line: u32,
+        sql: String,
+    },
+    StepFinished {
+        index: u32,
+        revision: String,
+        millis: u32,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct FailureView {
+    pub revision: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub statement: Option<String>,
+    pub message: String,
+    pub rolled_back: bool,
+    pub committed: Vec<String>,
+    pub rows_now: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct RunOutcome {
+    pub succeeded: bool,
+    pub rows_before: Vec<String>,
+    pub rows_after: Vec<String>,
+    pub steps: u32,
+    pub millis: u32,
+    pub failure: Option<FailureView>,
+    /// In words, for the result screen.
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct AuditView {
+    pub id: u32,
+    pub at: String,
+    pub who: String,
+    pub profile_name: String,
+    pub operation: String,
+    pub target: String,
+    pub rows_before: String,
+    pub rows_after: String,
+    pub duration_ms: u32,
+    pub result: String,
+    pub message: String,
+}

@@ -1,0 +1,127 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { commands, type ProfileView, type TimelineView, type OperationRequest } from "./bindings";
+import { call, messageOf } from "./api";
+import { Sidebar } from "./components/Sidebar";
+import { Timeline } from "./components/Timeline";
+import { History } from "./components/History";
+import { OperationFlow } from "./components/OperationFlow";
+
+type Tab = "timeline" | "history";
+
+export function App() {
+  const [profiles, setProfiles] = useState<ProfileView[]>([]);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [timeline, setTimeline] = useState<TimelineView | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [tab, setTab] = useState<Tab>("timeline");
+  const [operation, setOperation] = useState<OperationRequest | null>(null);
+
+  useEffect(() => {
+    call(commands.listProfiles())
+      .then((ps) => {
+        setProfiles(ps);
+        if (ps.length > 0) setSelected(ps[0].id);
+      })
+      .catch((e) => setError(messageOf(e)));
+  }, []);
+
+  const refresh = useCallback(() => {
+    if (selected === null) return;
+    setLoading(true);
+    call(commands.timeline(selected))
+      .then((t) => {
+        setTimeline(t);
+        setError(null);
+      })
+      .catch((e) => setError(messageOf(e)))
+      .finally(() => setLoading(false));
+  }, [selected]);
+
+  useEffect(refresh, [refresh]);
+
+  const pending = timeline?.database.state === "reachable" ? timeline.database.pending : [];
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (operation) return;
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "u" && pending.length > 0) {
+        e.preventDefault();
+        setOperation({ kind: "upgrade", target: "heads" });
+      } else if (e.key === "F5" || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "r")) {
+        e.preventDefault();
+        refresh();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [operation, pending.length, refresh]);
+
+  const profile = useMemo(() => profiles.find((p) => p.id === selected) ?? null, [profiles, selected]);
+
+  return (
+    <div className="app">
+      <Sidebar profiles={profiles} selected={selected} onSelect={setSelected} timeline={timeline} />
+      <main className="main">
+        {profile ? (
+          <>
+            <header className="toolbar">
+              <div className="title">
+                <h1>{profile.name}</h1>
+                <span className={`env env-${profile.environment}`}>{profile.environment}</span>
+                <span className="muted">{profile.database}</span>
+              </div>
+              <nav className="tabs" role="tablist">
+                <button role="tab" aria-selected={tab === "timeline"} onClick={() => setTab("timeline")}>
+                  Timeline
+                </button>
+                <button role="tab" aria-selected={tab === "history"} onClick={() => setTab("history")}>
+                  History
+                </button>
+              </nav>
+              <div className="actions">
+                <button onClick={refresh} disabled={loading} title="Refresh (F5)">
+                  Refresh
+                </button>
+                <button
+                  className="primary"
+                  data-testid="upgrade-head"
+                  disabled={pending.length === 0}
+                  onClick={() => setOperation({ kind: "upgrade", target: "heads" })}
+                  title="Upgrade to the newest revisions (Ctrl+U)"
+                >
+                  {pending.length > 0 ? `Upgrade to head (${pending.length} pending)` : "Up to date"}
+                </button>
+              </div>
+            </header>
+            {error && (
+              <div className="banner error" role="alert">
+                {error}
+              </div>
+            )}
+            {tab === "timeline" && timeline && (
+              <Timeline view={timeline} onOperation={setOperation} />
+            )}
+            {tab === "history" && <History profileId={profile.id} />}
+          </>
+        ) : (
+          <div className="empty">
+            <h2>No profile yet</h2>
+            <p>Stratum creates a demo profile on first start; add your own databases to see them here.</p>
+            {error && <div className="banner error">{error}</div>}
+          </div>
+        )}
+      </main>
+      {operation && profile && (
+        <OperationFlow
+          profile={profile}
+          request={operation}
+          onClose={() => {
+            setOperation(null);
+            refresh();
+          }}
+        />
+      )}
+    </div>
+  );
+}

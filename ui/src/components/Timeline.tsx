@@ -1,0 +1,133 @@
+import { useEffect, useRef, useState } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { commands, type OperationRequest, type RevisionDetail, type RevisionRow, type TimelineView } from "../bindings";
+import { call, messageOf } from "../api";
+import { Lanes, ROW_HEIGHT } from "./Lanes";
+
+type Props = { view: TimelineView; onOperation: (r: OperationRequest) => void };
+
+export function Timeline({ view, onOperation }: Props) {
+  const [selected, setSelected] = useState<string | null>(null);
+  const parent = useRef<HTMLDivElement>(null);
+  const rows = view.rows;
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const row = rows.find((r) => r.revision === selected) ?? null;
+
+  if (rows.length === 0) {
+    return (
+      <div className="empty">
+        <h2>This project has no revisions yet</h2>
+        <p>Create the first one with <code>stratum revision -m "..."</code> in the project folder.</p>
+      </div>
+    );
+  }
+
+  return (
+    <div className="timeline-layout">
+      <section className="timeline-pane">
+        <DatabaseSummary view={view} />
+        <div className="timeline" ref={parent} role="list" aria-label="Revisions, newest first">
+          <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
+            {virtual.getVirtualItems().map((item) => {
+              const r = rows[item.index];
+              return (
+                <div
+                  key={r.revision}
+                  role="listitem"
+                  data-testid={`revision-${r.revision}`}
+                  data-applied={r.applied}
+                  className={`rev ${r.applied ? "applied" : "pending"} ${selected === r.revision ? "selected" : ""}`}
+                  style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                  onClick={() => setSelected(r.revision)}
+                >
+                  <Lanes row={r} lanes={view.lanes} />
+                  <code className="rev-id">{r.revision}</code>
+                  <span className="rev-message">{r.message || <em className="muted">no message</em>}</span>
+                  <span className="badges">
+                    {r.labels.map((l) => (
+                      <span key={l} className="badge label">{l}</span>
+                    ))}
+                    {r.current && <span className="badge current">database is here</span>}
+                    {r.is_head && <span className="badge head">head</span>}
+                    {r.is_merge_point && <span className="badge merge">merge</span>}
+                    {!r.applied && <span className="badge pending">pending</span>}
+                  </span>
+                  <span className="rev-date muted">{r.created ?? ""}</span>
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </section>
+      <aside className="detail" aria-label="Revision detail">
+        {row ? <Detail profileId={view.profile.id} row={row} onOperation={onOperation} /> : <p className="muted">Select a revision to see its SQL and what upgrading to it would do.</p>}
+      </aside>
+    </div>
+  );
+}
+
+function DatabaseSummary({ view }: { view: TimelineView }) {
+  const db = view.database;
+  if (db.state === "unreachable") {
+    return (
+      <div className="banner error" role="alert">
+        The database cannot be reached: {db.message}
+      </div>
+    );
+  }
+  const at = db.rows.length === 0 ? "base (nothing applied)" : db.rows.join(", ");
+  return (
+    <div className={`banner ${db.pending.length > 0 ? "warn" : "ok"}`} data-testid="db-summary">
+      <strong>Database at {at}.</strong>{" "}
+      {db.pending.length > 0 ? `${db.pending.length} revision(s) pending.` : "Up to date."}{" "}
+      <span className="muted">{db.server}</span>
+    </div>
+  );
+}
+
+function Detail({ profileId, row, onOperation }: { profileId: number; row: RevisionRow; onOperation: (r: OperationRequest) => void }) {
+  const [detail, setDetail] = useState<RevisionDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setDetail(null);
+    call(commands.revisionDetail(profileId, row.revision))
+      .then(setDetail)
+      .catch((e) => setError(messageOf(e)));
+  }, [profileId, row.revision]);
+  return (
+    <div className="detail-body">
+      <h2>
+        <code>{row.revision}</code>
+      </h2>
+      <p>{row.message}</p>
+      <dl>
+        <dt>Created</dt>
+        <dd>{row.created ?? "unknown"}</dd>
+        <dt>Parents</dt>
+        <dd>{row.down_revisions.length ? row.down_revisions.join(", ") : "none (first revision)"}</dd>
+        <dt>File</dt>
+        <dd className="path">{row.file}</dd>
+        <dt>State</dt>
+        <dd>{row.applied ? "applied" : "pending"}</dd>
+      </dl>
+      <div className="detail-actions">
+        <button className="primary" disabled={row.applied} onClick={() => onOperation({ kind: "upgrade", target: row.revision })}>
+          Upgrade to here
+        </button>
+        <button disabled={!row.applied || row.current} onClick={() => onOperation({ kind: "downgrade", target: row.revision })}>
+          Downgrade to here
+        </button>
+        <button onClick={() => onOperation({ kind: "stamp", target: row.revision })}>Stamp</button>
+      </div>
+      {error && <div className="banner error">{error}</div>}
+      {detail && (
+        <>
+          <h3>Upgrade SQL ({detail.dialect})</h3>
+          <pre className="sql">{detail.upgrade_sql || "-- nothing to run"}</pre>
+          <h3>Downgrade SQL</h3>
+          <pre className="sql">{detail.downgrade_sql || "-- nothing to run"}</pre>
+        </>
+      )}
+    </div>
+  );
+}
