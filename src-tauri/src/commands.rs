@@ -22,7 +22,7 @@ fn id32(id: i64) -> u32 {
     u32::try_from(id).unwrap_or(u32::MAX)
 }
 
-fn profile_view(p: &Profile) -> ProfileView {
+pub(crate) fn profile_view(p: &Profile) -> ProfileView {
     let (database, engine) = match DatabaseUrl::parse(&p.url) {
         Ok(u) => (u.to_string(), format!("{:?}", u.engine).to_lowercase()),
         Err(_) => (p.url.clone(), "unknown".into()),
@@ -38,13 +38,17 @@ fn profile_view(p: &Profile) -> ProfileView {
     }
 }
 
-async fn load(
+/// A profile with its project and its URL, the password filled in from the keychain.
+pub(crate) async fn load(
     state: &AppState,
     profile_id: u32,
 ) -> Result<(Profile, Project, DatabaseUrl), AppError> {
     let profile = state.store.profile(i64::from(profile_id)).await?;
     let project = Project::open(std::path::Path::new(&profile.project_dir))?;
-    let url = DatabaseUrl::parse(&profile.url)?;
+    let mut url = DatabaseUrl::parse(&profile.url)?;
+    if url.password.is_none() {
+        url.password = state.secrets.get(profile.id);
+    }
     Ok((profile, project, url))
 }
 

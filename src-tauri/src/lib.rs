@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod profile_commands;
 mod state;
 pub mod views;
 
@@ -24,6 +25,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::run_operation,
             commands::cancel_operation,
             commands::audit_log,
+            profile_commands::save_profile,
+            profile_commands::duplicate_profile,
+            profile_commands::delete_profile,
+            profile_commands::test_connection,
+            profile_commands::profile_statuses,
+            profile_commands::merge_heads,
+            profile_commands::new_revision,
         ])
 }
 

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use include_dir::{include_dir, Dir};
 use stratum_db::CancelToken;
-use stratum_store::{NewProfile, Store};
+use stratum_store::{NewProfile, Secrets, Store};
 
 use crate::AppError;
 
@@ -15,6 +15,7 @@ static SAMPLE_PROJECT: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../examples/k
 
 pub struct AppState {
     pub store: Store,
+    pub secrets: Secrets,
     pub data_dir: PathBuf,
     /// Cancel tokens of running operations, by the id the window chose.
     pub running: Mutex<HashMap<String, CancelToken>>,
@@ -48,6 +49,7 @@ impl AppState {
         }
         Ok(AppState {
             store,
+            secrets: Secrets::default(),
             data_dir: data_dir.to_path_buf(),
             running: Mutex::new(HashMap::new()),
         })

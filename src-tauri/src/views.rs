@@ -168,3 +168,45 @@ pub struct AuditView {
     pub result: String,
     pub message: String,
 }
+
+/// A profile as the form sends it. `password` is only ever passed through to the keychain.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct ProfileInput {
+    pub id: Option<u32>,
+    pub name: String,
+    pub client: String,
+    pub environment: String,
+    pub url: String,
+    pub password: Option<String>,
+    pub project_dir: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct SavedProfile {
+    pub profile: ProfileView,
+    /// Where the password went: "keychain", "memory" (no keychain service: this session only),
+    /// or "none".
+    pub password_storage: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ConnectionTest {
+    pub server: String,
+    pub latency_ms: u32,
+    pub rows: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ProfileStatus {
+    pub id: u32,
+    /// "ok", "pending", "heads", "unreachable" or "invalid".
+    pub state: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct WrittenRevision {
+    pub revision: String,
+    pub file: String,
+    pub content: String,
+}

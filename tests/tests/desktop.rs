@@ -11,6 +11,15 @@ use thirtyfour::prelude::*;
 
 use stratum_tests::repo;
 
+/// One window at a time: tauri-driver and WebKitWebDriver are not meant to run side by side.
+static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_window() -> std::sync::MutexGuard<'static, ()> {
+    ONE_WINDOW
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn app_binary() -> PathBuf {
     repo().join(format!(
         "target/debug/stratum-app{}",
@@ -150,8 +159,16 @@ async fn shot(driver: &WebDriver, name: &str) {
 async fn wait_text(driver: &WebDriver, css: &str, text: &str) -> WebElement {
     let started = Instant::now();
     loop {
+        // textContent rather than WebDriver's visible text: WebKitWebDriver reports no text for
+        // elements cut with `text-overflow: ellipsis`.
         if let Ok(el) = driver.find(By::Css(css)).await {
-            if el.text().await.is_ok_and(|t| t.contains(text)) {
+            if el
+                .prop("textContent")
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|t| t.contains(text))
+            {
                 return el;
             }
         }
@@ -167,13 +184,23 @@ async fn wait_text(driver: &WebDriver, css: &str, text: &str) -> WebElement {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn first_run_shows_the_demo_timeline_and_upgrades_it_to_head() {
+#[test]
+fn first_run_shows_the_demo_timeline_and_upgrades_it_to_head() {
     let Some(driver_bin) = prerequisites() else {
         return;
     };
+    let _window = one_window();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    rt.block_on(first_run(&driver_bin));
+}
+
+async fn first_run(driver_bin: &Path) {
     let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let tauri_driver = Driver::start(&driver_bin, data.path());
+    let tauri_driver = Driver::start(driver_bin, data.path());
     let driver = session(tauri_driver.port).await;
 
     // First run: the demo profile on SQLite, bound to the sample project, all pending.
@@ -252,5 +279,191 @@ async fn first_run_shows_the_demo_timeline_and_upgrades_it_to_head() {
         .unwrap_or_else(|e| panic!("{e}"));
     wait_text(&driver, "[data-testid=history]", "succeeded").await;
     shot(&driver, "06-history").await;
+    driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn click(driver: &WebDriver, css: &str) {
+    let started = Instant::now();
+    loop {
+        if let Ok(el) = driver.find(By::Css(css)).await {
+            if el.click().await.is_ok() {
+                return;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "cannot click {css}"
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+async fn fill(driver: &WebDriver, name: &str, value: &str) {
+    let css = format!("[data-testid=profile-form] [name={name}]");
+    let el = driver
+        .find(By::Css(css.as_str()))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.clear().await.unwrap_or_else(|e| panic!("{e}"));
+    el.send_keys(value).await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Opens the profile form and fills it in.
+async fn new_profile(driver: &WebDriver, name: &str, url: &str, password: &str, project: &Path) {
+    click(driver, "[data-testid=new-profile]").await;
+    fill(driver, "name", name).await;
+    fill(driver, "client", "Acme AS").await;
+    fill(driver, "url", url).await;
+    if !password.is_empty() {
+        fill(driver, "password", password).await;
+    }
+    fill(driver, "project_dir", &project.to_string_lossy()).await;
+}
+
+async fn upgrade_to_head(driver: &WebDriver) {
+    click(driver, "[data-testid=upgrade-head]").await;
+    wait_text(driver, "[data-testid=sql-preview]", "alembic_version").await;
+    click(driver, "[data-testid=confirm-run]").await;
+}
+
+#[test]
+fn profiles_made_in_the_form_connect_upgrade_fail_readably_and_merge() {
+    let Some(driver_bin) = prerequisites() else {
+        return;
+    };
+    if !stratum_tests::server_available(stratum_db::Engine::Postgres) {
+        return;
+    }
+    let _window = one_window();
+    // The scratch database is made and dropped outside the async runtime (its helpers block).
+    let pg = stratum_tests::ScratchDb::new(stratum_db::Engine::Postgres);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    rt.block_on(form_scenarios(&driver_bin, &pg));
+}
+
+async fn form_scenarios(driver_bin: &Path, pg: &stratum_tests::ScratchDb) {
+    let rows = || tokio::task::block_in_place(|| pg.version_rows());
+    let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let tauri_driver = Driver::start(driver_bin, data.path());
+    let driver = session(tauri_driver.port).await;
+    wait_text(&driver, "[data-testid=db-summary]", "pending").await;
+    let sample = data.path().join("sample-project");
+
+    // A PostgreSQL profile through the form: test the connection, save, upgrade to head.
+    new_profile(&driver, "ERP on PostgreSQL", &pg.url, "", &sample).await;
+    click(&driver, "[data-testid=test-connection]").await;
+    wait_text(&driver, "[data-testid=connection-ok]", "PostgreSQL").await;
+    shot(&driver, "10-postgres-profile-tested").await;
+    click(&driver, "[data-testid=save-profile]").await;
+    wait_text(&driver, ".toolbar h1", "ERP on PostgreSQL").await;
+    wait_text(&driver, "[data-testid=db-summary]", "7 revision(s) pending").await;
+    upgrade_to_head(&driver).await;
+    wait_text(&driver, "[data-testid=result]", "Done").await;
+    click(&driver, "[data-testid=close-operation]").await;
+    wait_text(&driver, "[data-testid=db-summary]", "Up to date").await;
+    assert_eq!(rows(), vec!["007"]);
+    shot(&driver, "11-postgres-upgraded").await;
+
+    // Downgrade one step from the revision's detail panel.
+    click(&driver, "[data-testid=revision-006]").await;
+    click(&driver, ".detail-actions button:nth-child(2)").await;
+    wait_text(&driver, "[data-testid=plan-steps]", "007").await;
+    click(&driver, "[data-testid=confirm-run]").await;
+    wait_text(&driver, "[data-testid=result]", "Done").await;
+    click(&driver, "[data-testid=close-operation]").await;
+    wait_text(&driver, "[data-testid=db-summary]", "Database at 006").await;
+    assert_eq!(rows(), vec!["006"]);
+    shot(&driver, "12-postgres-downgraded-one-step").await;
+
+    // A wrong password reads as one.
+    new_profile(
+        &driver,
+        "Wrong password",
+        "postgresql://stratum_pw_test@127.0.0.1:5432/postgres",
+        "not-the-password",
+        &sample,
+    )
+    .await;
+    click(&driver, "[data-testid=test-connection]").await;
+    let err = wait_text(&driver, "[data-testid=form-error]", "wrong password").await;
+    assert!(!err
+        .text()
+        .await
+        .unwrap_or_default()
+        .contains("not-the-password"));
+    shot(&driver, "13-wrong-password").await;
+    click(&driver, "[data-testid=profile-form] button:last-child").await;
+
+    // A failing revision: the error names revision, line and statement; nothing changed.
+    let failing_db = data.path().join("failing.db");
+    let failing = repo().join("tests/fixtures/failing-project");
+    new_profile(
+        &driver,
+        "Failing project",
+        &format!("sqlite:///{}", failing_db.display()),
+        "",
+        &failing,
+    )
+    .await;
+    click(&driver, "[data-testid=save-profile]").await;
+    wait_text(&driver, ".toolbar h1", "Failing project").await;
+    wait_text(&driver, "[data-testid=db-summary]", "2 revision(s) pending").await;
+    upgrade_to_head(&driver).await;
+    let result = wait_text(&driver, "[data-testid=result]", "Revision 002 failed").await;
+    let said = result
+        .prop("textContent")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    assert!(
+        said.contains("legacy_customers") && said.contains("rolled back"),
+        "{said}"
+    );
+    shot(&driver, "14-failing-revision").await;
+    click(&driver, "[data-testid=close-operation]").await;
+    wait_text(&driver, "[data-testid=db-summary]", "Database at base").await;
+
+    // Two heads: merge them from the toolbar; the timeline shows the merge point.
+    let two_heads = data.path().join("two-heads");
+    std::fs::create_dir_all(two_heads.join("versions")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(sample.join("stratum.toml"), two_heads.join("stratum.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for f in std::fs::read_dir(sample.join("versions"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+    {
+        let name = f.file_name().to_string_lossy().to_string();
+        if !name.starts_with("006") && !name.starts_with("007") {
+            std::fs::copy(f.path(), two_heads.join("versions").join(&name))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    new_profile(
+        &driver,
+        "Two heads",
+        &format!("sqlite:///{}", data.path().join("heads.db").display()),
+        "",
+        &two_heads,
+    )
+    .await;
+    click(&driver, "[data-testid=save-profile]").await;
+    wait_text(&driver, "[data-testid=merge-heads]", "Merge 2 heads").await;
+    shot(&driver, "15-two-heads").await;
+    click(&driver, "[data-testid=merge-heads]").await;
+    wait_text(&driver, "[data-testid=note]", "Wrote the merge revision").await;
+    wait_text(&driver, ".timeline .badge.merge", "merge").await;
+    assert!(
+        driver
+            .find(By::Css("[data-testid=merge-heads]"))
+            .await
+            .is_err(),
+        "one head after the merge"
+    );
+    shot(&driver, "16-merged").await;
     driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
 }

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { commands, type ProfileView, type TimelineView, type OperationRequest } from "./bindings";
+import { commands, type ProfileStatus, type ProfileView, type TimelineView, type OperationRequest } from "./bindings";
 import { call, messageOf } from "./api";
 import { Sidebar } from "./components/Sidebar";
 import { Timeline } from "./components/Timeline";
 import { History } from "./components/History";
 import { OperationFlow } from "./components/OperationFlow";
+import { ProfileForm } from "./components/ProfileForm";
 
 type Tab = "timeline" | "history";
 
@@ -16,18 +17,25 @@ export function App() {
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>("timeline");
   const [operation, setOperation] = useState<OperationRequest | null>(null);
+  const [statuses, setStatuses] = useState<ProfileStatus[]>([]);
+  const [form, setForm] = useState<{ editing: ProfileView | null } | null>(null);
+  const [note, setNote] = useState<string | null>(null);
 
-  useEffect(() => {
+  const loadProfiles = useCallback((select?: number) => {
     call(commands.listProfiles())
       .then((ps) => {
         setProfiles(ps);
-        if (ps.length > 0) setSelected(ps[0].id);
+        setSelected((cur) => select ?? (cur !== null && ps.some((p) => p.id === cur) ? cur : ps[0]?.id ?? null));
       })
       .catch((e) => setError(messageOf(e)));
+    call(commands.profileStatuses()).then(setStatuses).catch(() => {});
   }, []);
+
+  useEffect(() => loadProfiles(), [loadProfiles]);
 
   const refresh = useCallback(() => {
     if (selected === null) return;
+    call(commands.profileStatuses()).then(setStatuses).catch(() => {});
     setLoading(true);
     call(commands.timeline(selected))
       .then((t) => {
@@ -57,11 +65,28 @@ export function App() {
     return () => window.removeEventListener("keydown", onKey);
   }, [operation, pending.length, refresh]);
 
+  const mergeHeads = () => {
+    if (selected === null) return;
+    call(commands.mergeHeads(selected, "merge heads"))
+      .then((w) => {
+        setNote(`Wrote the merge revision ${w.revision} to ${w.file}.`);
+        refresh();
+      })
+      .catch((e) => setError(messageOf(e)));
+  };
+  const duplicate = (id: number) => {
+    call(commands.duplicateProfile(id)).then((p) => loadProfiles(p.id)).catch((e) => setError(messageOf(e)));
+  };
+  const remove = (p: ProfileView) => {
+    if (!window.confirm(`Delete the profile "${p.name}"? The database itself is not touched.`)) return;
+    call(commands.deleteProfile(p.id)).then(() => loadProfiles()).catch((e) => setError(messageOf(e)));
+  };
+
   const profile = useMemo(() => profiles.find((p) => p.id === selected) ?? null, [profiles, selected]);
 
   return (
     <div className="app">
-      <Sidebar profiles={profiles} selected={selected} onSelect={setSelected} timeline={timeline} />
+      <Sidebar profiles={profiles} selected={selected} onSelect={setSelected} statuses={statuses} onNew={() => setForm({ editing: null })} />
       <main className="main">
         {profile ? (
           <>
@@ -80,6 +105,14 @@ export function App() {
                 </button>
               </nav>
               <div className="actions">
+                {timeline && timeline.heads.length > 1 && (
+                  <button data-testid="merge-heads" onClick={() => mergeHeads()} title="Write a merge revision joining the heads">
+                    Merge {timeline.heads.length} heads
+                  </button>
+                )}
+                <button onClick={() => setForm({ editing: profile })} title="Edit this profile">Edit</button>
+                <button onClick={() => duplicate(profile.id)} title="Duplicate this profile">Duplicate</button>
+                <button onClick={() => remove(profile)} title="Delete this profile">Delete</button>
                 <button onClick={refresh} disabled={loading} title="Refresh (F5)">
                   Refresh
                 </button>
@@ -99,6 +132,11 @@ export function App() {
                 {error}
               </div>
             )}
+            {note && (
+              <div className="banner warn note" data-testid="note">
+                {note} <button className="small" onClick={() => setNote(null)}>Dismiss</button>
+              </div>
+            )}
             {tab === "timeline" && timeline && (
               <Timeline view={timeline} onOperation={setOperation} />
             )}
@@ -112,6 +150,17 @@ export function App() {
           </div>
         )}
       </main>
+      {form && (
+        <ProfileForm
+          editing={form.editing}
+          onClose={() => setForm(null)}
+          onSaved={(p, n) => {
+            setForm(null);
+            setNote(n);
+            loadProfiles(p.id);
+          }}
+        />
+      )}
       {operation && profile && (
         <OperationFlow
           profile={profile}

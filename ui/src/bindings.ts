@@ -15,6 +15,20 @@ export const commands = {
 	runOperation: (profileId: number, request: OperationRequest, operationId: string, onProgress: Channel<ProgressEvent>) => typedError<RunOutcome, AppError>(__TAURI_INVOKE("run_operation", { profileId, request, operationId, onProgress })),
 	cancelOperation: (operationId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_operation", { operationId })),
 	auditLog: (profileId: number | null) => typedError<AuditView[], AppError>(__TAURI_INVOKE("audit_log", { profileId })),
+	saveProfile: (input: ProfileInput) => typedError<SavedProfile, AppError>(__TAURI_INVOKE("save_profile", { input })),
+	duplicateProfile: (profileId: number) => typedError<ProfileView, AppError>(__TAURI_INVOKE("duplicate_profile", { profileId })),
+	deleteProfile: (profileId: number) => typedError<null, AppError>(__TAURI_INVOKE("delete_profile", { profileId })),
+	/**  Connects with what the form holds (nothing is saved): server version, latency, rows. */
+	testConnection: (input: ProfileInput) => typedError<ConnectionTest, AppError>(__TAURI_INVOKE("test_connection", { input })),
+	/**
+	 *  Where every profile stands, checked concurrently; a dead server answers "unreachable" after
+	 *  a few seconds without holding up the others.
+	 */
+	profileStatuses: () => typedError<ProfileStatus[], AppError>(__TAURI_INVOKE("profile_statuses")),
+	/**  Writes a merge revision joining every head of the profile's project. */
+	mergeHeads: (profileId: number, message: string) => typedError<WrittenRevision, AppError>(__TAURI_INVOKE("merge_heads", { profileId, message })),
+	/**  Writes a new, empty revision after the head. */
+	newRevision: (profileId: number, message: string) => typedError<WrittenRevision, AppError>(__TAURI_INVOKE("new_revision", { profileId, message })),
 };
 
 /* Types */
@@ -39,6 +53,12 @@ export type AuditView = {
 	duration_ms: number,
 	result: string,
 	message: string,
+};
+
+export type ConnectionTest = {
+	server: string,
+	latency_ms: number,
+	rows: string[],
 };
 
 export type DatabaseState = { state: "reachable"; rows: string[]; pending: string[]; server: string } | { state: "unreachable"; message: string };
@@ -67,6 +87,24 @@ export type PlanView = {
 	steps: StepView[],
 	/**  The SQL exactly as it will run, with the version-table statements. */
 	sql: string,
+};
+
+/**  A profile as the form sends it. `password` is only ever passed through to the keychain. */
+export type ProfileInput = {
+	id: number | null,
+	name: string,
+	client: string,
+	environment: string,
+	url: string,
+	password: string | null,
+	project_dir: string,
+};
+
+export type ProfileStatus = {
+	id: number,
+	/**  "ok", "pending", "heads", "unreachable" or "invalid". */
+	state: string,
+	detail: string,
 };
 
 export type ProfileView = {
@@ -120,6 +158,15 @@ export type RunOutcome = {
 	summary: string,
 };
 
+export type SavedProfile = {
+	profile: ProfileView,
+	/**
+	 *  Where the password went: "keychain", "memory" (no keychain service: this session only),
+	 *  or "none".
+	 */
+	password_storage: string,
+};
+
 export type Segment = {
 	from: number,
 	to: number,
@@ -140,6 +187,12 @@ export type TimelineView = {
 	lanes: number,
 	heads: string[],
 	database: DatabaseState,
+};
+
+export type WrittenRevision = {
+	revision: string,
+	file: string,
+	content: string,
 };
 
 /* Tauri Specta runtime */

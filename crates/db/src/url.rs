@@ -197,6 +197,52 @@ impl DatabaseUrl {
         }
     }
 
+    /// The URL to keep on disk: everything but the password (which belongs in the keychain).
+    pub fn without_password(&self) -> String {
+        match self.engine {
+            Engine::Sqlite => match &self.path {
+                Some(p) if p.is_absolute() => format!("sqlite:///{}", p.display()),
+                Some(p) => format!("sqlite:///{}", p.display()),
+                None => "sqlite://".into(),
+            },
+            e => {
+                let scheme = if e == Engine::Postgres {
+                    "postgresql"
+                } else {
+                    "mysql"
+                };
+                let enc = |s: &str| {
+                    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
+                        .to_string()
+                };
+                let user = self
+                    .user
+                    .as_deref()
+                    .map(|u| format!("{}@", enc(u)))
+                    .unwrap_or_default();
+                let port = self.port.map(|p| format!(":{p}")).unwrap_or_default();
+                let mut query = Vec::new();
+                if let Some(sock) = &self.socket {
+                    query.push(format!("host={}", enc(sock)));
+                }
+                let tls = match self.tls {
+                    TlsMode::Disable => "disable",
+                    TlsMode::Prefer => "prefer",
+                    TlsMode::Require => "require",
+                    TlsMode::VerifyCa => "verify-ca",
+                    TlsMode::VerifyFull => "verify-full",
+                };
+                query.push(format!("sslmode={tls}"));
+                format!(
+                    "{scheme}://{user}{}{port}/{}?{}",
+                    self.host,
+                    enc(&self.database),
+                    query.join("&")
+                )
+            }
+        }
+    }
+
     pub fn dialect(&self) -> Dialect {
         self.engine.dialect()
     }
@@ -251,6 +297,26 @@ mod tests {
         assert_eq!(
             tls("postgresql://u@localhost/x?sslmode=require"),
             Some(TlsMode::Require)
+        );
+    }
+
+    #[test]
+    fn the_stored_form_keeps_everything_but_the_password() {
+        let u = DatabaseUrl::parse("postgresql+psycopg2://me:p%40ss@db.example:6543/erp")
+            .expect("valid");
+        let kept = u.without_password();
+        assert!(!kept.contains("p%40ss") && !kept.contains("p@ss"), "{kept}");
+        let back = DatabaseUrl::parse(&kept).expect("valid");
+        assert_eq!(
+            (back.host, back.port, back.database, back.user, back.tls),
+            (u.host, u.port, u.database, u.user, u.tls)
+        );
+        let lite = DatabaseUrl::parse("sqlite:////var/app.db").expect("valid");
+        assert_eq!(
+            DatabaseUrl::parse(&lite.without_password())
+                .expect("valid")
+                .path,
+            lite.path
         );
     }
 

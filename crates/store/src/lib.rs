@@ -2,6 +2,10 @@
 //! the audit log. Its schema is the sqlx migrations in the repository's `migrations/` folder.
 //! Passwords are never written here.
 
+mod secrets;
+
+pub use secrets::{SecretStorage, Secrets};
+
 use std::path::Path;
 use std::str::FromStr;
 
@@ -128,6 +132,40 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         self.profile(id).await
+    }
+
+    pub async fn update_profile(&self, id: i64, p: &NewProfile) -> Result<Profile, StoreError> {
+        let environment = if p.environment.is_empty() {
+            "development"
+        } else {
+            p.environment.as_str()
+        };
+        let changed = sqlx::query("UPDATE profiles SET name = ?, client = ?, environment = ?, url = ?, project_dir = ? WHERE id = ?")
+            .bind(&p.name)
+            .bind(&p.client)
+            .bind(environment)
+            .bind(&p.url)
+            .bind(&p.project_dir)
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NoProfile(id));
+        }
+        self.profile(id).await
+    }
+
+    pub async fn delete_profile(&self, id: i64) -> Result<(), StoreError> {
+        let gone = sqlx::query("DELETE FROM profiles WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if gone == 0 {
+            return Err(StoreError::NoProfile(id));
+        }
+        Ok(())
     }
 
     /// Records one operation in the audit log.

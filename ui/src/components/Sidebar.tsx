@@ -1,23 +1,24 @@
-import type { ProfileView, TimelineView } from "../bindings";
+import type { ProfileStatus, ProfileView } from "../bindings";
 
 type Props = {
   profiles: ProfileView[];
   selected: number | null;
   onSelect: (id: number) => void;
-  timeline: TimelineView | null;
+  statuses: ProfileStatus[];
+  onNew: () => void;
 };
 
 const SHORT_ENV: Record<string, string> = { development: "dev", staging: "staging", production: "prod" };
 
-function statusOf(p: ProfileView, t: TimelineView | null): { cls: string; label: string } {
-  if (!t || t.profile.id !== p.id) return { cls: "unknown", label: "not checked yet" };
-  if (t.database.state === "unreachable") return { cls: "down", label: "unreachable" };
-  if (t.database.rows.length > 1) return { cls: "heads", label: "several heads" };
-  if (t.database.pending.length > 0) return { cls: "pending", label: `${t.database.pending.length} pending` };
-  return { cls: "ok", label: "up to date" };
+const LABELS: Record<string, string> = { ok: "up to date", pending: "revisions pending", heads: "several heads", unreachable: "unreachable", invalid: "project or URL invalid" };
+
+function statusOf(p: ProfileView, statuses: ProfileStatus[]): { cls: string; label: string } {
+  const s = statuses.find((x) => x.id === p.id);
+  if (!s) return { cls: "unknown", label: "not checked yet" };
+  return { cls: s.state, label: `${LABELS[s.state] ?? s.state}: ${s.detail}` };
 }
 
-export function Sidebar({ profiles, selected, onSelect, timeline }: Props) {
+export function Sidebar({ profiles, selected, onSelect, statuses, onNew }: Props) {
   const groups = new Map<string, ProfileView[]>();
   for (const p of profiles) {
     const key = p.client || "No client";
@@ -25,13 +26,16 @@ export function Sidebar({ profiles, selected, onSelect, timeline }: Props) {
   }
   return (
     <aside className="sidebar">
-      <div className="brand">Stratum</div>
+      <div className="brand">
+        Stratum
+        <button className="small" data-testid="new-profile" onClick={onNew} title="New profile">+ Profile</button>
+      </div>
       {[...groups.entries()].map(([client, ps]) => (
         <section key={client}>
           <h3>{client}</h3>
           <ul>
             {ps.map((p) => {
-              const s = statusOf(p, timeline);
+              const s = statusOf(p, statuses);
               return (
                 <li key={p.id}>
                   <button

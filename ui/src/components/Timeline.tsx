@@ -80,7 +80,7 @@ function DatabaseSummary({ view }: { view: TimelineView }) {
     <div className={`banner ${db.pending.length > 0 ? "warn" : "ok"}`} data-testid="db-summary">
       <strong>Database at {at}.</strong>{" "}
       {db.pending.length > 0 ? `${db.pending.length} revision(s) pending.` : "Up to date."}{" "}
-      <span className="muted">{db.server}</span>
+      <span className="muted" title={db.server}>{db.server.split(/ \(| on /)[0]}</span>
     </div>
   );
 }

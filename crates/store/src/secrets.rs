@@ -1,0 +1,87 @@
+//! Database passwords: in the operating system's keychain (the Secret Service on Linux), or,
+//! where no keychain service runs, in memory for this session only. Never in the store's file,
+//! never in logs or messages.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+const SERVICE: &str = "stratum";
+
+/// Where a password ended up, so the window can say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretStorage {
+    Keychain,
+    /// No keychain service: kept in memory until the app closes.
+    Memory,
+}
+
+#[derive(Default)]
+pub struct Secrets {
+    memory: Mutex<HashMap<i64, String>>,
+}
+
+fn entry(profile_id: i64) -> Option<keyring::Entry> {
+    keyring::Entry::new(SERVICE, &format!("profile-{profile_id}")).ok()
+}
+
+impl Secrets {
+    pub fn set(&self, profile_id: i64, password: &str) -> SecretStorage {
+        if let Some(e) = entry(profile_id) {
+            if e.set_password(password).is_ok() {
+                self.forget_memory(profile_id);
+                return SecretStorage::Keychain;
+            }
+        }
+        if let Ok(mut m) = self.memory.lock() {
+            m.insert(profile_id, password.to_string());
+        }
+        SecretStorage::Memory
+    }
+
+    pub fn get(&self, profile_id: i64) -> Option<String> {
+        if let Some(p) = self
+            .memory
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&profile_id).cloned())
+        {
+            return Some(p);
+        }
+        entry(profile_id).and_then(|e| e.get_password().ok())
+    }
+
+    pub fn delete(&self, profile_id: i64) {
+        self.forget_memory(profile_id);
+        if let Some(e) = entry(profile_id) {
+            let _ = e.delete_credential();
+        }
+    }
+
+    fn forget_memory(&self, profile_id: i64) {
+        if let Ok(mut m) = self.memory.lock() {
+            m.remove(&profile_id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_is_kept_somewhere_safe_and_can_be_forgotten() {
+        let s = Secrets::default();
+        let id = 900_000 + i64::from(std::process::id() % 1000);
+        let storage = s.set(id, "s3cret");
+        assert_eq!(
+            s.get(id).as_deref(),
+            Some("s3cret"),
+            "stored in {storage:?}"
+        );
+        s.delete(id);
+        assert_eq!(s.get(id), None);
+    }
+}

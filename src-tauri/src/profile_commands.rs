@@ -1,0 +1,263 @@
+//! Commands about profiles (create, edit, duplicate, delete, test connection, status) and about
+//! the project's files (merge heads, new revision).
+
+use std::time::Duration;
+
+use stratum_db::{Connection, DatabaseUrl, VersionTable};
+use stratum_project::{new_revision_id, NewRevision, Project};
+use stratum_store::{NewProfile, SecretStorage};
+use tauri::State;
+
+use crate::commands::{load, profile_view};
+use crate::views::*;
+use crate::{AppError, AppState};
+
+const STATUS_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Checks the form and splits the password off the URL.
+fn validate(input: &ProfileInput) -> Result<(NewProfile, Option<String>), AppError> {
+    if input.name.trim().is_empty() {
+        return Err(AppError::Input("give the profile a name".into()));
+    }
+    if !matches!(
+        input.environment.as_str(),
+        "development" | "staging" | "production"
+    ) {
+        return Err(AppError::Input(
+            "the environment is development, staging or production".into(),
+        ));
+    }
+    let url = DatabaseUrl::parse(&input.url)?;
+    Project::open(std::path::Path::new(input.project_dir.trim()))?;
+    let password = input
+        .password
+        .clone()
+        .filter(|p| !p.is_empty())
+        .or(url.password.clone());
+    Ok((
+        NewProfile {
+            name: input.name.trim().into(),
+            client: input.client.trim().into(),
+            environment: input.environment.clone(),
+            url: url.without_password(),
+            project_dir: input.project_dir.trim().into(),
+        },
+        password,
+    ))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_profile(
+    state: State<'_, AppState>,
+    input: ProfileInput,
+) -> Result<SavedProfile, AppError> {
+    let (profile, password) = validate(&input)?;
+    let saved = match input.id {
+        Some(id) => state.store.update_profile(i64::from(id), &profile).await?,
+        None => state.store.add_profile(&profile).await?,
+    };
+    let storage = match password {
+        Some(p) => match state.secrets.set(saved.id, &p) {
+            SecretStorage::Keychain => "keychain",
+            SecretStorage::Memory => "memory",
+        },
+        None => "none",
+    };
+    Ok(SavedProfile {
+        profile: profile_view(&saved),
+        password_storage: storage.into(),
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn duplicate_profile(
+    state: State<'_, AppState>,
+    profile_id: u32,
+) -> Result<ProfileView, AppError> {
+    let p = state.store.profile(i64::from(profile_id)).await?;
+    let copy = state
+        .store
+        .add_profile(&NewProfile {
+            name: format!("{} (copy)", p.name),
+            client: p.client,
+            environment: p.environment,
+            url: p.url,
+            project_dir: p.project_dir,
+        })
+        .await?;
+    if let Some(pw) = state.secrets.get(p.id) {
+        state.secrets.set(copy.id, &pw);
+    }
+    Ok(profile_view(&copy))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_profile(state: State<'_, AppState>, profile_id: u32) -> Result<(), AppError> {
+    state.store.delete_profile(i64::from(profile_id)).await?;
+    state.secrets.delete(i64::from(profile_id));
+    Ok(())
+}
+
+/// Connects with what the form holds (nothing is saved): server version, latency, rows.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_connection(
+    state: State<'_, AppState>,
+    input: ProfileInput,
+) -> Result<ConnectionTest, AppError> {
+    let mut url = DatabaseUrl::parse(&input.url)?;
+    if let Some(p) = input.password.clone().filter(|p| !p.is_empty()) {
+        url.password = Some(p);
+    } else if url.password.is_none() {
+        url.password = input.id.and_then(|id| state.secrets.get(i64::from(id)));
+    }
+    let mut conn = Connection::connect(&url, Duration::from_secs(10)).await?;
+    let info = conn.server_info().await;
+    let table = Project::open(std::path::Path::new(input.project_dir.trim()))
+        .map(|p| VersionTable::from_config(&p.config))
+        .unwrap_or_default();
+    let rows = conn.version_rows(&table).await;
+    conn.close().await;
+    let info = info?;
+    Ok(ConnectionTest {
+        server: info.version,
+        latency_ms: u32::try_from(info.latency_ms.round() as i64).unwrap_or(u32::MAX),
+        rows: rows?,
+    })
+}
+
+/// Where every profile stands, checked concurrently; a dead server answers "unreachable" after
+/// a few seconds without holding up the others.
+#[tauri::command]
+#[specta::specta]
+pub async fn profile_statuses(state: State<'_, AppState>) -> Result<Vec<ProfileStatus>, AppError> {
+    let profiles = state.store.profiles().await?;
+    let mut tasks = tokio::task::JoinSet::new();
+    for p in profiles {
+        let password = state.secrets.get(p.id);
+        tasks.spawn(async move {
+            let id = u32::try_from(p.id).unwrap_or(u32::MAX);
+            let status = |state: &str, detail: String| ProfileStatus {
+                id,
+                state: state.into(),
+                detail,
+            };
+            let project = match Project::open(std::path::Path::new(&p.project_dir)) {
+                Ok(project) => project,
+                Err(e) => return status("invalid", e.to_string()),
+            };
+            let mut url = match DatabaseUrl::parse(&p.url) {
+                Ok(u) => u,
+                Err(e) => return status("invalid", e.to_string()),
+            };
+            url.password = password;
+            let rows = async {
+                let mut conn = Connection::connect(&url, STATUS_TIMEOUT).await?;
+                let rows = conn
+                    .version_rows(&VersionTable::from_config(&project.config))
+                    .await;
+                conn.close().await;
+                rows
+            };
+            match tokio::time::timeout(STATUS_TIMEOUT * 2, rows).await {
+                Err(_) => status("unreachable", "no answer in time".into()),
+                Ok(Err(e)) => status("unreachable", e.to_string()),
+                Ok(Ok(rows)) => match project.map.pending(&rows) {
+                    Err(e) => status("invalid", e.to_string()),
+                    Ok(_) if rows.len() > 1 => status("heads", format!("at {}", rows.join(", "))),
+                    Ok(pending) if !pending.is_empty() => {
+                        status("pending", format!("{} pending", pending.len()))
+                    }
+                    Ok(_) => status("ok", "up to date".into()),
+                },
+            }
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        if let Ok(s) = r {
+            out.push(s);
+        }
+    }
+    out.sort_by_key(|s| s.id);
+    Ok(out)
+}
+
+fn write(project: &Project, rev: NewRevision) -> Result<WrittenRevision, AppError> {
+    let path = rev.write(&project.versions_dir())?;
+    Ok(WrittenRevision {
+        revision: rev.id.clone(),
+        file: path.display().to_string(),
+        content: rev.render(),
+    })
+}
+
+fn now() -> String {
+    stratum_store::Store::now()
+}
+
+/// Writes a merge revision joining every head of the profile's project.
+#[tauri::command]
+#[specta::specta]
+pub async fn merge_heads(
+    state: State<'_, AppState>,
+    profile_id: u32,
+    message: String,
+) -> Result<WrittenRevision, AppError> {
+    let (_, project, _) = load(&state, profile_id).await?;
+    let parents = project
+        .map
+        .new_revision_parents(&["heads".to_string()], false)?;
+    if parents.len() < 2 {
+        return Err(AppError::Input(
+            "there is only one head: nothing to merge".into(),
+        ));
+    }
+    write(
+        &project,
+        NewRevision {
+            id: new_revision_id(),
+            down_revisions: parents,
+            message: if message.trim().is_empty() {
+                "merge heads".into()
+            } else {
+                message
+            },
+            created: now(),
+            up: "-- Merge point: nothing to run.\n".into(),
+            down: "-- Merge point: nothing to run.\n".into(),
+            ..Default::default()
+        },
+    )
+}
+
+/// Writes a new, empty revision after the head.
+#[tauri::command]
+#[specta::specta]
+pub async fn new_revision(
+    state: State<'_, AppState>,
+    profile_id: u32,
+    message: String,
+) -> Result<WrittenRevision, AppError> {
+    let (_, project, _) = load(&state, profile_id).await?;
+    let parents = if project.map.is_empty() {
+        Vec::new()
+    } else {
+        project
+            .map
+            .new_revision_parents(&["head".to_string()], false)?
+    };
+    write(
+        &project,
+        NewRevision {
+            id: new_revision_id(),
+            down_revisions: parents,
+            message,
+            created: now(),
+            ..Default::default()
+        },
+    )
+}

@@ -1,0 +1,81 @@
+import { useState } from "react";
+import { commands, type ConnectionTest, type ProfileInput, type ProfileView } from "../bindings";
+import { call, messageOf } from "../api";
+
+type Props = { editing: ProfileView | null; onSaved: (p: ProfileView, note: string | null) => void; onClose: () => void };
+
+/** Create or edit a profile; "Test connection" tries what the form holds without saving. */
+export function ProfileForm({ editing, onSaved, onClose }: Props) {
+  const [form, setForm] = useState<ProfileInput>({
+    id: editing?.id ?? null,
+    name: editing?.name ?? "",
+    client: editing?.client ?? "",
+    environment: editing?.environment ?? "development",
+    url: editing ? "" : "",
+    password: null,
+    project_dir: editing?.project_dir ?? "",
+  });
+  const [test, setTest] = useState<ConnectionTest | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (k: keyof ProfileInput) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [k]: e.target.value });
+
+  const run = async (what: "test" | "save") => {
+    setBusy(true);
+    setError(null);
+    setTest(null);
+    try {
+      if (what === "test") setTest(await call(commands.testConnection(form)));
+      else {
+        const saved = await call(commands.saveProfile(form));
+        const note = saved.password_storage === "memory" ? "No keychain service is running: the password is kept in memory until Stratum closes." : null;
+        onSaved(saved.profile, note);
+      }
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="modal-backdrop">
+      <form className="modal form" role="dialog" aria-modal="true" aria-labelledby="pf-title" data-testid="profile-form" onSubmit={(e) => { e.preventDefault(); run("save"); }}>
+        <h2 id="pf-title">{editing ? `Edit ${editing.name}` : "New profile"}</h2>
+        <label>Name<input name="name" value={form.name} onChange={set("name")} required autoFocus /></label>
+        <label>Client<input name="client" value={form.client} onChange={set("client")} placeholder="e.g. Acme AS" /></label>
+        <label>
+          Environment
+          <select name="environment" value={form.environment} onChange={set("environment")}>
+            <option value="development">development</option>
+            <option value="staging">staging</option>
+            <option value="production">production (changes need the database name typed)</option>
+          </select>
+        </label>
+        <label>
+          Database URL
+          <input name="url" value={form.url} onChange={set("url")} placeholder={editing ? editing.database : "postgresql://user@host:5432/db, mysql://…, sqlite:///file.db"} required />
+        </label>
+        <label>
+          Password
+          <input name="password" type="password" value={form.password ?? ""} onChange={set("password")} placeholder="kept in the system keychain, never in a file" autoComplete="off" />
+        </label>
+        <label>
+          Migration project folder
+          <input name="project_dir" value={form.project_dir} onChange={set("project_dir")} placeholder="the folder with stratum.toml" required />
+        </label>
+        {test && (
+          <div className="banner ok" data-testid="connection-ok">
+            Connected in {test.latency_ms} ms: {test.server}. {test.rows.length ? `At ${test.rows.join(", ")}.` : "No revision applied yet."}
+          </div>
+        )}
+        {error && <div className="banner error" role="alert" data-testid="form-error">{error}</div>}
+        <div className="modal-actions">
+          <button type="button" data-testid="test-connection" disabled={busy || !form.url} onClick={() => run("test")}>Test connection</button>
+          <button type="submit" className="primary" data-testid="save-profile" disabled={busy}>Save</button>
+          <button type="button" onClick={onClose}>Cancel</button>
+        </div>
+      </form>
+    </div>
+  );
+}
