@@ -13,9 +13,9 @@ pub use state::AppState;
 use tauri::Manager;
 
 /// Every command the window may call, for Tauri and for the TypeScript bindings.
-pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
     // One type per struct: the window only receives these, so serde phases would only split them.
-    tauri_specta::Builder::<tauri::Wry>::new()
+    tauri_specta::Builder::<R>::new()
         .disable_serde_phases()
         .commands(tauri_specta::collect_commands![
             commands::list_profiles,
@@ -45,7 +45,7 @@ fn data_dir(app: &tauri::App) -> Result<std::path::PathBuf, Box<dyn std::error::
 }
 
 pub fn run() {
-    let builder = specta_builder();
+    let builder = specta_builder::<tauri::Wry>();
     let result = tauri::Builder::default()
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {

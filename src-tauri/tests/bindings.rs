@@ -9,7 +9,7 @@ fn the_committed_typescript_bindings_are_up_to_date() {
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let fresh = dir.path().join("bindings.ts");
-    stratum_app::specta_builder()
+    stratum_app::specta_builder::<tauri::Wry>()
         .export(specta_typescript::Typescript::default(), &fresh)
         .unwrap_or_else(|e| panic!("exporting bindings: {e}"));
     let fresh = std::fs::read_to_string(&fresh).unwrap_or_default();

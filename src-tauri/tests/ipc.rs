@@ -1,0 +1,216 @@
+//! Every command through Tauri's IPC on the mock runtime, with a real store and the demo
+//! profile: what the window sends and gets back, errors included.
+
+use serde_json::{json, Value};
+use stratum_app::AppState;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+struct Window {
+    window: WebviewWindow<MockRuntime>,
+    _app: tauri::App<MockRuntime>,
+    data: tempfile::TempDir,
+}
+
+fn window() -> Window {
+    let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // Builder::build() does not run setup: the state is made here as setup would.
+    let state = tauri::async_runtime::block_on(AppState::open(data.path()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let builder = stratum_app::specta_builder::<MockRuntime>();
+    let app = mock_builder()
+        .invoke_handler(builder.invoke_handler())
+        .manage(state)
+        .build(mock_context(noop_assets()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    Window {
+        window,
+        _app: app,
+        data,
+    }
+}
+
+fn invoke(w: &Window, cmd: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}")),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(&w.window, request).map(|b| b.deserialize::<Value>().unwrap_or(Value::Null))
+}
+
+fn ok(w: &Window, cmd: &str, args: Value) -> Value {
+    invoke(w, cmd, args).unwrap_or_else(|e| panic!("{cmd}: {e}"))
+}
+
+#[test]
+fn the_first_run_demo_profile_is_listed_with_its_pending_timeline() {
+    let w = window();
+    let profiles = ok(&w, "list_profiles", json!({}));
+    assert_eq!(profiles.as_array().map(Vec::len), Some(1));
+    assert_eq!(profiles[0]["name"], "Demo (SQLite)");
+    let id = profiles[0]["id"].clone();
+    let t = ok(&w, "timeline", json!({ "profileId": id }));
+    assert_eq!(t["database"]["state"], "reachable");
+    assert_eq!(t["database"]["pending"].as_array().map(Vec::len), Some(7));
+    assert_eq!(t["rows"][0]["revision"], "007");
+    assert_eq!(t["rows"][0]["applied"], false);
+    assert_eq!(t["lanes"], 2);
+    let detail = ok(
+        &w,
+        "revision_detail",
+        json!({ "profileId": id, "revision": "002" }),
+    );
+    assert!(detail["upgrade_sql"]
+        .as_str()
+        .is_some_and(|s| s.contains("ADD COLUMN phone")));
+    let statuses = ok(&w, "profile_statuses", json!({}));
+    assert_eq!(statuses[0]["state"], "pending");
+}
+
+#[test]
+fn a_plan_shows_the_steps_and_the_exact_sql_and_runs_nothing() {
+    let w = window();
+    let plan = ok(
+        &w,
+        "plan_operation",
+        json!({ "profileId": 1, "request": { "kind": "upgrade", "target": "heads" } }),
+    );
+    let steps: Vec<&str> = plan["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["revision"].as_str())
+        .collect();
+    assert_eq!(steps, ["001", "002", "003", "005", "004", "006", "007"]);
+    assert!(plan["sql"]
+        .as_str()
+        .is_some_and(|s| s.contains("INSERT INTO alembic_version (version_num) VALUES ('001')")));
+    let t = ok(&w, "timeline", json!({ "profileId": 1 }));
+    assert_eq!(t["database"]["rows"], json!([]), "planning changed nothing");
+    let bad = invoke(
+        &w,
+        "plan_operation",
+        json!({ "profileId": 1, "request": { "kind": "upgrade", "target": "nosuch" } }),
+    );
+    let err = bad.expect_err("an unknown target");
+    assert_eq!(err["kind"], "input");
+    assert!(err["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("nosuch")));
+}
+
+#[test]
+fn profiles_are_validated_saved_duplicated_and_deleted() {
+    let w = window();
+    let project = w
+        .data
+        .path()
+        .join("sample-project")
+        .to_string_lossy()
+        .to_string();
+    let bad_url = invoke(
+        &w,
+        "save_profile",
+        json!({ "input": { "id": null, "name": "x", "client": "", "environment": "development", "url": "oracle://h/db", "password": null, "project_dir": project } }),
+    );
+    assert_eq!(bad_url.expect_err("unsupported engine")["kind"], "input");
+    let no_project = invoke(
+        &w,
+        "save_profile",
+        json!({ "input": { "id": null, "name": "x", "client": "", "environment": "development", "url": "sqlite:///x.db", "password": null, "project_dir": "/nonexistent" } }),
+    );
+    assert!(no_project.expect_err("no project")["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("not a Stratum project")));
+    let saved = ok(
+        &w,
+        "save_profile",
+        json!({ "input": { "id": null, "name": "Acme prod", "client": "Acme", "environment": "production", "url": "postgresql://erp:secret@db.example/erp", "password": null, "project_dir": project } }),
+    );
+    assert_eq!(saved["profile"]["environment"], "production");
+    assert!(!saved["profile"]["database"]
+        .as_str()
+        .unwrap_or("")
+        .contains("secret"));
+    assert!(matches!(
+        saved["password_storage"].as_str(),
+        Some("keychain" | "memory")
+    ));
+    let store = std::fs::read(w.data.path().join("stratum.db")).unwrap_or_default();
+    assert!(
+        !String::from_utf8_lossy(&store).contains("secret"),
+        "no password in the store's file"
+    );
+    let id = saved["profile"]["id"].clone();
+    let copy = ok(&w, "duplicate_profile", json!({ "profileId": id }));
+    assert_eq!(copy["name"], "Acme prod (copy)");
+    ok(&w, "delete_profile", json!({ "profileId": copy["id"] }));
+    assert_eq!(
+        ok(&w, "list_profiles", json!({})).as_array().map(Vec::len),
+        Some(2)
+    );
+    let gone = invoke(&w, "delete_profile", json!({ "profileId": 999 }));
+    assert_eq!(gone.expect_err("no such profile")["kind"], "store");
+}
+
+#[test]
+fn an_unreachable_server_is_a_database_error_in_words() {
+    let w = window();
+    let project = w
+        .data
+        .path()
+        .join("sample-project")
+        .to_string_lossy()
+        .to_string();
+    let err = invoke(
+        &w,
+        "test_connection",
+        json!({ "input": { "id": null, "name": "x", "client": "", "environment": "development", "url": "postgresql://u@127.0.0.1:1/db", "password": "pw", "project_dir": project } }),
+    )
+    .expect_err("nothing listens on port 1");
+    assert_eq!(err["kind"], "database");
+    assert!(err["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("nothing is listening")));
+    assert_eq!(
+        ok(&w, "cancel_operation", json!({ "operationId": "none" })),
+        false
+    );
+    assert_eq!(ok(&w, "audit_log", json!({ "profileId": null })), json!([]));
+}
+
+#[test]
+fn new_revisions_and_merges_are_written_into_the_project() {
+    let w = window();
+    let one_head = invoke(&w, "merge_heads", json!({ "profileId": 1, "message": "m" }));
+    assert!(one_head.expect_err("one head")["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("only one head")));
+    let written = ok(
+        &w,
+        "new_revision",
+        json!({ "profileId": 1, "message": "add invoice notes" }),
+    );
+    assert!(written["file"]
+        .as_str()
+        .is_some_and(|f| f.ends_with("_add_invoice_notes.sql")));
+    assert!(written["content"]
+        .as_str()
+        .is_some_and(|c| c.contains("-- down_revision: 007")));
+    let t = ok(&w, "timeline", json!({ "profileId": 1 }));
+    assert_eq!(t["rows"][0]["revision"], written["revision"]);
+}
