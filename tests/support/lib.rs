@@ -1,6 +1,8 @@
 //! Shared helpers for Stratum's cross-crate tests: scratch databases on the real servers of
 //! the machine, the `stratum` binary, and schema snapshots to prove "unchanged".
 
+pub mod window;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};

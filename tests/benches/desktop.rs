@@ -1,0 +1,148 @@
+//! Desktop benchmarks (release build, real window under Xvfb): cold start to the first
+//! interactive timeline, the timeline command on a 5,000-revision project, and the memory of the
+//! running app (its process plus WebKit's). Run: `xvfb-run -a cargo bench -p stratum-tests
+//! --bench desktop` after `cargo build --release -p stratum-app`; prints a Markdown table.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use stratum_tests::repo;
+use stratum_tests::window::{prerequisites, session_with, wait_text, Driver};
+
+const REVISIONS: usize = 5000;
+const RUNS: usize = 5;
+
+/// A long project: a chain with a side branch and its merge every 500 revisions.
+fn write_project(dir: &Path) {
+    let versions = dir.join("versions");
+    std::fs::create_dir_all(&versions).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join("stratum.toml"),
+        "[project]\nversions = \"versions\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut parent = String::new();
+    let mut k = 0;
+    while k < REVISIONS {
+        let id = format!("r{k:05}");
+        let (down, extra) = if k % 500 == 499 && k >= 2 {
+            // a merge of the main line and a side revision written just before
+            (format!("{parent}, s{k:05}"), Some(format!("s{k:05}")))
+        } else {
+            (parent.clone(), None)
+        };
+        if let Some(side) = extra {
+            let side_parent = format!("r{:05}", k - 2);
+            std::fs::write(
+                versions.join(format!("{side}_side.sql")),
+                format!("-- revision: {side}\n-- down_revision: {side_parent}\n-- message: side {k}\n\n-- migrate:up\nCREATE TABLE {side} (id INTEGER);\n\n-- migrate:down\nDROP TABLE {side};\n"),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(
+            versions.join(format!("{id}_t.sql")),
+            format!("-- revision: {id}\n-- down_revision: {down}\n-- message: table {k}\n-- created: 2025-01-01 00:00:00\n\n-- migrate:up\nCREATE TABLE t{k} (id INTEGER, tenant_id INTEGER);\n\n-- migrate:down\nDROP TABLE t{k};\n"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        parent = id;
+        k += 1;
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(str::to_string)
+        })
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// The app's process and every process below it (WebKit's web and network processes).
+fn tree_rss_mib(name: &str) -> f64 {
+    let mut total = 0;
+    let mut pids: Vec<u32> = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        if comm.trim() == name {
+            pids.push(pid);
+        }
+    }
+    let mut todo = pids.clone();
+    while let Some(p) = todo.pop() {
+        total += rss_kib(p);
+        let children =
+            std::fs::read_to_string(format!("/proc/{p}/task/{p}/children")).unwrap_or_default();
+        todo.extend(
+            children
+                .split_whitespace()
+                .filter_map(|c| c.parse::<u32>().ok()),
+        );
+    }
+    total as f64 / 1024.0
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn main() {
+    let Some(driver_bin) = prerequisites() else {
+        return;
+    };
+    let app = repo().join("target/release/stratum-app");
+    assert!(
+        app.exists(),
+        "build it first: cargo build --release -p stratum-app"
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (mut cold, mut command, mut memory) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        // The demo profile binds to data/sample-project: put the long project there first.
+        write_project(&data.path().join("sample-project"));
+        let started = Instant::now();
+        let driver = Driver::start(&driver_bin, data.path());
+        rt.block_on(async {
+            let wd = session_with(driver.port, &app).await;
+            wait_text(&wd, "[data-testid=db-summary]", "pending").await;
+            wait_text(&wd, "[data-testid=revision-r04999]", "r04999").await;
+            cold.push(started.elapsed().as_secs_f64() * 1000.0);
+            let ms = wd
+                .execute(
+                    "const t = performance.now(); await window.__TAURI_INTERNALS__.invoke('timeline', { profileId: 1 }); return performance.now() - t;",
+                    vec![],
+                )
+                .await
+                .ok()
+                .and_then(|r| r.json().as_f64())
+                .unwrap_or(f64::NAN);
+            command.push(ms);
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            memory.push(tree_rss_mib("stratum-app"));
+            let _ = wd.quit().await;
+        });
+    }
+    println!("| desktop, {REVISIONS}-revision project (release build, Xvfb) | median of {RUNS} |");
+    println!("|---|---|");
+    println!("| cold start to the first interactive timeline (WebDriver session, app start, timeline shown) | {:.0} ms |", median(cold));
+    println!(
+        "| `timeline` command (read {REVISIONS} files, plan, layout, JSON over IPC) | {:.0} ms |",
+        median(command)
+    );
+    println!(
+        "| memory of the running app (app process + WebKit processes, RSS) | {:.0} MiB |",
+        median(memory)
+    );
+}

@@ -1,0 +1,202 @@
+//! Driving the real desktop app through WebDriver: tauri-driver and WebKitWebDriver under a
+//! display (Xvfb in CI), one window at a time, with screenshots of the real screen.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use thirtyfour::prelude::*;
+
+use crate::repo;
+
+/// One window at a time: tauri-driver and WebKitWebDriver are not meant to run side by side.
+static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+pub fn one_window() -> std::sync::MutexGuard<'static, ()> {
+    ONE_WINDOW
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub fn app_binary() -> PathBuf {
+    repo().join(format!(
+        "target/debug/stratum-app{}",
+        std::env::consts::EXE_SUFFIX
+    ))
+}
+
+/// What the end-to-end layer needs; in CI a missing piece fails the test instead of skipping it.
+pub fn prerequisites() -> Option<PathBuf> {
+    let driver = which("tauri-driver").or_else(|| {
+        let home = std::env::var_os("HOME").map(PathBuf::from)?;
+        Some(home.join(".cargo/bin/tauri-driver")).filter(|p| p.exists())
+    });
+    let missing: Vec<&str> = [
+        (
+            driver.is_none(),
+            "tauri-driver (cargo install tauri-driver --locked --version 2.1.0)",
+        ),
+        (
+            which("WebKitWebDriver").is_none(),
+            "WebKitWebDriver (apt package webkit2gtk-driver)",
+        ),
+        (
+            std::env::var_os("DISPLAY").is_none(),
+            "a display (run under xvfb-run, as scripts/test does)",
+        ),
+        (
+            !app_binary().exists(),
+            "the app binary (cargo build -p stratum-app)",
+        ),
+    ]
+    .into_iter()
+    .filter(|(m, _)| *m)
+    .map(|(_, what)| what)
+    .collect();
+    if missing.is_empty() {
+        return driver;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "the desktop tests need: {}",
+        missing.join(", ")
+    );
+    eprintln!("SKIPPED: the desktop tests need {}", missing.join(", "));
+    None
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(4444)
+}
+
+/// tauri-driver for one test, with the app's data folder set, stopped on drop.
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+}
+
+impl Driver {
+    pub fn start(driver: &Path, data_dir: &Path) -> Driver {
+        let port = free_port();
+        let native = free_port();
+        let child = Command::new(driver)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("STRATUM_DATA_DIR", data_dir)
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("tauri-driver: {e}"));
+        let d = Driver { child, port };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "tauri-driver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        d
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn session(port: u16) -> WebDriver {
+    session_with(port, &app_binary()).await
+}
+
+/// A WebDriver session that starts `app` (tauri-driver launches it).
+pub async fn session_with(port: u16, app: &Path) -> WebDriver {
+    let mut caps = Capabilities::new();
+    caps.set("browserName", "wry")
+        .unwrap_or_else(|e| panic!("{e}"));
+    caps.set("tauri:options", serde_json::json!({ "application": app }))
+        .unwrap_or_else(|e| panic!("{e}"));
+    WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
+        .await
+        .unwrap_or_else(|e| panic!("WebDriver session: {e}"))
+}
+
+/// Saves what the screen shows. ImageMagick's `import` grabs the real X display (WebKitWebDriver's
+/// own screenshot can hang for minutes under Xvfb); the page's repaint is awaited first.
+pub async fn shot(driver: &WebDriver, name: &str) {
+    let dir = repo().join("tests/artifacts");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = driver.execute("return await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))));", vec![]).await;
+    let path = dir.join(format!("{name}.png"));
+    let grabbed = Command::new("import")
+        .args(["-window", "root"])
+        .arg(&path)
+        .status();
+    if !grabbed.is_ok_and(|s| s.success()) {
+        eprintln!("screenshot {name}: ImageMagick's import failed");
+    }
+}
+
+/// Waits for an element whose text contains `text`.
+pub async fn wait_text(driver: &WebDriver, css: &str, text: &str) -> WebElement {
+    let started = Instant::now();
+    loop {
+        // textContent rather than WebDriver's visible text: WebKitWebDriver reports no text for
+        // elements cut with `text-overflow: ellipsis`.
+        if let Ok(el) = driver.find(By::Css(css)).await {
+            if el
+                .prop("textContent")
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|t| t.contains(text))
+            {
+                return el;
+            }
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let body = driver.find(By::Css("body")).await.ok();
+            let seen = match body {
+                Some(b) => b.text().await.unwrap_or_default(),
+                None => String::new(),
+            };
+            panic!("no {css} with text {text:?}; the window shows:\n{seen}");
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+pub async fn click(driver: &WebDriver, css: &str) {
+    let started = Instant::now();
+    loop {
+        if let Ok(el) = driver.find(By::Css(css)).await {
+            if el.click().await.is_ok() {
+                return;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "cannot click {css}"
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
