@@ -41,24 +41,12 @@ async fn first_run(driver_bin: &Path) {
     shot(&driver, "01-first-run-demo-timeline").await;
 
     // A revision's detail: its SQL and the actions.
-    driver
-        .find(By::Css("[data-testid=revision-004]"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    click(&driver, "[data-testid=revision-004]").await;
     wait_text(&driver, ".detail", "CREATE TABLE report_snapshots").await;
     shot(&driver, "02-revision-detail").await;
 
     // Upgrade to head: plan and SQL first, then run.
-    driver
-        .find(By::Css("[data-testid=upgrade-head]"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    click(&driver, "[data-testid=upgrade-head]").await;
     wait_text(&driver, "[data-testid=plan-steps]", "007").await;
     wait_text(
         &driver,
@@ -67,22 +55,10 @@ async fn first_run(driver_bin: &Path) {
     )
     .await;
     shot(&driver, "03-upgrade-preview").await;
-    driver
-        .find(By::Css("[data-testid=confirm-run]"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    click(&driver, "[data-testid=confirm-run]").await;
     wait_text(&driver, "[data-testid=result]", "Done").await;
     shot(&driver, "04-upgrade-done").await;
-    driver
-        .find(By::Css("[data-testid=close-operation]"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    click(&driver, "[data-testid=close-operation]").await;
 
     // The timeline now shows everything applied, and the history has the run.
     wait_text(&driver, "[data-testid=db-summary]", "Up to date").await;
@@ -95,13 +71,7 @@ async fn first_run(driver_bin: &Path) {
         Some("true")
     );
     shot(&driver, "05-all-applied").await;
-    driver
-        .find(By::Css("[role=tab]:nth-child(2)"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    click(&driver, "[role=tab]:nth-child(2)").await;
     wait_text(&driver, "[data-testid=history]", "succeeded").await;
     shot(&driver, "06-history").await;
     driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
