@@ -94,7 +94,7 @@ export function App() {
               <div className="title">
                 <h1>{profile.name}</h1>
                 <span className={`env env-${profile.environment}`}>{profile.environment}</span>
-                <span className="muted">{profile.database}</span>
+                <span className="muted" title={profile.database}>{profile.database}</span>
               </div>
               <nav className="tabs" role="tablist">
                 <button role="tab" aria-selected={tab === "timeline"} onClick={() => setTab("timeline")}>
@@ -110,9 +110,9 @@ export function App() {
                     Merge {timeline.heads.length} heads
                   </button>
                 )}
-                <button onClick={() => setForm({ editing: profile })} title="Edit this profile">Edit</button>
-                <button onClick={() => duplicate(profile.id)} title="Duplicate this profile">Duplicate</button>
-                <button onClick={() => remove(profile)} title="Delete this profile">Delete</button>
+                <button onClick={() => setForm({ editing: profile })} className="small" title="Edit this profile">Edit</button>
+                <button onClick={() => duplicate(profile.id)} className="small" title="Duplicate this profile">Duplicate</button>
+                <button onClick={() => remove(profile)} className="small" title="Delete this profile">Delete</button>
                 <button onClick={refresh} disabled={loading} title="Refresh (F5)">
                   Refresh
                 </button>

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { Channel } from "@tauri-apps/api/core";
 import { commands, type OperationRequest, type PlanView, type ProfileView, type ProgressEvent, type RunOutcome } from "../bindings";
 import { call, messageOf } from "../api";
+import { Sql } from "./Sql";
 
 type Stage = "planning" | "review" | "running" | "done";
 
@@ -81,7 +82,7 @@ export function OperationFlow({ profile, request, onClose }: Props) {
                 </ol>
                 <details open>
                   <summary>SQL that will run</summary>
-                  <pre className="sql preview" data-testid="sql-preview">{plan.sql}</pre>
+                  <Sql code={plan.sql} className="preview" testId="sql-preview" />
                 </details>
                 {production && (
                   <label className="confirm">
@@ -111,7 +112,7 @@ export function OperationFlow({ profile, request, onClose }: Props) {
                 <strong>Revision {outcome.failure.revision} failed</strong>
                 {outcome.failure.line !== null && ` at line ${outcome.failure.line} of ${outcome.failure.file}`}.
                 <p>The database said: {outcome.failure.message}</p>
-                {outcome.failure.statement && <pre className="sql small">{outcome.failure.statement}</pre>}
+                {outcome.failure.statement && <Sql code={outcome.failure.statement} className="small" />}
                 <p>{outcome.failure.rolled_back ? "Everything was rolled back: the database is as it was before." : `The database is now at ${outcome.failure.rows_now.join(", ") || "base"}.`}</p>
               </div>
             )}

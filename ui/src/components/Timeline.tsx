@@ -3,6 +3,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { commands, type OperationRequest, type RevisionDetail, type RevisionRow, type TimelineView } from "../bindings";
 import { call, messageOf } from "../api";
 import { Lanes, ROW_HEIGHT } from "./Lanes";
+import { Sql } from "./Sql";
 
 type Props = { view: TimelineView; onOperation: (r: OperationRequest) => void };
 
@@ -123,9 +124,9 @@ function Detail({ profileId, row, onOperation }: { profileId: number; row: Revis
       {detail && (
         <>
           <h3>Upgrade SQL ({detail.dialect})</h3>
-          <pre className="sql">{detail.upgrade_sql || "-- nothing to run"}</pre>
+          <Sql code={detail.upgrade_sql || "-- nothing to run"} />
           <h3>Downgrade SQL</h3>
-          <pre className="sql">{detail.downgrade_sql || "-- nothing to run"}</pre>
+          <Sql code={detail.downgrade_sql || "-- nothing to run"} />
         </>
       )}
     </div>
