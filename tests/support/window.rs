@@ -2,6 +2,7 @@
 //! display (Xvfb in CI), one window at a time, with screenshots of the real screen.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -90,8 +91,13 @@ pub struct Driver {
 impl Driver {
     pub fn start(driver: &Path, data_dir: &Path) -> Driver {
         let port = free_port();
-        let native = free_port();
+        let mut native = free_port();
+        while native == port {
+            native = free_port();
+        }
+        // Its own process group, so that dropping it also stops the WebKitWebDriver it starts.
         let child = Command::new(driver)
+            .process_group(0)
             .args([
                 "--port",
                 &port.to_string(),
@@ -106,10 +112,10 @@ impl Driver {
             .unwrap_or_else(|e| panic!("tauri-driver: {e}"));
         let d = Driver { child, port };
         let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while !status_ready(port) {
             assert!(
                 started.elapsed() < Duration::from_secs(20),
-                "tauri-driver did not start"
+                "tauri-driver did not become ready"
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -119,9 +125,29 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-TERM", group.as_str()])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The driver answers its `/status` with `"ready": true` (plain HTTP, no client needed).
+fn status_ready(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = format!("GET /status HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200")
 }
 
 pub async fn session(port: u16) -> WebDriver {
@@ -130,14 +156,21 @@ pub async fn session(port: u16) -> WebDriver {
 
 /// A WebDriver session that starts `app` (tauri-driver launches it).
 pub async fn session_with(port: u16, app: &Path) -> WebDriver {
-    let mut caps = Capabilities::new();
-    caps.set("browserName", "wry")
-        .unwrap_or_else(|e| panic!("{e}"));
-    caps.set("tauri:options", serde_json::json!({ "application": app }))
-        .unwrap_or_else(|e| panic!("{e}"));
-    WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
-        .await
-        .unwrap_or_else(|e| panic!("WebDriver session: {e}"))
+    let mut last = String::new();
+    // The first request can race WebKitWebDriver's start; a second one finds it up.
+    for _ in 0..3 {
+        let mut caps = Capabilities::new();
+        caps.set("browserName", "wry")
+            .unwrap_or_else(|e| panic!("{e}"));
+        caps.set("tauri:options", serde_json::json!({ "application": app }))
+            .unwrap_or_else(|e| panic!("{e}"));
+        match WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await {
+            Ok(d) => return d,
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    panic!("WebDriver session: {last}");
 }
 
 /// Saves what the screen shows. ImageMagick's `import` grabs the real X display (WebKitWebDriver's

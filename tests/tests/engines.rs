@@ -242,6 +242,32 @@ fn a_revision_outside_a_transaction_can_create_an_index_concurrently() {
     assert!(db.tables().is_empty());
 }
 
+/// `count` revisions in a chain, each logging its id into `applied` (after `each_sql`), so a
+/// test can count how often each ran.
+fn applied_log_project(count: usize, each_sql: &str) -> tempfile::TempDir {
+    let mut files = vec![(
+        "000.sql".to_string(),
+        revision_file(
+            "r000",
+            "",
+            "CREATE TABLE applied (revision VARCHAR(10) NOT NULL);\nINSERT INTO applied VALUES ('r000');",
+            "DROP TABLE applied;",
+        ),
+    )];
+    for i in 1..count {
+        let up = format!("{each_sql}INSERT INTO applied VALUES ('r{i:03}');");
+        files.push((
+            format!("{i:03}.sql"),
+            revision_file(&format!("r{i:03}"), &format!("r{:03}", i - 1), &up, ""),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    project_with(&refs)
+}
+
 /// Starts `runners` `stratum upgrade head` processes at once and requires each to succeed.
 fn upgrade_concurrently(dir: &std::path::Path, db: &ScratchDb, runners: usize) {
     let spawn = || {
@@ -273,27 +299,7 @@ fn two_concurrent_runners_apply_each_revision_exactly_once() {
     if !server_available(Engine::Postgres) {
         return;
     }
-    let mut files = vec![(
-        "000.sql".to_string(),
-        revision_file(
-            "r000",
-            "",
-            "CREATE TABLE applied (revision TEXT NOT NULL);\nINSERT INTO applied VALUES ('r000');",
-            "DROP TABLE applied;",
-        ),
-    )];
-    for i in 1..40 {
-        let up = format!("SELECT pg_sleep(0.005);\nINSERT INTO applied VALUES ('r{i:03}');");
-        files.push((
-            format!("{i:03}.sql"),
-            revision_file(&format!("r{i:03}"), &format!("r{:03}", i - 1), &up, ""),
-        ));
-    }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let dir = project_with(&refs);
+    let dir = applied_log_project(40, "SELECT pg_sleep(0.005);\n");
     let db = ScratchDb::new(Engine::Postgres);
     upgrade_concurrently(dir.path(), &db, 2);
     let counts =
@@ -375,22 +381,7 @@ fn concurrent_runners_are_serialised_on_mysql_and_sqlite_too() {
         if !server_available(engine) {
             continue;
         }
-        let mut files = vec![(
-            "000.sql".to_string(),
-            revision_file("r000", "", "CREATE TABLE applied (revision VARCHAR(10) NOT NULL);\nINSERT INTO applied VALUES ('r000');", "DROP TABLE applied;"),
-        )];
-        for i in 1..15 {
-            let up = format!("INSERT INTO applied VALUES ('r{i:03}');");
-            files.push((
-                format!("{i:03}.sql"),
-                revision_file(&format!("r{i:03}"), &format!("r{:03}", i - 1), &up, ""),
-            ));
-        }
-        let refs: Vec<(&str, &str)> = files
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
-        let dir = project_with(&refs);
+        let dir = applied_log_project(15, "");
         let db = ScratchDb::new(engine);
         upgrade_concurrently(dir.path(), &db, 3);
         let n = db.query("SELECT CAST(COUNT(*) AS CHAR) FROM applied");

@@ -201,7 +201,7 @@ impl DatabaseUrl {
     pub fn without_password(&self) -> String {
         match self.engine {
             Engine::Sqlite => match &self.path {
-                Some(p) if p.is_absolute() => format!("sqlite:///{}", p.display()),
+                // An absolute path starts with '/', which makes SQLAlchemy's four slashes.
                 Some(p) => format!("sqlite:///{}", p.display()),
                 None => "sqlite://".into(),
             },
