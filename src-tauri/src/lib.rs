@@ -3,6 +3,8 @@
 
 mod commands;
 mod error;
+mod file_commands;
+pub mod picker;
 mod profile_commands;
 mod state;
 pub mod views;
@@ -32,6 +34,9 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             profile_commands::profile_statuses,
             profile_commands::merge_heads,
             profile_commands::new_revision,
+            file_commands::choose_project_folder,
+            file_commands::choose_alembic_ini,
+            file_commands::read_alembic_ini,
         ])
 }
 
@@ -47,11 +52,15 @@ fn data_dir(app: &tauri::App) -> Result<std::path::PathBuf, Box<dyn std::error::
 pub fn run() {
     let builder = specta_builder::<tauri::Wry>();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
             let dir = data_dir(app)?;
-            let state = tauri::async_runtime::block_on(AppState::open(&dir))?;
+            let mut state = tauri::async_runtime::block_on(AppState::open(&dir))?;
+            state.picker = Some(std::sync::Arc::new(picker::SystemDialog(
+                app.handle().clone(),
+            )));
             app.manage(state);
             Ok(())
         })

@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use include_dir::{include_dir, Dir};
 use stratum_db::CancelToken;
 use stratum_store::{NewProfile, Secrets, Store};
 
+use crate::picker::Picker;
 use crate::AppError;
 
 static SAMPLE_PROJECT: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../examples/kontali-erp");
@@ -19,6 +20,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// Cancel tokens of running operations, by the id the window chose.
     pub running: Mutex<HashMap<String, CancelToken>>,
+    /// The system's file dialogs; absent where there is no window system (the mock runtime).
+    pub picker: Option<Arc<dyn Picker>>,
 }
 
 impl AppState {
@@ -52,6 +55,7 @@ impl AppState {
             secrets: Secrets::default(),
             data_dir: data_dir.to_path_buf(),
             running: Mutex::new(HashMap::new()),
+            picker: None,
         })
     }
 }

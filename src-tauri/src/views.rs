@@ -210,3 +210,15 @@ pub struct WrittenRevision {
     pub file: String,
     pub content: String,
 }
+
+/// What an `alembic.ini` gives a new profile. `password` comes from the file's URL and only
+/// goes back into the form (and from there to the keychain).
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ProfileDraft {
+    pub name: String,
+    pub url: Option<String>,
+    pub password: Option<String>,
+    pub project_dir: Option<String>,
+    /// What the user should know or still do, in words.
+    pub notes: Vec<String>,
+}

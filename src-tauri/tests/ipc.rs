@@ -2,6 +2,10 @@
 //! profile: what the window sends and gets back, errors included.
 
 use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use stratum_app::picker::{Pick, Picker};
 use stratum_app::AppState;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{
@@ -9,6 +13,7 @@ use tauri::test::{
 };
 use tauri::webview::InvokeRequest;
 use tauri::WebviewWindow;
+use tokio::sync::oneshot;
 
 struct Window {
     window: WebviewWindow<MockRuntime>,
@@ -17,10 +22,26 @@ struct Window {
 }
 
 fn window() -> Window {
+    window_with(None)
+}
+
+/// Stands in for the user in the system dialog: always answers `choice`.
+struct Chooses(Option<PathBuf>);
+
+impl Picker for Chooses {
+    fn pick(&self, _: Pick, _: Option<PathBuf>) -> oneshot::Receiver<Option<PathBuf>> {
+        let (tx, rx) = oneshot::channel();
+        let _ = tx.send(self.0.clone());
+        rx
+    }
+}
+
+fn window_with(picker: Option<Arc<dyn Picker>>) -> Window {
     let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     // Builder::build() does not run setup: the state is made here as setup would.
-    let state = tauri::async_runtime::block_on(AppState::open(data.path()))
+    let mut state = tauri::async_runtime::block_on(AppState::open(data.path()))
         .unwrap_or_else(|e| panic!("{e}"));
+    state.picker = picker;
     let builder = stratum_app::specta_builder::<MockRuntime>();
     let app = mock_builder()
         .invoke_handler(builder.invoke_handler())
@@ -213,4 +234,133 @@ fn new_revisions_and_merges_are_written_into_the_project() {
         .is_some_and(|c| c.contains("-- down_revision: 007")));
     let t = ok(&w, "timeline", json!({ "profileId": 1 }));
     assert_eq!(t["rows"][0]["revision"], written["revision"]);
+}
+
+#[test]
+fn an_operation_runs_reports_its_outcome_and_is_audited() {
+    let w = window();
+    let outcome = ok(
+        &w,
+        "run_operation",
+        json!({ "profileId": 1, "request": { "kind": "upgrade", "target": "heads" },
+                "operationId": "op-1", "onProgress": "__CHANNEL__:7" }),
+    );
+    assert_eq!(outcome["succeeded"], true, "{outcome}");
+    assert_eq!(outcome["rows_before"], json!([]));
+    assert_eq!(outcome["rows_after"], json!(["007"]));
+    assert_eq!(outcome["steps"], 7);
+    let t = ok(&w, "timeline", json!({ "profileId": 1 }));
+    assert_eq!(t["database"]["pending"], json!([]));
+    let down = ok(
+        &w,
+        "run_operation",
+        json!({ "profileId": 1, "request": { "kind": "downgrade", "target": "-1" },
+                "operationId": "op-2", "onProgress": "__CHANNEL__:8" }),
+    );
+    assert_eq!(down["rows_after"], json!(["006"]), "{down}");
+    let log = ok(&w, "audit_log", json!({ "profileId": 1 }));
+    let ops: Vec<(&str, &str)> = log
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["operation"].as_str().unwrap_or(""),
+                e["rows_after"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(ops, [("downgrade", "006"), ("upgrade", "007")]);
+    assert_eq!(log[0]["result"], "succeeded");
+}
+
+#[test]
+fn the_folder_comes_from_the_system_dialog_and_a_cancel_is_no_answer() {
+    let chosen = PathBuf::from("/srv/projects/erp");
+    let w = window_with(Some(Arc::new(Chooses(Some(chosen.clone())))));
+    let answer = ok(&w, "choose_project_folder", json!({ "start": null }));
+    assert_eq!(answer, json!(chosen.display().to_string()));
+    let w = window_with(Some(Arc::new(Chooses(None))));
+    assert_eq!(
+        ok(&w, "choose_alembic_ini", json!({ "start": null })),
+        Value::Null
+    );
+    let w = window();
+    let err = invoke(&w, "choose_project_folder", json!({ "start": null }))
+        .expect_err("no window system, no dialog");
+    assert!(err["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("type the path")));
+}
+
+#[test]
+fn a_profile_is_drafted_from_an_alembic_ini() {
+    let w = window();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let team = dir.path().join("acme-erp");
+    std::fs::create_dir_all(&team).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        team.join("stratum.toml"),
+        "[project]\nversions = \"versions\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ini = team.join("alembic.ini");
+    std::fs::write(
+        &ini,
+        "[alembic]\nscript_location = %(here)s/alembic\nsqlalchemy.url = postgresql+psycopg2://erp:s3cr%%t@db.acme.example:6432/erp\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let draft = ok(
+        &w,
+        "read_alembic_ini",
+        json!({ "path": ini.display().to_string() }),
+    );
+    assert_eq!(draft["name"], "acme-erp");
+    assert_eq!(draft["password"], "s3cr%t");
+    let url = draft["url"].as_str().unwrap_or("");
+    assert!(
+        url.starts_with("postgresql://erp@db.acme.example:6432/erp"),
+        "{url}"
+    );
+    assert!(
+        !url.contains("s3cr"),
+        "the password is not in the URL: {url}"
+    );
+    assert_eq!(draft["project_dir"], json!(team.display().to_string()));
+
+    std::fs::write(
+        &ini,
+        "[alembic]\nscript_location = alembic\nsqlalchemy.url = sqlite:///kontali.db\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::remove_file(team.join("stratum.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let draft = ok(
+        &w,
+        "read_alembic_ini",
+        json!({ "path": ini.display().to_string() }),
+    );
+    assert_eq!(
+        draft["url"],
+        json!(format!("sqlite:///{}", team.join("kontali.db").display()))
+    );
+    assert_eq!(draft["project_dir"], Value::Null);
+    assert!(
+        draft["notes"]
+            .to_string()
+            .contains("choose the migration project folder"),
+        "{draft}"
+    );
+
+    let err = invoke(
+        &w,
+        "read_alembic_ini",
+        json!({ "path": team.join("missing.ini").display().to_string() }),
+    )
+    .expect_err("no such file");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("missing.ini")),
+        "{err}"
+    );
 }

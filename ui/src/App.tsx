@@ -6,6 +6,7 @@ import { Timeline } from "./components/Timeline";
 import { History } from "./components/History";
 import { OperationFlow } from "./components/OperationFlow";
 import { ProfileForm } from "./components/ProfileForm";
+import { NewRevision } from "./components/NewRevision";
 
 type Tab = "timeline" | "history";
 
@@ -20,6 +21,7 @@ export function App() {
   const [statuses, setStatuses] = useState<ProfileStatus[]>([]);
   const [form, setForm] = useState<{ editing: ProfileView | null } | null>(null);
   const [note, setNote] = useState<string | null>(null);
+  const [writing, setWriting] = useState(false);
 
   const loadProfiles = useCallback((select?: number) => {
     call(commands.listProfiles())
@@ -52,10 +54,13 @@ export function App() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (operation) return;
+      if (operation || writing || form) return;
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "u" && pending.length > 0) {
         e.preventDefault();
         setOperation({ kind: "upgrade", target: "heads" });
+      } else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "n" && selected !== null) {
+        e.preventDefault();
+        setWriting(true);
       } else if (e.key === "F5" || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "r")) {
         e.preventDefault();
         refresh();
@@ -63,7 +68,7 @@ export function App() {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [operation, pending.length, refresh]);
+  }, [operation, writing, form, selected, pending.length, refresh]);
 
   const mergeHeads = () => {
     if (selected === null) return;
@@ -110,6 +115,7 @@ export function App() {
                     Merge {timeline.heads.length} heads
                   </button>
                 )}
+                <button data-testid="new-revision-button" onClick={() => setWriting(true)} title="Write a new, empty revision after the head (Ctrl+N)">New revision</button>
                 <button onClick={() => setForm({ editing: profile })} className="small" title="Edit this profile">Edit</button>
                 <button onClick={() => duplicate(profile.id)} className="small" title="Duplicate this profile">Duplicate</button>
                 <button onClick={() => remove(profile)} className="small" title="Delete this profile">Delete</button>
@@ -158,6 +164,16 @@ export function App() {
             setForm(null);
             setNote(n);
             loadProfiles(p.id);
+          }}
+        />
+      )}
+      {writing && profile && (
+        <NewRevision
+          profile={profile}
+          heads={timeline?.heads ?? []}
+          onClose={(written) => {
+            setWriting(false);
+            if (written) refresh();
           }}
         />
       )}

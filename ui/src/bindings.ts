@@ -29,6 +29,15 @@ export const commands = {
 	mergeHeads: (profileId: number, message: string) => typedError<WrittenRevision, AppError>(__TAURI_INVOKE("merge_heads", { profileId, message })),
 	/**  Writes a new, empty revision after the head. */
 	newRevision: (profileId: number, message: string) => typedError<WrittenRevision, AppError>(__TAURI_INVOKE("new_revision", { profileId, message })),
+	/**  The system folder dialog; `None` when the user cancels. */
+	chooseProjectFolder: (start: string | null) => typedError<string | null, AppError>(__TAURI_INVOKE("choose_project_folder", { start })),
+	/**  The system file dialog for an `alembic.ini`; `None` when the user cancels. */
+	chooseAlembicIni: (start: string | null) => typedError<string | null, AppError>(__TAURI_INVOKE("choose_alembic_ini", { start })),
+	/**
+	 *  Drafts a profile from an `alembic.ini`: its URL (the password split off), and the project
+	 *  folder when a Stratum project sits next to it.
+	 */
+	readAlembicIni: (path: string) => typedError<ProfileDraft, AppError>(__TAURI_INVOKE("read_alembic_ini", { path })),
 };
 
 /* Types */
@@ -87,6 +96,19 @@ export type PlanView = {
 	steps: StepView[],
 	/**  The SQL exactly as it will run, with the version-table statements. */
 	sql: string,
+};
+
+/**
+ *  What an `alembic.ini` gives a new profile. `password` comes from the file's URL and only
+ *  goes back into the form (and from there to the keychain).
+ */
+export type ProfileDraft = {
+	name: string,
+	url: string | null,
+	password: string | null,
+	project_dir: string | null,
+	/**  What the user should know or still do, in words. */
+	notes: string[],
 };
 
 /**  A profile as the form sends it. `password` is only ever passed through to the keychain. */

@@ -1,6 +1,7 @@
 //! Stratum project folders: `stratum.toml`, native SQL revision files, and the statement
 //! splitter that turns a revision body into the statements a driver runs.
 
+mod alembic_ini;
 mod config;
 mod dialect;
 mod error;
@@ -11,6 +12,7 @@ mod revision_file;
 pub mod split;
 mod writer;
 
+pub use alembic_ini::AlembicIni;
 pub use config::{Config, ProjectSection, RunSection, VersionTableSection, CONFIG_FILE};
 pub use dialect::Dialect;
 pub use error::ProjectError;

@@ -18,6 +18,7 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
   const [test, setTest] = useState<ConnectionTest | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [notes, setNotes] = useState<string[]>([]);
   const set = (k: keyof ProfileInput) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [k]: e.target.value });
 
   const run = async (what: "test" | "save") => {
@@ -38,10 +39,46 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
     }
   };
 
+  const chooseFolder = async () => {
+    setError(null);
+    try {
+      const dir = await call(commands.chooseProjectFolder(form.project_dir || null));
+      if (dir) setForm((f) => ({ ...f, project_dir: dir }));
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  };
+
+  // The ini's URL, password and project folder fill the form; nothing is saved until "Save".
+  const fromAlembicIni = async () => {
+    setError(null);
+    setNotes([]);
+    try {
+      const path = await call(commands.chooseAlembicIni(form.project_dir || null));
+      if (!path) return;
+      const draft = await call(commands.readAlembicIni(path));
+      setForm((f) => ({
+        ...f,
+        name: f.name || draft.name,
+        url: draft.url ?? f.url,
+        password: draft.password ?? f.password,
+        project_dir: draft.project_dir ?? f.project_dir,
+      }));
+      setNotes([`Filled from ${path}.`, ...draft.notes]);
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  };
+
   return (
     <div className="modal-backdrop">
       <form className="modal form" role="dialog" aria-modal="true" aria-labelledby="pf-title" data-testid="profile-form" onSubmit={(e) => { e.preventDefault(); run("save"); }}>
-        <h2 id="pf-title">{editing ? `Edit ${editing.name}` : "New profile"}</h2>
+        <div className="modal-head">
+          <h2 id="pf-title">{editing ? `Edit ${editing.name}` : "New profile"}</h2>
+          <button type="button" className="small" data-testid="from-alembic-ini" onClick={fromAlembicIni} title="Take the database URL and project folder from a team's alembic.ini">
+            Fill from alembic.ini…
+          </button>
+        </div>
         <label>Name<input name="name" value={form.name} onChange={set("name")} required autoFocus /></label>
         <label>Client<input name="client" value={form.client} onChange={set("client")} placeholder="e.g. Acme AS" /></label>
         <label>
@@ -62,8 +99,16 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
         </label>
         <label>
           Migration project folder
-          <input name="project_dir" value={form.project_dir} onChange={set("project_dir")} placeholder="the folder with stratum.toml" required />
+          <span className="with-button">
+            <input name="project_dir" value={form.project_dir} onChange={set("project_dir")} placeholder="the folder with stratum.toml" required />
+            <button type="button" data-testid="choose-folder" onClick={chooseFolder}>Choose…</button>
+          </span>
         </label>
+        {notes.length > 0 && (
+          <ul className="banner info notes" data-testid="form-notes">
+            {notes.map((n) => <li key={n}>{n}</li>)}
+          </ul>
+        )}
         {test && (
           <div className="banner ok" data-testid="connection-ok">
             Connected in {test.latency_ms} ms: {test.server}. {test.rows.length ? `At ${test.rows.join(", ")}.` : "No revision applied yet."}

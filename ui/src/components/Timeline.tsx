@@ -18,7 +18,7 @@ export function Timeline({ view, onOperation }: Props) {
     return (
       <div className="empty">
         <h2>This project has no revisions yet</h2>
-        <p>Create the first one with <code>stratum revision -m "..."</code> in the project folder.</p>
+        <p>Create the first one with <strong>New revision</strong> in the toolbar (Ctrl+N).</p>
       </div>
     );
   }

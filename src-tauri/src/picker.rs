@@ -1,0 +1,48 @@
+//! The system's file dialogs, behind a small trait: the commands stay free of a Tauri runtime
+//! type (the IPC tests run them on the mock runtime, which has no dialogs).
+
+use std::path::PathBuf;
+
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_dialog::DialogExt;
+use tokio::sync::oneshot;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    /// A migration project folder.
+    Folder,
+    /// A team's `alembic.ini`.
+    AlembicIni,
+}
+
+pub trait Picker: Send + Sync {
+    /// Opens the dialog; the answer is `None` when the user cancels it.
+    fn pick(&self, what: Pick, start: Option<PathBuf>) -> oneshot::Receiver<Option<PathBuf>>;
+}
+
+/// tauri-plugin-dialog, opened from Rust so the window needs no `dialog:` permission.
+pub struct SystemDialog<R: Runtime>(pub AppHandle<R>);
+
+impl<R: Runtime> Picker for SystemDialog<R> {
+    fn pick(&self, what: Pick, start: Option<PathBuf>) -> oneshot::Receiver<Option<PathBuf>> {
+        let (tx, rx) = oneshot::channel();
+        let mut dialog = self.0.dialog().file();
+        if let Some(dir) = start.filter(|d| d.is_dir()) {
+            dialog = dialog.set_directory(dir);
+        }
+        let done = move |p: Option<tauri_plugin_dialog::FilePath>| {
+            // A dropped receiver means the window went away: nobody is left to tell.
+            let _ = tx.send(p.and_then(|p| p.into_path().ok()));
+        };
+        match what {
+            Pick::Folder => dialog
+                .set_title("Choose the migration project folder")
+                .pick_folder(done),
+            Pick::AlembicIni => dialog
+                .set_title("Choose the project's alembic.ini")
+                .add_filter("Alembic configuration", &["ini"])
+                .pick_file(done),
+        }
+        rx
+    }
+}

@@ -1,0 +1,45 @@
+import { fireEvent, render, screen } from "@testing-library/react";
+import { vi } from "vitest";
+import { OperationFlow } from "./OperationFlow";
+import type { PlanView, ProfileView, RunOutcome } from "../bindings";
+
+const commands = vi.hoisted(() => ({ planOperation: vi.fn(), runOperation: vi.fn(), cancelOperation: vi.fn() }));
+vi.mock("../bindings", () => ({ commands }));
+vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage = () => {}; } }));
+
+const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
+const prod: ProfileView = { id: 1, name: "Acme prod", client: "Acme", environment: "production", database: "postgresql erp@db/acme_erp", engine: "postgres", project_dir: "/p" };
+const plan: PlanView = {
+  rows_before: ["003"],
+  rows_after: ["004"],
+  steps: [{ revision: "004", direction: "upgrade", from: ["003"], to: ["004"], message: "add invoices", rows_after: ["004"] }],
+  sql: "CREATE TABLE invoice (id int);",
+} as PlanView;
+
+test("a production upgrade runs only once the database name is typed", async () => {
+  commands.planOperation.mockReturnValue(ok(plan));
+  render(<OperationFlow profile={prod} request={{ kind: "upgrade", target: "heads" }} onClose={() => {}} />);
+  expect(await screen.findByTestId("sql-preview")).toHaveTextContent("CREATE TABLE invoice");
+  const run = screen.getByTestId("confirm-run");
+  expect(run).toBeDisabled();
+  fireEvent.change(screen.getByRole("textbox"), { target: { value: "acme" } });
+  expect(run).toBeDisabled();
+  fireEvent.change(screen.getByRole("textbox"), { target: { value: "acme_erp" } });
+  expect(run).toBeEnabled();
+});
+
+test("a failure names the revision, the line, the database's message and says it was rolled back", async () => {
+  commands.planOperation.mockReturnValue(ok(plan));
+  const failed: RunOutcome = {
+    succeeded: false, rows_before: ["003"], rows_after: ["003"], steps: 1, millis: 12,
+    summary: "failed",
+    failure: { revision: "004", file: "004_invoices.sql", line: 8, statement: "CREATE TABLE invoice (id int);", message: 'relation "invoice" already exists', rolled_back: true, committed: [], rows_now: ["003"] },
+  } as RunOutcome;
+  commands.runOperation.mockReturnValue(ok(failed));
+  render(<OperationFlow profile={{ ...prod, environment: "staging" }} request={{ kind: "upgrade", target: "heads" }} onClose={() => {}} />);
+  fireEvent.click(await screen.findByTestId("confirm-run"));
+  const alert = await screen.findByRole("alert");
+  expect(alert).toHaveTextContent("Revision 004 failed at line 8 of 004_invoices.sql");
+  expect(alert).toHaveTextContent('The database said: relation "invoice" already exists');
+  expect(alert).toHaveTextContent("Everything was rolled back");
+});

@@ -1,0 +1,53 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { vi } from "vitest";
+import { ProfileForm } from "./ProfileForm";
+
+const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
+const commands = vi.hoisted(() => ({
+  chooseProjectFolder: vi.fn(),
+  chooseAlembicIni: vi.fn(),
+  readAlembicIni: vi.fn(),
+  testConnection: vi.fn(),
+  saveProfile: vi.fn(),
+}));
+vi.mock("../bindings", () => ({ commands }));
+
+const value = (name: string) => (document.querySelector(`[name=${name}]`) as HTMLInputElement).value;
+
+test("an alembic.ini fills the URL, the password and the project folder, and says what it did", async () => {
+  commands.chooseAlembicIni.mockReturnValue(ok("/srv/acme/alembic.ini"));
+  commands.readAlembicIni.mockReturnValue(
+    ok({ name: "acme", url: "postgresql://erp@db/erp?sslmode=disable", password: "s3cret", project_dir: null, notes: ["There is no stratum.toml next to the ini: choose the migration project folder."] }),
+  );
+  render(<ProfileForm editing={null} onSaved={() => {}} onClose={() => {}} />);
+  fireEvent.click(screen.getByText("Fill from alembic.ini…"));
+  await screen.findByTestId("form-notes");
+  expect(commands.readAlembicIni).toHaveBeenCalledWith("/srv/acme/alembic.ini");
+  expect(value("name")).toBe("acme");
+  expect(value("url")).toBe("postgresql://erp@db/erp?sslmode=disable");
+  expect(value("password")).toBe("s3cret");
+  expect(screen.getByTestId("form-notes")).toHaveTextContent("choose the migration project folder");
+  expect(commands.saveProfile).not.toHaveBeenCalled();
+});
+
+test("the folder comes from the system dialog, and cancelling it keeps what was typed", async () => {
+  render(<ProfileForm editing={null} onSaved={() => {}} onClose={() => {}} />);
+  fireEvent.change(document.querySelector("[name=project_dir]")!, { target: { value: "/typed" } });
+  commands.chooseProjectFolder.mockReturnValue(ok(null));
+  fireEvent.click(screen.getByText("Choose…"));
+  await waitFor(() => expect(commands.chooseProjectFolder).toHaveBeenCalledWith("/typed"));
+  expect(value("project_dir")).toBe("/typed");
+  commands.chooseProjectFolder.mockReturnValue(ok("/srv/erp/migrations"));
+  fireEvent.click(screen.getByText("Choose…"));
+  await waitFor(() => expect(value("project_dir")).toBe("/srv/erp/migrations"));
+});
+
+test("a failed connection test shows the database's words", async () => {
+  commands.testConnection.mockReturnValue(
+    Promise.resolve({ status: "error", error: { kind: "database", message: "password authentication failed for user erp" } }),
+  );
+  render(<ProfileForm editing={null} onSaved={() => {}} onClose={() => {}} />);
+  fireEvent.change(document.querySelector("[name=url]")!, { target: { value: "postgresql://erp@db/erp" } });
+  fireEvent.click(screen.getByText("Test connection"));
+  expect(await screen.findByRole("alert")).toHaveTextContent("password authentication failed for user erp");
+});
