@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_dialog::DialogExt;
 use tokio::sync::oneshot;
 
@@ -27,7 +27,11 @@ impl<R: Runtime> Picker for SystemDialog<R> {
     fn pick(&self, what: Pick, start: Option<PathBuf>) -> oneshot::Receiver<Option<PathBuf>> {
         let (tx, rx) = oneshot::channel();
         let mut dialog = self.0.dialog().file();
-        if let Some(dir) = start.filter(|d| d.is_dir()) {
+        // GTK opens on "Recent" without a folder, where a typed path cannot be chosen.
+        let start = start
+            .filter(|d| d.is_dir())
+            .or_else(|| self.0.path().home_dir().ok());
+        if let Some(dir) = start {
             dialog = dialog.set_directory(dir);
         }
         let done = move |p: Option<tauri_plugin_dialog::FilePath>| {

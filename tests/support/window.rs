@@ -47,6 +47,10 @@ pub fn prerequisites() -> Option<PathBuf> {
             "a display (run under xvfb-run, as scripts/test does)",
         ),
         (
+            which("xdotool").is_none(),
+            "xdotool (apt package xdotool), to answer the system file dialogs",
+        ),
+        (
             !app_binary().exists(),
             "the app binary (cargo build -p stratum-app)",
         ),
@@ -232,4 +236,51 @@ pub async fn click(driver: &WebDriver, css: &str) {
         );
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
+}
+
+/// Answers the system file dialog titled `title` as a person would: types `path` into its
+/// location bar (Ctrl+L) and presses Enter. The dialog is GTK's own window, outside WebDriver's
+/// reach, so xdotool types into it.
+pub async fn answer_file_dialog(title: &str, path: &Path) {
+    let started = Instant::now();
+    let window = loop {
+        let found = Command::new("xdotool")
+            .args(["search", "--name", title])
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| s.lines().next().map(str::to_string));
+        if let Some(id) = found {
+            break id;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the file dialog {title:?} did not open"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // Let GTK finish laying out the dialog before typing into it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let xdotool = |args: &[&str]| {
+        let ok = Command::new("xdotool")
+            .args(args)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "xdotool {args:?} failed");
+    };
+    xdotool(&["windowfocus", "--sync", &window]);
+    xdotool(&["key", "ctrl+l"]);
+    xdotool(&["key", "ctrl+a"]);
+    xdotool(&["type", "--delay", "5", &path.to_string_lossy()]);
+    // The location bar completes inline; the completion is selected text, removed by Delete.
+    xdotool(&["key", "Delete"]);
+}
+
+/// Presses Enter in the focused file dialog.
+pub fn accept_file_dialog() {
+    let ok = Command::new("xdotool")
+        .args(["key", "Return"])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "xdotool could not press Enter");
 }

@@ -7,7 +7,10 @@ use std::path::Path;
 use thirtyfour::prelude::*;
 
 use stratum_tests::repo;
-use stratum_tests::window::{click, one_window, prerequisites, session, shot, wait_text, Driver};
+use stratum_tests::window::{
+    accept_file_dialog, answer_file_dialog, click, one_window, prerequisites, session, shot,
+    wait_text, Driver,
+};
 
 #[test]
 fn first_run_shows_the_demo_timeline_and_upgrades_it_to_head() {
@@ -244,5 +247,142 @@ async fn form_scenarios(driver_bin: &Path, pg: &stratum_tests::ScratchDb) {
         "one head after the merge"
     );
     shot(&driver, "16-merged").await;
+    driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn files_come_from_the_system_dialogs_and_new_revisions_from_the_toolbar() {
+    let Some(driver_bin) = prerequisites() else {
+        return;
+    };
+    let _window = one_window();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    rt.block_on(dialogs_and_new_revision(&driver_bin));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
+    for entry in std::fs::read_dir(from)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+    {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+async fn field_value(driver: &WebDriver, name: &str) -> String {
+    let css = format!("[data-testid=profile-form] [name={name}]");
+    let el = driver
+        .find(By::Css(css.as_str()))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.prop("value").await.ok().flatten().unwrap_or_default()
+}
+
+async fn dialogs_and_new_revision(driver_bin: &Path) {
+    let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let tauri_driver = Driver::start(driver_bin, data.path());
+    let driver = session(tauri_driver.port).await;
+    wait_text(&driver, "[data-testid=db-summary]", "pending").await;
+
+    // A team's Alembic folder (its ini names a SQLite file relative to it) and, elsewhere,
+    // the migration project.
+    let work = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let team = work.path().join("acme-erp");
+    std::fs::create_dir_all(&team).unwrap_or_else(|e| panic!("{e}"));
+    let ini = team.join("alembic.ini");
+    std::fs::write(
+        &ini,
+        "[alembic]\nscript_location = %(here)s/alembic\nsqlalchemy.url = sqlite:///acme.db\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let project = work.path().join("acme-migrations");
+    copy_dir(&repo().join("examples/kontali-erp"), &project);
+
+    // The profile form, filled from the alembic.ini chosen in the system's file dialog.
+    click(&driver, "[data-testid=new-profile]").await;
+    click(&driver, "[data-testid=from-alembic-ini]").await;
+    answer_file_dialog("Choose the project's alembic.ini", &ini).await;
+    shot(&driver, "20-alembic-ini-file-dialog").await;
+    accept_file_dialog();
+    wait_text(
+        &driver,
+        "[data-testid=form-notes]",
+        "choose the migration project folder",
+    )
+    .await;
+    assert_eq!(field_value(&driver, "name").await, "acme-erp");
+    assert_eq!(
+        field_value(&driver, "url").await,
+        format!("sqlite:///{}", team.join("acme.db").display())
+    );
+    shot(&driver, "21-filled-from-alembic-ini").await;
+
+    // The project folder, from the system's folder dialog.
+    click(&driver, "[data-testid=choose-folder]").await;
+    answer_file_dialog("Choose the migration project folder", &project).await;
+    shot(&driver, "22-folder-dialog").await;
+    accept_file_dialog();
+    let started = std::time::Instant::now();
+    while field_value(&driver, "project_dir").await != project.display().to_string() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the chosen folder never reached the form"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
+    click(&driver, "[data-testid=save-profile]").await;
+    wait_text(&driver, ".toolbar h1", "acme-erp").await;
+    wait_text(&driver, "[data-testid=db-summary]", "7 revision(s) pending").await;
+
+    // A new revision from the toolbar: the file is written after the head and shown.
+    click(&driver, "[data-testid=new-revision-button]").await;
+    wait_text(
+        &driver,
+        "[data-testid=new-revision]",
+        "It follows the head, 007.",
+    )
+    .await;
+    let message = driver
+        .find(By::Css("[data-testid=new-revision] [name=message]"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    message
+        .send_keys("add invoice notes")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    click(&driver, "[data-testid=create-revision]").await;
+    wait_text(
+        &driver,
+        "[data-testid=revision-written]",
+        "_add_invoice_notes.sql",
+    )
+    .await;
+    shot(&driver, "23-new-revision-written").await;
+    let written: Vec<_> = std::fs::read_dir(project.join("versions"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .filter(|f| {
+            f.file_name()
+                .to_string_lossy()
+                .ends_with("_add_invoice_notes.sql")
+        })
+        .collect();
+    assert_eq!(written.len(), 1, "one new file in the project");
+    let content = std::fs::read_to_string(written[0].path()).unwrap_or_default();
+    assert!(content.contains("-- down_revision: 007"), "{content}");
+    click(&driver, "[data-testid=close-new-revision]").await;
+    wait_text(&driver, "[data-testid=db-summary]", "8 revision(s) pending").await;
+    wait_text(&driver, ".timeline", "add invoice notes").await;
+    shot(&driver, "24-timeline-with-the-new-revision").await;
     driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
 }

@@ -96,41 +96,49 @@ export function App() {
         {profile ? (
           <>
             <header className="toolbar">
-              <div className="title">
-                <h1>{profile.name}</h1>
-                <span className={`env env-${profile.environment}`}>{profile.environment}</span>
-                <span className="muted" title={profile.database}>{profile.database}</span>
+              <div className="title-row">
+                <div className="title">
+                  <h1 title={profile.name}>{profile.name}</h1>
+                  <span className={`env env-${profile.environment}`}>{profile.environment}</span>
+                  <span className="muted" title={profile.database}>{profile.database}</span>
+                </div>
+                <div className="profile-actions">
+                  <button onClick={() => setForm({ editing: profile })} className="small" title="Edit this profile">Edit</button>
+                  <button onClick={() => duplicate(profile.id)} className="small" title="Duplicate this profile">Duplicate</button>
+                  <button onClick={() => remove(profile)} className="small" title="Delete this profile">Delete</button>
+                </div>
               </div>
-              <nav className="tabs" role="tablist">
-                <button role="tab" aria-selected={tab === "timeline"} onClick={() => setTab("timeline")}>
-                  Timeline
-                </button>
-                <button role="tab" aria-selected={tab === "history"} onClick={() => setTab("history")}>
-                  History
-                </button>
-              </nav>
-              <div className="actions">
-                {timeline && timeline.heads.length > 1 && (
-                  <button data-testid="merge-heads" onClick={() => mergeHeads()} title="Write a merge revision joining the heads">
-                    Merge {timeline.heads.length} heads
+              <div className="tool-row">
+                <nav className="tabs" role="tablist">
+                  <button role="tab" aria-selected={tab === "timeline"} onClick={() => setTab("timeline")}>
+                    Timeline
                   </button>
-                )}
-                <button data-testid="new-revision-button" onClick={() => setWriting(true)} title="Write a new, empty revision after the head (Ctrl+N)">New revision</button>
-                <button onClick={() => setForm({ editing: profile })} className="small" title="Edit this profile">Edit</button>
-                <button onClick={() => duplicate(profile.id)} className="small" title="Duplicate this profile">Duplicate</button>
-                <button onClick={() => remove(profile)} className="small" title="Delete this profile">Delete</button>
-                <button onClick={refresh} disabled={loading} title="Refresh (F5)">
-                  Refresh
-                </button>
-                <button
-                  className="primary"
-                  data-testid="upgrade-head"
-                  disabled={pending.length === 0}
-                  onClick={() => setOperation({ kind: "upgrade", target: "heads" })}
-                  title="Upgrade to the newest revisions (Ctrl+U)"
-                >
-                  {pending.length > 0 ? `Upgrade to head (${pending.length} pending)` : "Up to date"}
-                </button>
+                  <button role="tab" aria-selected={tab === "history"} onClick={() => setTab("history")}>
+                    History
+                  </button>
+                </nav>
+                <div className="actions">
+                  {timeline && timeline.heads.length > 1 && (
+                    <button data-testid="merge-heads" onClick={() => mergeHeads()} title="Write a merge revision joining the heads">
+                      Merge {timeline.heads.length} heads
+                    </button>
+                  )}
+                  <button data-testid="new-revision-button" onClick={() => setWriting(true)} title="Write a new, empty revision after the head (Ctrl+N)">
+                    New revision
+                  </button>
+                  <button onClick={refresh} disabled={loading} title="Refresh (F5)">
+                    Refresh
+                  </button>
+                  <button
+                    className="primary"
+                    data-testid="upgrade-head"
+                    disabled={pending.length === 0}
+                    onClick={() => setOperation({ kind: "upgrade", target: "heads" })}
+                    title="Upgrade to the newest revisions (Ctrl+U)"
+                  >
+                    {pending.length > 0 ? `Upgrade to head (${pending.length} pending)` : "Up to date"}
+                  </button>
+                </div>
               </div>
             </header>
             {error && (
