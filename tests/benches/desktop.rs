@@ -88,6 +88,33 @@ fn tree_rss_mib(name: &str) -> f64 {
     total as f64 / 1024.0
 }
 
+/// Scrolls the timeline from top to bottom, one step per animation frame, and returns the frame
+/// intervals' median and 95th percentile, the share of frames over 20 ms, and the time from a
+/// jump back to the top and down to the end until the oldest row is in the page and painted.
+const SCROLL_THROUGH: &str = r#"
+const list = document.querySelector('.timeline');
+const frame = () => new Promise(r => requestAnimationFrame(r));
+await frame();
+const gaps = [];
+let last = performance.now();
+while (list.scrollTop + list.clientHeight < list.scrollHeight - 1) {
+  list.scrollTop += 600;
+  await frame();
+  const now = performance.now();
+  gaps.push(now - last);
+  last = now;
+}
+gaps.sort((a, b) => a - b);
+const at = q => gaps[Math.min(gaps.length - 1, Math.floor(gaps.length * q))];
+list.scrollTop = 0;
+await frame(); await frame();
+const t = performance.now();
+list.scrollTop = list.scrollHeight;
+while (!document.querySelector('[data-testid=revision-r00000]')) await frame();
+await frame();
+return { p50: at(0.5), p95: at(0.95), slow: gaps.filter(g => g > 20).length / gaps.length, jump: performance.now() - t, frames: gaps.length };
+"#;
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
@@ -113,6 +140,8 @@ fn main() {
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     let (mut cold, mut command, mut memory) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut frame_p50, mut frame_p95, mut slow_frames, mut jump) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
         let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         // The demo profile binds to data/sample-project: put the long project there first.
@@ -134,6 +163,13 @@ fn main() {
                 .and_then(|r| r.json().as_f64())
                 .unwrap_or(f64::NAN);
             command.push(ms);
+            let scroll = wd.execute(SCROLL_THROUGH, vec![]).await.map(|r| r.json().clone());
+            let scroll = scroll.unwrap_or_else(|e| panic!("scrolling: {e}"));
+            let field = |k: &str| scroll[k].as_f64().unwrap_or(f64::NAN);
+            frame_p50.push(field("p50"));
+            frame_p95.push(field("p95"));
+            slow_frames.push(field("slow") * 100.0);
+            jump.push(field("jump"));
             tokio::time::sleep(Duration::from_millis(500)).await;
             memory.push(tree_rss_mib("stratum-app"));
             let _ = wd.quit().await;
@@ -145,6 +181,19 @@ fn main() {
     println!(
         "| `timeline` command (read {REVISIONS} files, plan, layout, JSON over IPC) | {:.0} ms |",
         median(command)
+    );
+    println!(
+        "| scrolling the whole timeline top to bottom, 600 px per frame: frame time median / p95 | {:.1} ms / {:.1} ms |",
+        median(frame_p50),
+        median(frame_p95)
+    );
+    println!(
+        "| frames over 20 ms while scrolling (a 60 Hz frame is 16.7 ms) | {:.1} % |",
+        median(slow_frames)
+    );
+    println!(
+        "| jump from the top to the oldest revision (End), until its row is painted | {:.1} ms |",
+        median(jump)
     );
     println!(
         "| memory of the running app (app process + WebKit processes, RSS) | {:.0} MiB |",

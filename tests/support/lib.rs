@@ -211,6 +211,40 @@ impl ScratchDb {
         })
     }
 
+    /// Every user table's rows, read in a fixed order and reduced to one checksum per table.
+    pub fn row_checksums(&self) -> Vec<String> {
+        self.tables()
+            .into_iter()
+            .map(|t| {
+                let sql = match self.engine {
+                    Engine::Postgres => format!(
+                        "SELECT md5(coalesce(string_agg(r::text, E'\\n' ORDER BY r::text), '')) FROM \"{t}\" r"
+                    ),
+                    Engine::MySql => {
+                        let cols = self.query(&format!(
+                            "SELECT CONCAT('COALESCE(HEX(`', column_name, '`), ''~'')') FROM information_schema.columns WHERE table_schema = '{}' AND table_name = '{t}' ORDER BY ordinal_position",
+                            self.name
+                        ));
+                        format!(
+                            "SELECT MD5(COALESCE(GROUP_CONCAT(CONCAT_WS('|', {}) ORDER BY 1 SEPARATOR '\\n'), '')) FROM `{t}`",
+                            cols.join(", ")
+                        )
+                    }
+                    Engine::Sqlite => {
+                        let cols = self.query(&format!(
+                            "SELECT 'quote(\"' || name || '\")' FROM pragma_table_info('{t}') ORDER BY cid"
+                        ));
+                        format!(
+                            "SELECT coalesce(group_concat(x, char(10)), '') FROM (SELECT {} AS x FROM \"{t}\" ORDER BY 1)",
+                            cols.join(" || '|' || ")
+                        )
+                    }
+                };
+                format!("{t} {}", self.query(&sql).join(""))
+            })
+            .collect()
+    }
+
     /// User tables (not the version table).
     pub fn tables(&self) -> Vec<String> {
         let sql = match self.engine {

@@ -11,6 +11,7 @@ mod version_table;
 
 pub use driver::{Connection, ServerInfo};
 pub use error::{DbError, RunFailure};
+pub use ident::{literal, quote};
 pub use offline::render_offline;
 pub use runner::{run, CancelToken, Operation, Progress, RunOptions, RunReport};
 pub use url::{DatabaseUrl, Engine, TlsMode};

@@ -16,6 +16,10 @@ pub struct Config {
     pub version_table: VersionTableSection,
     #[serde(default)]
     pub run: RunSection,
+    #[serde(default)]
+    pub checks: ChecksSection,
+    #[serde(default)]
+    pub backup: BackupSection,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -68,6 +72,49 @@ pub struct RunSection {
     /// transactional DDL only; MySQL always commits per revision).
     #[serde(default)]
     pub transaction_per_revision: bool,
+}
+
+/// `[checks]`: the safety checks run before every upgrade (`stratum check`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ChecksSection {
+    /// The columns that scope a row to one tenant; a table needs one of them, and an UPDATE or
+    /// DELETE must filter on one.
+    #[serde(default = "default_tenant_columns")]
+    pub tenant_columns: Vec<String>,
+    /// Rule ids not checked at all.
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// Rule ids reported as warnings: shown, but not blocking a run.
+    #[serde(default)]
+    pub warn: Vec<String>,
+    /// Rule ids that block a run until acknowledged (on top of those blocking by default).
+    #[serde(default)]
+    pub block: Vec<String>,
+}
+
+impl Default for ChecksSection {
+    fn default() -> Self {
+        ChecksSection {
+            tenant_columns: default_tenant_columns(),
+            disable: Vec::new(),
+            warn: Vec::new(),
+            block: Vec::new(),
+        }
+    }
+}
+
+fn default_tenant_columns() -> Vec<String> {
+    vec!["tenant_id".into(), "client_id".into()]
+}
+
+/// `[backup]`: where the dump tools are, when they are not on PATH.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSection {
+    /// The folder holding pg_dump/pg_restore, or mysqldump/mysql (or mariadb-dump/mariadb).
+    #[serde(default)]
+    pub tools_dir: Option<String>,
 }
 
 impl Config {

@@ -13,7 +13,10 @@ pub mod split;
 mod writer;
 
 pub use alembic_ini::AlembicIni;
-pub use config::{Config, ProjectSection, RunSection, VersionTableSection, CONFIG_FILE};
+pub use config::{
+    BackupSection, ChecksSection, Config, ProjectSection, RunSection, VersionTableSection,
+    CONFIG_FILE,
+};
 pub use dialect::Dialect;
 pub use error::ProjectError;
 pub use init::init_project;

@@ -1,0 +1,1 @@
+//! Safety checks over revision SQL (being written).
