@@ -5,6 +5,7 @@
 mod dump;
 mod error;
 mod manifest;
+mod rehearse;
 mod restore;
 mod tools;
 mod verify;
@@ -12,6 +13,7 @@ mod verify;
 pub use dump::{backup, engine_name, extension};
 pub use error::BackupError;
 pub use manifest::{checksum, Manifest};
+pub use rehearse::{dry_run, DryRun, Method};
 pub use restore::{restore, RestoreTarget, Restored};
 pub use tools::{Tool, Tools};
 pub use verify::{verify, Verified};

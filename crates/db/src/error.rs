@@ -75,6 +75,8 @@ pub enum DbError {
     Failed(Box<RunFailure>),
     #[error("the project has no file for revision '{0}'")]
     MissingFile(String),
+    #[error("a dry run inside a transaction is not possible here: {0}; rehearse on a scratch copy instead")]
+    DryRunImpossible(String),
 }
 
 impl DbError {

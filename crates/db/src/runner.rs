@@ -86,6 +86,10 @@ pub struct RunOptions {
     pub lock_wait: Duration,
     pub cancel: CancelToken,
     pub progress: Option<ProgressFn>,
+    /// Run everything in one transaction and roll it back: the plan is tried for real and
+    /// leaves no trace. Only where DDL is transactional and every revision runs in a
+    /// transaction; otherwise the run is refused with [`DbError::DryRunImpossible`].
+    pub dry_run: bool,
 }
 
 impl Default for RunOptions {
@@ -95,6 +99,7 @@ impl Default for RunOptions {
             lock_wait: Duration::from_secs(60),
             cancel: CancelToken::default(),
             progress: None,
+            dry_run: false,
         }
     }
 }
@@ -140,6 +145,25 @@ async fn run_locked(
     let plan = op.plan(&project.map, &rows)?;
     // Every body is split before anything runs, so a malformed file stops the run untouched.
     let prepared = prepare(project, &plan, dialect)?;
+    if opts.dry_run {
+        if !dialect.transactional_ddl() {
+            return Err(DbError::DryRunImpossible(format!(
+                "{} commits each DDL statement at once, so nothing can be rolled back",
+                dialect.name()
+            )));
+        }
+        if let Some((step, _)) = plan
+            .steps
+            .iter()
+            .zip(&prepared)
+            .find(|(_, p)| !p.transactional)
+        {
+            return Err(DbError::DryRunImpossible(format!(
+                "revision {} runs outside a transaction (-- transaction: false)",
+                step.revision
+            )));
+        }
+    }
     let emit = |p: Progress| {
         if let Some(f) = &opts.progress {
             f(&p)
@@ -161,7 +185,8 @@ async fn run_locked(
         conn,
         vt,
         dialect,
-        single: dialect.transactional_ddl() && !opts.transaction_per_revision,
+        single: opts.dry_run || (dialect.transactional_ddl() && !opts.transaction_per_revision),
+        dry_run: opts.dry_run,
         committed: Vec::new(),
         pending: Vec::new(),
         in_tx: false,
@@ -224,6 +249,8 @@ struct Exec<'a> {
     dialect: Dialect,
     /// One transaction for the whole run.
     single: bool,
+    /// Roll the one transaction back at the end instead of committing it.
+    dry_run: bool,
     committed: Vec<String>,
     /// Revisions done inside the open transaction.
     pending: Vec<String>,
@@ -445,7 +472,14 @@ impl Exec<'_> {
                 millis: elapsed(started),
             });
         }
-        if self.in_tx {
+        if self.in_tx && self.dry_run {
+            self.conn
+                .rollback()
+                .await
+                .map_err(|e| setup_failure(db_message(&e)))?;
+            self.in_tx = false;
+            self.pending.clear();
+        } else if self.in_tx {
             self.commit().await.map_err(setup_failure)?;
         }
         Ok(())

@@ -1,0 +1,202 @@
+//! Dry runs. Where DDL is transactional and every revision runs in a transaction, the plan
+//! runs for real inside one transaction that is rolled back. Elsewhere (MySQL commits each DDL
+//! statement; a `-- transaction: false` revision commits itself) it is rehearsed on a scratch
+//! copy made from a schema-only dump, which is dropped afterwards.
+
+use std::time::Duration;
+
+use stratum_db::{
+    quote, run, Connection, DatabaseUrl, DbError, Engine, Operation, RunOptions, RunReport,
+    VersionTable,
+};
+use stratum_project::Project;
+
+use crate::tools::Tools;
+use crate::BackupError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Method {
+    /// Run inside one transaction on the database itself, then rolled back.
+    RolledBack,
+    /// Run on a scratch database made from a schema-only copy, then dropped.
+    ScratchCopy { reason: String },
+}
+
+impl Method {
+    pub fn describe(&self) -> String {
+        match self {
+            Method::RolledBack => {
+                "ran inside one transaction on the database and rolled it back".into()
+            }
+            Method::ScratchCopy { reason } => format!(
+                "rehearsed on a scratch copy of the schema (without its rows), then dropped it, because {reason}"
+            ),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct DryRun {
+    pub method: Method,
+    /// The run's report, or its failure (`DbError::Failed` names revision, statement, message).
+    pub outcome: Result<RunReport, DbError>,
+}
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub async fn dry_run(
+    url: &DatabaseUrl,
+    project: &Project,
+    op: &Operation,
+    tools: &Tools,
+    opts: RunOptions,
+) -> Result<DryRun, BackupError> {
+    let mut conn = Connection::connect(url, CONNECT_TIMEOUT).await?;
+    let in_tx = RunOptions {
+        dry_run: true,
+        ..opts.clone()
+    };
+    let outcome = run(&mut conn, project, op, &in_tx).await;
+    conn.close().await;
+    let reason = match outcome {
+        Err(DbError::DryRunImpossible(reason)) => reason,
+        outcome => {
+            return Ok(DryRun {
+                method: Method::RolledBack,
+                outcome,
+            })
+        }
+    };
+    let vt = VersionTable::from_config(&project.config);
+    let scratch = scratch_copy(url, &vt, tools).await?;
+    let outcome = async {
+        let mut conn = Connection::connect(&scratch, CONNECT_TIMEOUT).await?;
+        let r = run(&mut conn, project, op, &opts).await;
+        conn.close().await;
+        r
+    }
+    .await;
+    drop_scratch(url, &scratch).await;
+    Ok(DryRun {
+        method: Method::ScratchCopy { reason },
+        outcome,
+    })
+}
+
+fn scratch_name(db: &str) -> String {
+    let suffix = format!("_dryrun_{}", chrono::Local::now().format("%Y%m%d%H%M%S%3f"));
+    let base: String = db.chars().take(63 - suffix.len()).collect();
+    format!("{base}{suffix}")
+}
+
+/// A new database with the schema of `url` and its version rows, but none of its data.
+async fn scratch_copy(
+    url: &DatabaseUrl,
+    vt: &VersionTable,
+    tools: &Tools,
+) -> Result<DatabaseUrl, BackupError> {
+    let mut conn = Connection::connect(url, CONNECT_TIMEOUT).await?;
+    let rows = conn.version_rows(vt).await?;
+    let mut scratch = url.clone();
+    let dir = std::env::temp_dir();
+    match url.engine {
+        Engine::Sqlite => {
+            let path = dir.join(format!("{}.db", scratch_name("stratum")));
+            let lit = stratum_db::literal(Engine::Sqlite.dialect(), &path.display().to_string());
+            conn.execute(&format!("VACUUM INTO {lit}"))
+                .await
+                .map_err(|e| DbError::query("copying the SQLite database", e))?;
+            conn.close().await;
+            scratch.path = Some(path);
+            return Ok(scratch);
+        }
+        Engine::Postgres | Engine::MySql => {}
+    }
+    let name = scratch_name(&url.database);
+    let q = quote(url.dialect(), &name);
+    conn.execute(&format!("CREATE DATABASE {q}"))
+        .await
+        .map_err(|e| DbError::query("creating the scratch database", e))?;
+    conn.close().await;
+    scratch.database = name.clone();
+    let schema = dir.join(format!("{name}.schema"));
+    let copied = async {
+        if url.engine == Engine::Postgres {
+            let dump = tools.find(&["pg_dump"], Engine::Postgres)?;
+            let mut cmd = dump.command(url);
+            cmd.args(["--schema-only", "--format=custom", "--file"])
+                .arg(&schema)
+                .arg("--dbname")
+                .arg(&url.database);
+            dump.run(cmd, url, None).await?;
+            let restore = tools.find(&["pg_restore"], Engine::Postgres)?;
+            let mut cmd = restore.command(&scratch);
+            cmd.args(["--no-owner", "--exit-on-error", "--dbname"])
+                .arg(&name)
+                .arg(&schema);
+            restore.run(cmd, &scratch, None).await?;
+        } else {
+            let dump = tools.find(&["mysqldump", "mariadb-dump"], Engine::MySql)?;
+            let mut cmd = dump.command(url);
+            cmd.args([
+                "--no-data",
+                "--routines",
+                "--triggers",
+                "--events",
+                "--no-tablespaces",
+                "--single-transaction",
+            ])
+            .arg(format!("--result-file={}", schema.display()))
+            .arg(&url.database);
+            dump.run(cmd, url, None).await?;
+            let load = tools.find(&["mysql", "mariadb"], Engine::MySql)?;
+            let mut cmd = load.command(url);
+            cmd.arg(&name);
+            load.run(cmd, url, Some(&schema)).await?;
+        }
+        // The schema-only copy has the version table but not its rows.
+        let mut c = Connection::connect(&scratch, CONNECT_TIMEOUT).await?;
+        for row in &rows {
+            c.execute(&vt.insert(url.dialect(), row, false))
+                .await
+                .map_err(|e| DbError::query("copying the version rows", e))?;
+        }
+        c.close().await;
+        Ok::<(), BackupError>(())
+    }
+    .await;
+    let _ = std::fs::remove_file(&schema);
+    if let Err(e) = copied {
+        drop_scratch(url, &scratch).await;
+        return Err(e);
+    }
+    Ok(scratch)
+}
+
+async fn drop_scratch(url: &DatabaseUrl, scratch: &DatabaseUrl) {
+    match url.engine {
+        Engine::Sqlite => {
+            if let Some(p) = &scratch.path {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        Engine::Postgres | Engine::MySql => {
+            let mut admin = url.clone();
+            if url.engine == Engine::Postgres {
+                admin.database = "postgres".into();
+            }
+            if let Ok(mut c) = Connection::connect(&admin, CONNECT_TIMEOUT).await {
+                let q = quote(url.dialect(), &scratch.database);
+                let force = if url.engine == Engine::Postgres {
+                    " WITH (FORCE)"
+                } else {
+                    ""
+                };
+                let _ = c
+                    .execute(&format!("DROP DATABASE IF EXISTS {q}{force}"))
+                    .await;
+                c.close().await;
+            }
+        }
+    }
+}
