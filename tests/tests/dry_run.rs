@@ -71,7 +71,7 @@ fn a_revision_outside_a_transaction_is_rehearsed_on_a_scratch_copy() {
         let db = ScratchDb::new(engine);
         let before = db.snapshot();
         let r = rehearse(&db, &sample_project(), "heads");
-        let Method::ScratchCopy { reason } = &r.method else {
+        let Method::ScratchCopy { reason, .. } = &r.method else {
             panic!("{engine:?}: {:?}", r.method)
         };
         assert!(

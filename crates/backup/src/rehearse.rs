@@ -18,8 +18,9 @@ use crate::BackupError;
 pub enum Method {
     /// Run inside one transaction on the database itself, then rolled back.
     RolledBack,
-    /// Run on a scratch database made from a schema-only copy, then dropped.
-    ScratchCopy { reason: String },
+    /// Run on a scratch database (a schema-only copy; a full copy of an SQLite file), then
+    /// dropped.
+    ScratchCopy { reason: String, copy: &'static str },
 }
 
 impl Method {
@@ -28,9 +29,9 @@ impl Method {
             Method::RolledBack => {
                 "ran inside one transaction on the database and rolled it back".into()
             }
-            Method::ScratchCopy { reason } => format!(
-                "rehearsed on a scratch copy of the schema (without its rows), then dropped it, because {reason}"
-            ),
+            Method::ScratchCopy { reason, copy } => {
+                format!("rehearsed on {copy}, then dropped it, because {reason}")
+            }
         }
     }
 }
@@ -77,8 +78,13 @@ pub async fn dry_run(
     }
     .await;
     drop_scratch(url, &scratch).await;
+    let copy = if url.engine == Engine::Sqlite {
+        "a scratch copy of the database file"
+    } else {
+        "a scratch copy of the schema (without its rows)"
+    };
     Ok(DryRun {
-        method: Method::ScratchCopy { reason },
+        method: Method::ScratchCopy { reason, copy },
         outcome,
     })
 }

@@ -61,6 +61,30 @@ pub enum Command {
     Downgrade(MigrateArgs),
     /// Set the version rows without running migrations.
     Stamp(StampArgs),
+    /// Back the database up (pg_dump -Fc, mysqldump, SQLite VACUUM INTO) with a manifest beside it.
+    Backup {
+        /// The backup file (default: backups/DATABASE-TIME.EXT).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check a backup: its checksum, and that the engine's own tool can read it.
+    Verify { path: PathBuf },
+    /// Restore a backup into the database (after a safety backup), or into a new one with --into.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    pub path: PathBuf,
+    /// Restore into a new database of this name (a new file path for SQLite) instead.
+    #[arg(long)]
+    pub into: Option<String>,
+    /// Confirm replacing the database's contents with the backup.
+    #[arg(long)]
+    pub yes: bool,
+    /// Do not take a safety backup of the database before replacing it.
+    #[arg(long)]
+    pub no_safety_backup: bool,
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +144,16 @@ pub struct MigrateArgs {
     /// How long to wait for another run's lock, in seconds.
     #[arg(long, default_value_t = 60)]
     pub lock_wait: u64,
+    /// Try the plan for real and leave no trace: inside a rolled-back transaction, or on a
+    /// scratch copy where that cannot work (MySQL, revisions outside a transaction).
+    #[arg(long, conflicts_with_all = ["sql", "plan"])]
+    pub dry_run: bool,
+    /// Back the database up first (into --backup-dir).
+    #[arg(long, conflicts_with_all = ["sql", "plan", "dry_run"])]
+    pub backup: bool,
+    /// Where --backup writes.
+    #[arg(long, default_value = "backups")]
+    pub backup_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! `stratum`: the command line over the Stratum engine. Thin: parse, call the engine, print.
 
 mod args;
+mod backup_cmds;
 mod error;
 mod graph_cmds;
 mod migrate;
@@ -54,5 +55,8 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Upgrade(a) => migrate::migrate(cli, a, true, out).await,
         Command::Downgrade(a) => migrate::migrate(cli, a, false, out).await,
         Command::Stamp(a) => migrate::stamp(cli, a, out).await,
+        Command::Backup { out: path } => backup_cmds::backup_cmd(cli, path, out).await,
+        Command::Verify { path } => backup_cmds::verify_cmd(cli, path, out).await,
+        Command::Restore(a) => backup_cmds::restore_cmd(cli, a, out).await,
     }
 }

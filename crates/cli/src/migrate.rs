@@ -15,7 +15,7 @@ use crate::output::Out;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn url(cli: &Cli) -> Result<DatabaseUrl, CliError> {
+pub fn url(cli: &Cli) -> Result<DatabaseUrl, CliError> {
     let raw = cli.url.as_deref().ok_or_else(|| {
         CliError::Input("no database given: pass --url URL or set STRATUM_DATABASE_URL".into())
     })?;
@@ -244,6 +244,23 @@ pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<
     } else {
         Operation::Downgrade(a.target.clone())
     };
+    let tools = stratum_backup::Tools::new(
+        project
+            .config
+            .backup
+            .tools_dir
+            .as_ref()
+            .map(|d| cli.project.join(d)),
+    );
+    if a.dry_run {
+        return rehearse(cli, &project, op, per_revision, &tools, out).await;
+    }
+    if a.backup {
+        let url = url(cli)?;
+        let path = crate::backup_cmds::default_path(&a.backup_dir, &url, "");
+        let vt = stratum_db::VersionTable::from_config(&project.config);
+        crate::backup_cmds::take_backup(&url, &tools, &vt, &path).await?;
+    }
     execute(cli, &project, op, per_revision, a.lock_wait, out).await
 }
 
@@ -359,4 +376,41 @@ async fn execute(
         )
     });
     Ok(())
+}
+
+async fn rehearse(
+    cli: &Cli,
+    project: &Project,
+    op: Operation,
+    per_revision: bool,
+    tools: &stratum_backup::Tools,
+    out: &Out,
+) -> Result<(), CliError> {
+    let opts = RunOptions {
+        transaction_per_revision: per_revision,
+        ..RunOptions::default()
+    };
+    let dry = stratum_backup::dry_run(&url(cli)?, project, &op, tools, opts).await?;
+    let how = dry.method.describe();
+    match dry.outcome {
+        Ok(report) => {
+            out.result(
+                &json!({ "ok": true, "dry_run": { "method": how, "report": report } }),
+                || {
+                    format!(
+                        "Dry run succeeded ({how}): {} step(s) would take the database from [{}] to [{}]. Nothing was changed.",
+                        report.plan.steps.len(),
+                        report.rows_before.join(", "),
+                        report.rows_after.join(", ")
+                    )
+                },
+            );
+            Ok(())
+        }
+        Err(stratum_db::DbError::Failed(f)) => Err(CliError::RunFailed {
+            message: format!("dry run failed ({how}); nothing was changed: {f}"),
+            failure: f,
+        }),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -1,0 +1,161 @@
+//! `backup`, `verify`, `restore`: thin adapters over stratum-backup.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use stratum_backup::{
+    backup, extension, restore, verify, BackupError, Manifest, RestoreTarget, Tools,
+};
+use stratum_db::{DatabaseUrl, VersionTable};
+use stratum_project::Project;
+
+use crate::args::{Cli, RestoreArgs};
+use crate::error::CliError;
+use crate::migrate::url;
+use crate::output::Out;
+
+impl From<BackupError> for CliError {
+    fn from(e: BackupError) -> Self {
+        match e {
+            BackupError::Db(db) => db.into(),
+            BackupError::Corrupt { .. }
+            | BackupError::ChecksumMismatch { .. }
+            | BackupError::NoManifest { .. }
+            | BackupError::WrongEngine { .. } => CliError::Input(e.to_string()),
+            other => CliError::Failed(other.to_string()),
+        }
+    }
+}
+
+/// The project's `[backup]` settings when there is a project here; backups work without one.
+fn context(cli: &Cli) -> (Tools, VersionTable) {
+    match Project::open(&cli.project) {
+        Ok(p) => (
+            Tools::new(
+                p.config
+                    .backup
+                    .tools_dir
+                    .as_ref()
+                    .map(|d| cli.project.join(d)),
+            ),
+            VersionTable::from_config(&p.config),
+        ),
+        Err(_) => (Tools::new(None), VersionTable::default()),
+    }
+}
+
+/// `DIR/DATABASE-YYYYmmdd-HHMMSS.EXT`
+pub fn default_path(dir: &Path, url: &DatabaseUrl, label: &str) -> PathBuf {
+    let name = match &url.path {
+        Some(p) => p
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "sqlite".into()),
+        None => url.database.clone(),
+    };
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    dir.join(format!("{safe}{label}-{stamp}.{}", extension(url.engine)))
+}
+
+pub async fn take_backup(
+    url: &DatabaseUrl,
+    tools: &Tools,
+    vt: &VersionTable,
+    out: &Path,
+) -> Result<Manifest, CliError> {
+    eprintln!("Backing up {url} to {} ...", out.display());
+    let m = backup(url, vt, tools, out).await?;
+    eprintln!(
+        "Backup done: {} bytes in {} ms (at [{}], {}).",
+        m.size,
+        m.duration_ms,
+        m.rows.join(", "),
+        m.tool_version
+    );
+    Ok(m)
+}
+
+pub async fn backup_cmd(cli: &Cli, out_path: &Option<PathBuf>, out: &Out) -> Result<(), CliError> {
+    let url = url(cli)?;
+    let (tools, vt) = context(cli);
+    let path = out_path
+        .clone()
+        .unwrap_or_else(|| default_path(Path::new("backups"), &url, ""));
+    let m = take_backup(&url, &tools, &vt, &path).await?;
+    out.result(&json!({ "ok": true, "path": path, "manifest": m }), || {
+        format!("{}\nsha256 {}", path.display(), m.sha256)
+    });
+    Ok(())
+}
+
+pub async fn verify_cmd(cli: &Cli, path: &Path, out: &Out) -> Result<(), CliError> {
+    let (tools, _) = context(cli);
+    let v = verify(path, &tools).await?;
+    out.result(
+        &json!({ "ok": true, "manifest": v.manifest, "checks": v.checks }),
+        || {
+            format!(
+                "{} is good: {}.\nTaken {} from {} at [{}].",
+                path.display(),
+                v.checks.join("; "),
+                v.manifest.taken_at,
+                v.manifest.database,
+                v.manifest.rows.join(", ")
+            )
+        },
+    );
+    Ok(())
+}
+
+pub async fn restore_cmd(cli: &Cli, a: &RestoreArgs, out: &Out) -> Result<(), CliError> {
+    let url = url(cli)?;
+    let (tools, vt) = context(cli);
+    let target = match &a.into {
+        Some(name) => RestoreTarget::New(name.clone()),
+        None => RestoreTarget::Same,
+    };
+    let mut safety = None;
+    if target == RestoreTarget::Same {
+        if !a.yes {
+            return Err(CliError::Input(format!(
+                "restoring replaces everything in {url} with the backup; pass --yes to confirm (a safety backup is taken first), or --into NAME to restore into a new database"
+            )));
+        }
+        // Refuse a bad backup before touching anything, the safety backup included.
+        verify(&a.path, &tools).await?;
+        if !a.no_safety_backup {
+            let dir = a.path.parent().unwrap_or(Path::new("."));
+            let path = default_path(dir, &url, "-before-restore");
+            take_backup(&url, &tools, &vt, &path).await?;
+            safety = Some(path);
+        }
+    }
+    let r = restore(&url, &a.path, &tools, &target).await?;
+    out.result(
+        &json!({ "ok": true, "database": r.database, "rows": r.rows, "duration_ms": r.duration_ms, "safety_backup": safety }),
+        || {
+            let mut s = format!(
+                "Restored {} into {} in {} ms; it is at [{}].",
+                a.path.display(),
+                r.database,
+                r.duration_ms,
+                r.rows.join(", ")
+            );
+            if let Some(p) = &safety {
+                s.push_str(&format!("\nThe database as it was before is in {}.", p.display()));
+            }
+            s
+        },
+    );
+    Ok(())
+}
