@@ -35,6 +35,8 @@ pub(crate) fn profile_view(p: &Profile) -> ProfileView {
         database,
         engine,
         project_dir: p.project_dir.clone(),
+        auto_backup: p.auto_backup,
+        backup_keep: u32::try_from(p.backup_keep).unwrap_or(10),
     }
 }
 
@@ -188,7 +190,7 @@ pub async fn revision_detail(
     })
 }
 
-fn operation(req: &OperationRequest) -> Operation {
+pub(crate) fn operation(req: &OperationRequest) -> Operation {
     match req.kind {
         OperationKind::Upgrade => Operation::Upgrade(req.target.clone()),
         OperationKind::Downgrade => Operation::Downgrade(req.target.clone()),
@@ -263,9 +265,21 @@ pub async fn run_operation(
     profile_id: u32,
     request: OperationRequest,
     operation_id: String,
+    backup_id: Option<u32>,
     on_progress: Channel<ProgressEvent>,
 ) -> Result<RunOutcome, AppError> {
     let (profile, project, url) = load(&state, profile_id).await?;
+    let changes = !matches!(request.kind, OperationKind::Stamp);
+    let backup = match backup_id {
+        Some(id) => Some(state.store.backup(i64::from(id)).await?),
+        None if profile.auto_backup && changes => {
+            return Err(AppError::Input(format!(
+                "{} backs up before every upgrade and downgrade: take the backup first (or switch it off in the profile)",
+                profile.name
+            )))
+        }
+        None => None,
+    };
     let mut opts = RunOptions {
         transaction_per_revision: project.config.run.transaction_per_revision,
         ..RunOptions::default()
@@ -355,16 +369,7 @@ pub async fn run_operation(
             rows_after: f.rows_now.clone(),
             steps: 0,
             millis,
-            failure: Some(FailureView {
-                revision: f.revision.clone(),
-                file: f.file.clone(),
-                line: f.line.map(to_u32),
-                statement: f.statement.clone(),
-                message: f.message.clone(),
-                rolled_back: f.rolled_back,
-                committed: f.committed.clone(),
-                rows_now: f.rows_now.clone(),
-            }),
+            failure: Some(failure_view(&f)),
         },
         Err(other) => return Err(other.into()),
     };
@@ -392,12 +397,13 @@ pub async fn run_operation(
             } else {
                 outcome.summary.clone()
             },
+            backup: backup.map(|b| b.path).unwrap_or_default(),
         })
         .await?;
     Ok(outcome)
 }
 
-fn whoami() -> String {
+pub(crate) fn whoami() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
@@ -439,6 +445,20 @@ pub async fn audit_log(
             duration_ms: u32::try_from(e.duration_ms).unwrap_or(u32::MAX),
             result: e.result,
             message: e.message,
+            backup: e.backup,
         })
         .collect())
+}
+
+pub(crate) fn failure_view(f: &stratum_db::RunFailure) -> FailureView {
+    FailureView {
+        revision: f.revision.clone(),
+        file: f.file.clone(),
+        line: f.line.map(to_u32),
+        statement: f.statement.clone(),
+        message: f.message.clone(),
+        rolled_back: f.rolled_back,
+        committed: f.committed.clone(),
+        rows_now: f.rows_now.clone(),
+    }
 }

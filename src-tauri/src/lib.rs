@@ -1,6 +1,7 @@
 //! The Stratum desktop shell: state, commands and the window. It only adapts the engine
 //! (`crates/`) to Tauri; no migration logic lives here.
 
+mod backup_commands;
 mod commands;
 mod error;
 mod file_commands;
@@ -37,6 +38,13 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             file_commands::choose_project_folder,
             file_commands::choose_alembic_ini,
             file_commands::read_alembic_ini,
+            backup_commands::list_backups,
+            backup_commands::take_backup,
+            backup_commands::verify_backup,
+            backup_commands::restore_backup,
+            backup_commands::delete_backup,
+            backup_commands::reveal_backup,
+            backup_commands::dry_run_operation,
         ])
 }
 
@@ -53,6 +61,7 @@ pub fn run() {
     let builder = specta_builder::<tauri::Wry>();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

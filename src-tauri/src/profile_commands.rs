@@ -41,6 +41,8 @@ fn validate(input: &ProfileInput) -> Result<(NewProfile, Option<String>), AppErr
             environment: input.environment.clone(),
             url: url.without_password(),
             project_dir: input.project_dir.trim().into(),
+            auto_backup: input.auto_backup,
+            backup_keep: input.backup_keep.map(i64::from),
         },
         password,
     ))
@@ -85,6 +87,8 @@ pub async fn duplicate_profile(
             environment: p.environment,
             url: p.url,
             project_dir: p.project_dir,
+            auto_backup: Some(p.auto_backup),
+            backup_keep: Some(p.backup_keep),
         })
         .await?;
     if let Some(pw) = state.secrets.get(p.id) {

@@ -47,6 +47,7 @@ impl AppState {
                     environment: "development".into(),
                     url: format!("sqlite:///{}", data_dir.join("demo.db").display()),
                     project_dir: project.display().to_string(),
+                    ..Default::default()
                 })
                 .await?;
         }

@@ -14,6 +14,8 @@ pub struct ProfileView {
     pub database: String,
     pub engine: String,
     pub project_dir: String,
+    pub auto_backup: bool,
+    pub backup_keep: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -167,6 +169,8 @@ pub struct AuditView {
     pub duration_ms: u32,
     pub result: String,
     pub message: String,
+    /// The backup taken before the operation, or empty.
+    pub backup: String,
 }
 
 /// A profile as the form sends it. `password` is only ever passed through to the keychain.
@@ -179,6 +183,12 @@ pub struct ProfileInput {
     pub url: String,
     pub password: Option<String>,
     pub project_dir: String,
+    /// Back up before every upgrade and downgrade (None: on for production only).
+    #[serde(default)]
+    pub auto_backup: Option<bool>,
+    /// Backups kept for this profile (None: 10).
+    #[serde(default)]
+    pub backup_keep: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -221,4 +231,45 @@ pub struct ProfileDraft {
     pub project_dir: Option<String>,
     /// What the user should know or still do, in words.
     pub notes: Vec<String>,
+}
+
+/// One catalogued backup.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct BackupView {
+    pub id: u32,
+    pub at: String,
+    pub path: String,
+    pub engine: String,
+    pub rows: Vec<String>,
+    /// Bytes (as a float: sizes pass 4 GiB).
+    pub size: f64,
+    pub sha256: String,
+    pub duration_ms: u32,
+    pub tool_version: String,
+    pub reason: String,
+    /// False when the file is gone from disk.
+    pub present: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct VerifiedView {
+    pub checks: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct RestoredView {
+    pub database: String,
+    pub rows: Vec<String>,
+    pub duration_ms: u32,
+    /// The backup of the database as it was, taken before it was replaced.
+    pub safety_backup: Option<BackupView>,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct DryRunView {
+    /// What was done, in words: rolled back, or rehearsed on a scratch copy and why.
+    pub method: String,
+    pub succeeded: bool,
+    pub rows_after: Vec<String>,
+    pub failure: Option<FailureView>,
 }

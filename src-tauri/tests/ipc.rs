@@ -243,7 +243,7 @@ fn an_operation_runs_reports_its_outcome_and_is_audited() {
         &w,
         "run_operation",
         json!({ "profileId": 1, "request": { "kind": "upgrade", "target": "heads" },
-                "operationId": "op-1", "onProgress": "__CHANNEL__:7" }),
+                "operationId": "op-1", "backupId": null, "onProgress": "__CHANNEL__:7" }),
     );
     assert_eq!(outcome["succeeded"], true, "{outcome}");
     assert_eq!(outcome["rows_before"], json!([]));
@@ -255,7 +255,7 @@ fn an_operation_runs_reports_its_outcome_and_is_audited() {
         &w,
         "run_operation",
         json!({ "profileId": 1, "request": { "kind": "downgrade", "target": "-1" },
-                "operationId": "op-2", "onProgress": "__CHANNEL__:8" }),
+                "operationId": "op-2", "backupId": null, "onProgress": "__CHANNEL__:8" }),
     );
     assert_eq!(down["rows_after"], json!(["006"]), "{down}");
     let log = ok(&w, "audit_log", json!({ "profileId": 1 }));
@@ -361,6 +361,115 @@ fn a_profile_is_drafted_from_an_alembic_ini() {
         err["message"]
             .as_str()
             .is_some_and(|m| m.contains("missing.ini")),
+        "{err}"
+    );
+}
+
+#[test]
+fn backups_are_taken_verified_restored_and_deleted_from_the_window() {
+    let w = window();
+    let taken = ok(&w, "take_backup", json!({ "profileId": 1, "reason": "" }));
+    assert_eq!(taken["reason"], "manual");
+    assert_eq!(taken["present"], true);
+    assert_eq!(taken["rows"], json!([]));
+    let outcome = ok(
+        &w,
+        "run_operation",
+        json!({ "profileId": 1, "request": { "kind": "upgrade", "target": "heads" },
+                "operationId": "op-b", "backupId": taken["id"], "onProgress": "__CHANNEL__:9" }),
+    );
+    assert_eq!(outcome["rows_after"], json!(["007"]));
+    let log = ok(&w, "audit_log", json!({ "profileId": 1 }));
+    assert_eq!(log[0]["operation"], "upgrade");
+    assert_eq!(
+        log[0]["backup"], taken["path"],
+        "the audit names the backup"
+    );
+
+    let verified = ok(&w, "verify_backup", json!({ "backupId": taken["id"] }));
+    assert!(
+        verified["checks"]
+            .to_string()
+            .contains("integrity check: ok"),
+        "{verified}"
+    );
+    let restored = ok(
+        &w,
+        "restore_backup",
+        json!({ "backupId": taken["id"], "into": null }),
+    );
+    assert_eq!(restored["rows"], json!([]));
+    assert_eq!(
+        restored["safety_backup"]["rows"],
+        json!(["007"]),
+        "the state before the restore is kept"
+    );
+    let t = ok(&w, "timeline", json!({ "profileId": 1 }));
+    assert_eq!(
+        t["database"]["rows"],
+        json!([]),
+        "back where the backup was taken"
+    );
+    let copy = w.data.path().join("copy.db").display().to_string();
+    let into_new = ok(
+        &w,
+        "restore_backup",
+        json!({ "backupId": taken["id"], "into": copy }),
+    );
+    assert!(into_new["database"]
+        .as_str()
+        .is_some_and(|d| d.contains("copy.db")));
+
+    let listed = ok(&w, "list_backups", json!({ "profileId": 1 }));
+    assert_eq!(listed.as_array().map(Vec::len), Some(2));
+    ok(&w, "delete_backup", json!({ "backupId": taken["id"] }));
+    assert!(!std::path::Path::new(taken["path"].as_str().unwrap_or("")).exists());
+    let err = invoke(&w, "verify_backup", json!({ "backupId": taken["id"] })).expect_err("deleted");
+    assert_eq!(err["kind"], "store");
+}
+
+#[test]
+fn a_dry_run_changes_nothing_and_production_runs_need_their_backup() {
+    let w = window();
+    let dry = ok(
+        &w,
+        "dry_run_operation",
+        json!({ "profileId": 1, "request": { "kind": "upgrade", "target": "006" } }),
+    );
+    assert_eq!(dry["succeeded"], true, "{dry}");
+    assert!(
+        dry["method"]
+            .as_str()
+            .is_some_and(|m| m.contains("rolled it back")),
+        "{dry}"
+    );
+    assert_eq!(dry["rows_after"], json!(["006"]));
+    let t = ok(&w, "timeline", json!({ "profileId": 1 }));
+    assert_eq!(
+        t["database"]["rows"],
+        json!([]),
+        "the dry run left no trace"
+    );
+
+    let project = w.data.path().join("sample-project").display().to_string();
+    let db = w.data.path().join("prod.db").display().to_string();
+    let prod = ok(
+        &w,
+        "save_profile",
+        json!({ "input": { "id": null, "name": "Acme prod", "client": "Acme", "environment": "production", "url": format!("sqlite:///{db}"), "password": null, "project_dir": project, "auto_backup": null, "backup_keep": null } }),
+    );
+    assert_eq!(prod["profile"]["auto_backup"], true);
+    let err = invoke(
+        &w,
+        "run_operation",
+        json!({ "profileId": prod["profile"]["id"], "request": { "kind": "upgrade", "target": "heads" },
+                "operationId": "op-p", "backupId": null, "onProgress": "__CHANNEL__:10" }),
+    )
+    .expect_err("no backup taken");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("backs up before every upgrade")),
         "{err}"
     );
 }

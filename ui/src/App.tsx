@@ -7,8 +7,9 @@ import { History } from "./components/History";
 import { OperationFlow } from "./components/OperationFlow";
 import { ProfileForm } from "./components/ProfileForm";
 import { NewRevision } from "./components/NewRevision";
+import { Backups } from "./components/Backups";
 
-type Tab = "timeline" | "history";
+type Tab = "timeline" | "backups" | "history";
 
 export function App() {
   const [profiles, setProfiles] = useState<ProfileView[]>([]);
@@ -113,7 +114,10 @@ export function App() {
                   <button role="tab" aria-selected={tab === "timeline"} onClick={() => setTab("timeline")}>
                     Timeline
                   </button>
-                  <button role="tab" aria-selected={tab === "history"} onClick={() => setTab("history")}>
+                  <button role="tab" data-testid="tab-backups" aria-selected={tab === "backups"} onClick={() => setTab("backups")}>
+                    Backups
+                  </button>
+                  <button role="tab" data-testid="tab-history" aria-selected={tab === "history"} onClick={() => setTab("history")}>
                     History
                   </button>
                 </nav>
@@ -154,6 +158,7 @@ export function App() {
             {tab === "timeline" && timeline && (
               <Timeline view={timeline} onOperation={setOperation} />
             )}
+            {tab === "backups" && <Backups key={profile.id} profile={profile} onRestored={refresh} />}
             {tab === "history" && <History profileId={profile.id} />}
           </>
         ) : (

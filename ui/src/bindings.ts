@@ -12,7 +12,7 @@ export const commands = {
 	/**  The plan and the exact SQL of an operation, from the database's current rows; runs nothing. */
 	planOperation: (profileId: number, request: OperationRequest) => typedError<PlanView, AppError>(__TAURI_INVOKE("plan_operation", { profileId, request })),
 	/**  Runs an operation, streaming progress; `operation_id` lets the window cancel it. */
-	runOperation: (profileId: number, request: OperationRequest, operationId: string, onProgress: Channel<ProgressEvent>) => typedError<RunOutcome, AppError>(__TAURI_INVOKE("run_operation", { profileId, request, operationId, onProgress })),
+	runOperation: (profileId: number, request: OperationRequest, operationId: string, backupId: number | null, onProgress: Channel<ProgressEvent>) => typedError<RunOutcome, AppError>(__TAURI_INVOKE("run_operation", { profileId, request, operationId, backupId, onProgress })),
 	cancelOperation: (operationId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_operation", { operationId })),
 	auditLog: (profileId: number | null) => typedError<AuditView[], AppError>(__TAURI_INVOKE("audit_log", { profileId })),
 	saveProfile: (input: ProfileInput) => typedError<SavedProfile, AppError>(__TAURI_INVOKE("save_profile", { input })),
@@ -38,6 +38,19 @@ export const commands = {
 	 *  folder when a Stratum project sits next to it.
 	 */
 	readAlembicIni: (path: string) => typedError<ProfileDraft, AppError>(__TAURI_INVOKE("read_alembic_ini", { path })),
+	listBackups: (profileId: number) => typedError<BackupView[], AppError>(__TAURI_INVOKE("list_backups", { profileId })),
+	takeBackup: (profileId: number, reason: string) => typedError<BackupView, AppError>(__TAURI_INVOKE("take_backup", { profileId, reason })),
+	verifyBackup: (backupId: number) => typedError<VerifiedView, AppError>(__TAURI_INVOKE("verify_backup", { backupId })),
+	/**
+	 *  Restores a backup: into the profile's own database after a safety backup (`into` None), or
+	 *  into a new database (or SQLite file) named by `into`.
+	 */
+	restoreBackup: (backupId: number, into: string | null) => typedError<RestoredView, AppError>(__TAURI_INVOKE("restore_backup", { backupId, into })),
+	deleteBackup: (backupId: number) => typedError<null, AppError>(__TAURI_INVOKE("delete_backup", { backupId })),
+	/**  Shows the backup in the system's file manager. */
+	revealBackup: (backupId: number) => typedError<null, AppError>(__TAURI_INVOKE("reveal_backup", { backupId })),
+	/**  Tries the operation for real and leaves no trace; says how it was done. */
+	dryRunOperation: (profileId: number, request: OperationRequest) => typedError<DryRunView, AppError>(__TAURI_INVOKE("dry_run_operation", { profileId, request })),
 };
 
 /* Types */
@@ -62,6 +75,25 @@ export type AuditView = {
 	duration_ms: number,
 	result: string,
 	message: string,
+	/**  The backup taken before the operation, or empty. */
+	backup: string,
+};
+
+/**  One catalogued backup. */
+export type BackupView = {
+	id: number,
+	at: string,
+	path: string,
+	engine: string,
+	rows: string[],
+	/**  Bytes (as a float: sizes pass 4 GiB). */
+	size: number | null,
+	sha256: string,
+	duration_ms: number,
+	tool_version: string,
+	reason: string,
+	/**  False when the file is gone from disk. */
+	present: boolean,
 };
 
 export type ConnectionTest = {
@@ -71,6 +103,14 @@ export type ConnectionTest = {
 };
 
 export type DatabaseState = { state: "reachable"; rows: string[]; pending: string[]; server: string } | { state: "unreachable"; message: string };
+
+export type DryRunView = {
+	/**  What was done, in words: rolled back, or rehearsed on a scratch copy and why. */
+	method: string,
+	succeeded: boolean,
+	rows_after: string[],
+	failure: FailureView | null,
+};
 
 export type FailureView = {
 	revision: string,
@@ -120,6 +160,10 @@ export type ProfileInput = {
 	url: string,
 	password: string | null,
 	project_dir: string,
+	/**  Back up before every upgrade and downgrade (None: on for production only). */
+	auto_backup?: boolean | null,
+	/**  Backups kept for this profile (None: 10). */
+	backup_keep?: number | null,
 };
 
 export type ProfileStatus = {
@@ -138,10 +182,20 @@ export type ProfileView = {
 	database: string,
 	engine: string,
 	project_dir: string,
+	auto_backup: boolean,
+	backup_keep: number,
 };
 
 /**  Streamed while an operation runs. */
 export type ProgressEvent = { event: "planned"; steps: number } | { event: "step_started"; index: number; total: number; revision: string } | { event: "statement"; index: number; number: number; line: number; sql: string } | { event: "step_finished"; index: number; revision: string; millis: number };
+
+export type RestoredView = {
+	database: string,
+	rows: string[],
+	duration_ms: number,
+	/**  The backup of the database as it was, taken before it was replaced. */
+	safety_backup: BackupView | null,
+};
 
 export type RevisionDetail = {
 	revision: string,
@@ -209,6 +263,10 @@ export type TimelineView = {
 	lanes: number,
 	heads: string[],
 	database: DatabaseState,
+};
+
+export type VerifiedView = {
+	checks: string[],
 };
 
 export type WrittenRevision = {

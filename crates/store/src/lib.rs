@@ -22,6 +22,8 @@ pub enum StoreError {
     Query(String),
     #[error("there is no profile {0}")]
     NoProfile(i64),
+    #[error("there is no backup {0} in the catalogue")]
+    NoBackup(i64),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -40,6 +42,10 @@ pub struct Profile {
     pub project_dir: String,
     pub backup_dir: Option<String>,
     pub created_at: String,
+    /// Back up before every upgrade and downgrade.
+    pub auto_backup: bool,
+    /// How many of this profile's backups to keep; older ones are deleted.
+    pub backup_keep: i64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -49,6 +55,35 @@ pub struct NewProfile {
     pub environment: String,
     pub url: String,
     pub project_dir: String,
+    /// None: on for production, off elsewhere.
+    pub auto_backup: Option<bool>,
+    /// None: keep 10.
+    pub backup_keep: Option<i64>,
+}
+
+impl NewProfile {
+    fn auto_backup(&self) -> bool {
+        self.auto_backup.unwrap_or(self.environment == "production")
+    }
+
+    fn backup_keep(&self) -> i64 {
+        self.backup_keep.unwrap_or(10).max(1)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct BackupEntry {
+    pub id: i64,
+    pub profile_id: Option<i64>,
+    pub at: String,
+    pub path: String,
+    pub engine: String,
+    pub rows: String,
+    pub size: i64,
+    pub sha256: String,
+    pub duration_ms: i64,
+    pub tool_version: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -65,6 +100,8 @@ pub struct AuditEntry {
     pub duration_ms: i64,
     pub result: String,
     pub message: String,
+    /// The path of the backup taken before the operation, or empty.
+    pub backup: String,
 }
 
 #[derive(Clone)]
@@ -122,13 +159,15 @@ impl Store {
             p.environment.as_str()
         };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO profiles (name, client, environment, url, project_dir) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO profiles (name, client, environment, url, project_dir, auto_backup, backup_keep) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&p.name)
         .bind(&p.client)
         .bind(environment)
         .bind(&p.url)
         .bind(&p.project_dir)
+        .bind(p.auto_backup())
+        .bind(p.backup_keep())
         .fetch_one(&self.pool)
         .await?;
         self.profile(id).await
@@ -140,12 +179,14 @@ impl Store {
         } else {
             p.environment.as_str()
         };
-        let changed = sqlx::query("UPDATE profiles SET name = ?, client = ?, environment = ?, url = ?, project_dir = ? WHERE id = ?")
+        let changed = sqlx::query("UPDATE profiles SET name = ?, client = ?, environment = ?, url = ?, project_dir = ?, auto_backup = ?, backup_keep = ? WHERE id = ?")
             .bind(&p.name)
             .bind(&p.client)
             .bind(environment)
             .bind(&p.url)
             .bind(&p.project_dir)
+            .bind(p.auto_backup())
+            .bind(p.backup_keep())
             .bind(id)
             .execute(&self.pool)
             .await?
@@ -171,8 +212,8 @@ impl Store {
     /// Records one operation in the audit log.
     pub async fn record(&self, e: &AuditEntry) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO audit_log (at, who, profile_id, profile_name, operation, target, rows_before, rows_after, duration_ms, result, message) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log (at, who, profile_id, profile_name, operation, target, rows_before, rows_after, duration_ms, result, message, backup) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&e.at)
         .bind(&e.who)
@@ -185,6 +226,7 @@ impl Store {
         .bind(e.duration_ms)
         .bind(&e.result)
         .bind(&e.message)
+        .bind(&e.backup)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -200,6 +242,80 @@ impl Store {
             None => sqlx::query_as::<_, AuditEntry>("SELECT * FROM audit_log ORDER BY id DESC"),
         };
         Ok(q.fetch_all(&self.pool).await?)
+    }
+
+    /// Catalogues a backup and returns the entries that fall out of the profile's retention
+    /// (oldest first); the caller deletes their files.
+    pub async fn add_backup(
+        &self,
+        b: &BackupEntry,
+    ) -> Result<(BackupEntry, Vec<BackupEntry>), StoreError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO backups (profile_id, at, path, engine, rows, size, sha256, duration_ms, tool_version, reason) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(b.profile_id)
+        .bind(&b.at)
+        .bind(&b.path)
+        .bind(&b.engine)
+        .bind(&b.rows)
+        .bind(b.size)
+        .bind(&b.sha256)
+        .bind(b.duration_ms)
+        .bind(&b.tool_version)
+        .bind(&b.reason)
+        .fetch_one(&self.pool)
+        .await?;
+        let saved = self.backup(id).await?;
+        let mut expired = Vec::new();
+        if let Some(pid) = b.profile_id {
+            let keep: i64 = sqlx::query_scalar("SELECT backup_keep FROM profiles WHERE id = ?")
+                .bind(pid)
+                .fetch_optional(&self.pool)
+                .await?
+                .unwrap_or(10);
+            let mut all = self.backups(Some(pid)).await?;
+            if all.len() as i64 > keep {
+                expired = all.split_off(usize::try_from(keep).unwrap_or(usize::MAX));
+                expired.reverse();
+                for e in &expired {
+                    sqlx::query("DELETE FROM backups WHERE id = ?")
+                        .bind(e.id)
+                        .execute(&self.pool)
+                        .await?;
+                }
+            }
+        }
+        Ok((saved, expired))
+    }
+
+    pub async fn backup(&self, id: i64) -> Result<BackupEntry, StoreError> {
+        sqlx::query_as::<_, BackupEntry>("SELECT * FROM backups WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NoBackup(id))
+    }
+
+    /// Newest first.
+    pub async fn backups(&self, profile_id: Option<i64>) -> Result<Vec<BackupEntry>, StoreError> {
+        let q = match profile_id {
+            Some(id) => sqlx::query_as::<_, BackupEntry>(
+                "SELECT * FROM backups WHERE profile_id = ? ORDER BY id DESC",
+            )
+            .bind(id),
+            None => sqlx::query_as::<_, BackupEntry>("SELECT * FROM backups ORDER BY id DESC"),
+        };
+        Ok(q.fetch_all(&self.pool).await?)
+    }
+
+    pub async fn delete_backup(&self, id: i64) -> Result<BackupEntry, StoreError> {
+        let entry = self.backup(id).await?;
+        sqlx::query("DELETE FROM backups WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(entry)
     }
 
     pub fn now() -> String {
@@ -239,6 +355,7 @@ mod tests {
             duration_ms: 12,
             result: "succeeded".into(),
             message: String::new(),
+            backup: String::new(),
         };
         store.record(&entry).await.unwrap_or_else(|e| panic!("{e}"));
         drop(store);
@@ -251,5 +368,64 @@ mod tests {
             again.profile(99).await,
             Err(StoreError::NoProfile(99))
         ));
+    }
+
+    #[tokio::test]
+    async fn backups_beyond_the_profiles_retention_fall_out_oldest_first() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = Store::open(&dir.path().join("s.db"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let p = store
+            .add_profile(&NewProfile {
+                name: "Acme prod".into(),
+                environment: "production".into(),
+                url: "sqlite:///a.db".into(),
+                project_dir: "/p".into(),
+                backup_keep: Some(2),
+                ..Default::default()
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            p.auto_backup,
+            "production backs up before changes by default"
+        );
+        let entry = |n: i64| BackupEntry {
+            id: 0,
+            profile_id: Some(p.id),
+            at: format!("2026-01-0{n} 10:00:00"),
+            path: format!("/b/{n}.sqlite"),
+            engine: "sqlite".into(),
+            rows: "007".into(),
+            size: 10,
+            sha256: "ab".into(),
+            duration_ms: 1,
+            tool_version: "SQLite 3".into(),
+            reason: "manual".into(),
+        };
+        for n in 1..=2 {
+            let (_, expired) = store
+                .add_backup(&entry(n))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(expired.is_empty());
+        }
+        let (_, expired) = store
+            .add_backup(&entry(3))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            expired.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(),
+            ["/b/1.sqlite"]
+        );
+        let left: Vec<String> = store
+            .backups(Some(p.id))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|b| b.path)
+            .collect();
+        assert_eq!(left, ["/b/3.sqlite", "/b/2.sqlite"]);
     }
 }

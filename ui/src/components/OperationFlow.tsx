@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from "react";
 import { Channel } from "@tauri-apps/api/core";
-import { commands, type OperationRequest, type PlanView, type ProfileView, type ProgressEvent, type RunOutcome } from "../bindings";
+import { commands, type BackupView, type DryRunView, type OperationRequest, type PlanView, type ProfileView, type ProgressEvent, type RunOutcome } from "../bindings";
 import { call, messageOf } from "../api";
 import { Sql } from "./Sql";
+import { size } from "./Backups";
 
-type Stage = "planning" | "review" | "running" | "done";
+type Stage = "planning" | "review" | "backing-up" | "running" | "done";
 
 type Props = { profile: ProfileView; request: OperationRequest; onClose: () => void };
 
@@ -17,6 +18,13 @@ export function OperationFlow({ profile, request, onClose }: Props) {
   const [progress, setProgress] = useState<{ step: number; total: number; revision: string; statement: string }>({ step: 0, total: 0, revision: "", statement: "" });
   const [outcome, setOutcome] = useState<RunOutcome | null>(null);
   const opId = useRef(`op-${Date.now()}-${Math.random().toString(16).slice(2)}`);
+  const changes = request.kind !== "stamp";
+  // A profile that backs up before every change always does; others may opt in for this run.
+  const [wantBackup, setWantBackup] = useState(profile.auto_backup);
+  const [backup, setBackup] = useState<BackupView | null>(null);
+  const [dry, setDry] = useState<DryRunView | null>(null);
+  const [dryBusy, setDryBusy] = useState(false);
+  const [restored, setRestored] = useState<string | null>(null);
 
   useEffect(() => {
     call(commands.planOperation(profile.id, request))
@@ -42,17 +50,47 @@ export function OperationFlow({ profile, request, onClose }: Props) {
   const confirmName = profile.database.split("/").pop() ?? profile.name;
   const canRun = plan !== null && plan.steps.length > 0 && (!production || typed === confirmName);
 
-  const start = () => {
+  const start = async () => {
+    let taken: BackupView | null = null;
+    if (changes && (wantBackup || profile.auto_backup)) {
+      setStage("backing-up");
+      try {
+        taken = await call(commands.takeBackup(profile.id, `before ${request.kind} to ${request.target}`));
+        setBackup(taken);
+      } catch (e) {
+        setError(`The backup failed, so nothing was run: ${messageOf(e)}`);
+        setStage("done");
+        return;
+      }
+    }
     setStage("running");
     const channel = new Channel<ProgressEvent>();
     channel.onmessage = (e) => {
       if (e.event === "step_started") setProgress((p) => ({ ...p, step: e.index + 1, total: e.total, revision: e.revision, statement: "" }));
       if (e.event === "statement") setProgress((p) => ({ ...p, statement: e.sql }));
     };
-    call(commands.runOperation(profile.id, request, opId.current, channel))
+    call(commands.runOperation(profile.id, request, opId.current, taken?.id ?? null, channel))
       .then((o) => setOutcome(o))
       .catch((e) => setError(messageOf(e)))
       .finally(() => setStage("done"));
+  };
+
+  const dryRun = () => {
+    setDryBusy(true);
+    setDry(null);
+    call(commands.dryRunOperation(profile.id, request))
+      .then(setDry)
+      .catch((e) => setDry({ method: "", succeeded: false, rows_after: [], failure: { revision: "", file: null, line: null, statement: null, message: messageOf(e), rolled_back: true, committed: [], rows_now: [] } }))
+      .finally(() => setDryBusy(false));
+  };
+
+  const restoreBackup = () => {
+    if (!backup) return;
+    if (!window.confirm(`Restore the backup taken at ${backup.at}? The database goes back to ${backup.rows.join(", ") || "base"}; its present state is backed up first.`)) return;
+    setRestored("Restoring…");
+    call(commands.restoreBackup(backup.id, null))
+      .then((r) => setRestored(`Restored: the database is back at ${r.rows.join(", ") || "base"}.`))
+      .catch((e) => setRestored(`The restore failed: ${messageOf(e)}`));
   };
 
   const verb = request.kind === "upgrade" ? "Upgrade" : request.kind === "downgrade" ? "Downgrade" : "Stamp";
@@ -84,6 +122,31 @@ export function OperationFlow({ profile, request, onClose }: Props) {
                   <summary>SQL that will run</summary>
                   <Sql code={plan.sql} className="preview" testId="sql-preview" />
                 </details>
+                <div className="dry-run">
+                  <button data-testid="dry-run" disabled={dryBusy} onClick={dryRun} title="Run it for real and roll it back, or rehearse it on a scratch copy">
+                    {dryBusy ? "Trying it…" : "Dry run"}
+                  </button>
+                  {dry && dry.succeeded && (
+                    <div className="banner ok" data-testid="dry-run-result">The dry run succeeded ({dry.method}); nothing was changed.</div>
+                  )}
+                  {dry && !dry.succeeded && dry.failure && (
+                    <div className="banner error" data-testid="dry-run-result">
+                      <strong>The dry run failed{dry.failure.revision ? ` at revision ${dry.failure.revision}` : ""}{dry.failure.line !== null ? `, line ${dry.failure.line} of ${dry.failure.file}` : ""}.</strong>
+                      <p>The database said: {dry.failure.message}</p>
+                      {dry.failure.statement && <Sql code={dry.failure.statement} className="small" />}
+                      {dry.method && <p>Nothing was changed: it {dry.method}.</p>}
+                    </div>
+                  )}
+                </div>
+                {changes && (
+                  profile.auto_backup ? (
+                    <p className="backup-step" data-testid="backup-step">A backup is taken first: this profile backs up before every change.</p>
+                  ) : (
+                    <label className="choice backup-step">
+                      <input type="checkbox" checked={wantBackup} onChange={(e) => setWantBackup(e.target.checked)} /> Back up the database first
+                    </label>
+                  )
+                )}
                 {production && (
                   <label className="confirm">
                     This is a production database. Type <code>{confirmName}</code> to confirm:
@@ -94,6 +157,13 @@ export function OperationFlow({ profile, request, onClose }: Props) {
             )}
           </>
         )}
+        {stage === "backing-up" && (
+          <div className="running" data-testid="progress">
+            <progress />
+            <p>Backing up {profile.database} before the {request.kind}…</p>
+          </div>
+        )}
+        {stage === "running" && backup && <p className="muted">Backed up first ({size(backup.size)}, {backup.duration_ms} ms).</p>}
         {stage === "running" && (
           <div className="running" data-testid="progress">
             <progress max={progress.total || 1} value={Math.max(progress.step - 1, 0)} />
@@ -114,8 +184,13 @@ export function OperationFlow({ profile, request, onClose }: Props) {
                 <p>The database said: {outcome.failure.message}</p>
                 {outcome.failure.statement && <Sql code={outcome.failure.statement} className="small" />}
                 <p>{outcome.failure.rolled_back ? "Everything was rolled back: the database is as it was before." : `The database is now at ${outcome.failure.rows_now.join(", ") || "base"}.`}</p>
+                {backup && !restored && (
+                  <button data-testid="restore-after-failure" onClick={restoreBackup}>Restore the backup taken before</button>
+                )}
+                {restored && <p data-testid="restored">{restored}</p>}
               </div>
             )}
+            {backup && <p className="muted" data-testid="backup-taken">Backup taken before the run: {backup.path}</p>}
           </div>
         )}
         <div className="modal-actions">
@@ -125,7 +200,7 @@ export function OperationFlow({ profile, request, onClose }: Props) {
             </button>
           )}
           {stage === "running" && <button onClick={() => call(commands.cancelOperation(opId.current))}>Cancel</button>}
-          {stage !== "running" && (
+          {stage !== "running" && stage !== "backing-up" && (
             <button data-testid="close-operation" onClick={onClose}>
               {stage === "done" ? "Close" : "Cancel"}
             </button>

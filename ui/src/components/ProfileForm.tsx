@@ -14,6 +14,8 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
     url: editing ? "" : "",
     password: null,
     project_dir: editing?.project_dir ?? "",
+    auto_backup: editing ? editing.auto_backup : null,
+    backup_keep: editing ? editing.backup_keep : null,
   });
   const [test, setTest] = useState<ConnectionTest | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -104,6 +106,22 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
             <button type="button" data-testid="choose-folder" onClick={chooseFolder}>Choose…</button>
           </span>
         </label>
+        <div className="form-row">
+          <label className="choice">
+            <input
+              type="checkbox"
+              name="auto_backup"
+              checked={form.auto_backup ?? form.environment === "production"}
+              onChange={(e) => setForm({ ...form, auto_backup: e.target.checked })}
+            />
+            Back up before every upgrade and downgrade
+          </label>
+          <label className="inline">
+            Keep
+            <input type="number" name="backup_keep" min={1} max={1000} value={form.backup_keep ?? 10} onChange={(e) => setForm({ ...form, backup_keep: Math.max(1, Number(e.target.value) || 1) })} />
+            backups
+          </label>
+        </div>
         {notes.length > 0 && (
           <ul className="banner info notes" data-testid="form-notes">
             {notes.map((n) => <li key={n}>{n}</li>)}

@@ -1,0 +1,383 @@
+//! Backups from the window: take, list, verify, restore, delete, reveal; and dry runs.
+
+use std::path::{Path, PathBuf};
+
+use stratum_backup::{RestoreTarget, Tools};
+use stratum_db::{DatabaseUrl, DbError, VersionTable};
+use stratum_project::Project;
+use stratum_store::{AuditEntry, BackupEntry, Profile, Store};
+use tauri::State;
+
+use crate::commands::{failure_view, load, operation, whoami};
+use crate::views::*;
+use crate::{AppError, AppState};
+
+impl From<stratum_backup::BackupError> for AppError {
+    fn from(e: stratum_backup::BackupError) -> Self {
+        use stratum_backup::BackupError as E;
+        match e {
+            E::Db(db) => db.into(),
+            E::Corrupt { .. }
+            | E::ChecksumMismatch { .. }
+            | E::NoManifest { .. }
+            | E::WrongEngine { .. } => AppError::Input(e.to_string()),
+            other => AppError::Database(other.to_string()),
+        }
+    }
+}
+
+pub(crate) fn tools(project: &Project, project_dir: &Path) -> Tools {
+    Tools::new(
+        project
+            .config
+            .backup
+            .tools_dir
+            .as_ref()
+            .map(|d| project_dir.join(d)),
+    )
+}
+
+fn backup_view(b: &BackupEntry) -> BackupView {
+    BackupView {
+        id: u32::try_from(b.id).unwrap_or(u32::MAX),
+        at: b.at.clone(),
+        path: b.path.clone(),
+        engine: b.engine.clone(),
+        rows: b
+            .rows
+            .split(',')
+            .filter(|r| !r.is_empty())
+            .map(String::from)
+            .collect(),
+        size: b.size as f64,
+        sha256: b.sha256.clone(),
+        duration_ms: u32::try_from(b.duration_ms).unwrap_or(u32::MAX),
+        tool_version: b.tool_version.clone(),
+        reason: b.reason.clone(),
+        present: Path::new(&b.path).is_file(),
+    }
+}
+
+fn backups_dir(state: &AppState, profile: &Profile) -> PathBuf {
+    match &profile.backup_dir {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => state.data_dir.join("backups").join(profile.id.to_string()),
+    }
+}
+
+fn remove_files(path: &str) {
+    let p = Path::new(path);
+    let _ = std::fs::remove_file(p);
+    let _ = std::fs::remove_file(stratum_backup::Manifest::path_for(p));
+}
+
+async fn audit(
+    state: &AppState,
+    profile: &Profile,
+    operation: &str,
+    target: &str,
+    rows: &[String],
+    ms: u64,
+    result: Result<&str, String>,
+) {
+    let (result, message) = match result {
+        Ok(m) => ("succeeded", m.to_string()),
+        Err(m) => ("failed", m),
+    };
+    let _ = state
+        .store
+        .record(&AuditEntry {
+            id: 0,
+            at: Store::now(),
+            who: whoami(),
+            profile_id: Some(profile.id),
+            profile_name: profile.name.clone(),
+            operation: operation.into(),
+            target: target.into(),
+            rows_before: rows.join(","),
+            rows_after: rows.join(","),
+            duration_ms: i64::try_from(ms).unwrap_or(i64::MAX),
+            result: result.into(),
+            message,
+            backup: String::new(),
+        })
+        .await;
+}
+
+/// Takes a backup of the profile's database, catalogues it and applies the retention.
+pub(crate) async fn take(
+    state: &AppState,
+    profile: &Profile,
+    project: &Project,
+    url: &DatabaseUrl,
+    reason: &str,
+) -> Result<BackupView, AppError> {
+    let dir = backups_dir(state, profile);
+    let stamp = chrono_stamp();
+    let name = url
+        .path
+        .as_ref()
+        .and_then(|p| p.file_stem())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| url.database.clone());
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let out = dir.join(format!(
+        "{safe}-{stamp}.{}",
+        stratum_backup::extension(url.engine)
+    ));
+    let taken = stratum_backup::backup(
+        url,
+        &VersionTable::from_config(&project.config),
+        &tools(project, Path::new(&profile.project_dir)),
+        &out,
+    )
+    .await;
+    let m = match taken {
+        Ok(m) => m,
+        Err(e) => {
+            let e = AppError::from(e);
+            audit(state, profile, "backup", reason, &[], 0, Err(e.to_string())).await;
+            return Err(e);
+        }
+    };
+    let (saved, expired) = state
+        .store
+        .add_backup(&BackupEntry {
+            id: 0,
+            profile_id: Some(profile.id),
+            at: m.taken_at.clone(),
+            path: out.display().to_string(),
+            engine: m.engine.clone(),
+            rows: m.rows.join(","),
+            size: i64::try_from(m.size).unwrap_or(i64::MAX),
+            sha256: m.sha256.clone(),
+            duration_ms: i64::try_from(m.duration_ms).unwrap_or(i64::MAX),
+            tool_version: m.tool_version.clone(),
+            reason: reason.into(),
+        })
+        .await?;
+    for old in expired {
+        remove_files(&old.path);
+    }
+    audit(
+        state,
+        profile,
+        "backup",
+        reason,
+        &m.rows,
+        m.duration_ms,
+        Ok(&saved.path),
+    )
+    .await;
+    Ok(backup_view(&saved))
+}
+
+fn chrono_stamp() -> String {
+    // Milliseconds: a safety backup can follow a manual one within the same second.
+    chrono::Local::now().format("%Y%m%d-%H%M%S-%3f").to_string()
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_backups(
+    state: State<'_, AppState>,
+    profile_id: u32,
+) -> Result<Vec<BackupView>, AppError> {
+    Ok(state
+        .store
+        .backups(Some(i64::from(profile_id)))
+        .await?
+        .iter()
+        .map(backup_view)
+        .collect())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn take_backup(
+    state: State<'_, AppState>,
+    profile_id: u32,
+    reason: String,
+) -> Result<BackupView, AppError> {
+    let (profile, project, url) = load(&state, profile_id).await?;
+    let reason = if reason.trim().is_empty() {
+        "manual".to_string()
+    } else {
+        reason
+    };
+    take(&state, &profile, &project, &url, &reason).await
+}
+
+async fn entry_and_profile(
+    state: &AppState,
+    backup_id: u32,
+) -> Result<(BackupEntry, Profile, Project, DatabaseUrl), AppError> {
+    let entry = state.store.backup(i64::from(backup_id)).await?;
+    let pid = entry.profile_id.ok_or_else(|| {
+        AppError::Input(
+            "this backup's profile was deleted; restore it from the command line".into(),
+        )
+    })?;
+    let (profile, project, url) = load(state, u32::try_from(pid).unwrap_or(u32::MAX)).await?;
+    Ok((entry, profile, project, url))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn verify_backup(
+    state: State<'_, AppState>,
+    backup_id: u32,
+) -> Result<VerifiedView, AppError> {
+    let (entry, profile, project, _) = entry_and_profile(&state, backup_id).await?;
+    let v = stratum_backup::verify(
+        Path::new(&entry.path),
+        &tools(&project, Path::new(&profile.project_dir)),
+    )
+    .await?;
+    if v.manifest.sha256 != entry.sha256 {
+        return Err(AppError::Input(format!(
+            "{}: the file and its manifest were replaced since the backup was catalogued (SHA-256 {} instead of {})",
+            entry.path, v.manifest.sha256, entry.sha256
+        )));
+    }
+    Ok(VerifiedView { checks: v.checks })
+}
+
+/// Restores a backup: into the profile's own database after a safety backup (`into` None), or
+/// into a new database (or SQLite file) named by `into`.
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_backup(
+    state: State<'_, AppState>,
+    backup_id: u32,
+    into: Option<String>,
+) -> Result<RestoredView, AppError> {
+    let (entry, profile, project, url) = entry_and_profile(&state, backup_id).await?;
+    let tools = tools(&project, Path::new(&profile.project_dir));
+    let path = PathBuf::from(&entry.path);
+    // A damaged backup is refused before anything, the safety backup included, is done.
+    stratum_backup::verify(&path, &tools).await?;
+    let target = match into.filter(|s| !s.trim().is_empty()) {
+        Some(name) => RestoreTarget::New(name.trim().to_string()),
+        None => RestoreTarget::Same,
+    };
+    let safety_backup = if target == RestoreTarget::Same {
+        Some(
+            take(
+                &state,
+                &profile,
+                &project,
+                &url,
+                &format!("before restoring the backup of {}", entry.at),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let result = stratum_backup::restore(&url, &path, &tools, &target).await;
+    match result {
+        Ok(r) => {
+            audit(
+                &state,
+                &profile,
+                "restore",
+                &entry.at,
+                &r.rows,
+                r.duration_ms,
+                Ok(&r.database),
+            )
+            .await;
+            Ok(RestoredView {
+                database: r.database,
+                rows: r.rows,
+                duration_ms: u32::try_from(r.duration_ms).unwrap_or(u32::MAX),
+                safety_backup,
+            })
+        }
+        Err(e) => {
+            let e = AppError::from(e);
+            audit(
+                &state,
+                &profile,
+                "restore",
+                &entry.at,
+                &[],
+                0,
+                Err(e.to_string()),
+            )
+            .await;
+            Err(e)
+        }
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_backup(state: State<'_, AppState>, backup_id: u32) -> Result<(), AppError> {
+    let entry = state.store.delete_backup(i64::from(backup_id)).await?;
+    remove_files(&entry.path);
+    Ok(())
+}
+
+/// Shows the backup in the system's file manager.
+#[tauri::command]
+#[specta::specta]
+pub async fn reveal_backup(state: State<'_, AppState>, backup_id: u32) -> Result<(), AppError> {
+    let entry = state.store.backup(i64::from(backup_id)).await?;
+    let path = PathBuf::from(&entry.path);
+    if !path.is_file() {
+        return Err(AppError::Input(format!(
+            "{} is no longer on disk",
+            entry.path
+        )));
+    }
+    tauri_plugin_opener::reveal_item_in_dir(&path).map_err(|e| {
+        AppError::Input(format!(
+            "cannot show {} in the file manager: {e}",
+            entry.path
+        ))
+    })
+}
+
+/// Tries the operation for real and leaves no trace; says how it was done.
+#[tauri::command]
+#[specta::specta]
+pub async fn dry_run_operation(
+    state: State<'_, AppState>,
+    profile_id: u32,
+    request: OperationRequest,
+) -> Result<DryRunView, AppError> {
+    let (profile, project, url) = load(&state, profile_id).await?;
+    let opts = stratum_db::RunOptions {
+        transaction_per_revision: project.config.run.transaction_per_revision,
+        ..Default::default()
+    };
+    let tools = tools(&project, Path::new(&profile.project_dir));
+    let dry = stratum_backup::dry_run(&url, &project, &operation(&request), &tools, opts).await?;
+    let method = dry.method.describe();
+    match dry.outcome {
+        Ok(report) => Ok(DryRunView {
+            method,
+            succeeded: true,
+            rows_after: report.rows_after,
+            failure: None,
+        }),
+        Err(DbError::Failed(f)) => Ok(DryRunView {
+            method,
+            succeeded: false,
+            rows_after: f.rows_now.clone(),
+            failure: Some(failure_view(&f)),
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
