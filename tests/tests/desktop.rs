@@ -386,3 +386,107 @@ async fn dialogs_and_new_revision(driver_bin: &Path) {
     shot(&driver, "24-timeline-with-the-new-revision").await;
     driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn a_production_upgrade_backs_up_first_and_the_backup_restores_from_its_tab() {
+    let Some(driver_bin) = prerequisites() else {
+        return;
+    };
+    if !stratum_tests::server_available(stratum_db::Engine::Postgres) {
+        return;
+    }
+    let _window = one_window();
+    let pg = stratum_tests::ScratchDb::new(stratum_db::Engine::Postgres);
+    // The client's database already stands at 003 (an earlier release).
+    let project = repo().join("examples/kontali-erp").display().to_string();
+    let o = stratum_tests::stratum(&["--project", &project, "--url", &pg.url, "upgrade", "003"]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    let at_003 = pg.snapshot();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    rt.block_on(production_backup_and_restore(&driver_bin, &pg, &at_003));
+}
+
+async fn type_into(driver: &WebDriver, css: &str, value: &str) {
+    let el = driver
+        .find(By::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.send_keys(value).await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn production_backup_and_restore(
+    driver_bin: &Path,
+    pg: &stratum_tests::ScratchDb,
+    at_003: &[String],
+) {
+    let snapshot = || tokio::task::block_in_place(|| pg.snapshot());
+    let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let tauri_driver = Driver::start(driver_bin, data.path());
+    let driver = session(tauri_driver.port).await;
+    wait_text(&driver, "[data-testid=db-summary]", "pending").await;
+    let sample = data.path().join("sample-project");
+
+    new_profile(&driver, "Acme production", &pg.url, "", &sample).await;
+    click(
+        &driver,
+        "[data-testid=profile-form] [name=environment] option[value=production]",
+    )
+    .await;
+    click(&driver, "[data-testid=save-profile]").await;
+    wait_text(&driver, ".toolbar h1", "Acme production").await;
+    wait_text(&driver, "[data-testid=db-summary]", "4 revision(s) pending").await;
+
+    // The upgrade names its backup step; production asks for the database name.
+    click(&driver, "[data-testid=upgrade-head]").await;
+    wait_text(
+        &driver,
+        "[data-testid=backup-step]",
+        "A backup is taken first",
+    )
+    .await;
+    click(&driver, "[data-testid=dry-run]").await;
+    wait_text(
+        &driver,
+        "[data-testid=dry-run-result]",
+        "nothing was changed",
+    )
+    .await;
+    type_into(&driver, "[data-testid=operation] .confirm input", &pg.name).await;
+    shot(&driver, "30-production-upgrade-preview").await;
+    click(&driver, "[data-testid=confirm-run]").await;
+    wait_text(&driver, "[data-testid=result]", "Done").await;
+    wait_text(&driver, "[data-testid=backup-taken]", ".dump").await;
+    shot(&driver, "31-production-upgraded-after-a-backup").await;
+    click(&driver, "[data-testid=close-operation]").await;
+    wait_text(&driver, "[data-testid=db-summary]", "Up to date").await;
+    assert_ne!(snapshot(), at_003);
+
+    // The Backups tab lists it, taken at 003; restoring it brings 003's schema back.
+    click(&driver, "[data-testid=tab-backups]").await;
+    wait_text(
+        &driver,
+        "[data-testid=backup-list]",
+        "before upgrade to heads",
+    )
+    .await;
+    wait_text(&driver, "[data-testid=backup-list]", "003").await;
+    shot(&driver, "32-backups-tab").await;
+    click(&driver, "[data-testid=restore-backup]").await;
+    type_into(
+        &driver,
+        "[data-testid=restore-dialog] [name=confirm]",
+        &pg.name,
+    )
+    .await;
+    shot(&driver, "33-restore-dialog").await;
+    click(&driver, "[data-testid=confirm-restore]").await;
+    wait_text(&driver, "[data-testid=backup-note]", "Restored the backup").await;
+    assert_eq!(snapshot(), at_003, "the schema is back at 003");
+    wait_text(&driver, "[data-testid=backup-list]", "before restoring").await;
+    shot(&driver, "34-restored").await;
+    driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
+}

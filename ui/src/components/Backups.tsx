@@ -95,10 +95,10 @@ export function Backups({ profile, onRestored }: Props) {
           <tbody>
             {backups.map((b) => (
               <tr key={b.id} data-testid={`backup-${b.id}`} className={b.present ? "" : "missing"}>
-                <td title={b.path}>{b.at}</td>
+                <td className="nowrap" title={b.path}>{b.at}</td>
                 <td>{b.reason}</td>
                 <td>{b.rows.join(", ") || "base"}</td>
-                <td>{b.present ? size(b.size) : "file missing"}</td>
+                <td className="nowrap">{b.present ? size(b.size) : "file missing"}</td>
                 <td className="muted">{b.tool_version}</td>
                 <td className="row-actions">
                   <button className="small" disabled={busy !== null || !b.present} onClick={() => verify(b)}>Verify</button>
