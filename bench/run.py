@@ -205,6 +205,11 @@ def write_report(results, args, desktop):
         "",
     ]
     text = "\n".join(lines)
+    # bench/backup.py writes its own section; keep it when this report is regenerated.
+    old = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
+    if "<!-- backup:start -->" in old and "<!-- backup:end -->" in old:
+        start, end = old.index("<!-- backup:start -->"), old.index("<!-- backup:end -->") + len("<!-- backup:end -->")
+        text += "\n" + old[start:end]
     print(text)
     if not args.quick:
         (ROOT / "BENCHMARKS.md").write_text(text + "\n")
