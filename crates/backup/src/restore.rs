@@ -1,6 +1,6 @@
-//! Restoring a verified backup into the same database or a new one. The backup is first
-//! restored somewhere new; the live database is only replaced once that has worked, so a
-//! failing restore leaves it as it was.
+//! Restoring a backup into the same database or a new one. The backup is first restored
+//! somewhere new ("staged") while it is verified alongside; the live database is replaced only
+//! once both have worked, so a damaged backup or a failing restore leaves it as it was.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use stratum_db::{quote, Connection, DatabaseUrl, DbError, Engine};
 
 use crate::dump::engine_name;
+use crate::manifest::Manifest;
 use crate::tools::Tools;
 use crate::verify::verify;
 use crate::BackupError;
@@ -30,6 +31,14 @@ pub struct Restored {
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Where the backup was restored before it is put in place.
+enum Staged {
+    /// A PostgreSQL or MySQL database of this name.
+    Database(String),
+    /// An SQLite file, to be renamed onto `dest`.
+    File { staged: PathBuf, dest: PathBuf },
+}
+
 pub async fn restore(
     url: &DatabaseUrl,
     backup: &Path,
@@ -37,21 +46,28 @@ pub async fn restore(
     target: &RestoreTarget,
 ) -> Result<Restored, BackupError> {
     let started = Instant::now();
-    let verified = verify(backup, tools).await?;
-    if verified.manifest.engine != engine_name(url.engine) {
+    let manifest = Manifest::read(backup)?;
+    if manifest.engine != engine_name(url.engine) {
         return Err(BackupError::WrongEngine {
-            found: verified.manifest.engine,
+            found: manifest.engine,
             target: url.to_string(),
         });
     }
-    let database = match url.engine {
-        Engine::Postgres => postgres(url, backup, tools, target).await?,
-        Engine::MySql => mysql(url, backup, tools, target).await?,
-        Engine::Sqlite => sqlite(url, backup, target)?,
+    // Verifying reads the whole file; restoring reads it too. Done side by side, the check
+    // costs no extra time, and nothing live is touched until it has passed.
+    let (verified, staged) = tokio::join!(verify(backup, tools), stage(url, backup, tools, target));
+    let staged = match (verified, staged) {
+        (Ok(_), Ok(staged)) => staged,
+        (Err(e), Ok(staged)) => {
+            discard(url, staged).await;
+            return Err(e);
+        }
+        (Err(e), Err(_)) | (Ok(_), Err(e)) => return Err(e),
     };
+    let database = put_in_place(url, staged, target, backup, tools).await?;
     Ok(Restored {
         database,
-        rows: verified.manifest.rows,
+        rows: manifest.rows,
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     })
 }
@@ -71,155 +87,87 @@ async fn exec(conn: &mut Connection, sql: &str, what: &str) -> Result<(), Backup
         .map_err(|e| BackupError::Db(DbError::query(what, e)))
 }
 
-async fn postgres(
-    url: &DatabaseUrl,
-    backup: &Path,
-    tools: &Tools,
-    target: &RestoreTarget,
-) -> Result<String, BackupError> {
-    let tool = tools.find(&["pg_restore"], Engine::Postgres)?;
-    let q = |s: &str| quote(Engine::Postgres.dialect(), s);
-    let mut maintenance = url.clone();
-    maintenance.database = "postgres".into();
-    let mut conn = Connection::connect(&maintenance, CONNECT_TIMEOUT).await?;
-    let into = match target {
-        RestoreTarget::Same => scratch_name(&url.database),
-        RestoreTarget::New(name) => name.clone(),
-    };
-    exec(
-        &mut conn,
-        &format!("CREATE DATABASE {}", q(&into)),
-        "creating the database to restore into",
-    )
-    .await?;
-    let mut into_url = url.clone();
-    into_url.database = into.clone();
-    let mut cmd = tool.command(&into_url);
-    cmd.args(["--no-owner", "--exit-on-error", "--single-transaction"])
-        .arg("--dbname")
-        .arg(&into)
-        .arg(backup);
-    if let Err(e) = tool.run(cmd, &into_url, None).await {
-        let _ = exec(
-            &mut conn,
-            &format!("DROP DATABASE IF EXISTS {}", q(&into)),
-            "",
-        )
-        .await;
-        conn.close().await;
-        return Err(e);
+/// A connection that may create and drop databases: PostgreSQL's maintenance database, or the
+/// MySQL server through the profile's own database.
+async fn admin(url: &DatabaseUrl) -> Result<Connection, BackupError> {
+    let mut admin = url.clone();
+    if url.engine == Engine::Postgres {
+        admin.database = "postgres".into();
     }
-    if *target == RestoreTarget::Same {
-        let swapped = async {
-            exec(
-                &mut conn,
-                &format!("DROP DATABASE {} WITH (FORCE)", q(&url.database)),
-                "dropping the database being replaced",
-            )
-            .await?;
-            exec(
-                &mut conn,
-                &format!("ALTER DATABASE {} RENAME TO {}", q(&into), q(&url.database)),
-                "renaming the restored database into place",
-            )
-            .await
-        }
-        .await;
-        if let Err(e) = swapped {
-            let _ = exec(
-                &mut conn,
-                &format!("DROP DATABASE IF EXISTS {}", q(&into)),
-                "",
-            )
-            .await;
-            conn.close().await;
-            return Err(e);
-        }
-    }
-    conn.close().await;
-    Ok(match target {
-        RestoreTarget::Same => url.to_string(),
-        RestoreTarget::New(_) => into_url.to_string(),
-    })
+    Ok(Connection::connect(&admin, CONNECT_TIMEOUT).await?)
 }
 
-async fn mysql(
+async fn mysql_charset(conn: &mut Connection, db: &str) -> String {
+    conn.query_strings(&format!(
+        "SELECT CONCAT('CHARACTER SET ', DEFAULT_CHARACTER_SET_NAME, ' COLLATE ', DEFAULT_COLLATION_NAME) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = {}",
+        stratum_db::literal(Engine::MySql.dialect(), db)
+    ))
+    .await
+    .ok()
+    .and_then(|v| v.into_iter().next())
+    .unwrap_or_default()
+}
+
+/// Restores the backup into a new database (or file) beside the live one.
+async fn stage(
     url: &DatabaseUrl,
     backup: &Path,
     tools: &Tools,
     target: &RestoreTarget,
-) -> Result<String, BackupError> {
-    let tool = tools.find(&["mysql", "mariadb"], Engine::MySql)?;
-    let q = |s: &str| quote(Engine::MySql.dialect(), s);
-    let mut conn = Connection::connect(url, CONNECT_TIMEOUT).await?;
-    let charset = conn
-        .query_strings(&format!(
-            "SELECT CONCAT('CHARACTER SET ', DEFAULT_CHARACTER_SET_NAME, ' COLLATE ', DEFAULT_COLLATION_NAME) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = {}",
-            stratum_db::literal(Engine::MySql.dialect(), &url.database)
-        ))
-        .await
-        .ok()
-        .and_then(|v| v.into_iter().next())
-        .unwrap_or_default();
-    // Load into a new database first: a dump that does not load must not cost the live one.
+) -> Result<Staged, BackupError> {
+    if url.engine == Engine::Sqlite {
+        return stage_sqlite(url, backup, target);
+    }
     let into = match target {
         RestoreTarget::Same => scratch_name(&url.database),
         RestoreTarget::New(name) => name.clone(),
     };
-    let load = |db: String| {
-        let mut cmd = tool.command(url);
-        cmd.arg(db);
-        cmd
+    let q = |s: &str| quote(url.dialect(), s);
+    let mut conn = admin(url).await?;
+    let charset = if url.engine == Engine::MySql {
+        mysql_charset(&mut conn, &url.database).await
+    } else {
+        String::new()
     };
-    exec(
+    let created = exec(
         &mut conn,
         &format!("CREATE DATABASE {} {charset}", q(&into)),
         "creating the database to restore into",
     )
-    .await?;
-    if let Err(e) = tool.run(load(into.clone()), url, Some(backup)).await {
-        let _ = exec(
-            &mut conn,
-            &format!("DROP DATABASE IF EXISTS {}", q(&into)),
-            "",
-        )
-        .await;
-        conn.close().await;
+    .await;
+    conn.close().await;
+    created?;
+    let mut into_url = url.clone();
+    into_url.database = into.clone();
+    let loaded = match url.engine {
+        Engine::Postgres => {
+            let tool = tools.find(&["pg_restore"], Engine::Postgres)?;
+            let mut cmd = tool.command(&into_url);
+            cmd.args(["--no-owner", "--exit-on-error", "--single-transaction"])
+                .arg("--dbname")
+                .arg(&into)
+                .arg(backup);
+            tool.run(cmd, &into_url, None).await.map(|_| ())
+        }
+        _ => {
+            let tool = tools.find(&["mysql", "mariadb"], Engine::MySql)?;
+            let mut cmd = tool.command(url);
+            cmd.arg(&into);
+            tool.run(cmd, url, Some(backup)).await.map(|_| ())
+        }
+    };
+    if let Err(e) = loaded {
+        discard(url, Staged::Database(into)).await;
         return Err(e);
     }
-    if *target == RestoreTarget::Same {
-        // MySQL cannot rename a database: once the dump is known to load, load it again in place.
-        let _ = exec(
-            &mut conn,
-            &format!("DROP DATABASE IF EXISTS {}", q(&into)),
-            "",
-        )
-        .await;
-        exec(
-            &mut conn,
-            &format!("DROP DATABASE {}", q(&url.database)),
-            "dropping the database being replaced",
-        )
-        .await?;
-        exec(
-            &mut conn,
-            &format!("CREATE DATABASE {} {charset}", q(&url.database)),
-            "creating the database again",
-        )
-        .await?;
-        tool.run(load(url.database.clone()), url, Some(backup))
-            .await?;
-    }
-    conn.close().await;
-    let mut shown = url.clone();
-    shown.database = into;
-    Ok(match target {
-        RestoreTarget::Same => url.to_string(),
-        RestoreTarget::New(_) => shown.to_string(),
-    })
+    Ok(Staged::Database(into))
 }
 
-fn sqlite(url: &DatabaseUrl, backup: &Path, target: &RestoreTarget) -> Result<String, BackupError> {
+fn stage_sqlite(
+    url: &DatabaseUrl,
+    backup: &Path,
+    target: &RestoreTarget,
+) -> Result<Staged, BackupError> {
     let live = url.path.clone().ok_or_else(|| BackupError::Io {
         path: PathBuf::from(":memory:"),
         message: "an in-memory database cannot be restored into".into(),
@@ -237,19 +185,130 @@ fn sqlite(url: &DatabaseUrl, backup: &Path, target: &RestoreTarget) -> Result<St
             p
         }
     };
-    let mut staged = dest.file_name().unwrap_or_default().to_os_string();
-    staged.push(".restoring");
-    let staged = dest.with_file_name(staged);
+    let mut name = dest.file_name().unwrap_or_default().to_os_string();
+    name.push(".restoring");
+    let staged = dest.with_file_name(name);
     std::fs::copy(backup, &staged).map_err(|e| {
         let _ = std::fs::remove_file(&staged);
         BackupError::io(&staged, e)
     })?;
-    // A rename is atomic: readers see the old file or the restored one, never half of each.
-    std::fs::rename(&staged, &dest).map_err(|e| BackupError::io(&dest, e))?;
-    for suffix in ["-wal", "-shm"] {
-        let mut side = dest.file_name().unwrap_or_default().to_os_string();
-        side.push(suffix);
-        let _ = std::fs::remove_file(dest.with_file_name(side));
+    Ok(Staged::File { staged, dest })
+}
+
+async fn discard(url: &DatabaseUrl, staged: Staged) {
+    match staged {
+        Staged::File { staged, .. } => {
+            let _ = std::fs::remove_file(staged);
+        }
+        Staged::Database(name) => {
+            if let Ok(mut conn) = admin(url).await {
+                let force = if url.engine == Engine::Postgres {
+                    " WITH (FORCE)"
+                } else {
+                    ""
+                };
+                let sql = format!(
+                    "DROP DATABASE IF EXISTS {}{force}",
+                    quote(url.dialect(), &name)
+                );
+                let _ = conn.execute(&sql).await;
+                conn.close().await;
+            }
+        }
     }
-    Ok(format!("sqlite file {}", dest.display()))
+}
+
+/// Swaps a staged restore in for the live database (target `Same`), or leaves it as the new one.
+async fn put_in_place(
+    url: &DatabaseUrl,
+    staged: Staged,
+    target: &RestoreTarget,
+    backup: &Path,
+    tools: &Tools,
+) -> Result<String, BackupError> {
+    match staged {
+        Staged::File { staged, dest } => {
+            // A rename is atomic: readers see the old file or the restored one, never a mix.
+            std::fs::rename(&staged, &dest).map_err(|e| {
+                let _ = std::fs::remove_file(&staged);
+                BackupError::io(&dest, e)
+            })?;
+            for suffix in ["-wal", "-shm"] {
+                let mut side = dest.file_name().unwrap_or_default().to_os_string();
+                side.push(suffix);
+                let _ = std::fs::remove_file(dest.with_file_name(side));
+            }
+            Ok(format!("sqlite file {}", dest.display()))
+        }
+        Staged::Database(into) if *target != RestoreTarget::Same => {
+            let mut shown = url.clone();
+            shown.database = into;
+            Ok(shown.to_string())
+        }
+        Staged::Database(into) => {
+            let q = |s: &str| quote(url.dialect(), s);
+            let mut conn = admin(url).await?;
+            let swapped = if url.engine == Engine::Postgres {
+                async {
+                    exec(
+                        &mut conn,
+                        &format!("DROP DATABASE {} WITH (FORCE)", q(&url.database)),
+                        "dropping the database being replaced",
+                    )
+                    .await?;
+                    exec(
+                        &mut conn,
+                        &format!("ALTER DATABASE {} RENAME TO {}", q(&into), q(&url.database)),
+                        "renaming the restored database into place",
+                    )
+                    .await
+                }
+                .await
+            } else {
+                mysql_reload(&mut conn, url, &into, backup, tools).await
+            };
+            conn.close().await;
+            if let Err(e) = swapped {
+                discard(url, Staged::Database(into)).await;
+                return Err(e);
+            }
+            Ok(url.to_string())
+        }
+    }
+}
+
+/// Replaces MySQL database `url.database`: MySQL cannot rename a database, and moving tables
+/// across leaves routines and triggers behind, so once the staged load has proven the dump
+/// loads (and the file is verified), the live database is emptied and the dump loaded into it.
+async fn mysql_reload(
+    conn: &mut Connection,
+    url: &DatabaseUrl,
+    into: &str,
+    backup: &Path,
+    tools: &Tools,
+) -> Result<(), BackupError> {
+    let q = |s: &str| quote(Engine::MySql.dialect(), s);
+    let charset = mysql_charset(conn, &url.database).await;
+    exec(
+        conn,
+        &format!("DROP DATABASE IF EXISTS {}", q(into)),
+        "dropping the staged restore",
+    )
+    .await?;
+    exec(
+        conn,
+        &format!("DROP DATABASE {}", q(&url.database)),
+        "dropping the database being replaced",
+    )
+    .await?;
+    exec(
+        conn,
+        &format!("CREATE DATABASE {} {charset}", q(&url.database)),
+        "creating the database again",
+    )
+    .await?;
+    let tool = tools.find(&["mysql", "mariadb"], Engine::MySql)?;
+    let mut cmd = tool.command(url);
+    cmd.arg(&url.database);
+    tool.run(cmd, url, Some(backup)).await.map(|_| ())
 }
