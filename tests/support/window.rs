@@ -100,8 +100,10 @@ impl Driver {
             native = free_port();
         }
         // Its own process group, so that dropping it also stops the WebKitWebDriver it starts.
+        // stdin from /dev/null: nothing below the driver may read the test runner's input.
         let child = Command::new(driver)
             .process_group(0)
+            .stdin(Stdio::null())
             .args([
                 "--port",
                 &port.to_string(),
@@ -129,10 +131,14 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill")
-            .args(["-TERM", group.as_str()])
-            .status();
+        // The whole group: tauri-driver, WebKitWebDriver and the app. Signalled directly: procps'
+        // `kill -TERM -PGID` can read the group as an option and signal every process (-1).
+        if let Ok(pid) = i32::try_from(self.child.id()) {
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGTERM,
+            );
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -185,6 +191,7 @@ pub async fn shot(driver: &WebDriver, name: &str) {
     let _ = driver.execute("return await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))));", vec![]).await;
     let path = dir.join(format!("{name}.png"));
     let grabbed = Command::new("import")
+        .stdin(Stdio::null())
         .args(["-window", "root"])
         .arg(&path)
         .status();
@@ -238,49 +245,75 @@ pub async fn click(driver: &WebDriver, css: &str) {
     }
 }
 
-/// Answers the system file dialog titled `title` as a person would: types `path` into its
-/// location bar (Ctrl+L) and presses Enter. The dialog is GTK's own window, outside WebDriver's
-/// reach, so xdotool types into it.
-pub async fn answer_file_dialog(title: &str, path: &Path) {
-    let started = Instant::now();
-    let window = loop {
-        let found = Command::new("xdotool")
-            .args(["search", "--name", title])
-            .output()
-            .ok()
-            .and_then(|o| String::from_utf8(o.stdout).ok())
-            .and_then(|s| s.lines().next().map(str::to_string));
-        if let Some(id) = found {
-            break id;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the file dialog {title:?} did not open"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    // Let GTK finish laying out the dialog before typing into it.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let xdotool = |args: &[&str]| {
-        let ok = Command::new("xdotool")
-            .args(args)
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "xdotool {args:?} failed");
-    };
-    xdotool(&["windowfocus", "--sync", &window]);
-    xdotool(&["key", "ctrl+l"]);
-    xdotool(&["key", "ctrl+a"]);
-    xdotool(&["type", "--delay", "5", &path.to_string_lossy()]);
-    // The location bar completes inline; the completion is selected text, removed by Delete.
-    xdotool(&["key", "Delete"]);
+/// A visible (mapped) window with this title: one that can take the keyboard focus.
+fn find_window(title: &str) -> Option<String> {
+    Command::new("xdotool")
+        .stdin(Stdio::null())
+        .args(["search", "--onlyvisible", "--name", title])
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.lines().next().map(str::to_string))
 }
 
-/// Presses Enter in the focused file dialog.
-pub fn accept_file_dialog() {
-    let ok = Command::new("xdotool")
-        .args(["key", "Return"])
+/// Runs xdotool; false when it failed (a window not ready for focus yet, say).
+fn xdotool(args: &[&str]) -> bool {
+    Command::new("xdotool")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .args(args)
         .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok, "xdotool could not press Enter");
+        .is_ok_and(|s| s.success())
+}
+
+/// Answers the system file dialog titled `title` as a person would: types `path` into its
+/// location bar (Ctrl+L) and presses Enter, saving a screenshot `shot_name` of the dialog with
+/// the path typed. The dialog is GTK's own window, outside WebDriver's reach, so xdotool types
+/// into it; a dialog still open a few seconds later (typed into before it was ready) is
+/// answered again.
+pub async fn answer_file_dialog(title: &str, path: &Path, shot_name: &str) {
+    let started = Instant::now();
+    for attempt in 0..3 {
+        let window = loop {
+            if let Some(id) = find_window(title) {
+                break id;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the file dialog {title:?} did not open"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        // Let GTK finish laying out the dialog before typing into it.
+        tokio::time::sleep(Duration::from_millis(800 * (attempt + 1))).await;
+        if !xdotool(&["windowfocus", "--sync", &window]) {
+            continue;
+        }
+        xdotool(&["key", "ctrl+l"]);
+        xdotool(&["key", "ctrl+a"]);
+        xdotool(&["type", "--delay", "5", &path.to_string_lossy()]);
+        // The location bar completes inline; the completion is selected text, removed by Delete.
+        xdotool(&["key", "Delete"]);
+        if attempt == 0 {
+            let dir = repo().join("tests/artifacts");
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = Command::new("import")
+                .stdin(Stdio::null())
+                .args(["-window", "root"])
+                .arg(dir.join(format!("{shot_name}.png")))
+                .status();
+        }
+        xdotool(&["key", "Return"]);
+        let closing = Instant::now();
+        while closing.elapsed() < Duration::from_secs(4) {
+            if find_window(title).is_none() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    panic!(
+        "the file dialog {title:?} did not take the path {}",
+        path.display()
+    );
 }

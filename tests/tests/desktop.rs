@@ -8,8 +8,7 @@ use thirtyfour::prelude::*;
 
 use stratum_tests::repo;
 use stratum_tests::window::{
-    accept_file_dialog, answer_file_dialog, click, one_window, prerequisites, session, shot,
-    wait_text, Driver,
+    answer_file_dialog, click, one_window, prerequisites, session, shot, wait_text, Driver,
 };
 
 #[test]
@@ -74,7 +73,7 @@ async fn first_run(driver_bin: &Path) {
         Some("true")
     );
     shot(&driver, "05-all-applied").await;
-    click(&driver, "[role=tab]:nth-child(2)").await;
+    click(&driver, "[data-testid=tab-history]").await;
     wait_text(&driver, "[data-testid=history]", "succeeded").await;
     shot(&driver, "06-history").await;
     driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
@@ -178,7 +177,7 @@ async fn form_scenarios(driver_bin: &Path, pg: &stratum_tests::ScratchDb) {
         .unwrap_or_default()
         .contains("not-the-password"));
     shot(&driver, "13-wrong-password").await;
-    click(&driver, "[data-testid=profile-form] button:last-child").await;
+    click(&driver, "[data-testid=cancel-profile]").await;
 
     // A failing revision: the error names revision, line and statement; nothing changed.
     let failing_db = data.path().join("failing.db");
@@ -311,9 +310,12 @@ async fn dialogs_and_new_revision(driver_bin: &Path) {
     // The profile form, filled from the alembic.ini chosen in the system's file dialog.
     click(&driver, "[data-testid=new-profile]").await;
     click(&driver, "[data-testid=from-alembic-ini]").await;
-    answer_file_dialog("Choose the project's alembic.ini", &ini).await;
-    shot(&driver, "20-alembic-ini-file-dialog").await;
-    accept_file_dialog();
+    answer_file_dialog(
+        "Choose the project's alembic.ini",
+        &ini,
+        "20-alembic-ini-file-dialog",
+    )
+    .await;
     wait_text(
         &driver,
         "[data-testid=form-notes]",
@@ -329,9 +331,12 @@ async fn dialogs_and_new_revision(driver_bin: &Path) {
 
     // The project folder, from the system's folder dialog.
     click(&driver, "[data-testid=choose-folder]").await;
-    answer_file_dialog("Choose the migration project folder", &project).await;
-    shot(&driver, "22-folder-dialog").await;
-    accept_file_dialog();
+    answer_file_dialog(
+        "Choose the migration project folder",
+        &project,
+        "22-folder-dialog",
+    )
+    .await;
     let started = std::time::Instant::now();
     while field_value(&driver, "project_dir").await != project.display().to_string() {
         assert!(

@@ -136,7 +136,7 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
         <div className="modal-actions">
           <button type="button" data-testid="test-connection" disabled={busy || !form.url} onClick={() => run("test")}>Test connection</button>
           <button type="submit" className="primary" data-testid="save-profile" disabled={busy}>Save</button>
-          <button type="button" onClick={onClose}>Cancel</button>
+          <button type="button" data-testid="cancel-profile" onClick={onClose}>Cancel</button>
         </div>
       </form>
     </div>
