@@ -423,10 +423,19 @@ fn backups_are_taken_verified_restored_and_deleted_from_the_window() {
     let safety = restored["safety_backup"]["id"].clone();
     std::fs::remove_file(restored["safety_backup"]["path"].as_str().unwrap_or(""))
         .unwrap_or_else(|e| panic!("{e}"));
-    let gone = invoke(&w, "reveal_backup", json!({ "backupId": safety })).expect_err("file removed");
-    assert!(gone["message"].as_str().is_some_and(|m| m.contains("no longer on disk")), "{gone}");
+    let gone =
+        invoke(&w, "reveal_backup", json!({ "backupId": safety })).expect_err("file removed");
+    assert!(
+        gone["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no longer on disk")),
+        "{gone}"
+    );
     let listed = ok(&w, "list_backups", json!({ "profileId": 1 }));
-    assert_eq!(listed[0]["present"], false, "the catalogue shows the file is missing");
+    assert_eq!(
+        listed[0]["present"], false,
+        "the catalogue shows the file is missing"
+    );
     ok(&w, "delete_backup", json!({ "backupId": taken["id"] }));
     assert!(!std::path::Path::new(taken["path"].as_str().unwrap_or("")).exists());
     let err = invoke(&w, "verify_backup", json!({ "backupId": taken["id"] })).expect_err("deleted");

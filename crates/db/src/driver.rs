@@ -147,6 +147,10 @@ impl Connection {
         self.url.dialect()
     }
 
+    pub fn engine(&self) -> Engine {
+        self.url.engine
+    }
+
     /// Runs SQL as written (simple query protocol), returning the rows it affected.
     pub async fn execute(&mut self, sql: &str) -> Result<u64, sqlx::Error> {
         let q = sqlx::raw_sql(AssertSqlSafe(sql.to_string()));

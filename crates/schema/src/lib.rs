@@ -1,0 +1,27 @@
+//! The schema explorer's engine: what is in a database, read from its catalog in a handful of
+//! queries (never one per table), in one engine-neutral model.
+
+mod model;
+mod mysql;
+mod postgres;
+mod rows;
+mod sqlite;
+
+pub use model::*;
+
+use stratum_db::{Connection, Engine};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error("reading the {what} from the catalog failed: {message}")]
+    Catalog { what: String, message: String },
+}
+
+/// Reads every table, column, key, index, foreign key, view, sequence and enum type.
+pub async fn introspect(conn: &mut Connection) -> Result<Schema, SchemaError> {
+    match conn.engine() {
+        Engine::Postgres => postgres::introspect(conn).await,
+        Engine::MySql => mysql::introspect(conn).await,
+        Engine::Sqlite => sqlite::introspect(conn).await,
+    }
+}
