@@ -278,3 +278,30 @@ fn every_object_kind_is_read_on_mariadb_and_sqlite() {
         );
     }
 }
+
+#[test]
+fn the_command_line_shows_the_schema_and_one_table() {
+    let db = ScratchDb::new(Engine::Sqlite);
+    let project = sample_project().display().to_string();
+    let up = stratum_tests::stratum(&["--project", &project, "--url", &db.url, "upgrade", "heads"]);
+    assert!(up.status.success(), "{}", stratum_tests::text(&up));
+    let o = stratum_tests::stratum(&["--url", &db.url, "schema", "--json"]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    let s: Schema = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        s.tables.len(),
+        db.tables().len() + 1,
+        "user tables and the version table"
+    );
+    let o = stratum_tests::stratum(&["--url", &db.url, "schema", "users"]);
+    let said = stratum_tests::text(&o);
+    assert!(
+        said.contains("main.users")
+            && said.contains("phone")
+            && said.contains("-> main.clients (id)"),
+        "{said}"
+    );
+    let o = stratum_tests::stratum(&["--url", &db.url, "schema", "nosuch"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stratum_tests::text(&o).contains("no table 'nosuch'"));
+}

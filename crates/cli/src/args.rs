@@ -71,6 +71,11 @@ pub enum Command {
     Verify { path: PathBuf },
     /// Restore a backup into the database (after a safety backup), or into a new one with --into.
     Restore(RestoreArgs),
+    /// Show what is in the database: tables, columns, keys, indexes, foreign keys, views.
+    Schema {
+        /// Only this table (NAME or SCHEMA.NAME).
+        table: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

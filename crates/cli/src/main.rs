@@ -6,6 +6,7 @@ mod error;
 mod graph_cmds;
 mod migrate;
 mod output;
+mod schema_cmd;
 
 use clap::Parser;
 
@@ -58,5 +59,6 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Backup { out: path } => backup_cmds::backup_cmd(cli, path, out).await,
         Command::Verify { path } => backup_cmds::verify_cmd(cli, path, out).await,
         Command::Restore(a) => backup_cmds::restore_cmd(cli, a, out).await,
+        Command::Schema { table } => schema_cmd::schema(cli, table, out).await,
     }
 }

@@ -1,0 +1,128 @@
+//! `stratum schema`: what is in the database, from its catalog.
+
+use std::time::Duration;
+
+use stratum_db::Connection;
+use stratum_schema::{introspect, Schema, Table};
+
+use crate::args::Cli;
+use crate::error::CliError;
+use crate::migrate::url;
+use crate::output::Out;
+
+pub async fn schema(cli: &Cli, table: &Option<String>, out: &Out) -> Result<(), CliError> {
+    let mut conn = Connection::connect(&url(cli)?, Duration::from_secs(10)).await?;
+    let read = introspect(&mut conn).await;
+    conn.close().await;
+    let mut s = read.map_err(|e| CliError::Failed(e.to_string()))?;
+    if let Some(name) = table {
+        s.tables
+            .retain(|t| &t.name == name || format!("{}.{}", t.schema, t.name) == *name);
+        if s.tables.is_empty() {
+            return Err(CliError::Input(format!(
+                "there is no table '{name}' in the database"
+            )));
+        }
+        s.views.clear();
+        s.sequences.clear();
+        s.enums.clear();
+    }
+    out.result(&s, || text(&s, table.is_some()));
+    Ok(())
+}
+
+fn table_text(t: &Table) -> String {
+    let mut s = format!("{}.{}", t.schema, t.name);
+    if let Some(rows) = t.row_estimate {
+        s.push_str(&format!("  (~{rows} rows)"));
+    }
+    s.push('\n');
+    for c in &t.columns {
+        let mut extra = Vec::new();
+        if !c.nullable {
+            extra.push("NOT NULL".to_string());
+        }
+        if let Some(d) = &c.default {
+            extra.push(format!("DEFAULT {d}"));
+        }
+        if let Some(i) = &c.identity {
+            extra.push(i.clone());
+        }
+        s.push_str(
+            &format!("    {} {} {}\n", c.name, c.data_type, extra.join(" ")).replace("  \n", "\n"),
+        );
+    }
+    if let Some(pk) = &t.primary_key {
+        s.push_str(&format!("  primary key ({})\n", pk.columns.join(", ")));
+    }
+    for k in &t.unique_keys {
+        s.push_str(&format!("  unique {} ({})\n", k.name, k.columns.join(", ")));
+    }
+    for i in &t.indexes {
+        let partial = i
+            .predicate
+            .as_ref()
+            .map(|p| format!(" WHERE {p}"))
+            .unwrap_or_default();
+        s.push_str(&format!(
+            "  index {}{} {} ({}){partial}\n",
+            i.name,
+            if i.unique { " unique" } else { "" },
+            i.method,
+            i.columns.join(", ")
+        ));
+    }
+    for f in &t.foreign_keys {
+        s.push_str(&format!(
+            "  foreign key {} ({}) -> {}.{} ({}) ON DELETE {} ON UPDATE {}\n",
+            f.name,
+            f.columns.join(", "),
+            f.ref_schema,
+            f.ref_table,
+            f.ref_columns.join(", "),
+            f.on_delete,
+            f.on_update
+        ));
+    }
+    s
+}
+
+fn text(s: &Schema, one: bool) -> String {
+    let mut out = String::new();
+    for t in &s.tables {
+        out.push_str(&table_text(t));
+    }
+    if !one {
+        for v in &s.views {
+            out.push_str(&format!(
+                "{} {}.{}\n",
+                if v.materialized {
+                    "materialized view"
+                } else {
+                    "view"
+                },
+                v.schema,
+                v.name
+            ));
+        }
+        for q in &s.sequences {
+            out.push_str(&format!("sequence {}.{}\n", q.schema, q.name));
+        }
+        for e in &s.enums {
+            out.push_str(&format!(
+                "enum {}.{} ({})\n",
+                e.schema,
+                e.name,
+                e.values.join(", ")
+            ));
+        }
+        out.push_str(&format!(
+            "{} table(s), {} view(s), {} sequence(s), {} enum type(s)\n",
+            s.tables.len(),
+            s.views.len(),
+            s.sequences.len(),
+            s.enums.len()
+        ));
+    }
+    out
+}
