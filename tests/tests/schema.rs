@@ -305,3 +305,89 @@ fn the_command_line_shows_the_schema_and_one_table() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stratum_tests::text(&o).contains("no table 'nosuch'"));
 }
+
+fn upgraded(engine: Engine, target: &str) -> ScratchDb {
+    let project = Project::open(&sample_project()).unwrap_or_else(|e| panic!("{e}"));
+    let db = ScratchDb::new(engine);
+    rt().block_on(async {
+        let mut conn = db.connect().await;
+        stratum_db::run(
+            &mut conn,
+            &project,
+            &Operation::Upgrade(target.into()),
+            &RunOptions::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        conn.close().await;
+    });
+    db
+}
+
+#[test]
+fn drift_is_none_on_a_clean_database_and_names_a_column_added_by_hand() {
+    let project = Project::open(&sample_project()).unwrap_or_else(|e| panic!("{e}"));
+    for engine in ENGINES {
+        if !server_available(engine) {
+            continue;
+        }
+        let db = upgraded(engine, "heads");
+        let clean = rt()
+            .block_on(stratum_schema::drift(&db.parsed(), &project))
+            .unwrap_or_else(|e| panic!("{engine:?}: {e}"));
+        assert_eq!(clean.rows, vec!["007"]);
+        assert_eq!(
+            clean.differences,
+            vec![],
+            "{engine:?}: no drift on a clean database"
+        );
+        exec(&db, "ALTER TABLE users ADD COLUMN nickname VARCHAR(40)");
+        exec(&db, "CREATE INDEX ix_users_email_by_hand ON users (email)");
+        let drifted = rt()
+            .block_on(stratum_schema::drift(&db.parsed(), &project))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let said: Vec<&str> = drifted
+            .differences
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(said.len(), 2, "{engine:?}: {said:?}");
+        assert!(
+            said.iter().any(|m| m.starts_with("column ")
+                && m.contains("users.nickname")
+                && m.contains("is in the database but not in what its revisions produce")),
+            "{engine:?}: {said:?}"
+        );
+        assert!(
+            said.iter()
+                .any(|m| m.contains("index ix_users_email_by_hand")),
+            "{engine:?}: {said:?}"
+        );
+    }
+}
+
+#[test]
+fn two_databases_are_compared_object_by_object() {
+    for engine in ENGINES {
+        if !server_available(engine) {
+            continue;
+        }
+        let (head, older) = (upgraded(engine, "heads"), upgraded(engine, "003"));
+        let d = stratum_schema::diff(&read(&head), &read(&older), "Acme", "Globex");
+        let said: Vec<&str> = d.iter().map(|x| x.message.as_str()).collect();
+        assert!(
+            said.iter().any(|m| m.starts_with("table ")
+                && m.contains("report_snapshots is in Acme but not in Globex")),
+            "{engine:?}: {said:?}"
+        );
+        assert!(
+            said.iter().any(|m| m.contains("vendor_invoices.due_date")
+                && m.contains("is in Acme but not in Globex")),
+            "{engine:?}: {said:?}"
+        );
+        assert_eq!(
+            stratum_schema::diff(&read(&head), &read(&head), "a", "b"),
+            vec![]
+        );
+    }
+}

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use stratum_db::{
-    quote, run, Connection, DatabaseUrl, DbError, Engine, Operation, RunOptions, RunReport,
-    VersionTable,
+    create_scratch, drop_scratch, run, Connection, DatabaseUrl, DbError, Engine, Operation,
+    RunOptions, RunReport, VersionTable,
 };
 use stratum_project::Project;
 
@@ -89,12 +89,6 @@ pub async fn dry_run(
     })
 }
 
-fn scratch_name(db: &str) -> String {
-    let suffix = format!("_dryrun_{}", chrono::Local::now().format("%Y%m%d%H%M%S%3f"));
-    let base: String = db.chars().take(63 - suffix.len()).collect();
-    format!("{base}{suffix}")
-}
-
 /// A new database with the schema of `url` and its version rows, but none of its data.
 async fn scratch_copy(
     url: &DatabaseUrl,
@@ -103,29 +97,28 @@ async fn scratch_copy(
 ) -> Result<DatabaseUrl, BackupError> {
     let mut conn = Connection::connect(url, CONNECT_TIMEOUT).await?;
     let rows = conn.version_rows(vt).await?;
-    let mut scratch = url.clone();
-    let dir = std::env::temp_dir();
-    match url.engine {
-        Engine::Sqlite => {
-            let path = dir.join(format!("{}.db", scratch_name("stratum")));
-            let lit = stratum_db::literal(Engine::Sqlite.dialect(), &path.display().to_string());
-            conn.execute(&format!("VACUUM INTO {lit}"))
-                .await
-                .map_err(|e| DbError::query("copying the SQLite database", e))?;
+    let scratch = create_scratch(url, "dryrun").await;
+    let scratch = match scratch {
+        Ok(s) => s,
+        Err(e) => {
             conn.close().await;
-            scratch.path = Some(path);
-            return Ok(scratch);
+            return Err(e.into());
         }
-        Engine::Postgres | Engine::MySql => {}
+    };
+    if url.engine == Engine::Sqlite {
+        let path = scratch.path.clone().unwrap_or_default();
+        let lit = stratum_db::literal(Engine::Sqlite.dialect(), &path.display().to_string());
+        let copied = conn
+            .execute(&format!("VACUUM INTO {lit}"))
+            .await
+            .map_err(|e| DbError::query("copying the SQLite database", e));
+        conn.close().await;
+        copied?;
+        return Ok(scratch);
     }
-    let name = scratch_name(&url.database);
-    let q = quote(url.dialect(), &name);
-    conn.execute(&format!("CREATE DATABASE {q}"))
-        .await
-        .map_err(|e| DbError::query("creating the scratch database", e))?;
     conn.close().await;
-    scratch.database = name.clone();
-    let schema = dir.join(format!("{name}.schema"));
+    let name = scratch.database.clone();
+    let schema = std::env::temp_dir().join(format!("{name}.schema"));
     let copied = async {
         if url.engine == Engine::Postgres {
             let dump = tools.find(&["pg_dump"], Engine::Postgres)?;
@@ -177,32 +170,4 @@ async fn scratch_copy(
         return Err(e);
     }
     Ok(scratch)
-}
-
-async fn drop_scratch(url: &DatabaseUrl, scratch: &DatabaseUrl) {
-    match url.engine {
-        Engine::Sqlite => {
-            if let Some(p) = &scratch.path {
-                let _ = std::fs::remove_file(p);
-            }
-        }
-        Engine::Postgres | Engine::MySql => {
-            let mut admin = url.clone();
-            if url.engine == Engine::Postgres {
-                admin.database = "postgres".into();
-            }
-            if let Ok(mut c) = Connection::connect(&admin, CONNECT_TIMEOUT).await {
-                let q = quote(url.dialect(), &scratch.database);
-                let force = if url.engine == Engine::Postgres {
-                    " WITH (FORCE)"
-                } else {
-                    ""
-                };
-                let _ = c
-                    .execute(&format!("DROP DATABASE IF EXISTS {q}{force}"))
-                    .await;
-                c.close().await;
-            }
-        }
-    }
 }

@@ -6,6 +6,7 @@ mod error;
 mod ident;
 mod offline;
 mod runner;
+mod scratch;
 mod url;
 mod version_table;
 
@@ -14,5 +15,6 @@ pub use error::{DbError, RunFailure};
 pub use ident::{literal, quote};
 pub use offline::render_offline;
 pub use runner::{run, CancelToken, Operation, Progress, RunOptions, RunReport};
+pub use scratch::{create_scratch, drop_scratch};
 pub use url::{DatabaseUrl, Engine, TlsMode};
 pub use version_table::VersionTable;

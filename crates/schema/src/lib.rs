@@ -1,12 +1,18 @@
 //! The schema explorer's engine: what is in a database, read from its catalog in a handful of
 //! queries (never one per table), in one engine-neutral model.
 
+mod audit;
+mod diff;
+mod drift;
 mod model;
 mod mysql;
 mod postgres;
 mod rows;
 mod sqlite;
 
+pub use audit::{tenant_audit, AuditFinding};
+pub use diff::{diff, Difference};
+pub use drift::{drift, expected_schema, Drift};
 pub use model::*;
 
 use stratum_db::{Connection, Engine};

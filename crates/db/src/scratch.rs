@@ -1,0 +1,83 @@
+//! Scratch databases: made beside the real one for a rehearsal or a comparison, dropped after.
+
+use std::time::Duration;
+
+use crate::{Connection, DatabaseUrl, DbError, Engine};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn scratch_name(base: &str, label: &str) -> String {
+    let suffix = format!("_{label}_{}", chrono_free_stamp());
+    let base: String = base
+        .chars()
+        .take(63usize.saturating_sub(suffix.len()))
+        .collect();
+    format!("{base}{suffix}")
+}
+
+/// Milliseconds since the epoch: unique enough for scratch names, no clock crate needed.
+fn chrono_free_stamp() -> String {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis().to_string())
+        .unwrap_or_default()
+}
+
+/// A connection that may create and drop databases.
+async fn admin(url: &DatabaseUrl) -> Result<Connection, DbError> {
+    let mut admin = url.clone();
+    if url.engine == Engine::Postgres {
+        admin.database = "postgres".into();
+    }
+    Connection::connect(&admin, CONNECT_TIMEOUT).await
+}
+
+/// An empty database on the same server (a temporary file for SQLite), named after `url`'s.
+pub async fn create_scratch(url: &DatabaseUrl, label: &str) -> Result<DatabaseUrl, DbError> {
+    let mut scratch = url.clone();
+    if url.engine == Engine::Sqlite {
+        let path = std::env::temp_dir().join(format!("{}.db", scratch_name("stratum", label)));
+        scratch.path = Some(path);
+        return Ok(scratch);
+    }
+    let name = scratch_name(&url.database, label);
+    let mut conn = admin(url).await?;
+    let made = conn
+        .execute(&format!(
+            "CREATE DATABASE {}",
+            crate::quote(url.dialect(), &name)
+        ))
+        .await
+        .map_err(|e| DbError::query("creating a scratch database", e));
+    conn.close().await;
+    made?;
+    scratch.database = name;
+    Ok(scratch)
+}
+
+/// Drops a scratch database made by [`create_scratch`]; failures are ignored (nothing of the
+/// user's is in it).
+pub async fn drop_scratch(url: &DatabaseUrl, scratch: &DatabaseUrl) {
+    match url.engine {
+        Engine::Sqlite => {
+            if let Some(p) = &scratch.path {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        Engine::Postgres | Engine::MySql => {
+            if let Ok(mut c) = admin(url).await {
+                let force = if url.engine == Engine::Postgres {
+                    " WITH (FORCE)"
+                } else {
+                    ""
+                };
+                let sql = format!(
+                    "DROP DATABASE IF EXISTS {}{force}",
+                    crate::quote(url.dialect(), &scratch.database)
+                );
+                let _ = c.execute(&sql).await;
+                c.close().await;
+            }
+        }
+    }
+}
