@@ -391,3 +391,34 @@ fn two_databases_are_compared_object_by_object() {
         );
     }
 }
+
+#[test]
+fn drift_diff_and_audit_from_the_command_line() {
+    let db = upgraded(Engine::Sqlite, "heads");
+    let older = upgraded(Engine::Sqlite, "003");
+    let project = sample_project().display().to_string();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--project", project.as_str(), "--url", db.url.as_str()];
+        all.extend_from_slice(args);
+        stratum_tests::stratum(&all)
+    };
+    let o = run(&["drift"]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    assert!(stratum_tests::text(&o).contains("No drift"));
+    exec(&db, "ALTER TABLE users ADD COLUMN nickname VARCHAR(40)");
+    let o = run(&["drift", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "drift is exit code 1");
+    let found: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(found[0]["kind"], "column");
+    let o = run(&["diff", &older.url]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stratum_tests::text(&o).contains("report_snapshots"),
+        "{}",
+        stratum_tests::text(&o)
+    );
+    let o = run(&["audit"]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    assert!(stratum_tests::text(&o).contains("finding(s)"));
+}

@@ -76,6 +76,17 @@ pub enum Command {
         /// Only this table (NAME or SCHEMA.NAME).
         table: Option<String>,
     },
+    /// Compare the database with what its revisions produce at its version rows (built on a
+    /// scratch database, then dropped). Exit code 1 when they differ.
+    Drift,
+    /// Compare the database with another one (another client's, say). Exit code 1 when they differ.
+    Diff {
+        /// The other database's URL.
+        other: String,
+    },
+    /// The tenant checklist on the live schema: tables without the tenant column, cascading
+    /// foreign keys, foreign-key columns without an index.
+    Audit,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,10 @@ pub enum CliError {
     Input(String),
     #[error("{0}")]
     Failed(String),
+    /// The command did its work and its answer is "no": findings block, schemas differ. The
+    /// details are already printed.
+    #[error("{0}")]
+    Blocked(String),
     #[error("{message}")]
     RunFailed {
         message: String,
@@ -21,7 +25,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Input(_) => 2,
-            CliError::Failed(_) | CliError::RunFailed { .. } => 1,
+            CliError::Failed(_) | CliError::RunFailed { .. } | CliError::Blocked(_) => 1,
         }
     }
 
@@ -29,6 +33,7 @@ impl CliError {
         match self {
             CliError::Input(_) => "input",
             CliError::Failed(_) => "failed",
+            CliError::Blocked(_) => "blocked",
             CliError::RunFailed { .. } => "migration_failed",
         }
     }

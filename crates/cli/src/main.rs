@@ -60,5 +60,8 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Verify { path } => backup_cmds::verify_cmd(cli, path, out).await,
         Command::Restore(a) => backup_cmds::restore_cmd(cli, a, out).await,
         Command::Schema { table } => schema_cmd::schema(cli, table, out).await,
+        Command::Drift => schema_cmd::drift(cli, out).await,
+        Command::Diff { other } => schema_cmd::diff(cli, other, out).await,
+        Command::Audit => schema_cmd::audit(cli, out).await,
     }
 }

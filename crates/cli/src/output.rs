@@ -35,6 +35,10 @@ impl Out {
     }
 
     pub fn error(&self, e: &CliError) {
+        // The JSON document is already out; a second one would make stdout unreadable.
+        if self.json && matches!(e, CliError::Blocked(_)) {
+            return;
+        }
         if self.json {
             let mut err = json!({ "kind": e.kind(), "message": e.to_string() });
             if let CliError::RunFailed { failure, .. } = e {

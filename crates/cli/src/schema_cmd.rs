@@ -3,18 +3,93 @@
 use std::time::Duration;
 
 use stratum_db::Connection;
-use stratum_schema::{introspect, Schema, Table};
+use stratum_db::DatabaseUrl;
+use stratum_schema::{introspect, Difference, Schema, Table};
 
 use crate::args::Cli;
 use crate::error::CliError;
+use crate::graph_cmds::open;
 use crate::migrate::url;
 use crate::output::Out;
 
-pub async fn schema(cli: &Cli, table: &Option<String>, out: &Out) -> Result<(), CliError> {
-    let mut conn = Connection::connect(&url(cli)?, Duration::from_secs(10)).await?;
+async fn read(url: &DatabaseUrl) -> Result<Schema, CliError> {
+    let mut conn = Connection::connect(url, Duration::from_secs(10)).await?;
     let read = introspect(&mut conn).await;
     conn.close().await;
-    let mut s = read.map_err(|e| CliError::Failed(e.to_string()))?;
+    read.map_err(|e| CliError::Failed(e.to_string()))
+}
+
+fn report(differences: &[Difference], same: &str, out: &Out) -> Result<(), CliError> {
+    out.result(&differences, || {
+        let mut s: String = differences
+            .iter()
+            .map(|d| format!("{}\n", d.message))
+            .collect();
+        if differences.is_empty() {
+            s.push_str(same);
+        }
+        s
+    });
+    if differences.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Blocked(format!(
+            "{} difference(s)",
+            differences.len()
+        )))
+    }
+}
+
+pub async fn drift(cli: &Cli, out: &Out) -> Result<(), CliError> {
+    let project = open(cli)?;
+    let d = stratum_schema::drift(&url(cli)?, &project)
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let at = if d.rows.is_empty() {
+        "base".to_string()
+    } else {
+        d.rows.join(", ")
+    };
+    report(
+        &d.differences,
+        &format!("No drift: the database is what its revisions produce at {at}."),
+        out,
+    )
+}
+
+pub async fn diff(cli: &Cli, other: &str, out: &Out) -> Result<(), CliError> {
+    let (a_url, b_url) = (url(cli)?, DatabaseUrl::parse(other)?);
+    let (a, b) = (read(&a_url).await?, read(&b_url).await?);
+    let differences = stratum_schema::diff(&a, &b, &a_url.to_string(), &b_url.to_string());
+    report(&differences, "The two schemas are the same.", out)
+}
+
+pub async fn audit(cli: &Cli, out: &Out) -> Result<(), CliError> {
+    let (tenant, table) = match stratum_project::Project::open(&cli.project) {
+        Ok(p) => (
+            p.config.checks.tenant_columns.clone(),
+            p.config.version_table.name.clone(),
+        ),
+        Err(_) => (
+            stratum_project::ChecksSection::default().tenant_columns,
+            "alembic_version".into(),
+        ),
+    };
+    let s = read(&url(cli)?).await?;
+    let found = stratum_schema::tenant_audit(&s, &tenant, &table);
+    out.result(&found, || {
+        let mut s: String = found
+            .iter()
+            .map(|f| format!("{}: {}\n", f.rule, f.message))
+            .collect();
+        s.push_str(&format!("{} finding(s).\n", found.len()));
+        s
+    });
+    Ok(())
+}
+
+pub async fn schema(cli: &Cli, table: &Option<String>, out: &Out) -> Result<(), CliError> {
+    let mut s = read(&url(cli)?).await?;
     if let Some(name) = table {
         s.tables
             .retain(|t| &t.name == name || format!("{}.{}", t.schema, t.name) == *name);
