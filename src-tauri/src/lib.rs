@@ -7,6 +7,7 @@ mod error;
 mod file_commands;
 pub mod picker;
 mod profile_commands;
+mod schema_commands;
 mod state;
 pub mod views;
 
@@ -45,6 +46,9 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             backup_commands::delete_backup,
             backup_commands::reveal_backup,
             backup_commands::dry_run_operation,
+            schema_commands::database_schema,
+            schema_commands::schema_drift,
+            schema_commands::schema_diff,
         ])
 }
 

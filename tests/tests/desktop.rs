@@ -495,3 +495,67 @@ async fn production_backup_and_restore(
     shot(&driver, "34-restored").await;
     driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn the_schema_tab_shows_tables_foreign_keys_the_er_diagram_and_drift() {
+    let Some(driver_bin) = prerequisites() else {
+        return;
+    };
+    let _window = one_window();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    rt.block_on(schema_tab(&driver_bin));
+}
+
+async fn schema_tab(driver_bin: &Path) {
+    let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let tauri_driver = Driver::start(driver_bin, data.path());
+    let driver = session(tauri_driver.port).await;
+    wait_text(&driver, "[data-testid=db-summary]", "pending").await;
+    upgrade_to_head(&driver).await;
+    wait_text(&driver, "[data-testid=result]", "Done").await;
+    click(&driver, "[data-testid=close-operation]").await;
+
+    click(&driver, "[data-testid=tab-schema]").await;
+    wait_text(&driver, "[data-testid=schema]", "tables").await;
+    let search = driver
+        .find(By::Css("[data-testid=schema-search]"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    search
+        .send_keys("vendor")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    click(&driver, "[data-testid=schema-table-vendor_invoices]").await;
+    wait_text(&driver, "[data-testid=table-view]", "main.vendor_invoices").await;
+    wait_text(&driver, "[data-testid=foreign-keys]", "vendors").await;
+    wait_text(&driver, "[data-testid=er-diagram]", "vendors").await;
+    wait_text(&driver, "[data-testid=tenant-audit]", "Tenant audit").await;
+    shot(&driver, "40-schema-table-and-neighbours").await;
+
+    // A column added by hand, outside any revision, is drift.
+    let url = stratum_db::DatabaseUrl::parse(&format!(
+        "sqlite:///{}",
+        data.path().join("demo.db").display()
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut conn = stratum_db::Connection::connect(&url, std::time::Duration::from_secs(5))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    conn.execute("ALTER TABLE vendor_invoices ADD COLUMN approved_by TEXT")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    conn.close().await;
+    click(&driver, "[data-testid=check-drift]").await;
+    wait_text(
+        &driver,
+        "[data-testid=drift-result]",
+        "vendor_invoices.approved_by",
+    )
+    .await;
+    shot(&driver, "41-schema-drift-found").await;
+    driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
+}

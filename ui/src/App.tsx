@@ -8,8 +8,9 @@ import { OperationFlow } from "./components/OperationFlow";
 import { ProfileForm } from "./components/ProfileForm";
 import { NewRevision } from "./components/NewRevision";
 import { Backups } from "./components/Backups";
+import { Schema } from "./components/Schema";
 
-type Tab = "timeline" | "backups" | "history";
+type Tab = "timeline" | "schema" | "backups" | "history";
 
 export function App() {
   const [profiles, setProfiles] = useState<ProfileView[]>([]);
@@ -114,6 +115,9 @@ export function App() {
                   <button role="tab" aria-selected={tab === "timeline"} onClick={() => setTab("timeline")}>
                     Timeline
                   </button>
+                  <button role="tab" data-testid="tab-schema" aria-selected={tab === "schema"} onClick={() => setTab("schema")}>
+                    Schema
+                  </button>
                   <button role="tab" data-testid="tab-backups" aria-selected={tab === "backups"} onClick={() => setTab("backups")}>
                     Backups
                   </button>
@@ -158,6 +162,7 @@ export function App() {
             {tab === "timeline" && timeline && (
               <Timeline view={timeline} onOperation={setOperation} />
             )}
+            {tab === "schema" && <Schema key={profile.id} profile={profile} />}
             {tab === "backups" && <Backups key={profile.id} profile={profile} onRestored={refresh} />}
             {tab === "history" && <History profileId={profile.id} />}
           </>

@@ -51,6 +51,11 @@ export const commands = {
 	revealBackup: (backupId: number) => typedError<null, AppError>(__TAURI_INVOKE("reveal_backup", { backupId })),
 	/**  Tries the operation for real and leaves no trace; says how it was done. */
 	dryRunOperation: (profileId: number, request: OperationRequest) => typedError<DryRunView, AppError>(__TAURI_INVOKE("dry_run_operation", { profileId, request })),
+	databaseSchema: (profileId: number) => typedError<SchemaView, AppError>(__TAURI_INVOKE("database_schema", { profileId })),
+	/**  The database against what its revisions produce at its rows (built on a scratch database). */
+	schemaDrift: (profileId: number) => typedError<Drift, AppError>(__TAURI_INVOKE("schema_drift", { profileId })),
+	/**  This profile's database against another profile's. */
+	schemaDiff: (profileId: number, otherProfileId: number) => typedError<Difference[], AppError>(__TAURI_INVOKE("schema_diff", { profileId, otherProfileId })),
 };
 
 /* Types */
@@ -62,6 +67,13 @@ export type AppError =
 { kind: "database"; message: string } | 
 /**  The app's own store failed. */
 { kind: "store"; message: string };
+
+export type AuditFinding = {
+	/**  "no-tenant-column", "cascade-delete" or "unindexed-foreign-key". */
+	rule: string,
+	table: string,
+	message: string,
+};
 
 export type AuditView = {
 	id: number,
@@ -96,6 +108,15 @@ export type BackupView = {
 	present: boolean,
 };
 
+export type Column = {
+	name: string,
+	data_type: string,
+	nullable: boolean,
+	default: string | null,
+	/**  "always", "by default" (identity columns), "auto_increment", or "generated". */
+	identity: string | null,
+};
+
 export type ConnectionTest = {
 	server: string,
 	latency_ms: number,
@@ -104,12 +125,35 @@ export type ConnectionTest = {
 
 export type DatabaseState = { state: "reachable"; rows: string[]; pending: string[]; server: string } | { state: "unreachable"; message: string };
 
+export type Difference = {
+	/**
+	 *  "table", "column", "index", "foreign key", "primary key", "unique key", "view",
+	 *  "sequence" or "enum type".
+	 */
+	kind: string,
+	/**  The object, e.g. `public.users.phone`. */
+	object: string,
+	message: string,
+};
+
+export type Drift = {
+	/**  The version rows the expected schema was built to. */
+	rows: string[],
+	differences: Difference[],
+};
+
 export type DryRunView = {
 	/**  What was done, in words: rolled back, or rehearsed on a scratch copy and why. */
 	method: string,
 	succeeded: boolean,
 	rows_after: string[],
 	failure: FailureView | null,
+};
+
+export type EnumType = {
+	schema: string,
+	name: string,
+	values: string[],
 };
 
 export type FailureView = {
@@ -121,6 +165,33 @@ export type FailureView = {
 	rolled_back: boolean,
 	committed: string[],
 	rows_now: string[],
+};
+
+export type ForeignKey = {
+	name: string,
+	columns: string[],
+	ref_schema: string,
+	ref_table: string,
+	ref_columns: string[],
+	/**  CASCADE, SET NULL, SET DEFAULT, RESTRICT or NO ACTION. */
+	on_delete: string,
+	on_update: string,
+};
+
+export type Index = {
+	name: string,
+	/**  Column names, or expressions for expression indexes. */
+	columns: string[],
+	unique: boolean,
+	/**  btree, hash, gin, gist, ... as the engine names it. */
+	method: string,
+	/**  The WHERE of a partial index. */
+	predicate: string | null,
+};
+
+export type Key = {
+	name: string,
+	columns: string[],
 };
 
 export type OperationKind = "upgrade" | "downgrade" | "stamp";
@@ -243,9 +314,29 @@ export type SavedProfile = {
 	password_storage: string,
 };
 
+export type Schema = {
+	/**  "postgres", "mysql" or "sqlite". */
+	engine: string,
+	tables: Table[],
+	views: View[],
+	sequences: Sequence[],
+	enums: EnumType[],
+};
+
+export type SchemaView = {
+	schema: Schema,
+	audit: AuditFinding[],
+	millis: number,
+};
+
 export type Segment = {
 	from: number,
 	to: number,
+};
+
+export type Sequence = {
+	schema: string,
+	name: string,
 };
 
 export type StepView = {
@@ -255,6 +346,21 @@ export type StepView = {
 	to: string[],
 	message: string,
 	rows_after: string[],
+};
+
+export type Table = {
+	/**  PostgreSQL schema, MySQL database, or "main" for SQLite. */
+	schema: string,
+	name: string,
+	columns: Column[],
+	primary_key: Key | null,
+	unique_keys: Key[],
+	indexes: Index[],
+	foreign_keys: ForeignKey[],
+	/**  The engine's estimate (statistics), not a count. */
+	row_estimate: number | null,
+	/**  Data and indexes, in bytes, where the engine reports it. */
+	size_bytes: number | null,
 };
 
 export type TimelineView = {
@@ -267,6 +373,13 @@ export type TimelineView = {
 
 export type VerifiedView = {
 	checks: string[],
+};
+
+export type View = {
+	schema: string,
+	name: string,
+	materialized: boolean,
+	definition: string,
 };
 
 export type WrittenRevision = {

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::Schema;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AuditFinding {
     /// "no-tenant-column", "cascade-delete" or "unindexed-foreign-key".
     pub rule: &'static str,

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::{Column, Schema, Table};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Difference {
     /// "table", "column", "index", "foreign key", "primary key", "unique key", "view",
     /// "sequence" or "enum type".

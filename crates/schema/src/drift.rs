@@ -13,6 +13,7 @@ use stratum_project::Project;
 use crate::{diff, introspect, Difference, Schema, SchemaError};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Drift {
     /// The version rows the expected schema was built to.
     pub rows: Vec<String>,

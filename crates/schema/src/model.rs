@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Schema {
     /// "postgres", "mysql" or "sqlite".
     pub engine: String,
@@ -13,6 +14,7 @@ pub struct Schema {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Table {
     /// PostgreSQL schema, MySQL database, or "main" for SQLite.
     pub schema: String,
@@ -23,12 +25,15 @@ pub struct Table {
     pub indexes: Vec<Index>,
     pub foreign_keys: Vec<ForeignKey>,
     /// The engine's estimate (statistics), not a count.
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
     pub row_estimate: Option<i64>,
     /// Data and indexes, in bytes, where the engine reports it.
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
     pub size_bytes: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Column {
     pub name: String,
     pub data_type: String,
@@ -39,12 +44,14 @@ pub struct Column {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Key {
     pub name: String,
     pub columns: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Index {
     pub name: String,
     /// Column names, or expressions for expression indexes.
@@ -57,6 +64,7 @@ pub struct Index {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ForeignKey {
     pub name: String,
     pub columns: Vec<String>,
@@ -69,21 +77,25 @@ pub struct ForeignKey {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct View {
     pub schema: String,
     pub name: String,
     #[serde(deserialize_with = "crate::rows::flexible_bool")]
+    #[cfg_attr(feature = "specta", specta(type = bool))]
     pub materialized: bool,
     pub definition: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Sequence {
     pub schema: String,
     pub name: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct EnumType {
     pub schema: String,
     pub name: String,

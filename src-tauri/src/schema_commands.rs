@@ -1,0 +1,83 @@
+//! The Schema tab: what is in the profile's database, the tenant audit, drift, and a diff with
+//! another profile's database.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use specta::Type;
+use stratum_db::Connection;
+use stratum_schema::{introspect, AuditFinding, Difference, Drift, Schema};
+use tauri::State;
+
+use crate::commands::load;
+use crate::{AppError, AppState};
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct SchemaView {
+    pub schema: Schema,
+    pub audit: Vec<AuditFinding>,
+    pub millis: u32,
+}
+
+fn schema_error(e: stratum_schema::SchemaError) -> AppError {
+    AppError::Database(e.to_string())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn database_schema(
+    state: State<'_, AppState>,
+    profile_id: u32,
+) -> Result<SchemaView, AppError> {
+    let (_, project, url) = load(&state, profile_id).await?;
+    let started = std::time::Instant::now();
+    let mut conn = Connection::connect(&url, Duration::from_secs(10)).await?;
+    let read = introspect(&mut conn).await;
+    conn.close().await;
+    let schema = read.map_err(schema_error)?;
+    let audit = stratum_schema::tenant_audit(
+        &schema,
+        &project.config.checks.tenant_columns,
+        &project.config.version_table.name,
+    );
+    Ok(SchemaView {
+        schema,
+        audit,
+        millis: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
+    })
+}
+
+/// The database against what its revisions produce at its rows (built on a scratch database).
+#[tauri::command]
+#[specta::specta]
+pub async fn schema_drift(state: State<'_, AppState>, profile_id: u32) -> Result<Drift, AppError> {
+    let (_, project, url) = load(&state, profile_id).await?;
+    stratum_schema::drift(&url, &project)
+        .await
+        .map_err(schema_error)
+}
+
+/// This profile's database against another profile's.
+#[tauri::command]
+#[specta::specta]
+pub async fn schema_diff(
+    state: State<'_, AppState>,
+    profile_id: u32,
+    other_profile_id: u32,
+) -> Result<Vec<Difference>, AppError> {
+    let (a_profile, _, a_url) = load(&state, profile_id).await?;
+    let (b_profile, _, b_url) = load(&state, other_profile_id).await?;
+    let mut read = Vec::new();
+    for url in [&a_url, &b_url] {
+        let mut conn = Connection::connect(url, Duration::from_secs(10)).await?;
+        let s = introspect(&mut conn).await;
+        conn.close().await;
+        read.push(s.map_err(schema_error)?);
+    }
+    Ok(stratum_schema::diff(
+        &read[0],
+        &read[1],
+        &a_profile.name,
+        &b_profile.name,
+    ))
+}
