@@ -71,6 +71,9 @@ pub enum Command {
     Verify { path: PathBuf },
     /// Restore a backup into the database (after a safety backup), or into a new one with --into.
     Restore(RestoreArgs),
+    /// Run the safety checks on the project's revisions (all, or those named). Exit code 1 when a
+    /// blocking finding is not acknowledged.
+    Check(CheckArgs),
     /// Show what is in the database: tables, columns, keys, indexes, foreign keys, views.
     Schema {
         /// Only this table (NAME or SCHEMA.NAME).
@@ -87,6 +90,15 @@ pub enum Command {
     /// The tenant checklist on the live schema: tables without the tenant column, cascading
     /// foreign keys, foreign-key columns without an index.
     Audit,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Revisions to check (default: every revision in the project).
+    pub revisions: Vec<String>,
+    /// The engine whose SQL is checked: postgresql, mysql or sqlite (default: --url's, else postgresql).
+    #[arg(long)]
+    pub dialect: Option<String>,
 }
 
 #[derive(Debug, Args)]

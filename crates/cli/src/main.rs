@@ -2,6 +2,7 @@
 
 mod args;
 mod backup_cmds;
+mod check_cmd;
 mod error;
 mod graph_cmds;
 mod migrate;
@@ -59,6 +60,7 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Backup { out: path } => backup_cmds::backup_cmd(cli, path, out).await,
         Command::Verify { path } => backup_cmds::verify_cmd(cli, path, out).await,
         Command::Restore(a) => backup_cmds::restore_cmd(cli, a, out).await,
+        Command::Check(a) => check_cmd::check(cli, a, out).await,
         Command::Schema { table } => schema_cmd::schema(cli, table, out).await,
         Command::Drift => schema_cmd::drift(cli, out).await,
         Command::Diff { other } => schema_cmd::diff(cli, other, out).await,

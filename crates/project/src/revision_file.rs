@@ -93,6 +93,9 @@ impl RevisionFile {
                 other => match &mut section {
                     Some((_, _, _, lines)) => lines.push(raw),
                     None => match other {
+                        // `-- stratum: allow RULE REASON` acknowledges a safety check; it is
+                        // read by the checks, not a header key.
+                        Line::Key { key: "stratum", .. } => {}
                         Line::Key { key, value } => {
                             if !KEYS.contains(&key) {
                                 return Err(err(n, format!("unknown header key '{key}' (expected one of: {})", KEYS.join(", "))));

@@ -1,0 +1,78 @@
+//! `stratum check`: the safety checks over the project's revisions.
+
+use stratum_checks::{check_revisions, unknown_rules, Finding};
+use stratum_project::Dialect;
+
+use crate::args::{CheckArgs, Cli};
+use crate::error::CliError;
+use crate::graph_cmds::open;
+use crate::migrate::url;
+use crate::output::Out;
+
+pub async fn check(cli: &Cli, a: &CheckArgs, out: &Out) -> Result<(), CliError> {
+    let project = open(cli)?;
+    let unknown = unknown_rules(&project.config.checks);
+    if !unknown.is_empty() {
+        return Err(CliError::Input(format!(
+            "{}: [checks] names unknown rules: {} (see `stratum check --rules`)",
+            project.dir.join(stratum_project::CONFIG_FILE).display(),
+            unknown.join(", ")
+        )));
+    }
+    let dialect = match (&a.dialect, &cli.url) {
+        (Some(d), _) => Dialect::from_name(d).ok_or_else(|| {
+            CliError::Input(format!(
+                "unknown dialect '{d}' (postgresql, mysql or sqlite)"
+            ))
+        })?,
+        (None, Some(_)) => url(cli)?.dialect(),
+        (None, None) => Dialect::Postgres,
+    };
+    let ids: Vec<String> = if a.revisions.is_empty() {
+        project.files.iter().map(|f| f.id().to_string()).collect()
+    } else {
+        a.revisions
+            .iter()
+            .map(|r| {
+                project
+                    .map
+                    .resolve(r)?
+                    .ok_or_else(|| CliError::Input(format!("'{r}' names no revision")))
+            })
+            .collect::<Result<_, CliError>>()?
+    };
+    let findings = check_revisions(&project, &ids, dialect)?;
+    let blocking = findings.iter().filter(|f| f.blocks()).count();
+    if out.json {
+        out.result(&findings, String::new);
+    } else {
+        out.result(&(), || text(&findings, ids.len(), dialect, blocking));
+    }
+    if blocking > 0 {
+        return Err(CliError::Blocked(format!(
+            "{blocking} blocking finding(s) are not acknowledged: fix the SQL, or acknowledge each with `-- stratum: allow RULE REASON` on the line above the statement"
+        )));
+    }
+    Ok(())
+}
+
+fn text(findings: &[Finding], revisions: usize, dialect: Dialect, blocking: usize) -> String {
+    let mut s = String::new();
+    for f in findings {
+        let status = match (&f.acknowledged, f.blocks()) {
+            (Some(reason), _) => format!("acknowledged: {reason}"),
+            (None, true) => "BLOCKING".into(),
+            (None, false) => "warning".into(),
+        };
+        s.push_str(&format!(
+            "{}:{}: {} [{}] {}\n    {}\n",
+            f.file, f.line, f.rule, status, f.message, f.why
+        ));
+    }
+    s.push_str(&format!(
+        "{} finding(s) in {revisions} revision(s) checked as {}; {blocking} blocking and not acknowledged.\n",
+        findings.len(),
+        dialect.name()
+    ));
+    s
+}
