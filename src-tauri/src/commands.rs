@@ -201,8 +201,9 @@ pub(crate) fn operation(req: &OperationRequest) -> Operation {
     }
 }
 
-fn plan_view(project: &Project, plan: &Plan, sql: String) -> PlanView {
+fn plan_view(project: &Project, plan: &Plan, sql: String, findings: Vec<FindingView>) -> PlanView {
     PlanView {
+        findings,
         rows_before: plan.rows_before.clone(),
         rows_after: plan.rows_after.clone(),
         steps: plan
@@ -250,7 +251,11 @@ pub async fn plan_operation(
         url.dialect(),
         project.config.run.transaction_per_revision,
     )?;
-    Ok(plan_view(&project, &plan, sql))
+    let findings = crate::findings::plan_findings(&project, &plan, url.dialect())?
+        .iter()
+        .map(crate::findings::finding_view)
+        .collect();
+    Ok(plan_view(&project, &plan, sql, findings))
 }
 
 fn to_u32(v: usize) -> u32 {
@@ -280,6 +285,20 @@ pub async fn run_operation(
         }
         None => None,
     };
+    if changes {
+        // A blocking finding must be acknowledged in its file before anything runs.
+        let mut conn = Connection::connect(&url, CONNECT_TIMEOUT).await?;
+        let rows = conn
+            .version_rows(&VersionTable::from_config(&project.config))
+            .await;
+        conn.close().await;
+        let plan = operation(&request).plan(&project.map, &rows?)?;
+        crate::findings::refuse_unacknowledged(&crate::findings::plan_findings(
+            &project,
+            &plan,
+            url.dialect(),
+        )?)?;
+    }
     let mut opts = RunOptions {
         transaction_per_revision: project.config.run.transaction_per_revision,
         ..RunOptions::default()
@@ -461,4 +480,26 @@ pub(crate) fn failure_view(f: &stratum_db::RunFailure) -> FailureView {
         committed: f.committed.clone(),
         rows_now: f.rows_now.clone(),
     }
+}
+
+/// The safety checks' findings for the revisions the database has not applied yet.
+#[tauri::command]
+#[specta::specta]
+pub async fn pending_findings(
+    state: State<'_, AppState>,
+    profile_id: u32,
+) -> Result<Vec<FindingView>, AppError> {
+    let (_, project, url) = load(&state, profile_id).await?;
+    let mut conn = Connection::connect(&url, CONNECT_TIMEOUT).await?;
+    let rows = conn
+        .version_rows(&VersionTable::from_config(&project.config))
+        .await;
+    conn.close().await;
+    let pending = project.map.pending(&rows?)?;
+    Ok(
+        stratum_checks::check_revisions(&project, &pending, url.dialect())?
+            .iter()
+            .map(crate::findings::finding_view)
+            .collect(),
+    )
 }

@@ -5,6 +5,7 @@ mod backup_commands;
 mod commands;
 mod error;
 mod file_commands;
+mod findings;
 pub mod picker;
 mod profile_commands;
 mod schema_commands;
@@ -29,6 +30,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             commands::run_operation,
             commands::cancel_operation,
             commands::audit_log,
+            commands::pending_findings,
             profile_commands::save_profile,
             profile_commands::duplicate_profile,
             profile_commands::delete_profile,

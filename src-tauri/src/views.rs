@@ -105,6 +105,8 @@ pub struct PlanView {
     pub steps: Vec<StepView>,
     /// The SQL exactly as it will run, with the version-table statements.
     pub sql: String,
+    /// What the safety checks found in the revisions this plan runs.
+    pub findings: Vec<FindingView>,
 }
 
 /// Streamed while an operation runs.
@@ -272,4 +274,21 @@ pub struct DryRunView {
     pub succeeded: bool,
     pub rows_after: Vec<String>,
     pub failure: Option<FailureView>,
+}
+
+/// A safety-check finding.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct FindingView {
+    pub revision: String,
+    pub file: String,
+    pub line: u32,
+    pub rule: String,
+    /// "warning" or "blocking".
+    pub severity: String,
+    pub message: String,
+    pub why: String,
+    /// The reason written in the file, when acknowledged.
+    pub acknowledged: Option<String>,
+    /// Blocking and not acknowledged: the run waits for it.
+    pub blocks: bool,
 }

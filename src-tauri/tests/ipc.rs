@@ -487,3 +487,61 @@ fn a_dry_run_changes_nothing_and_production_runs_need_their_backup() {
         "{err}"
     );
 }
+
+#[test]
+fn findings_show_in_the_preview_and_the_timeline_and_a_blocking_one_holds_the_run() {
+    let w = window();
+    let project = w.data.path().join("tenant-project");
+    std::fs::create_dir_all(project.join("versions")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        project.join("stratum.toml"),
+        "[project]\nversions = \"versions\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        project.join("versions/r1.sql"),
+        "-- revision: r1\n-- down_revision:\n-- message: users\n\n-- migrate:up\nCREATE TABLE users (id INTEGER PRIMARY KEY, tenant_id INTEGER, email TEXT, role TEXT);\nUPDATE users SET role = 'admin' WHERE email = 'admin@example.com';\n\n-- migrate:down\nDROP TABLE users;\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let db = w.data.path().join("tenant.db").display().to_string();
+    let saved = ok(
+        &w,
+        "save_profile",
+        json!({ "input": { "id": null, "name": "Tenant", "client": "", "environment": "development", "url": format!("sqlite:///{db}"), "password": null, "project_dir": project.display().to_string(), "auto_backup": null, "backup_keep": null } }),
+    );
+    let id = saved["profile"]["id"].clone();
+    let plan = ok(
+        &w,
+        "plan_operation",
+        json!({ "profileId": id, "request": { "kind": "upgrade", "target": "heads" } }),
+    );
+    let blocking: Vec<&Value> = plan["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["blocks"] == true)
+        .collect();
+    assert_eq!(blocking.len(), 1, "{}", plan["findings"]);
+    assert_eq!(blocking[0]["rule"], "missing-tenant-filter");
+    assert_eq!(blocking[0]["line"], 7);
+    let pending = ok(&w, "pending_findings", json!({ "profileId": id }));
+    assert!(
+        pending.to_string().contains("missing-tenant-filter"),
+        "{pending}"
+    );
+    let err = invoke(
+        &w,
+        "run_operation",
+        json!({ "profileId": id, "request": { "kind": "upgrade", "target": "heads" },
+                "operationId": "op-f", "backupId": null, "onProgress": "__CHANNEL__:11" }),
+    )
+    .expect_err("blocked");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not acknowledged") && m.contains("r1.sql:7")),
+        "{err}"
+    );
+    let t = ok(&w, "timeline", json!({ "profileId": id }));
+    assert_eq!(t["database"]["rows"], json!([]), "nothing ran");
+}

@@ -56,6 +56,19 @@ async fn first_run(driver_bin: &Path) {
         "INSERT INTO alembic_version",
     )
     .await;
+    // The safety checks' findings are part of the preview.
+    wait_text(
+        &driver,
+        "[data-testid=plan-findings]",
+        "table-without-tenant",
+    )
+    .await;
+    wait_text(
+        &driver,
+        "[data-testid=plan-findings]",
+        "CREATE TABLE clients",
+    )
+    .await;
     shot(&driver, "03-upgrade-preview").await;
     click(&driver, "[data-testid=confirm-run]").await;
     wait_text(&driver, "[data-testid=result]", "Done").await;

@@ -15,6 +15,8 @@ export const commands = {
 	runOperation: (profileId: number, request: OperationRequest, operationId: string, backupId: number | null, onProgress: Channel<ProgressEvent>) => typedError<RunOutcome, AppError>(__TAURI_INVOKE("run_operation", { profileId, request, operationId, backupId, onProgress })),
 	cancelOperation: (operationId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_operation", { operationId })),
 	auditLog: (profileId: number | null) => typedError<AuditView[], AppError>(__TAURI_INVOKE("audit_log", { profileId })),
+	/**  The safety checks' findings for the revisions the database has not applied yet. */
+	pendingFindings: (profileId: number) => typedError<FindingView[], AppError>(__TAURI_INVOKE("pending_findings", { profileId })),
 	saveProfile: (input: ProfileInput) => typedError<SavedProfile, AppError>(__TAURI_INVOKE("save_profile", { input })),
 	duplicateProfile: (profileId: number) => typedError<ProfileView, AppError>(__TAURI_INVOKE("duplicate_profile", { profileId })),
 	deleteProfile: (profileId: number) => typedError<null, AppError>(__TAURI_INVOKE("delete_profile", { profileId })),
@@ -167,6 +169,22 @@ export type FailureView = {
 	rows_now: string[],
 };
 
+/**  A safety-check finding. */
+export type FindingView = {
+	revision: string,
+	file: string,
+	line: number,
+	rule: string,
+	/**  "warning" or "blocking". */
+	severity: string,
+	message: string,
+	why: string,
+	/**  The reason written in the file, when acknowledged. */
+	acknowledged: string | null,
+	/**  Blocking and not acknowledged: the run waits for it. */
+	blocks: boolean,
+};
+
 export type ForeignKey = {
 	name: string,
 	columns: string[],
@@ -207,6 +225,8 @@ export type PlanView = {
 	steps: StepView[],
 	/**  The SQL exactly as it will run, with the version-table statements. */
 	sql: string,
+	/**  What the safety checks found in the revisions this plan runs. */
+	findings: FindingView[],
 };
 
 /**

@@ -14,6 +14,7 @@ const plan: PlanView = {
   rows_after: ["004"],
   steps: [{ revision: "004", direction: "upgrade", from: ["003"], to: ["004"], message: "add invoices", rows_after: ["004"] }],
   sql: "CREATE TABLE invoice (id int);",
+  findings: [],
 } as PlanView;
 
 test("a production upgrade runs only once the database name is typed", async () => {
@@ -74,4 +75,22 @@ test("a dry run says how it was done and what failed", async () => {
   const result = await screen.findByTestId("dry-run-result");
   expect(result).toHaveTextContent("The dry run failed at revision 004, line 8 of 004.sql");
   expect(result).toHaveTextContent("rolled it back");
+});
+
+test("a blocking finding is shown and holds the run until it is acknowledged", async () => {
+  commands.planOperation.mockReturnValue(
+    ok({
+      ...plan,
+      findings: [
+        { revision: "004", file: "004.sql", line: 7, rule: "missing-tenant-filter", severity: "blocking", message: "UPDATE users does not filter on tenant_id/client_id", why: "It changes every tenant's rows.", acknowledged: null, blocks: true },
+        { revision: "004", file: "004.sql", line: 2, rule: "cascade-delete", severity: "warning", message: "the foreign key deletes rows ON DELETE CASCADE", why: "Children go with the parent.", acknowledged: null, blocks: false },
+      ],
+    }),
+  );
+  render(<OperationFlow profile={{ ...prod, environment: "staging" }} request={{ kind: "upgrade", target: "heads" }} onClose={() => {}} />);
+  const list = await screen.findByTestId("plan-findings");
+  expect(list).toHaveTextContent("Blocking missing-tenant-filter in 004, line 7: UPDATE users does not filter on tenant_id/client_id");
+  expect(list).toHaveTextContent("Warning cascade-delete");
+  expect(screen.getByTestId("blocking-note")).toHaveTextContent("-- stratum: allow RULE REASON");
+  expect(screen.getByTestId("confirm-run")).toBeDisabled();
 });

@@ -4,6 +4,7 @@ import { commands, type BackupView, type DryRunView, type OperationRequest, type
 import { call, messageOf } from "../api";
 import { Sql } from "./Sql";
 import { size } from "./Backups";
+import { Findings } from "./Findings";
 
 type Stage = "planning" | "review" | "backing-up" | "running" | "done";
 
@@ -48,7 +49,8 @@ export function OperationFlow({ profile, request, onClose }: Props) {
 
   const production = profile.environment === "production";
   const confirmName = profile.database.split("/").pop() ?? profile.name;
-  const canRun = plan !== null && plan.steps.length > 0 && (!production || typed === confirmName);
+  const blocking = plan?.findings.filter((f) => f.blocks) ?? [];
+  const canRun = plan !== null && plan.steps.length > 0 && blocking.length === 0 && (!production || typed === confirmName);
 
   const start = async () => {
     let taken: BackupView | null = null;
@@ -118,6 +120,17 @@ export function OperationFlow({ profile, request, onClose }: Props) {
                     </li>
                   ))}
                 </ol>
+                {plan.findings.length > 0 && (
+                  <>
+                    <h3 className="findings-title">Safety checks: {plan.findings.length} finding(s){blocking.length > 0 ? `, ${blocking.length} blocking` : ""}</h3>
+                    {blocking.length > 0 && (
+                      <p className="banner error" data-testid="blocking-note">
+                        The run waits until each blocking finding is fixed, or acknowledged in its file with <code>-- stratum: allow RULE REASON</code> on the line above the statement.
+                      </p>
+                    )}
+                    <Findings findings={plan.findings} testId="plan-findings" />
+                  </>
+                )}
                 <details open>
                   <summary>SQL that will run</summary>
                   <Sql code={plan.sql} className="preview" testId="sql-preview" />

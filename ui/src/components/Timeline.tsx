@@ -1,15 +1,24 @@
 import { useEffect, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { commands, type OperationRequest, type RevisionDetail, type RevisionRow, type TimelineView } from "../bindings";
+import { commands, type FindingView, type OperationRequest, type RevisionDetail, type RevisionRow, type TimelineView } from "../bindings";
 import { call, messageOf } from "../api";
 import { Lanes, ROW_HEIGHT } from "./Lanes";
 import { Sql } from "./Sql";
+import { Findings } from "./Findings";
 
 type Props = { view: TimelineView; onOperation: (r: OperationRequest) => void };
 
 export function Timeline({ view, onOperation }: Props) {
   const [selected, setSelected] = useState<string | null>(null);
+  const [findings, setFindings] = useState<FindingView[]>([]);
   const parent = useRef<HTMLDivElement>(null);
+  // The checks read the pending revisions' SQL; the timeline is shown first, the findings join it.
+  useEffect(() => {
+    setFindings([]);
+    if (view.database.state !== "reachable" || view.database.pending.length === 0) return;
+    call(commands.pendingFindings(view.profile.id)).then(setFindings).catch(() => setFindings([]));
+  }, [view]);
+  const findingsOf = (rev: string) => findings.filter((f) => f.revision === rev);
   const rows = view.rows;
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
   const row = rows.find((r) => r.revision === selected) ?? null;
@@ -51,6 +60,8 @@ export function Timeline({ view, onOperation }: Props) {
                     {r.current && <span className="badge current">database is here</span>}
                     {r.is_head && <span className="badge head">head</span>}
                     {r.is_merge_point && <span className="badge merge">merge</span>}
+                    {findingsOf(r.revision).some((f) => f.blocks) && <span className="badge blocking" title="blocking safety findings">blocking</span>}
+                    {findingsOf(r.revision).length > 0 && !findingsOf(r.revision).some((f) => f.blocks) && <span className="badge warn" title="safety findings">{findingsOf(r.revision).length} to review</span>}
                     {!r.applied && <span className="badge pending">pending</span>}
                   </span>
                   <span className="rev-date muted">{r.created ?? ""}</span>
@@ -61,7 +72,7 @@ export function Timeline({ view, onOperation }: Props) {
         </div>
       </section>
       <aside className="detail" aria-label="Revision detail">
-        {row ? <Detail profileId={view.profile.id} row={row} onOperation={onOperation} /> : <p className="muted">Select a revision to see its SQL and what upgrading to it would do.</p>}
+        {row ? <Detail profileId={view.profile.id} row={row} findings={findingsOf(row.revision)} onOperation={onOperation} /> : <p className="muted">Select a revision to see its SQL and what upgrading to it would do.</p>}
       </aside>
     </div>
   );
@@ -86,7 +97,7 @@ function DatabaseSummary({ view }: { view: TimelineView }) {
   );
 }
 
-function Detail({ profileId, row, onOperation }: { profileId: number; row: RevisionRow; onOperation: (r: OperationRequest) => void }) {
+function Detail({ profileId, row, findings, onOperation }: { profileId: number; row: RevisionRow; findings: FindingView[]; onOperation: (r: OperationRequest) => void }) {
   const [detail, setDetail] = useState<RevisionDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -120,6 +131,12 @@ function Detail({ profileId, row, onOperation }: { profileId: number; row: Revis
         </button>
         <button onClick={() => onOperation({ kind: "stamp", target: row.revision })}>Stamp</button>
       </div>
+      {findings.length > 0 && (
+        <>
+          <h3>Safety checks</h3>
+          <Findings findings={findings} testId="revision-findings" />
+        </>
+      )}
       {error && <div className="banner error">{error}</div>}
       {detail && (
         <>
