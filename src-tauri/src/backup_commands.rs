@@ -112,28 +112,7 @@ pub(crate) async fn take(
     url: &DatabaseUrl,
     reason: &str,
 ) -> Result<BackupView, AppError> {
-    let dir = backups_dir(state, profile);
-    let stamp = chrono_stamp();
-    let name = url
-        .path
-        .as_ref()
-        .and_then(|p| p.file_stem())
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| url.database.clone());
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let out = dir.join(format!(
-        "{safe}-{stamp}.{}",
-        stratum_backup::extension(url.engine)
-    ));
+    let out = stratum_backup::backup_path(&backups_dir(state, profile), url, "");
     let taken = stratum_backup::backup(
         url,
         &VersionTable::from_config(&project.config),
@@ -179,11 +158,6 @@ pub(crate) async fn take(
     )
     .await;
     Ok(backup_view(&saved))
-}
-
-fn chrono_stamp() -> String {
-    // Milliseconds: a safety backup can follow a manual one within the same second.
-    chrono::Local::now().format("%Y%m%d-%H%M%S-%3f").to_string()
 }
 
 #[tauri::command]

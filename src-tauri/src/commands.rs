@@ -190,6 +190,20 @@ pub async fn revision_detail(
     })
 }
 
+/// The operation's plan from the database's version rows as they are now.
+async fn current_plan(
+    url: &DatabaseUrl,
+    project: &Project,
+    request: &OperationRequest,
+) -> Result<Plan, AppError> {
+    let mut conn = Connection::connect(url, CONNECT_TIMEOUT).await?;
+    let rows = conn
+        .version_rows(&VersionTable::from_config(&project.config))
+        .await;
+    conn.close().await;
+    Ok(operation(request).plan(&project.map, &rows?)?)
+}
+
 pub(crate) fn operation(req: &OperationRequest) -> Operation {
     match req.kind {
         OperationKind::Upgrade => Operation::Upgrade(req.target.clone()),
@@ -239,12 +253,7 @@ pub async fn plan_operation(
     request: OperationRequest,
 ) -> Result<PlanView, AppError> {
     let (_, project, url) = load(&state, profile_id).await?;
-    let mut conn = Connection::connect(&url, CONNECT_TIMEOUT).await?;
-    let rows = conn
-        .version_rows(&VersionTable::from_config(&project.config))
-        .await;
-    conn.close().await;
-    let plan = operation(&request).plan(&project.map, &rows?)?;
+    let plan = current_plan(&url, &project, &request).await?;
     let sql = render_offline(
         &project,
         &plan,
@@ -287,12 +296,7 @@ pub async fn run_operation(
     };
     if changes {
         // A blocking finding must be acknowledged in its file before anything runs.
-        let mut conn = Connection::connect(&url, CONNECT_TIMEOUT).await?;
-        let rows = conn
-            .version_rows(&VersionTable::from_config(&project.config))
-            .await;
-        conn.close().await;
-        let plan = operation(&request).plan(&project.map, &rows?)?;
+        let plan = current_plan(&url, &project, &request).await?;
         crate::findings::refuse_unacknowledged(&crate::findings::plan_findings(
             &project,
             &plan,

@@ -27,6 +27,21 @@ pub fn app_binary() -> PathBuf {
     ))
 }
 
+/// Runs a scenario in the real window, one window at a time; without the prerequisites it is
+/// skipped with the reason printed (and fails in CI). The scenario gets tauri-driver's path.
+pub fn in_window<Fut: std::future::Future<Output = ()>>(scenario: impl FnOnce(PathBuf) -> Fut) {
+    let Some(driver) = prerequisites() else {
+        return;
+    };
+    let _window = one_window();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    rt.block_on(scenario(driver));
+}
+
 /// What the end-to-end layer needs; in CI a missing piece fails the test instead of skipping it.
 pub fn prerequisites() -> Option<PathBuf> {
     let driver = which("tauri-driver").or_else(|| {

@@ -8,21 +8,12 @@ use thirtyfour::prelude::*;
 
 use stratum_tests::repo;
 use stratum_tests::window::{
-    answer_file_dialog, click, one_window, prerequisites, session, shot, wait_text, Driver,
+    answer_file_dialog, click, in_window, session, shot, wait_text, Driver,
 };
 
 #[test]
 fn first_run_shows_the_demo_timeline_and_upgrades_it_to_head() {
-    let Some(driver_bin) = prerequisites() else {
-        return;
-    };
-    let _window = one_window();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    rt.block_on(first_run(&driver_bin));
+    in_window(|driver_bin| async move { first_run(&driver_bin).await });
 }
 
 async fn first_run(driver_bin: &Path) {
@@ -122,21 +113,14 @@ async fn upgrade_to_head(driver: &WebDriver) {
 
 #[test]
 fn profiles_made_in_the_form_connect_upgrade_fail_readably_and_merge() {
-    let Some(driver_bin) = prerequisites() else {
-        return;
-    };
     if !stratum_tests::server_available(stratum_db::Engine::Postgres) {
         return;
     }
-    let _window = one_window();
     // The scratch database is made and dropped outside the async runtime (its helpers block).
     let pg = stratum_tests::ScratchDb::new(stratum_db::Engine::Postgres);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    rt.block_on(form_scenarios(&driver_bin, &pg));
+    // The scratch database is dropped outside the window's runtime (its helpers block).
+    let pg = &pg;
+    in_window(|driver_bin| async move { form_scenarios(&driver_bin, pg).await });
 }
 
 async fn form_scenarios(driver_bin: &Path, pg: &stratum_tests::ScratchDb) {
@@ -264,16 +248,7 @@ async fn form_scenarios(driver_bin: &Path, pg: &stratum_tests::ScratchDb) {
 
 #[test]
 fn files_come_from_the_system_dialogs_and_new_revisions_from_the_toolbar() {
-    let Some(driver_bin) = prerequisites() else {
-        return;
-    };
-    let _window = one_window();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    rt.block_on(dialogs_and_new_revision(&driver_bin));
+    in_window(|driver_bin| async move { dialogs_and_new_revision(&driver_bin).await });
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -407,25 +382,20 @@ async fn dialogs_and_new_revision(driver_bin: &Path) {
 
 #[test]
 fn a_production_upgrade_backs_up_first_and_the_backup_restores_from_its_tab() {
-    let Some(driver_bin) = prerequisites() else {
-        return;
-    };
     if !stratum_tests::server_available(stratum_db::Engine::Postgres) {
         return;
     }
-    let _window = one_window();
     let pg = stratum_tests::ScratchDb::new(stratum_db::Engine::Postgres);
     // The client's database already stands at 003 (an earlier release).
     let project = repo().join("examples/kontali-erp").display().to_string();
     let o = stratum_tests::stratum(&["--project", &project, "--url", &pg.url, "upgrade", "003"]);
     assert!(o.status.success(), "{}", stratum_tests::text(&o));
     let at_003 = pg.snapshot();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    rt.block_on(production_backup_and_restore(&driver_bin, &pg, &at_003));
+    // The scratch database is dropped outside the window's runtime (its helpers block).
+    let (pg, at_003) = (&pg, &at_003);
+    in_window(
+        |driver_bin| async move { production_backup_and_restore(&driver_bin, pg, at_003).await },
+    );
 }
 
 async fn type_into(driver: &WebDriver, css: &str, value: &str) {
@@ -511,16 +481,7 @@ async fn production_backup_and_restore(
 
 #[test]
 fn the_schema_tab_shows_tables_foreign_keys_the_er_diagram_and_drift() {
-    let Some(driver_bin) = prerequisites() else {
-        return;
-    };
-    let _window = one_window();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| panic!("{e}"));
-    rt.block_on(schema_tab(&driver_bin));
+    in_window(|driver_bin| async move { schema_tab(&driver_bin).await });
 }
 
 async fn schema_tab(driver_bin: &Path) {

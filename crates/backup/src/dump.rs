@@ -29,6 +29,30 @@ pub fn engine_name(engine: Engine) -> &'static str {
     }
 }
 
+/// `DIR/DATABASE[LABEL]-YYYYmmdd-HHMMSS-mmm.EXT`: named after the database, sortable by time,
+/// and unique even for a safety backup taken in the same second as another.
+pub fn backup_path(dir: &Path, url: &DatabaseUrl, label: &str) -> PathBuf {
+    let name = match &url.path {
+        Some(p) => p
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "sqlite".into()),
+        None => url.database.clone(),
+    };
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S-%3f");
+    dir.join(format!("{safe}{label}-{stamp}.{}", extension(url.engine)))
+}
+
 /// Backs `url` up into `out`. Nothing is left at `out` unless the backup is complete.
 pub async fn backup(
     url: &DatabaseUrl,

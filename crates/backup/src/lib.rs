@@ -10,7 +10,7 @@ mod restore;
 mod tools;
 mod verify;
 
-pub use dump::{backup, engine_name, extension};
+pub use dump::{backup, backup_path, engine_name, extension};
 pub use error::BackupError;
 pub use manifest::{checksum, Manifest};
 pub use rehearse::{dry_run, DryRun, Method};

@@ -3,9 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use stratum_backup::{
-    backup, extension, restore, verify, BackupError, Manifest, RestoreTarget, Tools,
-};
+use stratum_backup::{backup, restore, verify, BackupError, Manifest, RestoreTarget, Tools};
 use stratum_db::{DatabaseUrl, VersionTable};
 use stratum_project::Project;
 
@@ -44,27 +42,8 @@ fn context(cli: &Cli) -> (Tools, VersionTable) {
     }
 }
 
-/// `DIR/DATABASE-YYYYmmdd-HHMMSS.EXT`
 pub fn default_path(dir: &Path, url: &DatabaseUrl, label: &str) -> PathBuf {
-    let name = match &url.path {
-        Some(p) => p
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "sqlite".into()),
-        None => url.database.clone(),
-    };
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    dir.join(format!("{safe}{label}-{stamp}.{}", extension(url.engine)))
+    stratum_backup::backup_path(dir, url, label)
 }
 
 pub async fn take_backup(
