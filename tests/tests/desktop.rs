@@ -116,9 +116,8 @@ fn profiles_made_in_the_form_connect_upgrade_fail_readably_and_merge() {
     if !stratum_tests::server_available(stratum_db::Engine::Postgres) {
         return;
     }
-    // The scratch database is made and dropped outside the async runtime (its helpers block).
+    // The scratch database is made and dropped outside the window's runtime (its helpers block).
     let pg = stratum_tests::ScratchDb::new(stratum_db::Engine::Postgres);
-    // The scratch database is dropped outside the window's runtime (its helpers block).
     let pg = &pg;
     in_window(|driver_bin| async move { form_scenarios(&driver_bin, pg).await });
 }
