@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 use specta::Type;
 use stratum_db::Connection;
-use stratum_schema::{introspect, AuditFinding, Difference, Drift, Schema};
+use stratum_schema::{introspect, AuditFinding, Difference, Drift, Provenance, Schema};
 use tauri::State;
 
 use crate::commands::load;
@@ -16,6 +16,8 @@ use crate::{AppError, AppState};
 pub struct SchemaView {
     pub schema: Schema,
     pub audit: Vec<AuditFinding>,
+    /// Which revision created, and last changed, each table, column and index.
+    pub provenance: Provenance,
     pub millis: u32,
 }
 
@@ -40,9 +42,11 @@ pub async fn database_schema(
         &project.config.checks.tenant_columns,
         &project.config.version_table.name,
     );
+    let provenance = Provenance::of(&project, url.dialect());
     Ok(SchemaView {
         schema,
         audit,
+        provenance,
         millis: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
     })
 }

@@ -504,10 +504,23 @@ async fn schema_tab(driver_bin: &Path) {
         .unwrap_or_else(|e| panic!("{e}"));
     click(&driver, "[data-testid=schema-table-vendor_invoices]").await;
     wait_text(&driver, "[data-testid=table-view]", "main.vendor_invoices").await;
+    wait_text(
+        &driver,
+        "[data-testid=table-provenance]",
+        "last changed by 007",
+    )
+    .await;
     wait_text(&driver, "[data-testid=foreign-keys]", "vendors").await;
     wait_text(&driver, "[data-testid=er-diagram]", "vendors").await;
     wait_text(&driver, "[data-testid=tenant-audit]", "Tenant audit").await;
-    shot(&driver, "40-schema-table-and-neighbours").await;
+    shot(&driver, "40-schema-table").await;
+    let _ = driver
+        .execute(
+            "document.querySelector('[data-testid=er-diagram]').scrollIntoView()",
+            vec![],
+        )
+        .await;
+    shot(&driver, "42-schema-er-diagram").await;
 
     // A column added by hand, outside any revision, is drift.
     let url = stratum_db::DatabaseUrl::parse(&format!(

@@ -422,3 +422,42 @@ fn drift_diff_and_audit_from_the_command_line() {
     assert!(o.status.success(), "{}", stratum_tests::text(&o));
     assert!(stratum_tests::text(&o).contains("finding(s)"));
 }
+
+#[test]
+fn provenance_names_the_revision_that_created_and_last_changed_each_object() {
+    let project = Project::open(&sample_project()).unwrap_or_else(|e| panic!("{e}"));
+    for dialect in [
+        stratum_project::Dialect::Postgres,
+        stratum_project::Dialect::MySql,
+        stratum_project::Dialect::Sqlite,
+    ] {
+        let p = stratum_schema::Provenance::of(&project, dialect);
+        let origin = |map: &std::collections::BTreeMap<String, stratum_schema::Origin>, k: &str| {
+            map.get(k)
+                .map(|o| (o.created.clone(), o.last_changed.clone()))
+                .unwrap_or_else(|| panic!("{dialect:?}: no {k}"))
+        };
+        assert_eq!(
+            origin(&p.tables, "users"),
+            ("001".into(), "003".into()),
+            "{dialect:?}"
+        );
+        assert_eq!(
+            origin(&p.columns, "users.phone"),
+            ("002".into(), "002".into())
+        );
+        assert_eq!(
+            origin(&p.columns, "users.status"),
+            ("003".into(), "003".into())
+        );
+        assert_eq!(
+            origin(&p.columns, "vendor_invoices.due_date"),
+            ("005".into(), "005".into())
+        );
+        assert_eq!(origin(&p.tables, "report_snapshots").0, "004");
+        assert_eq!(
+            origin(&p.columns, "clients.name"),
+            ("001".into(), "001".into())
+        );
+    }
+}

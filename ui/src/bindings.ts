@@ -219,6 +219,11 @@ export type OperationRequest = {
 	target: string,
 };
 
+export type Origin = {
+	created: string,
+	last_changed: string,
+};
+
 export type PlanView = {
 	rows_before: string[],
 	rows_after: string[],
@@ -279,6 +284,13 @@ export type ProfileView = {
 
 /**  Streamed while an operation runs. */
 export type ProgressEvent = { event: "planned"; steps: number } | { event: "step_started"; index: number; total: number; revision: string } | { event: "statement"; index: number; number: number; line: number; sql: string } | { event: "step_finished"; index: number; revision: string; millis: number };
+
+/**  Keys are lower-case names: `table`, `table.column`, and index names. */
+export type Provenance = {
+	tables: { [key in string]: Origin },
+	columns: { [key in string]: Origin },
+	indexes: { [key in string]: Origin },
+};
 
 export type RestoredView = {
 	database: string,
@@ -346,6 +358,8 @@ export type Schema = {
 export type SchemaView = {
 	schema: Schema,
 	audit: AuditFinding[],
+	/**  Which revision created, and last changed, each table, column and index. */
+	provenance: Provenance,
 	millis: number,
 };
 

@@ -7,6 +7,7 @@ mod drift;
 mod model;
 mod mysql;
 mod postgres;
+mod provenance;
 mod rows;
 mod sqlite;
 
@@ -14,6 +15,7 @@ pub use audit::{tenant_audit, AuditFinding};
 pub use diff::{diff, Difference};
 pub use drift::{drift, expected_schema, Drift};
 pub use model::*;
+pub use provenance::{Origin, Provenance};
 
 use stratum_db::{Connection, Engine};
 

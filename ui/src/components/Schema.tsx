@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import dagre from "@dagrejs/dagre";
-import { commands, type Difference, type Drift, type ProfileView, type SchemaView, type Table } from "../bindings";
+import { commands, type Difference, type Drift, type Origin, type ProfileView, type SchemaView, type Table } from "../bindings";
 import { call, messageOf } from "../api";
 
 const key = (t: Table) => `${t.schema}.${t.name}`;
@@ -112,18 +112,28 @@ function DriftResult({ drift }: { drift: Drift }) {
   );
 }
 
+function origin(o: Origin | undefined): string {
+  if (!o) return "not from the revisions";
+  return o.created === o.last_changed ? o.created : `${o.created}, changed in ${o.last_changed}`;
+}
+
 function TableView({ table, schema, onSelect }: { table: Table; schema: SchemaView; onSelect: (k: string) => void }) {
+  const t = table.name.toLowerCase();
+  const prov = schema.provenance;
   const incoming = schema.schema.tables.flatMap((t) => t.foreign_keys.filter((f) => f.ref_table === table.name && (f.ref_schema === table.schema || f.ref_schema === "")).map((f) => ({ from: t, fk: f })));
   return (
     <div className="table-view" data-testid="table-view">
       <h2>{table.schema}.{table.name}</h2>
+      <p data-testid="table-provenance">
+        {prov.tables[t] ? <>Created by revision <code>{prov.tables[t]?.created}</code>, last changed by <code>{prov.tables[t]?.last_changed}</code>.</> : "Not created by any revision of this project."}
+      </p>
       <p className="muted">
         {table.row_estimate !== null ? `~${table.row_estimate} rows` : "row count not estimated"}
         {table.size_bytes !== null ? `, ${Math.round(table.size_bytes / 1024)} KiB` : ""}
         {table.primary_key ? `; primary key (${table.primary_key.columns.join(", ")})` : "; no primary key"}
       </p>
       <table className="history">
-        <thead><tr><th>Column</th><th>Type</th><th>Null</th><th>Default</th></tr></thead>
+        <thead><tr><th>Column</th><th>Type</th><th>Null</th><th>Default</th><th>Revision</th></tr></thead>
         <tbody>
           {table.columns.map((c) => (
             <tr key={c.name}>
@@ -131,6 +141,7 @@ function TableView({ table, schema, onSelect }: { table: Table; schema: SchemaVi
               <td>{c.data_type}{c.identity ? ` (${c.identity})` : ""}</td>
               <td>{c.nullable ? "yes" : "no"}</td>
               <td><code>{c.default ?? ""}</code></td>
+              <td className="muted">{origin(prov.columns[`${t}.${c.name.toLowerCase()}`])}</td>
             </tr>
           ))}
         </tbody>
@@ -154,7 +165,10 @@ function TableView({ table, schema, onSelect }: { table: Table; schema: SchemaVi
       <h3>Indexes and keys</h3>
       <ul className="fk-list">
         {table.indexes.map((i) => (
-          <li key={i.name}><code>{i.name}</code> {i.unique ? "unique " : ""}{i.method} ({i.columns.join(", ")}){i.predicate ? ` WHERE ${i.predicate}` : ""}</li>
+          <li key={i.name}>
+            <code>{i.name}</code> {i.unique ? "unique " : ""}{i.method} ({i.columns.join(", ")}){i.predicate ? ` WHERE ${i.predicate}` : ""}
+            {prov.indexes[i.name.toLowerCase()] && <span className="muted"> · revision {origin(prov.indexes[i.name.toLowerCase()])}</span>}
+          </li>
         ))}
         {table.unique_keys.map((k) => <li key={k.name}>unique key <code>{k.name}</code> ({k.columns.join(", ")})</li>)}
       </ul>
