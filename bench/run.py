@@ -205,11 +205,14 @@ def write_report(results, args, desktop):
         "",
     ]
     text = "\n".join(lines)
-    # bench/backup.py writes its own section; keep it when this report is regenerated.
+    # bench/backup.py and bench/schema.py write their own sections; keep them when this report
+    # is regenerated.
     old = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
-    if "<!-- backup:start -->" in old and "<!-- backup:end -->" in old:
-        start, end = old.index("<!-- backup:start -->"), old.index("<!-- backup:end -->") + len("<!-- backup:end -->")
-        text += "\n" + old[start:end]
+    for name in ("backup", "schema"):
+        start_mark, end_mark = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        if start_mark in old and end_mark in old:
+            start, end = old.index(start_mark), old.index(end_mark) + len(end_mark)
+            text += "\n" + old[start:end]
     print(text)
     if not args.quick:
         (ROOT / "BENCHMARKS.md").write_text(text + "\n")
