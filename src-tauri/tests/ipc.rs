@@ -545,3 +545,43 @@ fn findings_show_in_the_preview_and_the_timeline_and_a_blocking_one_holds_the_ru
     let t = ok(&w, "timeline", json!({ "profileId": id }));
     assert_eq!(t["database"]["rows"], json!([]), "nothing ran");
 }
+
+#[test]
+fn the_schema_tab_reads_the_database_its_provenance_drift_and_a_diff() {
+    let w = window();
+    ok(
+        &w,
+        "run_operation",
+        json!({ "profileId": 1, "request": { "kind": "upgrade", "target": "heads" },
+                "operationId": "op-s", "backupId": null, "onProgress": "__CHANNEL__:12" }),
+    );
+    let s = ok(&w, "database_schema", json!({ "profileId": 1 }));
+    let tables = s["schema"]["tables"].as_array().map(Vec::len).unwrap_or(0);
+    assert_eq!(tables, 19, "18 tables and the version table");
+    assert_eq!(s["provenance"]["columns"]["users.phone"]["created"], "002");
+    assert!(
+        s["audit"].to_string().contains("no-tenant-column"),
+        "{}",
+        s["audit"]
+    );
+    let drift = ok(&w, "schema_drift", json!({ "profileId": 1 }));
+    assert_eq!(drift["rows"], json!(["007"]));
+    assert_eq!(drift["differences"], json!([]));
+    let project = w.data.path().join("sample-project").display().to_string();
+    let empty = w.data.path().join("empty.db").display().to_string();
+    let other = ok(
+        &w,
+        "save_profile",
+        json!({ "input": { "id": null, "name": "Empty", "client": "", "environment": "development", "url": format!("sqlite:///{empty}"), "password": null, "project_dir": project, "auto_backup": null, "backup_keep": null } }),
+    );
+    let diff = ok(
+        &w,
+        "schema_diff",
+        json!({ "profileId": 1, "otherProfileId": other["profile"]["id"] }),
+    );
+    assert!(
+        diff.to_string()
+            .contains("is in Demo (SQLite) but not in Empty"),
+        "{diff}"
+    );
+}
