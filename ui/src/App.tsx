@@ -162,7 +162,7 @@ export function App() {
             {tab === "timeline" && timeline && (
               <Timeline view={timeline} onOperation={setOperation} />
             )}
-            {tab === "schema" && <Schema key={profile.id} profile={profile} />}
+            {tab === "schema" && <Schema key={profile.id} profile={profile} profiles={profiles} />}
             {tab === "backups" && <Backups key={profile.id} profile={profile} onRestored={refresh} />}
             {tab === "history" && <History profileId={profile.id} />}
           </>

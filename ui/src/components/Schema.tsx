@@ -7,7 +7,7 @@ import { call, messageOf } from "../api";
 const key = (t: Table) => `${t.schema}.${t.name}`;
 
 /** The profile's database: a searchable table list, a table's details and neighbours, the tenant audit, drift. */
-export function Schema({ profile }: { profile: ProfileView }) {
+export function Schema({ profile, profiles }: { profile: ProfileView; profiles: ProfileView[] }) {
   const [view, setView] = useState<SchemaView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [query, setQuery] = useState("");
@@ -16,6 +16,10 @@ export function Schema({ profile }: { profile: ProfileView }) {
   const [driftBusy, setDriftBusy] = useState(false);
   const [driftError, setDriftError] = useState<string | null>(null);
   const list = useRef<HTMLDivElement>(null);
+  const others = profiles.filter((p) => p.id !== profile.id);
+  const [other, setOther] = useState<number | null>(null);
+  const [diff, setDiff] = useState<{ with: string; differences: Difference[] } | null>(null);
+  const [diffBusy, setDiffBusy] = useState(false);
 
   useEffect(() => {
     call(commands.databaseSchema(profile.id))
@@ -46,6 +50,17 @@ export function Schema({ profile }: { profile: ProfileView }) {
       .then(setDrift)
       .catch((e) => setDriftError(messageOf(e)))
       .finally(() => setDriftBusy(false));
+  };
+
+  const compare = () => {
+    const target = others.find((p) => p.id === (other ?? others[0]?.id));
+    if (!target) return;
+    setDiffBusy(true);
+    setDriftError(null);
+    call(commands.schemaDiff(profile.id, target.id))
+      .then((d) => setDiff({ with: target.name, differences: d }))
+      .catch((e) => setDriftError(messageOf(e)))
+      .finally(() => setDiffBusy(false));
   };
 
   if (error) return <div className="banner error" role="alert">{error}</div>;
@@ -87,6 +102,14 @@ export function Schema({ profile }: { profile: ProfileView }) {
           <button data-testid="check-drift" disabled={driftBusy} onClick={checkDrift} title="Build what the revisions produce at the database's rows on a scratch database and compare">
             {driftBusy ? "Comparing…" : "Check drift"}
           </button>
+          {others.length > 0 && (
+            <span className="compare">
+              <select aria-label="Profile to compare with" value={other ?? others[0]?.id} onChange={(e) => setOther(Number(e.target.value))}>
+                {others.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+              </select>
+              <button data-testid="compare-schema" disabled={diffBusy} onClick={compare}>{diffBusy ? "Comparing…" : "Compare"}</button>
+            </span>
+          )}
           <details className="audit" data-testid="tenant-audit">
             <summary>Tenant audit: {view.audit.length} finding(s)</summary>
             <ul>{view.audit.map((f, i) => <li key={i}><span className="badge">{f.rule}</span> {f.message}</li>)}</ul>
@@ -94,6 +117,18 @@ export function Schema({ profile }: { profile: ProfileView }) {
         </div>
         {driftError && <div className="banner error" role="alert">{driftError}</div>}
         {drift && <DriftResult drift={drift} />}
+        {diff && (
+          <div className={`banner ${diff.differences.length ? "warn" : "ok"}`} data-testid="diff-result">
+            {diff.differences.length === 0 ? (
+              `${profile.name} and ${diff.with} have the same schema.`
+            ) : (
+              <>
+                <strong>{diff.differences.length} difference(s) between {profile.name} and {diff.with}:</strong>
+                <ul>{diff.differences.map((d, i) => <li key={i}>{d.message}</li>)}</ul>
+              </>
+            )}
+          </div>
+        )}
         {table && <TableView table={table} schema={view} onSelect={setSelected} />}
       </section>
     </div>
