@@ -37,6 +37,8 @@ export function Schema({ profile, profiles }: { profile: ProfileView; profiles: 
   }, [view, query]);
   const virtual = useVirtualizer({ count: tables.length, getScrollElement: () => list.current, estimateSize: () => 30, overscan: 10 });
   const table = view?.schema.tables.find((t) => key(t) === selected) ?? null;
+  // With several schemas (PostgreSQL), names are shown qualified.
+  const qualified = new Set(view?.schema.tables.map((t) => t.schema) ?? []).size > 1;
   const auditByTable = useMemo(() => {
     const m = new Map<string, number>();
     for (const f of view?.audit ?? []) m.set(f.table, (m.get(f.table) ?? 0) + 1);
@@ -86,7 +88,7 @@ export function Schema({ profile, profiles }: { profile: ProfileView; profiles: 
                   data-testid={`schema-table-${t.name}`}
                   onClick={() => setSelected(k)}
                 >
-                  <span className="name">{t.name}</span>
+                  <span className="name">{qualified ? `${t.schema}.${t.name}` : t.name}</span>
                   {n > 0 && <span className="badge warn" title={`${n} tenant audit finding(s)`}>{n}</span>}
                 </button>
               );
