@@ -17,6 +17,11 @@ pub struct AlembicIni {
     pub url: Option<String>,
     /// `script_location`, resolved against the file's folder.
     pub script_location: Option<PathBuf>,
+    /// `version_locations`, resolved, split on `version_path_separator` (Alembic's default
+    /// splits on spaces and commas); empty when not set (then `script_location/versions`).
+    pub version_locations: Vec<PathBuf>,
+    /// `recursive_version_locations`: revision files in sub-folders count too.
+    pub recursive: bool,
 }
 
 impl AlembicIni {
@@ -73,17 +78,35 @@ impl AlembicIni {
                     .map_err(|m| config_error(format!("{key}: {m}"))),
             }
         };
+        let resolve = |s: &str| {
+            let p = PathBuf::from(s);
+            if p.is_absolute() {
+                p
+            } else {
+                here.join(p)
+            }
+        };
+        let separator = value("version_path_separator")?;
+        let locations = value("version_locations")?.unwrap_or_default();
+        let version_locations = match separator.as_deref() {
+            Some("os") => locations.split(':').map(str::to_string).collect::<Vec<_>>(),
+            Some("space") => locations.split(' ').map(str::to_string).collect(),
+            Some("newline") => locations.lines().map(str::to_string).collect(),
+            Some(sep) if sep.len() == 1 => locations.split(sep).map(str::to_string).collect(),
+            _ => locations.split([' ', ',']).map(str::to_string).collect(),
+        };
         Ok(AlembicIni {
             path: path.to_path_buf(),
             url: value("sqlalchemy.url")?,
-            script_location: value("script_location")?.map(|s| {
-                let p = PathBuf::from(s);
-                if p.is_absolute() {
-                    p
-                } else {
-                    here.join(p)
-                }
-            }),
+            script_location: value("script_location")?.map(|s| resolve(&s)),
+            version_locations: version_locations
+                .iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .map(resolve)
+                .collect(),
+            recursive: value("recursive_version_locations")?
+                .is_some_and(|v| matches!(v.to_lowercase().as_str(), "true" | "1" | "yes" | "on")),
         })
     }
 }

@@ -2,17 +2,20 @@
 //! splitter that turns a revision body into the statements a driver runs.
 
 mod alembic_ini;
+mod alembic_project;
 mod config;
 mod dialect;
 mod error;
 mod header;
 mod init;
 mod project;
+mod python_revision;
 mod revision_file;
 pub mod split;
 mod writer;
 
 pub use alembic_ini::AlembicIni;
+pub use alembic_project::AlembicProject;
 pub use config::{
     BackupSection, ChecksSection, Config, ProjectSection, RunSection, VersionTableSection,
     CONFIG_FILE,
@@ -21,6 +24,7 @@ pub use dialect::Dialect;
 pub use error::ProjectError;
 pub use init::init_project;
 pub use project::Project;
+pub use python_revision::PythonRevision;
 pub use revision_file::{Body, RevisionFile};
 pub use split::{split, SplitError, Statement};
 pub use writer::{new_revision_id, slug, NewRevision};
