@@ -158,3 +158,36 @@ fn offline_sql_is_byte_for_byte_what_alembic_prints() {
         }
     }
 }
+
+#[test]
+fn an_alembic_folder_reads_as_alembic_prints_it_without_running_python() {
+    let Some(alembic) = alembic() else { return };
+    let twin = repo().join("examples/kontali-erp-alembic");
+    for command in ["history", "heads"] {
+        let theirs = Command::new(&alembic)
+            .current_dir(&twin)
+            .args(["-c", &twin.join("alembic.ini").to_string_lossy(), command])
+            .env("STRATUM_DATABASE_URL", "sqlite:///unused.db")
+            .output()
+            .unwrap_or_else(|e| panic!("alembic: {e}"));
+        assert!(
+            theirs.status.success(),
+            "{}",
+            String::from_utf8_lossy(&theirs.stderr)
+        );
+        let ours = stratum(&["--project", &twin.to_string_lossy(), command]);
+        assert!(ours.status.success(), "{}", text(&ours));
+        let lines = |b: &[u8]| {
+            String::from_utf8_lossy(b)
+                .lines()
+                .map(str::trim_end)
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            lines(&ours.stdout),
+            lines(&theirs.stdout),
+            "alembic {command}"
+        );
+    }
+}

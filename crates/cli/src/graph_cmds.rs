@@ -5,7 +5,10 @@ use std::path::Path;
 
 use serde::Serialize;
 use serde_json::json;
-use stratum_project::{init_project, new_revision_id, NewRevision, Project};
+use stratum_graph::RevisionMap;
+use stratum_project::{
+    init_project, new_revision_id, AlembicProject, NewRevision, Project, ProjectError,
+};
 
 use crate::args::{Cli, MergeArgs, RevisionArgs};
 use crate::error::CliError;
@@ -13,6 +16,60 @@ use crate::output::Out;
 
 pub fn open(cli: &Cli) -> Result<Project, CliError> {
     Ok(Project::open(&cli.project)?)
+}
+
+/// A project to read: a native one (`stratum.toml`), or an Alembic one (`alembic.ini`) whose
+/// Python revisions are read without running Python.
+pub enum AnyProject {
+    Native(Project),
+    Alembic(AlembicProject),
+}
+
+impl AnyProject {
+    pub fn map(&self) -> &RevisionMap {
+        match self {
+            AnyProject::Native(p) => &p.map,
+            AnyProject::Alembic(p) => &p.map,
+        }
+    }
+
+    /// message, created, file, depends_on
+    fn meta(&self, id: &str) -> (String, Option<String>, String, Vec<String>) {
+        match self {
+            AnyProject::Native(p) => match p.file(id) {
+                Some(f) => (
+                    f.message.clone(),
+                    f.created.map(|c| c.format("%Y-%m-%d %H:%M:%S").to_string()),
+                    f.path.display().to_string(),
+                    f.revision.depends_on.clone(),
+                ),
+                None => Default::default(),
+            },
+            AnyProject::Alembic(p) => match p.files.iter().find(|f| f.revision.id == id) {
+                Some(f) => (
+                    f.message.clone(),
+                    f.created.clone(),
+                    f.path.display().to_string(),
+                    f.revision.depends_on.clone(),
+                ),
+                None => Default::default(),
+            },
+        }
+    }
+}
+
+/// The project folder's `stratum.toml`, else its `alembic.ini`.
+pub fn open_any(cli: &Cli) -> Result<AnyProject, CliError> {
+    match Project::open(&cli.project) {
+        Ok(p) => Ok(AnyProject::Native(p)),
+        Err(ProjectError::NotAProject { .. }) if cli.project.join("alembic.ini").is_file() => {
+            Ok(AnyProject::Alembic(AlembicProject::open(
+                &cli.project.join("alembic.ini"),
+                &Default::default(),
+            )?))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A revision as every command shows it; `revision` is the id (Alembic's word).
@@ -30,23 +87,17 @@ pub struct RevisionInfo {
     pub is_merge_point: bool,
 }
 
-pub fn info(project: &Project, id: &str) -> RevisionInfo {
-    let map = &project.map;
-    let file = project.file(id);
+pub fn info(project: &AnyProject, id: &str) -> RevisionInfo {
+    let map = project.map();
+    let (message, created, file, depends_on) = project.meta(id);
     RevisionInfo {
         revision: id.to_string(),
         down_revisions: map.down_revisions(id),
         branch_labels: map.labels(id),
-        depends_on: file
-            .map(|f| f.revision.depends_on.clone())
-            .unwrap_or_default(),
-        message: file.map(|f| f.message.clone()).unwrap_or_default(),
-        created: file
-            .and_then(|f| f.created)
-            .map(|c| c.format("%Y-%m-%d %H:%M:%S").to_string()),
-        file: file
-            .map(|f| f.path.display().to_string())
-            .unwrap_or_default(),
+        depends_on,
+        message,
+        created,
+        file,
         is_head: map.children(id).is_empty(),
         is_branch_point: map.is_branch_point(id),
         is_merge_point: map.is_merge_point(id),
@@ -165,7 +216,7 @@ pub fn merge(cli: &Cli, a: &MergeArgs, out: &Out) -> Result<(), CliError> {
 }
 
 fn list(
-    project: &Project,
+    project: &AnyProject,
     ids: Vec<String>,
     out: &Out,
     key: &str,
@@ -178,8 +229,8 @@ fn list(
 }
 
 pub fn heads(cli: &Cli, resolve_dependencies: bool, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
-    let map = &project.map;
+    let project = open_any(cli)?;
+    let map = project.map();
     let ids = if resolve_dependencies {
         map.real_heads()
     } else {
@@ -202,17 +253,17 @@ pub fn heads(cli: &Cli, resolve_dependencies: bool, out: &Out) -> Result<(), Cli
 }
 
 pub fn bases(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
-    let ids = project.map.bases();
+    let project = open_any(cli)?;
+    let ids = project.map().bases();
     list(&project, ids, out, "bases", line);
     Ok(())
 }
 
 pub fn branches(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
-    let ids = project.map.branch_points();
+    let project = open_any(cli)?;
+    let ids = project.map().branch_points();
     list(&project, ids, out, "branches", |r| {
-        let children = project.map.children(&r.revision);
+        let children = project.map().children(&r.revision);
         let mut s = line(r);
         for c in children {
             s.push_str(&format!("\n    -> {}", line(&info(&project, &c))));
@@ -223,16 +274,16 @@ pub fn branches(cli: &Cli, out: &Out) -> Result<(), CliError> {
 }
 
 pub fn history(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
-    let ids = project.map.history();
+    let project = open_any(cli)?;
+    let ids = project.map().history();
     list(&project, ids, out, "history", line);
     Ok(())
 }
 
 pub fn show(cli: &Cli, ident: &str, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
+    let project = open_any(cli)?;
     let id = project
-        .map
+        .map()
         .resolve(ident)?
         .ok_or_else(|| CliError::Input(format!("'{ident}' names no single revision")))?;
     let r = info(&project, &id);
