@@ -107,3 +107,98 @@ fn version_locations_recursive_folders_and_init_files_follow_alembic() {
         "{err}"
     );
 }
+
+/// The Python of the Alembic virtualenv `scripts/alembic-venv.sh` makes; required in CI.
+fn python() -> Option<std::path::PathBuf> {
+    let p = std::env::var("STRATUM_TEST_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| repo().join("target/alembic-venv/bin/python"));
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI needs Alembic: run scripts/alembic-venv.sh"
+    );
+    eprintln!("SKIPPED: no Alembic virtualenv (run scripts/alembic-venv.sh)");
+    None
+}
+
+#[test]
+fn the_alembic_twin_is_upgraded_and_downgraded_on_postgresql_through_its_own_alembic() {
+    let Some(python) = python() else { return };
+    if !stratum_tests::server_available(stratum_db::Engine::Postgres) {
+        return;
+    }
+    let db = stratum_tests::ScratchDb::new(stratum_db::Engine::Postgres);
+    let twin = repo()
+        .join("examples/kontali-erp-alembic")
+        .display()
+        .to_string();
+    // SQLAlchemy's URL, with the driver the virtualenv has (as a team's alembic.ini names it).
+    let url = db
+        .url
+        .replacen("postgresql://", "postgresql+psycopg2://", 1);
+    let run = |args: &[&str]| {
+        std::process::Command::new(stratum_tests::stratum_bin())
+            .args(["--project", &twin, "--url", &url])
+            .args(args)
+            .env_remove("STRATUM_DATABASE_URL")
+            .env("STRATUM_PYTHON", &python)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let o = run(&["upgrade", "heads"]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    assert!(
+        stratum_tests::text(&o).contains("Running upgrade"),
+        "Alembic's own log is streamed: {}",
+        stratum_tests::text(&o)
+    );
+    assert_eq!(db.version_rows(), vec!["007"]);
+    assert!(db.tables().contains(&"report_snapshots".to_string()));
+    let o = run(&["current"]);
+    assert!(
+        stratum_tests::text(&o).contains("007 (head)"),
+        "{}",
+        stratum_tests::text(&o)
+    );
+    let o = run(&["downgrade", "-1"]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    assert_eq!(db.version_rows(), vec!["006"]);
+    let o = run(&["downgrade", "base"]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    assert_eq!(db.tables(), Vec::<String>::new());
+    let o = run(&["upgrade", "heads", "--sql"]);
+    assert!(
+        o.status.success() && String::from_utf8_lossy(&o.stdout).contains("CREATE TABLE clients"),
+        "{}",
+        stratum_tests::text(&o)
+    );
+    assert_eq!(
+        db.version_rows(),
+        Vec::<String>::new(),
+        "--sql runs nothing"
+    );
+
+    // A wrong password fails in Alembic's words, without the password.
+    let bad = std::process::Command::new(stratum_tests::stratum_bin())
+        .args([
+            "--project",
+            &twin,
+            "--url",
+            "postgresql+psycopg2://stratum_pw_test:not-the-password@127.0.0.1:5432/postgres",
+            "upgrade",
+            "heads",
+        ])
+        .env_remove("STRATUM_DATABASE_URL")
+        .env("STRATUM_PYTHON", &python)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        !stratum_tests::text(&bad).contains("not-the-password"),
+        "{}",
+        stratum_tests::text(&bad)
+    );
+}

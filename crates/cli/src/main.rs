@@ -1,5 +1,6 @@
 //! `stratum`: the command line over the Stratum engine. Thin: parse, call the engine, print.
 
+mod alembic_cmds;
 mod args;
 mod backup_cmds;
 mod check_cmd;

@@ -57,16 +57,23 @@ fn rows_from(project: &Project, from: &str) -> Result<Vec<String>, CliError> {
 }
 
 pub async fn current(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
+    let any = crate::graph_cmds::open_any(cli)?;
+    // An Alembic project's version table is set in its env.py; the default is Alembic's.
+    let vt = match &any {
+        crate::graph_cmds::AnyProject::Native(p) => {
+            stratum_db::VersionTable::from_config(&p.config)
+        }
+        crate::graph_cmds::AnyProject::Alembic(_) => stratum_db::VersionTable::default(),
+    };
     let mut conn = connect(cli).await?;
-    let vt = stratum_db::VersionTable::from_config(&project.config);
     let rows = conn.version_rows(&vt).await?;
     conn.close().await;
-    let current = project.map.current(&rows)?;
-    let pending = project.map.pending(&rows)?;
+    let map = any.map();
+    let current = map.current(&rows)?;
+    let pending = map.pending(&rows)?;
     let entries: Vec<_> = current
         .iter()
-        .map(|r| json!({ "revision": r, "is_head": project.map.is_real_head(r), "is_row": rows.contains(r) }))
+        .map(|r| json!({ "revision": r, "is_head": map.is_real_head(r), "is_row": rows.contains(r) }))
         .collect();
     out.result(
         &json!({ "rows": rows, "current": entries, "pending": pending }),
@@ -76,11 +83,7 @@ pub async fn current(cli: &Cli, out: &Out) -> Result<(), CliError> {
                 s.push_str("(no revision: the database is at base)\n");
             }
             for r in &current {
-                let head = if project.map.is_real_head(r) {
-                    " (head)"
-                } else {
-                    ""
-                };
+                let head = if map.is_real_head(r) { " (head)" } else { "" };
                 s.push_str(&format!("{r}{head}\n"));
             }
             if !pending.is_empty() {
@@ -198,6 +201,27 @@ fn print_sql(
 }
 
 pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<(), CliError> {
+    if let crate::graph_cmds::AnyProject::Alembic(p) = crate::graph_cmds::open_any(cli)? {
+        if a.plan || a.from.is_some() || a.dry_run {
+            return Err(CliError::Input(
+                "--plan, --from and --dry-run are not available for Alembic projects yet; --sql previews through Alembic".into(),
+            ));
+        }
+        if a.backup {
+            let url = url(cli)?;
+            let path = crate::backup_cmds::default_path(&a.backup_dir, &url, "");
+            crate::backup_cmds::take_backup(
+                &url,
+                &stratum_backup::Tools::new(None),
+                &stratum_db::VersionTable::default(),
+                &path,
+            )
+            .await?;
+        }
+        let verb = if up { "upgrade" } else { "downgrade" };
+        return crate::alembic_cmds::alembic(cli, &p, verb, vec![a.target.clone()], a.sql, out)
+            .await;
+    }
     let project = open(cli)?;
     let plan_for = |rows: &[String], target: &str| -> Result<Plan, CliError> {
         Ok(if up {
@@ -265,6 +289,15 @@ pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<
 }
 
 pub async fn stamp(cli: &Cli, a: &StampArgs, out: &Out) -> Result<(), CliError> {
+    if let crate::graph_cmds::AnyProject::Alembic(p) = crate::graph_cmds::open_any(cli)? {
+        let [target] = a.targets.as_slice() else {
+            return Err(CliError::Input(
+                "an Alembic project is stamped to one target at a time".into(),
+            ));
+        };
+        return crate::alembic_cmds::alembic(cli, &p, "stamp", vec![target.clone()], a.sql, out)
+            .await;
+    }
     let project = open(cli)?;
     if a.sql {
         if a.purge {
