@@ -202,3 +202,28 @@ fn the_alembic_twin_is_upgraded_and_downgraded_on_postgresql_through_its_own_ale
         stratum_tests::text(&bad)
     );
 }
+
+#[test]
+fn an_alembic_folder_is_planned_without_python_as_the_native_sample_is() {
+    let twin = repo()
+        .join("examples/kontali-erp-alembic")
+        .display()
+        .to_string();
+    let native = sample_project().display().to_string();
+    for args in [
+        ["upgrade", "heads", "--plan", "--from", "003"],
+        ["downgrade", "base", "--plan", "--from", "007"],
+        ["upgrade", "reporting@head", "--plan", "--from", "base"],
+    ] {
+        let plan = |project: &str| {
+            let mut all = vec!["--project", project, "--json"];
+            all.extend_from_slice(&args);
+            let o = stratum_tests::stratum(&all);
+            assert!(o.status.success(), "{}", stratum_tests::text(&o));
+            let v: serde_json::Value =
+                serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+            v["steps"].clone()
+        };
+        assert_eq!(plan(&twin), plan(&native), "{args:?}");
+    }
+}

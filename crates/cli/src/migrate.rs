@@ -44,13 +44,15 @@ fn dialect(cli: &Cli, given: &Option<String>) -> Result<Dialect, CliError> {
 
 /// `--from a,b`: version rows given on the command line ("" or "base" for none).
 fn rows_from(project: &Project, from: &str) -> Result<Vec<String>, CliError> {
+    rows_in(&project.map, from)
+}
+
+fn rows_in(map: &stratum_graph::RevisionMap, from: &str) -> Result<Vec<String>, CliError> {
     from.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty() && *s != "base")
         .map(|s| {
-            project
-                .map
-                .resolve(s)?
+            map.resolve(s)?
                 .ok_or_else(|| CliError::Input(format!("--from '{s}' names no revision")))
         })
         .collect()
@@ -202,9 +204,35 @@ fn print_sql(
 
 pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<(), CliError> {
     if let crate::graph_cmds::AnyProject::Alembic(p) = crate::graph_cmds::open_any(cli)? {
-        if a.plan || a.from.is_some() || a.dry_run {
+        if a.dry_run {
             return Err(CliError::Input(
-                "--plan, --from and --dry-run are not available for Alembic projects yet; --sql previews through Alembic".into(),
+                "--dry-run is not available for Alembic projects yet; --sql previews through Alembic".into(),
+            ));
+        }
+        if a.plan {
+            // Planning is Stratum's own, exactly as Alembic plans: no Python needed.
+            let rows = match &a.from {
+                Some(f) => rows_in(&p.map, f)?,
+                None => {
+                    let mut conn = connect(cli).await?;
+                    let rows = conn
+                        .version_rows(&stratum_db::VersionTable::default())
+                        .await;
+                    conn.close().await;
+                    rows?
+                }
+            };
+            let plan = if up {
+                p.map.plan_upgrade(&rows, &a.target)?
+            } else {
+                p.map.plan_downgrade(&rows, &a.target)?
+            };
+            print_plan(&plan, out);
+            return Ok(());
+        }
+        if a.from.is_some() {
+            return Err(CliError::Input(
+                "--from plans without a database; use it with --plan".into(),
             ));
         }
         if a.backup {
