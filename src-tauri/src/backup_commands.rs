@@ -337,7 +337,16 @@ pub async fn dry_run_operation(
         ..Default::default()
     };
     let tools = tools(&project, Path::new(&profile.project_dir));
-    let dry = stratum_backup::dry_run(&url, &project, &operation(&request), &tools, opts).await?;
+    let runner = crate::commands::runner(&profile, &project)?;
+    let dry = stratum_backup::dry_run(
+        &url,
+        &project,
+        &operation(&request),
+        &tools,
+        opts,
+        runner.as_ref(),
+    )
+    .await?;
     let method = dry.method.describe();
     match dry.outcome {
         Ok(report) => Ok(DryRunView {

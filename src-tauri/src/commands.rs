@@ -3,12 +3,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use stratum_alembic::{Alembic, AlembicRunner, RenderFailure};
 use stratum_db::{
-    render_offline, run, Connection, DatabaseUrl, DbError, Operation, Progress, RunOptions,
-    VersionTable,
+    render_offline, Connection, DatabaseUrl, DbError, Operation, Progress, RunOptions, Runner,
+    SqlRunner, VersionTable,
 };
 use stratum_graph::{Direction, Plan};
-use stratum_project::Project;
+use stratum_project::{AlembicSettings, Project, SuppliedValue};
 use stratum_store::{AuditEntry, Profile, Store};
 use tauri::ipc::Channel;
 use tauri::State;
@@ -37,7 +38,66 @@ pub(crate) fn profile_view(p: &Profile) -> ProfileView {
         project_dir: p.project_dir.clone(),
         auto_backup: p.auto_backup,
         backup_keep: u32::try_from(p.backup_keep).unwrap_or(10),
+        python: p.python.clone(),
+        version_table: p.version_table.clone(),
+        version_table_schema: p.version_table_schema.clone(),
+        alembic_values: p.alembic_values.clone(),
     }
+}
+
+/// What a profile adds to an Alembic project.
+pub(crate) fn settings(
+    values: &str,
+    version_table: &str,
+    version_table_schema: &str,
+) -> Result<AlembicSettings, AppError> {
+    let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    Ok(AlembicSettings {
+        version_table: given(version_table),
+        version_table_schema: given(version_table_schema),
+        values: SuppliedValue::parse_lines(values)
+            .map_err(|e| AppError::Input(format!("Alembic values: {e}")))?,
+    })
+}
+
+/// The profile's project, native or Alembic.
+pub(crate) fn open_project(p: &Profile) -> Result<Project, AppError> {
+    Ok(Project::open_with(
+        std::path::Path::new(&p.project_dir),
+        &settings(&p.alembic_values, &p.version_table, &p.version_table_schema)?,
+    )?)
+}
+
+/// What runs the profile's revisions: Stratum itself, or the project's own Alembic.
+pub(crate) fn runner(p: &Profile, project: &Project) -> Result<Box<dyn Runner>, AppError> {
+    Ok(match project.alembic() {
+        Some(_) => Box::new(AlembicRunner(alembic_of(p, project)?)),
+        None => Box::new(SqlRunner),
+    })
+}
+
+pub(crate) fn alembic_of(p: &Profile, project: &Project) -> Result<Alembic, AppError> {
+    let python = Some(p.python.trim())
+        .filter(|s| !s.is_empty())
+        .map(std::path::PathBuf::from);
+    Ok(Alembic::for_project(project, python.as_deref())?)
+}
+
+/// An Alembic project's SQL for the profile's engine, from Alembic's offline mode (kept while
+/// the files do not change), put into `project`; the revisions it could not render are
+/// returned. Nothing to do for a native project.
+pub(crate) async fn with_sql(
+    state: &AppState,
+    p: &Profile,
+    project: &mut Project,
+    url: &DatabaseUrl,
+) -> Result<Vec<RenderFailure>, AppError> {
+    if project.alembic().is_none() {
+        return Ok(Vec::new());
+    }
+    let alembic = alembic_of(p, project)?;
+    let rendered = state.renders.fill(&alembic, project, url).await?;
+    Ok(rendered.failures.clone())
 }
 
 /// A profile with its project and its URL, the password filled in from the keychain.
@@ -46,7 +106,7 @@ pub(crate) async fn load(
     profile_id: u32,
 ) -> Result<(Profile, Project, DatabaseUrl), AppError> {
     let profile = state.store.profile(i64::from(profile_id)).await?;
-    let project = Project::open(std::path::Path::new(&profile.project_dir))?;
+    let project = open_project(&profile)?;
     let mut url = DatabaseUrl::parse(&profile.url)?;
     if url.password.is_none() {
         url.password = state.secrets.get(profile.id);
@@ -154,6 +214,12 @@ pub async fn timeline(
         .collect();
     Ok(TimelineView {
         profile: profile_view(&profile),
+        format: if project.alembic().is_some() {
+            "alembic"
+        } else {
+            "native"
+        }
+        .into(),
         rows,
         lanes: layout.lanes,
         heads: map.heads(),
@@ -169,11 +235,38 @@ pub async fn revision_detail(
     profile_id: u32,
     revision: String,
 ) -> Result<RevisionDetail, AppError> {
-    let (_, project, url) = load(&state, profile_id).await?;
+    let (profile, mut project, url) = load(&state, profile_id).await?;
+    // Without its Python the revision can still be read; its SQL then says why it is missing.
+    let failures = match with_sql(&state, &profile, &mut project, &url).await {
+        Ok(f) => f,
+        Err(e) if project.alembic().is_some() => vec![RenderFailure {
+            revision: revision.clone(),
+            upgrade: true,
+            message: e.to_string(),
+            at: None,
+        }],
+        Err(e) => return Err(e),
+    };
     let file = project
         .file(&revision)
         .ok_or_else(|| AppError::Input(format!("no revision '{revision}'")))?;
     let d = url.dialect();
+    let python = project
+        .alembic()
+        .and_then(|_| std::fs::read_to_string(&file.path).ok());
+    if let Some(f) = failures.iter().find(|f| f.revision == revision) {
+        return Ok(RevisionDetail {
+            revision: revision.clone(),
+            upgrade_sql: String::new(),
+            downgrade_sql: String::new(),
+            dialect: d.to_string(),
+            python,
+            note: Some(format!(
+                "Alembic's offline mode cannot show this revision's SQL: {}",
+                f.message
+            )),
+        });
+    }
     let sql = |up: bool| -> Result<String, AppError> {
         Ok(file
             .statements(up, d)?
@@ -187,6 +280,10 @@ pub async fn revision_detail(
         upgrade_sql: sql(true)?,
         downgrade_sql: sql(false)?,
         dialect: d.to_string(),
+        note: python.as_ref().map(|_| {
+            format!("The Python runs; this is the SQL Alembic's offline mode prints for it on {d}.")
+        }),
+        python,
     })
 }
 
@@ -252,15 +349,16 @@ pub async fn plan_operation(
     profile_id: u32,
     request: OperationRequest,
 ) -> Result<PlanView, AppError> {
-    let (_, project, url) = load(&state, profile_id).await?;
+    let (profile, mut project, url) = load(&state, profile_id).await?;
     let plan = current_plan(&url, &project, &request).await?;
+    let failures = with_sql(&state, &profile, &mut project, &url).await?;
     let sql = render_offline(
         &project,
         &plan,
         url.dialect(),
         project.config.run.transaction_per_revision,
     )?;
-    let findings = crate::findings::plan_findings(&project, &plan, url.dialect())?
+    let findings = crate::findings::plan_findings(&project, &plan, url.dialect(), &failures)?
         .iter()
         .map(crate::findings::finding_view)
         .collect();
@@ -282,7 +380,7 @@ pub async fn run_operation(
     backup_id: Option<u32>,
     on_progress: Channel<ProgressEvent>,
 ) -> Result<RunOutcome, AppError> {
-    let (profile, project, url) = load(&state, profile_id).await?;
+    let (profile, mut project, url) = load(&state, profile_id).await?;
     let changes = !matches!(request.kind, OperationKind::Stamp);
     let backup = match backup_id {
         Some(id) => Some(state.store.backup(i64::from(id)).await?),
@@ -297,12 +395,15 @@ pub async fn run_operation(
     if changes {
         // A blocking finding must be acknowledged in its file before anything runs.
         let plan = current_plan(&url, &project, &request).await?;
+        let failures = with_sql(&state, &profile, &mut project, &url).await?;
         crate::findings::refuse_unacknowledged(&crate::findings::plan_findings(
             &project,
             &plan,
             url.dialect(),
+            &failures,
         )?)?;
     }
+    let runner = runner(&profile, &project)?;
     let mut opts = RunOptions {
         transaction_per_revision: project.config.run.transaction_per_revision,
         ..RunOptions::default()
@@ -342,6 +443,7 @@ pub async fn run_operation(
                 revision: revision.clone(),
                 millis: u32::try_from(*millis).unwrap_or(u32::MAX),
             },
+            Progress::Output { line } => ProgressEvent::Output { line: line.clone() },
         };
         // A closed window stops listening; the run goes on regardless.
         let _ = on_progress.send(event);
@@ -352,7 +454,9 @@ pub async fn run_operation(
     let started = std::time::Instant::now();
     let result = async {
         let mut conn = Connection::connect(&url, CONNECT_TIMEOUT).await?;
-        let r = run(&mut conn, &project, &operation(&request), &opts).await;
+        let r = runner
+            .run(&mut conn, &project, &operation(&request), &opts)
+            .await;
         conn.close().await;
         r
     }
@@ -493,15 +597,16 @@ pub async fn pending_findings(
     state: State<'_, AppState>,
     profile_id: u32,
 ) -> Result<Vec<FindingView>, AppError> {
-    let (_, project, url) = load(&state, profile_id).await?;
+    let (profile, mut project, url) = load(&state, profile_id).await?;
     let mut conn = Connection::connect(&url, CONNECT_TIMEOUT).await?;
     let rows = conn
         .version_rows(&VersionTable::from_config(&project.config))
         .await;
     conn.close().await;
     let pending = project.map.pending(&rows?)?;
+    let failures = with_sql(&state, &profile, &mut project, &url).await?;
     Ok(
-        stratum_checks::check_revisions(&project, &pending, url.dialect())?
+        crate::findings::revision_findings(&project, &pending, url.dialect(), &failures)?
             .iter()
             .map(crate::findings::finding_view)
             .collect(),

@@ -13,15 +13,21 @@ pub enum AppError {
     /// The app's own store failed.
     #[error("{0}")]
     Store(String),
+    /// An Alembic project's own Alembic (its Python, its env.py) could not do it.
+    #[error("{0}")]
+    Alembic(String),
+    /// A revision file computes a value Stratum needs; the window asks for it.
+    #[error("{}", .0.message)]
+    ComputedValue(crate::views::ComputedValue),
 }
 
 impl From<stratum_db::DbError> for AppError {
     fn from(e: stratum_db::DbError) -> Self {
         use stratum_db::DbError as E;
         match e {
-            E::Url(_) | E::Plan(_) | E::Project(_) | E::MissingFile(_) => {
-                AppError::Input(e.to_string())
-            }
+            E::Project(p) => p.into(),
+            E::Url(_) | E::Plan(_) | E::MissingFile(_) => AppError::Input(e.to_string()),
+            E::Tool(m) => AppError::Alembic(m),
             other => AppError::Database(other.to_string()),
         }
     }
@@ -29,7 +35,30 @@ impl From<stratum_db::DbError> for AppError {
 
 impl From<stratum_project::ProjectError> for AppError {
     fn from(e: stratum_project::ProjectError) -> Self {
-        AppError::Input(e.to_string())
+        match &e {
+            stratum_project::ProjectError::Computed {
+                path, line, name, ..
+            } => AppError::ComputedValue(crate::views::ComputedValue {
+                message: e.to_string(),
+                file: path.display().to_string(),
+                line: u32::try_from(*line).unwrap_or(u32::MAX),
+                name: name.clone(),
+            }),
+            _ => AppError::Input(e.to_string()),
+        }
+    }
+}
+
+impl From<stratum_alembic::AlembicError> for AppError {
+    fn from(e: stratum_alembic::AlembicError) -> Self {
+        use stratum_alembic::AlembicError as E;
+        match e {
+            E::Db(d) => d.into(),
+            E::Project(p) => p.into(),
+            E::Graph(g) => g.into(),
+            E::NotEmpty(_) | E::NotAlembic(_) => AppError::Input(e.to_string()),
+            other => AppError::Alembic(other.to_string()),
+        }
     }
 }
 

@@ -76,15 +76,32 @@ pub async fn read_alembic_ini(path: String) -> Result<ProfileDraft, AppError> {
         }
     };
     let candidates = [Some(here.clone()), ini.script_location.clone()];
-    let project_dir = candidates
+    let native = candidates
         .into_iter()
         .flatten()
         .find(|d| d.join(CONFIG_FILE).is_file());
-    if project_dir.is_none() {
-        notes.push(format!(
-            "There is no {CONFIG_FILE} next to the ini: choose the migration project folder."
-        ));
-    }
+    // Without a Stratum project beside it, the ini's folder is the project: an Alembic one,
+    // read as it is and run through its own Alembic.
+    let project_dir = match native {
+        Some(d) => Some(d),
+        None => match stratum_project::Project::open(&here) {
+            Ok(p) => {
+                notes.push(format!(
+                    "An Alembic project with {} revisions: Stratum reads and plans it, and runs it through the project's own Alembic.",
+                    p.files.len()
+                ));
+                Some(here.clone())
+            }
+            Err(stratum_project::ProjectError::Computed { .. }) => {
+                notes.push("An Alembic project; a revision file computes a value Stratum will ask you for.".into());
+                Some(here.clone())
+            }
+            Err(e) => {
+                notes.push(format!("The Alembic project cannot be read yet: {e}"));
+                None
+            }
+        },
+    };
     let name = here
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -96,4 +113,57 @@ pub async fn read_alembic_ini(path: String) -> Result<ProfileDraft, AppError> {
         project_dir: project_dir.map(|d| d.display().to_string()),
         notes,
     })
+}
+
+/// Saves an operation's SQL (what the preview shows, Alembic's `--sql` shape) where the user
+/// chooses; `None` when the dialog is cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_operation_sql(
+    state: State<'_, AppState>,
+    profile_id: u32,
+    request: crate::views::OperationRequest,
+) -> Result<Option<String>, AppError> {
+    let plan = crate::commands::plan_operation(state.clone(), profile_id, request).await?;
+    let Some(path) = pick(&state, Pick::SaveSql, None).await? else {
+        return Ok(None);
+    };
+    std::fs::write(&path, &plan.sql)
+        .map_err(|e| AppError::Input(format!("cannot write {path}: {e}")))?;
+    Ok(Some(path))
+}
+
+/// Converts the profile's Alembic project into a Stratum project of SQL revisions for the
+/// profile's engine, in an empty folder the user chooses; `None` when the dialog is cancelled.
+#[tauri::command]
+#[specta::specta]
+pub async fn convert_project(
+    state: State<'_, AppState>,
+    profile_id: u32,
+) -> Result<Option<crate::views::ConvertedView>, AppError> {
+    let (profile, project, url) = crate::commands::load(&state, profile_id).await?;
+    let alembic = crate::commands::alembic_of(&profile, &project)?;
+    let Some(dir) = pick(
+        &state,
+        Pick::NewProject,
+        project.dir.parent().map(|d| d.display().to_string()),
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let done = stratum_alembic::convert(
+        &alembic,
+        &project,
+        Path::new(&dir),
+        &[url.dialect()],
+        Some(&url),
+    )
+    .await?;
+    Ok(Some(crate::views::ConvertedView {
+        dir: done.dir.display().to_string(),
+        revisions: u32::try_from(done.files.len()).unwrap_or(u32::MAX),
+        dialect: url.dialect().to_string(),
+        outside_transaction: done.outside_transaction,
+    }))
 }

@@ -1,5 +1,6 @@
 //! Safety-check findings for the window: for the steps of a plan, and per pending revision.
 
+use stratum_alembic::RenderFailure;
 use stratum_checks::{check_file, Finding};
 use stratum_graph::{Direction, Plan};
 use stratum_project::{Dialect, Project};
@@ -27,12 +28,19 @@ pub(crate) fn plan_findings(
     project: &Project,
     plan: &Plan,
     dialect: Dialect,
+    unrendered: &[RenderFailure],
 ) -> Result<Vec<Finding>, AppError> {
     let mut out = Vec::new();
     for step in &plan.steps {
         let Some(file) = project.file(&step.revision) else {
             continue;
         };
+        if step.direction != Direction::Stamp {
+            if let Some(f) = unavailable_of(project, unrendered, &step.revision) {
+                out.push(f);
+                continue;
+            }
+        }
         let found = check_file(project, file, dialect)?;
         match step.direction {
             Direction::Upgrade => {
@@ -42,6 +50,45 @@ pub(crate) fn plan_findings(
                 out.extend(found.into_iter().filter(|f| f.rule == "lossy-downgrade"))
             }
             Direction::Stamp => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The finding for an Alembic revision whose SQL Alembic's offline mode could not render.
+fn unavailable_of(
+    project: &Project,
+    unrendered: &[RenderFailure],
+    revision: &str,
+) -> Option<Finding> {
+    let failure = unrendered.iter().find(|f| f.revision == revision)?;
+    let file = project.file(revision)?;
+    stratum_checks::unavailable(
+        revision,
+        &file.path,
+        file.line_of(if failure.upgrade {
+            "upgrade"
+        } else {
+            "downgrade"
+        }),
+        &failure.message,
+        &project.config.checks,
+    )
+}
+
+/// Every finding of the named revisions (those not rendered: that their SQL was not seen).
+pub(crate) fn revision_findings(
+    project: &Project,
+    ids: &[String],
+    dialect: Dialect,
+    unrendered: &[RenderFailure],
+) -> Result<Vec<Finding>, AppError> {
+    let mut out = Vec::new();
+    for id in ids {
+        match (unavailable_of(project, unrendered, id), project.file(id)) {
+            (Some(f), _) => out.push(f),
+            (None, Some(file)) => out.extend(check_file(project, file, dialect)?),
+            (None, None) => {}
         }
     }
     Ok(out)

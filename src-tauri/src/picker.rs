@@ -13,6 +13,10 @@ pub enum Pick {
     Folder,
     /// A team's `alembic.ini`.
     AlembicIni,
+    /// Where to save an operation's SQL.
+    SaveSql,
+    /// An empty folder for a converted project.
+    NewProject,
 }
 
 pub trait Picker: Send + Sync {
@@ -46,6 +50,14 @@ impl<R: Runtime> Picker for SystemDialog<R> {
                 .set_title("Choose the project's alembic.ini")
                 .add_filter("Alembic configuration", &["ini"])
                 .pick_file(done),
+            Pick::SaveSql => dialog
+                .set_title("Save the SQL")
+                .set_file_name("preview.sql")
+                .add_filter("SQL", &["sql"])
+                .save_file(done),
+            Pick::NewProject => dialog
+                .set_title("Choose an empty folder for the converted project")
+                .pick_folder(done),
         }
         rx
     }

@@ -8,7 +8,7 @@ use stratum_project::{new_revision_id, NewRevision, Project};
 use stratum_store::{NewProfile, SecretStorage};
 use tauri::State;
 
-use crate::commands::{load, profile_view};
+use crate::commands::{alembic_of, load, profile_view};
 use crate::views::*;
 use crate::{AppError, AppState};
 
@@ -28,7 +28,16 @@ fn validate(input: &ProfileInput) -> Result<(NewProfile, Option<String>), AppErr
         ));
     }
     let url = DatabaseUrl::parse(&input.url)?;
-    Project::open(std::path::Path::new(input.project_dir.trim()))?;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let alembic_values = text(&input.alembic_values);
+    Project::open_with(
+        std::path::Path::new(input.project_dir.trim()),
+        &crate::commands::settings(
+            &alembic_values,
+            &text(&input.version_table),
+            &text(&input.version_table_schema),
+        )?,
+    )?;
     let password = input
         .password
         .clone()
@@ -43,6 +52,10 @@ fn validate(input: &ProfileInput) -> Result<(NewProfile, Option<String>), AppErr
             project_dir: input.project_dir.trim().into(),
             auto_backup: input.auto_backup,
             backup_keep: input.backup_keep.map(i64::from),
+            python: text(&input.python).trim().into(),
+            version_table: text(&input.version_table).trim().into(),
+            version_table_schema: text(&input.version_table_schema).trim().into(),
+            alembic_values,
         },
         password,
     ))
@@ -89,6 +102,10 @@ pub async fn duplicate_profile(
             project_dir: p.project_dir,
             auto_backup: Some(p.auto_backup),
             backup_keep: Some(p.backup_keep),
+            python: p.python,
+            version_table: p.version_table,
+            version_table_schema: p.version_table_schema,
+            alembic_values: p.alembic_values,
         })
         .await?;
     if let Some(pw) = state.secrets.get(p.id) {
@@ -120,9 +137,20 @@ pub async fn test_connection(
     }
     let mut conn = Connection::connect(&url, Duration::from_secs(10)).await?;
     let info = conn.server_info().await;
-    let table = Project::open(std::path::Path::new(input.project_dir.trim()))
-        .map(|p| VersionTable::from_config(&p.config))
-        .unwrap_or_default();
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let table = crate::commands::settings(
+        &text(&input.alembic_values),
+        &text(&input.version_table),
+        &text(&input.version_table_schema),
+    )
+    .and_then(|s| {
+        Ok(Project::open_with(
+            std::path::Path::new(input.project_dir.trim()),
+            &s,
+        )?)
+    })
+    .map(|p| VersionTable::from_config(&p.config))
+    .unwrap_or_default();
     let rows = conn.version_rows(&table).await;
     conn.close().await;
     let info = info?;
@@ -149,7 +177,7 @@ pub async fn profile_statuses(state: State<'_, AppState>) -> Result<Vec<ProfileS
                 state: state.into(),
                 detail,
             };
-            let project = match Project::open(std::path::Path::new(&p.project_dir)) {
+            let project = match crate::commands::open_project(&p) {
                 Ok(project) => project,
                 Err(e) => return status("invalid", e.to_string()),
             };
@@ -211,7 +239,7 @@ pub async fn merge_heads(
     profile_id: u32,
     message: String,
 ) -> Result<WrittenRevision, AppError> {
-    let (_, project, _) = load(&state, profile_id).await?;
+    let (profile, project, _) = load(&state, profile_id).await?;
     let parents = project
         .map
         .new_revision_parents(&["heads".to_string()], false)?;
@@ -220,16 +248,23 @@ pub async fn merge_heads(
             "there is only one head: nothing to merge".into(),
         ));
     }
+    let message = if message.trim().is_empty() {
+        "merge heads".to_string()
+    } else {
+        message
+    };
+    if project.alembic().is_some() {
+        let w = alembic_of(&profile, &project)?
+            .merge(&parents, &message, None, None, |_| {})
+            .await?;
+        return written(w);
+    }
     write(
         &project,
         NewRevision {
             id: new_revision_id(),
             down_revisions: parents,
-            message: if message.trim().is_empty() {
-                "merge heads".into()
-            } else {
-                message
-            },
+            message,
             created: now(),
             up: "-- Merge point: nothing to run.\n".into(),
             down: "-- Merge point: nothing to run.\n".into(),
@@ -238,15 +273,46 @@ pub async fn merge_heads(
     )
 }
 
-/// Writes a new, empty revision after the head.
+/// A file an Alembic project's own Alembic wrote.
+fn written(w: stratum_alembic::Written) -> Result<WrittenRevision, AppError> {
+    Ok(WrittenRevision {
+        content: std::fs::read_to_string(&w.path).unwrap_or_default(),
+        revision: w.revision,
+        file: w.path.display().to_string(),
+    })
+}
+
+/// Writes a new, empty revision after the head; in an Alembic project through its own Alembic
+/// (its template), and with `autogenerate` from the difference between its models and the
+/// profile's database.
 #[tauri::command]
 #[specta::specta]
 pub async fn new_revision(
     state: State<'_, AppState>,
     profile_id: u32,
     message: String,
+    autogenerate: bool,
 ) -> Result<WrittenRevision, AppError> {
-    let (_, project, _) = load(&state, profile_id).await?;
+    let (profile, project, url) = load(&state, profile_id).await?;
+    if project.alembic().is_some() {
+        let w = alembic_of(&profile, &project)?
+            .revision(
+                &stratum_alembic::NewAlembicRevision {
+                    message,
+                    autogenerate,
+                    ..Default::default()
+                },
+                Some(&url),
+                |_| {},
+            )
+            .await?;
+        return written(w);
+    }
+    if autogenerate {
+        return Err(AppError::Input(
+            "autogenerate compares an Alembic project's models with the database; this project is SQL revisions".into(),
+        ));
+    }
     let parents = if project.map.is_empty() {
         Vec::new()
     } else {
@@ -264,4 +330,61 @@ pub async fn new_revision(
             ..Default::default()
         },
     )
+}
+
+/// Gives the value of a name a revision file computes (an Alembic project), and keeps it in the
+/// profile: the next read of the project uses it.
+#[tauri::command]
+#[specta::specta]
+pub async fn supply_value(
+    state: State<'_, AppState>,
+    profile_id: u32,
+    file: String,
+    name: String,
+    value: String,
+) -> Result<ProfileView, AppError> {
+    let p = state.store.profile(i64::from(profile_id)).await?;
+    let path = std::path::Path::new(&file);
+    // The path below the project folder names the file and survives moving the project.
+    let shown = path
+        .strip_prefix(&p.project_dir)
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    let line = stratum_project::SuppliedValue::parse_lines(&format!("{shown}: {name} = {value}"))
+        .map_err(AppError::Input)?
+        .remove(0)
+        .to_line();
+    let kept: Vec<String> = p
+        .alembic_values
+        .lines()
+        .filter(|l| {
+            stratum_project::SuppliedValue::parse_lines(l)
+                .ok()
+                .and_then(|v| v.into_iter().next())
+                .is_none_or(|v| !(path.ends_with(&v.file) && v.name == name))
+        })
+        .map(str::to_string)
+        .chain(std::iter::once(line))
+        .collect();
+    let updated = state
+        .store
+        .update_profile(
+            p.id,
+            &NewProfile {
+                name: p.name,
+                client: p.client,
+                environment: p.environment,
+                url: p.url,
+                project_dir: p.project_dir,
+                auto_backup: Some(p.auto_backup),
+                backup_keep: Some(p.backup_keep),
+                python: p.python,
+                version_table: p.version_table,
+                version_table_schema: p.version_table_schema,
+                alembic_values: kept.join("\n"),
+            },
+        )
+        .await?;
+    Ok(profile_view(&updated))
 }

@@ -31,8 +31,11 @@ pub async fn database_schema(
     state: State<'_, AppState>,
     profile_id: u32,
 ) -> Result<SchemaView, AppError> {
-    let (_, project, url) = load(&state, profile_id).await?;
+    let (profile, mut project, url) = load(&state, profile_id).await?;
     let started = std::time::Instant::now();
+    // Provenance reads the revisions' SQL; an Alembic project's comes from its offline mode.
+    // Without it (no Python), the schema is still shown, without provenance.
+    let _ = crate::commands::with_sql(&state, &profile, &mut project, &url).await;
     let mut conn = Connection::connect(&url, Duration::from_secs(10)).await?;
     let read = introspect(&mut conn).await;
     conn.close().await;
@@ -55,8 +58,9 @@ pub async fn database_schema(
 #[tauri::command]
 #[specta::specta]
 pub async fn schema_drift(state: State<'_, AppState>, profile_id: u32) -> Result<Drift, AppError> {
-    let (_, project, url) = load(&state, profile_id).await?;
-    stratum_schema::drift(&url, &project)
+    let (profile, project, url) = load(&state, profile_id).await?;
+    let runner = crate::commands::runner(&profile, &project)?;
+    stratum_schema::drift(&url, &project, runner.as_ref())
         .await
         .map_err(schema_error)
 }

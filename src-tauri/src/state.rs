@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use include_dir::{include_dir, Dir};
+use stratum_alembic::RenderCache;
 use stratum_db::CancelToken;
 use stratum_store::{NewProfile, Secrets, Store};
 
@@ -20,6 +21,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// Cancel tokens of running operations, by the id the window chose.
     pub running: Mutex<HashMap<String, CancelToken>>,
+    /// Alembic projects' SQL from offline mode, kept while their files do not change.
+    pub renders: RenderCache,
     /// The system's file dialogs; absent where there is no window system (the mock runtime).
     pub picker: Option<Arc<dyn Picker>>,
 }
@@ -56,6 +59,7 @@ impl AppState {
             secrets: Secrets::default(),
             data_dir: data_dir.to_path_buf(),
             running: Mutex::new(HashMap::new()),
+            renders: RenderCache::default(),
             picker: None,
         })
     }

@@ -16,6 +16,13 @@ pub struct ProfileView {
     pub project_dir: String,
     pub auto_backup: bool,
     pub backup_keep: u32,
+    /// Alembic projects: the Python that runs its Alembic ("": found in the project's
+    /// virtualenv or on PATH).
+    pub python: String,
+    pub version_table: String,
+    pub version_table_schema: String,
+    /// Values revision files compute, one `FILE: NAME = VALUE` per line.
+    pub alembic_values: String,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -60,6 +67,9 @@ pub enum DatabaseState {
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct TimelineView {
     pub profile: ProfileView,
+    /// "native" (stratum.toml and SQL files) or "alembic" (alembic.ini and Python revisions,
+    /// run through the project's own Alembic).
+    pub format: String,
     pub rows: Vec<RevisionRow>,
     pub lanes: u32,
     pub heads: Vec<String>,
@@ -72,6 +82,10 @@ pub struct RevisionDetail {
     pub upgrade_sql: String,
     pub downgrade_sql: String,
     pub dialect: String,
+    /// An Alembic revision's Python file, which is what runs.
+    pub python: Option<String>,
+    /// Why there is no SQL to show (Alembic's offline mode could not render it).
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, Type, PartialEq, Eq)]
@@ -132,6 +146,10 @@ pub enum ProgressEvent {
         revision: String,
         millis: u32,
     },
+    /// A line of an Alembic project's own output.
+    Output {
+        line: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -191,6 +209,16 @@ pub struct ProfileInput {
     /// Backups kept for this profile (None: 10).
     #[serde(default)]
     pub backup_keep: Option<u32>,
+    /// Alembic projects (all optional): the Python, the version table and schema where env.py
+    /// sets them, and values revision files compute (`FILE: NAME = VALUE` per line).
+    #[serde(default)]
+    pub python: Option<String>,
+    #[serde(default)]
+    pub version_table: Option<String>,
+    #[serde(default)]
+    pub version_table_schema: Option<String>,
+    #[serde(default)]
+    pub alembic_values: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -291,4 +319,25 @@ pub struct FindingView {
     pub acknowledged: Option<String>,
     /// Blocking and not acknowledged: the run waits for it.
     pub blocks: bool,
+}
+
+/// A revision file computes one of the names Alembic reads; the user can give its value.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ComputedValue {
+    pub message: String,
+    /// The file, as a path the profile's values can name.
+    pub file: String,
+    pub line: u32,
+    /// revision, down_revision, branch_labels or depends_on.
+    pub name: String,
+}
+
+/// An Alembic project converted into a Stratum project.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ConvertedView {
+    pub dir: String,
+    pub revisions: u32,
+    pub dialect: String,
+    /// Revisions that run outside a transaction, as their autocommit blocks did.
+    pub outside_transaction: Vec<String>,
 }

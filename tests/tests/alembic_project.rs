@@ -2,18 +2,14 @@
 //! Python: the sample project's Alembic twin has the same graph, messages and plans as the
 //! native sample.
 
-use std::collections::BTreeMap;
-
-use stratum_project::{AlembicProject, Project};
+use stratum_project::Project;
 use stratum_tests::{repo, sample_project};
 
 #[test]
 fn the_alembic_twin_reads_as_the_same_graph_and_plans_as_the_native_sample() {
-    let twin = AlembicProject::open(
-        &repo().join("examples/kontali-erp-alembic/alembic.ini"),
-        &BTreeMap::new(),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let twin = Project::open(&repo().join("examples/kontali-erp-alembic/alembic.ini"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(twin.alembic().is_some(), "an Alembic project");
     let native = Project::open(&sample_project()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(twin.files.len(), 7);
     assert_eq!(twin.map.heads(), native.map.heads());
@@ -85,8 +81,7 @@ fn version_locations_recursive_folders_and_init_files_follow_alembic() {
     .unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(b.join("named_differently.py"), "\"\"\"reports\"\"\"\nrevision: str = 'r.2'\ndown_revision = 'aaa'\nbranch_labels = ('reports',)\n")
         .unwrap_or_else(|e| panic!("{e}"));
-    let p = AlembicProject::open(&root.join("alembic.ini"), &BTreeMap::new())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let p = Project::open(root).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         p.files.len(),
         2,
@@ -98,10 +93,7 @@ fn version_locations_recursive_folders_and_init_files_follow_alembic() {
     // A broken file names itself and its line; nothing else is read past it.
     std::fs::write(b.join("broken.py"), "revision = 'b'\ndown_revision = (\n")
         .unwrap_or_else(|e| panic!("{e}"));
-    let err = AlembicProject::open(&root.join("alembic.ini"), &BTreeMap::new())
-        .map(|_| ())
-        .unwrap_err()
-        .to_string();
+    let err = Project::open(root).map(|_| ()).unwrap_err().to_string();
     assert!(
         err.contains("broken.py:") && err.contains("not valid Python"),
         "{err}"

@@ -16,6 +16,7 @@ fn rehearse(db: &ScratchDb, project: &std::path::Path, target: &str) -> stratum_
         &Operation::Upgrade(target.into()),
         &Tools::new(None),
         RunOptions::default(),
+        &stratum_db::SqlRunner,
     ))
     .unwrap_or_else(|e| panic!("{:?}: {e}", db.engine))
 }

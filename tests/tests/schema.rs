@@ -333,7 +333,11 @@ fn drift_is_none_on_a_clean_database_and_names_a_column_added_by_hand() {
         }
         let db = upgraded(engine, "heads");
         let clean = rt()
-            .block_on(stratum_schema::drift(&db.parsed(), &project))
+            .block_on(stratum_schema::drift(
+                &db.parsed(),
+                &project,
+                &stratum_db::SqlRunner,
+            ))
             .unwrap_or_else(|e| panic!("{engine:?}: {e}"));
         assert_eq!(clean.rows, vec!["007"]);
         assert_eq!(
@@ -344,7 +348,11 @@ fn drift_is_none_on_a_clean_database_and_names_a_column_added_by_hand() {
         exec(&db, "ALTER TABLE users ADD COLUMN nickname VARCHAR(40)");
         exec(&db, "CREATE INDEX ix_users_email_by_hand ON users (email)");
         let drifted = rt()
-            .block_on(stratum_schema::drift(&db.parsed(), &project))
+            .block_on(stratum_schema::drift(
+                &db.parsed(),
+                &project,
+                &stratum_db::SqlRunner,
+            ))
             .unwrap_or_else(|e| panic!("{e}"));
         let said: Vec<&str> = drifted
             .differences

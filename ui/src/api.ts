@@ -6,9 +6,11 @@ export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: Ap
 
 export class CommandError extends Error {
   kind: AppError["kind"];
+  error: AppError;
   constructor(e: AppError) {
-    super(e.message);
+    super(typeof e.message === "string" ? e.message : e.message.message);
     this.kind = e.kind;
+    this.error = e;
   }
 }
 

@@ -29,8 +29,12 @@ export const commands = {
 	profileStatuses: () => typedError<ProfileStatus[], AppError>(__TAURI_INVOKE("profile_statuses")),
 	/**  Writes a merge revision joining every head of the profile's project. */
 	mergeHeads: (profileId: number, message: string) => typedError<WrittenRevision, AppError>(__TAURI_INVOKE("merge_heads", { profileId, message })),
-	/**  Writes a new, empty revision after the head. */
-	newRevision: (profileId: number, message: string) => typedError<WrittenRevision, AppError>(__TAURI_INVOKE("new_revision", { profileId, message })),
+	/**
+	 *  Writes a new, empty revision after the head; in an Alembic project through its own Alembic
+	 *  (its template), and with `autogenerate` from the difference between its models and the
+	 *  profile's database.
+	 */
+	newRevision: (profileId: number, message: string, autogenerate: boolean) => typedError<WrittenRevision, AppError>(__TAURI_INVOKE("new_revision", { profileId, message, autogenerate })),
 	/**  The system folder dialog; `None` when the user cancels. */
 	chooseProjectFolder: (start: string | null) => typedError<string | null, AppError>(__TAURI_INVOKE("choose_project_folder", { start })),
 	/**  The system file dialog for an `alembic.ini`; `None` when the user cancels. */
@@ -40,6 +44,21 @@ export const commands = {
 	 *  folder when a Stratum project sits next to it.
 	 */
 	readAlembicIni: (path: string) => typedError<ProfileDraft, AppError>(__TAURI_INVOKE("read_alembic_ini", { path })),
+	/**
+	 *  Saves an operation's SQL (what the preview shows, Alembic's `--sql` shape) where the user
+	 *  chooses; `None` when the dialog is cancelled.
+	 */
+	saveOperationSql: (profileId: number, request: OperationRequest) => typedError<string | null, AppError>(__TAURI_INVOKE("save_operation_sql", { profileId, request })),
+	/**
+	 *  Converts the profile's Alembic project into a Stratum project of SQL revisions for the
+	 *  profile's engine, in an empty folder the user chooses; `None` when the dialog is cancelled.
+	 */
+	convertProject: (profileId: number) => typedError<ConvertedView | null, AppError>(__TAURI_INVOKE("convert_project", { profileId })),
+	/**
+	 *  Gives the value of a name a revision file computes (an Alembic project), and keeps it in the
+	 *  profile: the next read of the project uses it.
+	 */
+	supplyValue: (profileId: number, file: string, name: string, value: string) => typedError<ProfileView, AppError>(__TAURI_INVOKE("supply_value", { profileId, file, name, value })),
 	listBackups: (profileId: number) => typedError<BackupView[], AppError>(__TAURI_INVOKE("list_backups", { profileId })),
 	takeBackup: (profileId: number, reason: string) => typedError<BackupView, AppError>(__TAURI_INVOKE("take_backup", { profileId, reason })),
 	verifyBackup: (backupId: number) => typedError<VerifiedView, AppError>(__TAURI_INVOKE("verify_backup", { backupId })),
@@ -68,7 +87,11 @@ export type AppError =
 /**  The database could not be reached or read. */
 { kind: "database"; message: string } | 
 /**  The app's own store failed. */
-{ kind: "store"; message: string };
+{ kind: "store"; message: string } | 
+/**  An Alembic project's own Alembic (its Python, its env.py) could not do it. */
+{ kind: "alembic"; message: string } | 
+/**  A revision file computes a value Stratum needs; the window asks for it. */
+{ kind: "computed_value"; message: ComputedValue };
 
 export type AuditFinding = {
 	/**  "no-tenant-column", "cascade-delete" or "unindexed-foreign-key". */
@@ -119,10 +142,29 @@ export type Column = {
 	identity: string | null,
 };
 
+/**  A revision file computes one of the names Alembic reads; the user can give its value. */
+export type ComputedValue = {
+	message: string,
+	/**  The file, as a path the profile's values can name. */
+	file: string,
+	line: number,
+	/**  revision, down_revision, branch_labels or depends_on. */
+	name: string,
+};
+
 export type ConnectionTest = {
 	server: string,
 	latency_ms: number,
 	rows: string[],
+};
+
+/**  An Alembic project converted into a Stratum project. */
+export type ConvertedView = {
+	dir: string,
+	revisions: number,
+	dialect: string,
+	/**  Revisions that run outside a transaction, as their autocommit blocks did. */
+	outside_transaction: string[],
 };
 
 export type DatabaseState = { state: "reachable"; rows: string[]; pending: string[]; server: string } | { state: "unreachable"; message: string };
@@ -260,6 +302,14 @@ export type ProfileInput = {
 	auto_backup?: boolean | null,
 	/**  Backups kept for this profile (None: 10). */
 	backup_keep?: number | null,
+	/**
+	 *  Alembic projects (all optional): the Python, the version table and schema where env.py
+	 *  sets them, and values revision files compute (`FILE: NAME = VALUE` per line).
+	 */
+	python?: string | null,
+	version_table?: string | null,
+	version_table_schema?: string | null,
+	alembic_values?: string | null,
 };
 
 export type ProfileStatus = {
@@ -280,10 +330,21 @@ export type ProfileView = {
 	project_dir: string,
 	auto_backup: boolean,
 	backup_keep: number,
+	/**
+	 *  Alembic projects: the Python that runs its Alembic ("": found in the project's
+	 *  virtualenv or on PATH).
+	 */
+	python: string,
+	version_table: string,
+	version_table_schema: string,
+	/**  Values revision files compute, one `FILE: NAME = VALUE` per line. */
+	alembic_values: string,
 };
 
 /**  Streamed while an operation runs. */
-export type ProgressEvent = { event: "planned"; steps: number } | { event: "step_started"; index: number; total: number; revision: string } | { event: "statement"; index: number; number: number; line: number; sql: string } | { event: "step_finished"; index: number; revision: string; millis: number };
+export type ProgressEvent = { event: "planned"; steps: number } | { event: "step_started"; index: number; total: number; revision: string } | { event: "statement"; index: number; number: number; line: number; sql: string } | { event: "step_finished"; index: number; revision: string; millis: number } | 
+/**  A line of an Alembic project's own output. */
+{ event: "output"; line: string };
 
 /**  Keys are lower-case names: `table`, `table.column`, and index names. */
 export type Provenance = {
@@ -305,6 +366,10 @@ export type RevisionDetail = {
 	upgrade_sql: string,
 	downgrade_sql: string,
 	dialect: string,
+	/**  An Alembic revision's Python file, which is what runs. */
+	python: string | null,
+	/**  Why there is no SQL to show (Alembic's offline mode could not render it). */
+	note: string | null,
 };
 
 export type RevisionRow = {
@@ -399,6 +464,11 @@ export type Table = {
 
 export type TimelineView = {
 	profile: ProfileView,
+	/**
+	 *  "native" (stratum.toml and SQL files) or "alembic" (alembic.ini and Python revisions,
+	 *  run through the project's own Alembic).
+	 */
+	format: string,
 	rows: RevisionRow[],
 	lanes: number,
 	heads: string[],

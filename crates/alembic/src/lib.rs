@@ -1,167 +1,137 @@
-//! Running an Alembic project through its own Alembic. Stratum reads and plans Alembic projects
-//! itself; running their Python revisions needs Python, so it drives the project's Alembic:
-//! the project's Python is found (given, then the project's virtualenv, then PATH), the
-//! profile's URL is handed over in the environment (never in a file or on a command line), and
-//! Alembic's output is streamed line by line.
+//! Alembic projects run through their own Alembic. Stratum reads and plans Alembic projects
+//! itself (`stratum-project`, `stratum-graph`); what needs the revisions' Python goes through
+//! the project's Alembic, driven by a small script (`driver.py`) in the project's own Python:
+//! runs (with progress per revision, cancel, and failures in Stratum's terms), the revisions'
+//! SQL in Alembic's offline mode (for previews, safety checks and conversion), and new
+//! revisions and merges written from the project's own template.
+//!
+//! The profile's URL is handed over in the environment and replaces the ini's
+//! `sqlalchemy.url` in memory only: the team's files are never edited.
+
+mod convert;
+mod error;
+mod process;
+mod python;
+mod render;
+mod runner;
+mod write;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
+use serde_json::{json, Value};
+use stratum_db::{CancelToken, DatabaseUrl};
+use stratum_project::{Dialect, Project};
 
-#[derive(Debug, thiserror::Error)]
-pub enum AlembicError {
-    #[error("no Python with Alembic was found (looked at {looked}); set the project's Python in the profile, or install Alembic in the project's virtualenv")]
-    NoPython { looked: String },
-    #[error("cannot start {python}: {message}")]
-    Start { python: String, message: String },
-    #[error("alembic {command} failed (exit {code}): {last}")]
-    Failed {
-        command: String,
-        code: i32,
-        /// Alembic's last lines of output, where the error is.
-        last: String,
-    },
+pub use convert::{convert, Converted};
+pub use error::{AlembicError, Location, RenderFailure};
+pub use python::find_python;
+pub use render::{RenderCache, Rendered};
+pub use runner::AlembicRunner;
+pub use write::{NewAlembicRevision, Written};
+
+use process::{Driver, Line};
+
+/// A project's own Alembic: its ini and the Python that runs it.
+#[derive(Debug, Clone)]
+pub struct Alembic {
+    pub python: PathBuf,
+    pub ini: PathBuf,
+    /// The SQLAlchemy driver the ini's own URL names (`psycopg2` in `postgresql+psycopg2://`),
+    /// used when the profile's URL names none.
+    ini_driver: Option<(stratum_db::Engine, String)>,
 }
 
-/// The Python that runs the project's Alembic: `given` first, then a virtualenv in the project
-/// (`.venv`, `venv`, `env`), then `python3` on PATH; the first that imports alembic.
-pub fn find_python(project_dir: &Path, given: Option<&Path>) -> Result<PathBuf, AlembicError> {
-    let mut candidates: Vec<PathBuf> = given.map(Path::to_path_buf).into_iter().collect();
-    for venv in [".venv", "venv", "env"] {
-        candidates.push(project_dir.join(venv).join("bin").join("python"));
-        candidates.push(project_dir.join(venv).join("Scripts").join("python.exe"));
-    }
-    if let Some(path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&path) {
-            candidates.push(dir.join("python3"));
-        }
-    }
-    let works = |p: &Path| {
-        p.is_file()
-            && std::process::Command::new(p)
-                .args(["-c", "import alembic"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-    };
-    candidates
-        .iter()
-        .find(|p| works(p))
-        .cloned()
-        .ok_or_else(|| AlembicError::NoPython {
-            looked: candidates
-                .iter()
-                .filter(|p| p.is_file())
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
+impl Alembic {
+    /// The Alembic of an Alembic project; `python` is the profile's choice, if any.
+    pub fn for_project(project: &Project, python: Option<&Path>) -> Result<Alembic, AlembicError> {
+        let ini = project
+            .alembic()
+            .ok_or_else(|| AlembicError::NotAlembic(project.dir.clone()))?;
+        let python = find_python(&project.dir, python)?;
+        let ini_driver = ini
+            .url
+            .as_deref()
+            .and_then(|u| DatabaseUrl::parse(u).ok())
+            .and_then(|u| Some((u.engine, u.driver?)));
+        Ok(Alembic {
+            python,
+            // The driver runs in the ini's folder, as Alembic is run there.
+            ini: std::path::absolute(&ini.path).unwrap_or_else(|_| ini.path.clone()),
+            ini_driver,
         })
-}
+    }
 
-/// Runs `alembic.command.<name>(cfg, *args)` with the ini's `sqlalchemy.url` replaced, in memory,
-/// by the URL in STRATUM_ALEMBIC_URL: env.py scripts that read `sqlalchemy.url` get the
-/// profile's database, and the user's files stay as they are.
-const DRIVER: &str = r#"
-import os, sys
-from alembic.config import Config
-from alembic import command
-ini, name, sql, args = sys.argv[1], sys.argv[2], sys.argv[3] == "sql", sys.argv[4:]
-cfg = Config(ini)
-url = os.environ.get("STRATUM_ALEMBIC_URL")
-if url:
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-kwargs = {"sql": True} if sql else {}
-getattr(command, name)(cfg, *args, **kwargs)
-"#;
+    /// `url` as the project's Python connects to it (with the password).
+    pub fn sqlalchemy_url(&self, url: &DatabaseUrl) -> String {
+        let fallback = self
+            .ini_driver
+            .as_ref()
+            .filter(|(engine, _)| *engine == url.engine)
+            .map(|(_, d)| d.as_str());
+        url.sqlalchemy(fallback)
+    }
 
-pub struct Run<'a> {
-    pub python: &'a Path,
-    pub ini: &'a Path,
-    /// An `alembic.command` function: upgrade, downgrade, stamp, current, history, heads, ...
-    pub command: &'a str,
-    pub args: &'a [String],
-    /// Alembic's offline mode (`--sql`).
-    pub sql: bool,
-    /// SQLAlchemy URL with its password; passed in the environment only.
-    pub url: Option<&'a str>,
-}
-
-/// Runs it from the ini's folder, handing each line of output (stdout and stderr) to `line`;
-/// returns the whole of stdout.
-pub async fn run(r: &Run<'_>, mut line: impl FnMut(&str)) -> Result<String, AlembicError> {
-    let dir = r
-        .ini
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut cmd = Command::new(r.python);
-    cmd.arg("-c")
-        .arg(DRIVER)
-        .arg(r.ini)
-        .arg(r.command)
-        .arg(if r.sql { "sql" } else { "online" })
-        .args(r.args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .env("PYTHONUNBUFFERED", "1")
-        .kill_on_drop(true);
-    match r.url {
-        Some(u) => cmd.env("STRATUM_ALEMBIC_URL", u),
-        None => cmd.env_remove("STRATUM_ALEMBIC_URL"),
-    };
-    let mut child = cmd.spawn().map_err(|e| AlembicError::Start {
-        python: r.python.display().to_string(),
-        message: e.to_string(),
-    })?;
-    let (Some(out), Some(err)) = (child.stdout.take(), child.stderr.take()) else {
-        return Err(AlembicError::Start {
-            python: r.python.display().to_string(),
-            message: "no output pipes".into(),
-        });
-    };
-    let mut out = BufReader::new(out).lines();
-    let mut err = BufReader::new(err).lines();
-    let (mut stdout, mut tail) = (String::new(), Vec::new());
-    let (mut out_done, mut err_done) = (false, false);
-    let password = r
-        .url
-        .and_then(|u| u.split_once("://"))
-        .and_then(|(_, rest)| rest.split_once('@'))
-        .and_then(|(auth, _)| auth.split_once(':'))
-        .map(|(_, pw)| pw.to_string())
-        .filter(|p| !p.is_empty());
-    let clean = |l: String| match &password {
-        Some(p) => l.replace(p.as_str(), "***"),
-        None => l,
-    };
-    while !(out_done && err_done) {
-        tokio::select! {
-            l = out.next_line(), if !out_done => match l {
-                Ok(Some(l)) => { let l = clean(l); line(&l); stdout.push_str(&l); stdout.push('\n'); }
-                _ => out_done = true,
-            },
-            l = err.next_line(), if !err_done => match l {
-                Ok(Some(l)) => { let l = clean(l); line(&l); tail.push(l); if tail.len() > 8 { tail.remove(0); } }
-                _ => err_done = true,
-            },
+    /// A URL for offline mode, which only needs the dialect: the profile's without its
+    /// password, or a bare one for the dialect.
+    pub fn offline_url(&self, url: Option<&DatabaseUrl>, dialect: Dialect) -> String {
+        match url {
+            Some(u) => self.sqlalchemy_url(&DatabaseUrl {
+                password: None,
+                ..u.clone()
+            }),
+            None => {
+                let scheme = match dialect {
+                    Dialect::Postgres => "postgresql",
+                    Dialect::MySql => "mysql",
+                    Dialect::Sqlite => "sqlite",
+                };
+                let driver = self
+                    .ini_driver
+                    .as_ref()
+                    .filter(|(e, _)| e.dialect() == dialect)
+                    .map(|(_, d)| format!("+{d}"))
+                    .unwrap_or_default();
+                format!("{scheme}{driver}://")
+            }
         }
     }
-    let status = child.wait().await.map_err(|e| AlembicError::Start {
-        python: r.python.display().to_string(),
-        message: e.to_string(),
-    })?;
-    if !status.success() {
-        return Err(AlembicError::Failed {
-            command: r.command.to_string(),
-            code: status.code().unwrap_or(-1),
-            last: tail.join("\n"),
-        });
+
+    fn driver<'a>(&'a self, url: Option<&'a str>, cancel: Option<&'a CancelToken>) -> Driver<'a> {
+        Driver {
+            python: &self.python,
+            ini: &self.ini,
+            url,
+            cancel,
+        }
     }
-    Ok(stdout)
+
+    /// Any `alembic.command` function (`upgrade`, `downgrade`, `stamp`, `current`, `history`,
+    /// ...) with `args`, and `--sql` when `sql`; each line of Alembic's output goes to `line`
+    /// (`true` for stdout). Returns stdout: with `--sql`, the SQL itself.
+    pub async fn command(
+        &self,
+        name: &str,
+        args: &[Value],
+        sql: bool,
+        url: Option<&str>,
+        mut line: impl FnMut(&str, bool),
+    ) -> Result<String, AlembicError> {
+        let kwargs = if sql {
+            json!({ "sql": true })
+        } else {
+            json!({})
+        };
+        let request = json!({
+            "op": "command", "ini": self.ini, "name": name, "args": args, "kwargs": kwargs,
+        });
+        let done = self
+            .driver(url, None)
+            .run(name, &request, |l| {
+                if let Line::Output { text, stdout } = l {
+                    line(text, stdout)
+                }
+            })
+            .await?;
+        Ok(done.stdout)
+    }
 }

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use stratum_db::{
-    create_scratch, drop_scratch, run, Connection, DatabaseUrl, DbError, Engine, Operation,
-    RunOptions, RunReport, VersionTable,
+    create_scratch, drop_scratch, Connection, DatabaseUrl, DbError, Engine, Operation, RunOptions,
+    RunReport, Runner, VersionTable,
 };
 use stratum_project::Project;
 
@@ -45,19 +45,23 @@ pub struct DryRun {
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// `runner` runs the plan (Stratum's own, or an Alembic project's Alembic); a runner that
+/// cannot roll back says so with [`DbError::DryRunImpossible`], and the plan is rehearsed on
+/// a scratch copy instead.
 pub async fn dry_run(
     url: &DatabaseUrl,
     project: &Project,
     op: &Operation,
     tools: &Tools,
     opts: RunOptions,
+    runner: &dyn Runner,
 ) -> Result<DryRun, BackupError> {
     let mut conn = Connection::connect(url, CONNECT_TIMEOUT).await?;
     let in_tx = RunOptions {
         dry_run: true,
         ..opts.clone()
     };
-    let outcome = run(&mut conn, project, op, &in_tx).await;
+    let outcome = runner.run(&mut conn, project, op, &in_tx).await;
     conn.close().await;
     let reason = match outcome {
         Err(DbError::DryRunImpossible(reason)) => reason,
@@ -72,7 +76,7 @@ pub async fn dry_run(
     let scratch = scratch_copy(url, &vt, tools).await?;
     let outcome = async {
         let mut conn = Connection::connect(&scratch, CONNECT_TIMEOUT).await?;
-        let r = run(&mut conn, project, op, &opts).await;
+        let r = runner.run(&mut conn, project, op, &opts).await;
         conn.close().await;
         r
     }

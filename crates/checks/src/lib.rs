@@ -129,7 +129,33 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         Severity::Warning,
         "the downgrade drops a table or column, losing data written since the upgrade",
     ),
+    (
+        "sql-unavailable",
+        Severity::Warning,
+        "an Alembic revision whose SQL Alembic's offline mode cannot render, so no rule could read it",
+    ),
 ];
+
+/// The finding for an Alembic revision the checks could not read: its Python fails in
+/// Alembic's offline mode (`reason`), so nothing above was checked for it.
+pub fn unavailable(
+    revision: &str,
+    file: &Path,
+    line: usize,
+    reason: &str,
+    config: &ChecksSection,
+) -> Option<Finding> {
+    Some(Finding {
+        revision: revision.to_string(),
+        file: file.display().to_string(),
+        line,
+        rule: "sql-unavailable",
+        severity: severity("sql-unavailable", config)?,
+        message: format!("Alembic's offline mode cannot render this revision's SQL: {reason}"),
+        why: "The safety checks read SQL; this revision's was not seen, so review its Python by hand before it runs.".into(),
+        acknowledged: None,
+    })
+}
 
 /// Rule ids named in `[checks]` that no rule has, in the order written, each once.
 pub fn unknown_rules(config: &ChecksSection) -> Vec<String> {
@@ -242,8 +268,12 @@ fn down_marker_line(lines: &[&str], dialect: Dialect) -> Option<usize> {
     let markers: Vec<(usize, Option<&str>)> = lines
         .iter()
         .enumerate()
-        .filter(|(_, l)| ack::is_section_marker(l))
+        .filter(|(_, l)| ack::is_section_marker(l) || l.starts_with("def downgrade"))
         .filter_map(|(i, l)| {
+            // An Alembic revision's downgrade is its `def downgrade`.
+            if l.starts_with("def downgrade") {
+                return Some((i + 1, None));
+            }
             let rest = l
                 .trim()
                 .trim_start_matches('-')

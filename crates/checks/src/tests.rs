@@ -686,7 +686,7 @@ fn the_rule_table_lists_every_rule_once() {
     unique.sort_unstable();
     unique.dedup();
     assert_eq!(ids.len(), unique.len());
-    assert_eq!(ids.len(), 11);
+    assert_eq!(ids.len(), 12);
     for (id, _, description) in RULES {
         assert!(id.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
         assert!(!description.is_empty());

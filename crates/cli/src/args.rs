@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "stratum", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// The project folder (with stratum.toml).
+    /// The project folder: a Stratum project (stratum.toml) or an Alembic one (alembic.ini).
     #[arg(
         long,
         short = 'p',
@@ -27,6 +27,20 @@ pub struct Cli {
     /// Print one JSON document instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Alembic projects: the Python that runs the project's Alembic (default: the project's
+    /// virtualenv, then python3 on PATH).
+    #[arg(long, global = true, env = "STRATUM_PYTHON")]
+    pub python: Option<PathBuf>,
+    /// Alembic projects: the version table's name, where env.py sets one.
+    #[arg(long, global = true)]
+    pub version_table: Option<String>,
+    /// Alembic projects: the version table's schema, where env.py sets one.
+    #[arg(long, global = true)]
+    pub version_table_schema: Option<String>,
+    /// Alembic projects: a value a revision file computes, as `FILE: NAME = VALUE[, VALUE]`
+    /// (e.g. `1b4c6e320f79_x.py: branch_labels = expand`). Repeatable.
+    #[arg(long = "value", global = true)]
+    pub values: Vec<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -90,6 +104,19 @@ pub enum Command {
     /// The tenant checklist on the live schema: tables without the tenant column, cascading
     /// foreign keys, foreign-key columns without an index.
     Audit,
+    /// Convert an Alembic project into a Stratum project of SQL revisions (rendered by
+    /// Alembic's offline mode), so deployments need no Python.
+    Convert(ConvertArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The new project folder (must not exist, or be empty).
+    pub out: PathBuf,
+    /// Engines to write SQL for (repeatable): postgresql, mysql, sqlite. Default: --url's,
+    /// else postgresql. With several, each revision gets a section per engine.
+    #[arg(long)]
+    pub dialect: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +159,10 @@ pub struct RevisionArgs {
     /// Use this id instead of a fresh random one.
     #[arg(long)]
     pub rev_id: Option<String>,
+    /// Alembic projects: compare the project's models with the database (--url) and write
+    /// the difference, as `alembic revision --autogenerate` does.
+    #[arg(long)]
+    pub autogenerate: bool,
 }
 
 #[derive(Debug, Args)]

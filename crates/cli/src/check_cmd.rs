@@ -1,6 +1,6 @@
 //! `stratum check`: the safety checks over the project's revisions.
 
-use stratum_checks::{check_revisions, unknown_rules, Finding};
+use stratum_checks::{check_revisions, unavailable, unknown_rules, Finding};
 use stratum_project::Dialect;
 
 use crate::args::{CheckArgs, Cli};
@@ -10,7 +10,7 @@ use crate::migrate::url;
 use crate::output::Out;
 
 pub async fn check(cli: &Cli, a: &CheckArgs, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
+    let mut project = open(cli)?;
     let unknown = unknown_rules(&project.config.checks);
     if !unknown.is_empty() {
         return Err(CliError::Input(format!(
@@ -41,7 +41,37 @@ pub async fn check(cli: &Cli, a: &CheckArgs, out: &Out) -> Result<(), CliError> 
             })
             .collect::<Result<_, CliError>>()?
     };
-    let findings = check_revisions(&project, &ids, dialect)?;
+    // An Alembic project's SQL comes from Alembic's offline mode; what it cannot render is
+    // reported as not checked rather than passed over.
+    let mut unreadable = Vec::new();
+    if project.alembic().is_some() {
+        let given = match &cli.url {
+            Some(_) => Some(url(cli)?).filter(|u| u.dialect() == dialect),
+            None => None,
+        };
+        let rendered = crate::alembic_cmds::alembic(cli, &project)?
+            .render(&project, given.as_ref(), dialect)
+            .await?;
+        rendered.apply(&mut project);
+        unreadable = rendered.failures_among(&ids);
+    }
+    let readable: Vec<String> = ids
+        .iter()
+        .filter(|id| !unreadable.iter().any(|f| &f.revision == *id))
+        .cloned()
+        .collect();
+    let mut findings = check_revisions(&project, &readable, dialect)?;
+    for f in &unreadable {
+        if let Some(file) = project.file(&f.revision) {
+            findings.extend(unavailable(
+                &f.revision,
+                &file.path,
+                file.line_of(if f.upgrade { "upgrade" } else { "downgrade" }),
+                &f.message,
+                &project.config.checks,
+            ));
+        }
+    }
     let blocking = findings.iter().filter(|f| f.blocks()).count();
     if out.json {
         out.result(&findings, String::new);
@@ -50,7 +80,7 @@ pub async fn check(cli: &Cli, a: &CheckArgs, out: &Out) -> Result<(), CliError> 
     }
     if blocking > 0 {
         return Err(CliError::Blocked(format!(
-            "{blocking} blocking finding(s) are not acknowledged: fix the SQL, or acknowledge each with `-- stratum: allow RULE REASON` on the line above the statement"
+            "{blocking} blocking finding(s) are not acknowledged: fix the SQL, or acknowledge each with `-- stratum: allow RULE REASON` on the line above the statement (in an Alembic revision: `# stratum: allow RULE REASON` on the line above `def upgrade()`)"
         )));
     }
     Ok(())

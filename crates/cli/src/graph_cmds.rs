@@ -5,71 +5,28 @@ use std::path::Path;
 
 use serde::Serialize;
 use serde_json::json;
-use stratum_graph::RevisionMap;
 use stratum_project::{
-    init_project, new_revision_id, AlembicProject, NewRevision, Project, ProjectError,
+    init_project, new_revision_id, AlembicSettings, NewRevision, Project, SuppliedValue,
 };
 
 use crate::args::{Cli, MergeArgs, RevisionArgs};
 use crate::error::CliError;
 use crate::output::Out;
 
+/// What the command line adds to an Alembic project (what env.py and computed values hide).
+pub fn settings(cli: &Cli) -> Result<AlembicSettings, CliError> {
+    Ok(AlembicSettings {
+        version_table: cli.version_table.clone(),
+        version_table_schema: cli.version_table_schema.clone(),
+        values: SuppliedValue::parse_lines(&cli.values.join("\n"))
+            .map_err(|e| CliError::Input(format!("--value: {e}")))?,
+    })
+}
+
+/// The project folder's `stratum.toml`, else its `alembic.ini` (whose Python revisions are
+/// read without running Python).
 pub fn open(cli: &Cli) -> Result<Project, CliError> {
-    Ok(Project::open(&cli.project)?)
-}
-
-/// A project to read: a native one (`stratum.toml`), or an Alembic one (`alembic.ini`) whose
-/// Python revisions are read without running Python.
-pub enum AnyProject {
-    Native(Project),
-    Alembic(AlembicProject),
-}
-
-impl AnyProject {
-    pub fn map(&self) -> &RevisionMap {
-        match self {
-            AnyProject::Native(p) => &p.map,
-            AnyProject::Alembic(p) => &p.map,
-        }
-    }
-
-    /// message, created, file, depends_on
-    fn meta(&self, id: &str) -> (String, Option<String>, String, Vec<String>) {
-        match self {
-            AnyProject::Native(p) => match p.file(id) {
-                Some(f) => (
-                    f.message.clone(),
-                    f.created.map(|c| c.format("%Y-%m-%d %H:%M:%S").to_string()),
-                    f.path.display().to_string(),
-                    f.revision.depends_on.clone(),
-                ),
-                None => Default::default(),
-            },
-            AnyProject::Alembic(p) => match p.files.iter().find(|f| f.revision.id == id) {
-                Some(f) => (
-                    f.message.clone(),
-                    f.created.clone(),
-                    f.path.display().to_string(),
-                    f.revision.depends_on.clone(),
-                ),
-                None => Default::default(),
-            },
-        }
-    }
-}
-
-/// The project folder's `stratum.toml`, else its `alembic.ini`.
-pub fn open_any(cli: &Cli) -> Result<AnyProject, CliError> {
-    match Project::open(&cli.project) {
-        Ok(p) => Ok(AnyProject::Native(p)),
-        Err(ProjectError::NotAProject { .. }) if cli.project.join("alembic.ini").is_file() => {
-            Ok(AnyProject::Alembic(AlembicProject::open(
-                &cli.project.join("alembic.ini"),
-                &Default::default(),
-            )?))
-        }
-        Err(e) => Err(e.into()),
-    }
+    Ok(Project::open_with(&cli.project, &settings(cli)?)?)
 }
 
 /// A revision as every command shows it; `revision` is the id (Alembic's word).
@@ -87,17 +44,23 @@ pub struct RevisionInfo {
     pub is_merge_point: bool,
 }
 
-pub fn info(project: &AnyProject, id: &str) -> RevisionInfo {
-    let map = project.map();
-    let (message, created, file, depends_on) = project.meta(id);
+pub fn info(project: &Project, id: &str) -> RevisionInfo {
+    let map = &project.map;
+    let file = project.file(id);
     RevisionInfo {
         revision: id.to_string(),
         down_revisions: map.down_revisions(id),
         branch_labels: map.labels(id),
-        depends_on,
-        message,
-        created,
-        file,
+        depends_on: file
+            .map(|f| f.revision.depends_on.clone())
+            .unwrap_or_default(),
+        message: file.map(|f| f.message.clone()).unwrap_or_default(),
+        created: file
+            .and_then(|f| f.created)
+            .map(|c| c.format("%Y-%m-%d %H:%M:%S").to_string()),
+        file: file
+            .map(|f| f.path.display().to_string())
+            .unwrap_or_default(),
         is_head: map.children(id).is_empty(),
         is_branch_point: map.is_branch_point(id),
         is_merge_point: map.is_merge_point(id),
@@ -166,8 +129,16 @@ fn write_new(project: &Project, rev: NewRevision, out: &Out, what: &str) -> Resu
     Ok(())
 }
 
-pub fn revision(cli: &Cli, a: &RevisionArgs, out: &Out) -> Result<(), CliError> {
+pub async fn revision(cli: &Cli, a: &RevisionArgs, out: &Out) -> Result<(), CliError> {
     let project = open(cli)?;
+    if project.alembic().is_some() {
+        return crate::alembic_cmds::revision(cli, &project, a, out).await;
+    }
+    if a.autogenerate {
+        return Err(CliError::Input(
+            "--autogenerate compares an Alembic project's models with the database; a Stratum project has no models".into(),
+        ));
+    }
     let parents = if project.map.is_empty() {
         Vec::new()
     } else {
@@ -187,8 +158,11 @@ pub fn revision(cli: &Cli, a: &RevisionArgs, out: &Out) -> Result<(), CliError> 
     write_new(&project, rev, out, "revision")
 }
 
-pub fn merge(cli: &Cli, a: &MergeArgs, out: &Out) -> Result<(), CliError> {
+pub async fn merge(cli: &Cli, a: &MergeArgs, out: &Out) -> Result<(), CliError> {
     let project = open(cli)?;
+    if project.alembic().is_some() {
+        return crate::alembic_cmds::merge(cli, &project, a, out).await;
+    }
     let wanted = if a.revisions.is_empty() {
         vec!["heads".to_string()]
     } else {
@@ -216,7 +190,7 @@ pub fn merge(cli: &Cli, a: &MergeArgs, out: &Out) -> Result<(), CliError> {
 }
 
 fn list(
-    project: &AnyProject,
+    project: &Project,
     ids: Vec<String>,
     out: &Out,
     key: &str,
@@ -229,8 +203,8 @@ fn list(
 }
 
 pub fn heads(cli: &Cli, resolve_dependencies: bool, out: &Out) -> Result<(), CliError> {
-    let project = open_any(cli)?;
-    let map = project.map();
+    let project = open(cli)?;
+    let map = &project.map;
     let ids = if resolve_dependencies {
         map.real_heads()
     } else {
@@ -253,17 +227,17 @@ pub fn heads(cli: &Cli, resolve_dependencies: bool, out: &Out) -> Result<(), Cli
 }
 
 pub fn bases(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let project = open_any(cli)?;
-    let ids = project.map().bases();
+    let project = open(cli)?;
+    let ids = project.map.bases();
     list(&project, ids, out, "bases", line);
     Ok(())
 }
 
 pub fn branches(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let project = open_any(cli)?;
-    let ids = project.map().branch_points();
+    let project = open(cli)?;
+    let ids = project.map.branch_points();
     list(&project, ids, out, "branches", |r| {
-        let children = project.map().children(&r.revision);
+        let children = project.map.children(&r.revision);
         let mut s = line(r);
         for c in children {
             s.push_str(&format!("\n    -> {}", line(&info(&project, &c))));
@@ -274,16 +248,16 @@ pub fn branches(cli: &Cli, out: &Out) -> Result<(), CliError> {
 }
 
 pub fn history(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let project = open_any(cli)?;
-    let ids = project.map().history();
+    let project = open(cli)?;
+    let ids = project.map.history();
     list(&project, ids, out, "history", line);
     Ok(())
 }
 
 pub fn show(cli: &Cli, ident: &str, out: &Out) -> Result<(), CliError> {
-    let project = open_any(cli)?;
+    let project = open(cli)?;
     let id = project
-        .map()
+        .map
         .resolve(ident)?
         .ok_or_else(|| CliError::Input(format!("'{ident}' names no single revision")))?;
     let r = info(&project, &id);

@@ -45,8 +45,8 @@ fn main() {
 async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
     match &cli.command {
         Command::Init { dir } => graph_cmds::init(dir, out),
-        Command::Revision(a) => graph_cmds::revision(cli, a, out),
-        Command::Merge(a) => graph_cmds::merge(cli, a, out),
+        Command::Revision(a) => graph_cmds::revision(cli, a, out).await,
+        Command::Merge(a) => graph_cmds::merge(cli, a, out).await,
         Command::Heads {
             resolve_dependencies,
         } => graph_cmds::heads(cli, *resolve_dependencies, out),
@@ -66,5 +66,6 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Drift => schema_cmd::drift(cli, out).await,
         Command::Diff { other } => schema_cmd::diff(cli, other, out).await,
         Command::Audit => schema_cmd::audit(cli, out).await,
+        Command::Convert(a) => alembic_cmds::convert(cli, a, out).await,
     }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use stratum_db::{render_offline, run, Connection, DatabaseUrl, Operation, Progress, RunOptions};
+use stratum_db::{render_offline, Connection, DatabaseUrl, Operation, Progress, RunOptions};
 use stratum_graph::{Direction, Plan, VersionOp};
 use stratum_project::{Dialect, Project};
 
@@ -44,10 +44,7 @@ fn dialect(cli: &Cli, given: &Option<String>) -> Result<Dialect, CliError> {
 
 /// `--from a,b`: version rows given on the command line ("" or "base" for none).
 fn rows_from(project: &Project, from: &str) -> Result<Vec<String>, CliError> {
-    rows_in(&project.map, from)
-}
-
-fn rows_in(map: &stratum_graph::RevisionMap, from: &str) -> Result<Vec<String>, CliError> {
+    let map = &project.map;
     from.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty() && *s != "base")
@@ -59,18 +56,12 @@ fn rows_in(map: &stratum_graph::RevisionMap, from: &str) -> Result<Vec<String>, 
 }
 
 pub async fn current(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let any = crate::graph_cmds::open_any(cli)?;
-    // An Alembic project's version table is set in its env.py; the default is Alembic's.
-    let vt = match &any {
-        crate::graph_cmds::AnyProject::Native(p) => {
-            stratum_db::VersionTable::from_config(&p.config)
-        }
-        crate::graph_cmds::AnyProject::Alembic(_) => stratum_db::VersionTable::default(),
-    };
+    let project = open(cli)?;
+    let vt = stratum_db::VersionTable::from_config(&project.config);
     let mut conn = connect(cli).await?;
     let rows = conn.version_rows(&vt).await?;
     conn.close().await;
-    let map = any.map();
+    let map = &project.map;
     let current = map.current(&rows)?;
     let pending = map.pending(&rows)?;
     let entries: Vec<_> = current
@@ -202,54 +193,20 @@ fn print_sql(
     Ok(())
 }
 
+fn dialect_arg(given: &Option<String>) -> Result<Option<Dialect>, CliError> {
+    given
+        .as_deref()
+        .map(|d| {
+            Dialect::from_name(d).ok_or_else(|| {
+                CliError::Input(format!(
+                    "unknown dialect '{d}' (postgresql, mysql or sqlite)"
+                ))
+            })
+        })
+        .transpose()
+}
+
 pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<(), CliError> {
-    if let crate::graph_cmds::AnyProject::Alembic(p) = crate::graph_cmds::open_any(cli)? {
-        if a.dry_run {
-            return Err(CliError::Input(
-                "--dry-run is not available for Alembic projects yet; --sql previews through Alembic".into(),
-            ));
-        }
-        if a.plan {
-            // Planning is Stratum's own, exactly as Alembic plans: no Python needed.
-            let rows = match &a.from {
-                Some(f) => rows_in(&p.map, f)?,
-                None => {
-                    let mut conn = connect(cli).await?;
-                    let rows = conn
-                        .version_rows(&stratum_db::VersionTable::default())
-                        .await;
-                    conn.close().await;
-                    rows?
-                }
-            };
-            let plan = if up {
-                p.map.plan_upgrade(&rows, &a.target)?
-            } else {
-                p.map.plan_downgrade(&rows, &a.target)?
-            };
-            print_plan(&plan, out);
-            return Ok(());
-        }
-        if a.from.is_some() {
-            return Err(CliError::Input(
-                "--from plans without a database; use it with --plan".into(),
-            ));
-        }
-        if a.backup {
-            let url = url(cli)?;
-            let path = crate::backup_cmds::default_path(&a.backup_dir, &url, "");
-            crate::backup_cmds::take_backup(
-                &url,
-                &stratum_backup::Tools::new(None),
-                &stratum_db::VersionTable::default(),
-                &path,
-            )
-            .await?;
-        }
-        let verb = if up { "upgrade" } else { "downgrade" };
-        return crate::alembic_cmds::alembic(cli, &p, verb, vec![a.target.clone()], a.sql, out)
-            .await;
-    }
     let project = open(cli)?;
     let plan_for = |rows: &[String], target: &str| -> Result<Plan, CliError> {
         Ok(if up {
@@ -259,6 +216,23 @@ pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<
         })
     };
     let per_revision = a.transaction_per_revision || project.config.run.transaction_per_revision;
+    if a.sql && project.alembic().is_some() {
+        if a.from.is_some() {
+            return Err(CliError::Input(
+                "with --sql an Alembic project starts from FROM:TO, as in Alembic".into(),
+            ));
+        }
+        let verb = if up { "upgrade" } else { "downgrade" };
+        return crate::alembic_cmds::sql(
+            cli,
+            &project,
+            verb,
+            vec![json!(a.target)],
+            dialect_arg(&a.dialect)?,
+            out,
+        )
+        .await;
+    }
     if a.sql {
         let (start, target) = split_range(&a.target)?;
         if !up && start.is_none() {
@@ -317,16 +291,18 @@ pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<
 }
 
 pub async fn stamp(cli: &Cli, a: &StampArgs, out: &Out) -> Result<(), CliError> {
-    if let crate::graph_cmds::AnyProject::Alembic(p) = crate::graph_cmds::open_any(cli)? {
-        let [target] = a.targets.as_slice() else {
-            return Err(CliError::Input(
-                "an Alembic project is stamped to one target at a time".into(),
-            ));
-        };
-        return crate::alembic_cmds::alembic(cli, &p, "stamp", vec![target.clone()], a.sql, out)
-            .await;
-    }
     let project = open(cli)?;
+    if a.sql && project.alembic().is_some() {
+        return crate::alembic_cmds::sql(
+            cli,
+            &project,
+            "stamp",
+            vec![json!(a.targets)],
+            dialect_arg(&a.dialect)?,
+            out,
+        )
+        .await;
+    }
     if a.sql {
         if a.purge {
             return Err(CliError::Input("--purge cannot be used with --sql".into()));
@@ -378,6 +354,7 @@ async fn execute(
     lock_wait: u64,
     out: &Out,
 ) -> Result<(), CliError> {
+    let runner = crate::alembic_cmds::runner(cli, project)?;
     let mut conn = connect(cli).await?;
     let quiet = out.json;
     let messages: std::collections::HashMap<String, String> = project
@@ -411,6 +388,8 @@ async fn execute(
                     eprintln!("[{}/{}] {verb} {revision}{msg}", index + 1, total);
                 }
                 Progress::Planned { steps: 0, .. } => eprintln!("Nothing to do."),
+                // An Alembic project's own output, as Alembic prints it.
+                Progress::Output { line } => eprintln!("{line}"),
                 _ => {}
             }
         })),
@@ -423,7 +402,7 @@ async fn execute(
             cancel.cancel();
         }
     });
-    let result = run(&mut conn, project, &op, &opts).await;
+    let result = runner.run(&mut conn, project, &op, &opts).await;
     ctrl_c.abort();
     conn.close().await;
     let report = result?;
@@ -451,7 +430,9 @@ async fn rehearse(
         transaction_per_revision: per_revision,
         ..RunOptions::default()
     };
-    let dry = stratum_backup::dry_run(&url(cli)?, project, &op, tools, opts).await?;
+    let runner = crate::alembic_cmds::runner(cli, project)?;
+    let dry =
+        stratum_backup::dry_run(&url(cli)?, project, &op, tools, opts, runner.as_ref()).await?;
     let how = dry.method.describe();
     match dry.outcome {
         Ok(report) => {

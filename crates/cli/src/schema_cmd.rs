@@ -42,7 +42,8 @@ fn report(differences: &[Difference], same: &str, out: &Out) -> Result<(), CliEr
 
 pub async fn drift(cli: &Cli, out: &Out) -> Result<(), CliError> {
     let project = open(cli)?;
-    let d = stratum_schema::drift(&url(cli)?, &project)
+    let runner = crate::alembic_cmds::runner(cli, &project)?;
+    let d = stratum_schema::drift(&url(cli)?, &project, runner.as_ref())
         .await
         .map_err(|e| CliError::Failed(e.to_string()))?;
     let at = if d.rows.is_empty() {
@@ -65,7 +66,7 @@ pub async fn diff(cli: &Cli, other: &str, out: &Out) -> Result<(), CliError> {
 }
 
 pub async fn audit(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let (tenant, table) = match stratum_project::Project::open(&cli.project) {
+    let (tenant, table) = match crate::graph_cmds::open(cli) {
         Ok(p) => (
             p.config.checks.tenant_columns.clone(),
             p.config.version_table.name.clone(),

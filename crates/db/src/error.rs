@@ -77,6 +77,11 @@ pub enum DbError {
     MissingFile(String),
     #[error("a dry run inside a transaction is not possible here: {0}; rehearse on a scratch copy instead")]
     DryRunImpossible(String),
+    #[error("{0} is an Alembic project: its Python revisions run through its own Alembic, not through Stratum's SQL runner")]
+    RunsThroughAlembic(String),
+    /// A tool that runs a project's revisions (its own Alembic) could not do it.
+    #[error("{0}")]
+    Tool(String),
 }
 
 impl DbError {

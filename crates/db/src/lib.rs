@@ -14,7 +14,9 @@ pub use driver::{Connection, ServerInfo};
 pub use error::{DbError, RunFailure};
 pub use ident::{literal, quote};
 pub use offline::render_offline;
-pub use runner::{run, CancelToken, Operation, Progress, RunOptions, RunReport};
+pub use runner::{
+    run, CancelToken, Operation, Progress, ProgressFn, RunOptions, RunReport, Runner, SqlRunner,
+};
 pub use scratch::{create_scratch, drop_scratch};
 pub use url::{DatabaseUrl, Engine, TlsMode};
 pub use version_table::VersionTable;

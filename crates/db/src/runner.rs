@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::future::BoxFuture;
 use serde::Serialize;
 use stratum_graph::{Direction, Plan, RevisionMap, VersionOp};
 use stratum_project::{Dialect, Project, Statement};
@@ -75,6 +76,10 @@ pub enum Progress {
         revision: String,
         millis: u64,
     },
+    /// A line of output from the tool doing the work (an Alembic project's own Alembic).
+    Output {
+        line: String,
+    },
 }
 
 pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
@@ -118,6 +123,33 @@ struct Prepared {
     file: Option<String>,
 }
 
+/// What executes a plan on a connection: Stratum's own SQL runner for native projects, or an
+/// Alembic project's own Alembic. Front ends and dry runs take either.
+pub trait Runner: Send + Sync {
+    fn run<'a>(
+        &'a self,
+        conn: &'a mut Connection,
+        project: &'a Project,
+        op: &'a Operation,
+        opts: &'a RunOptions,
+    ) -> BoxFuture<'a, Result<RunReport, DbError>>;
+}
+
+/// Stratum's own runner: native revisions' SQL, statement by statement.
+pub struct SqlRunner;
+
+impl Runner for SqlRunner {
+    fn run<'a>(
+        &'a self,
+        conn: &'a mut Connection,
+        project: &'a Project,
+        op: &'a Operation,
+        opts: &'a RunOptions,
+    ) -> BoxFuture<'a, Result<RunReport, DbError>> {
+        Box::pin(run(conn, project, op, opts))
+    }
+}
+
 /// Runs `op` on the database under the runner lock.
 pub async fn run(
     conn: &mut Connection,
@@ -125,6 +157,11 @@ pub async fn run(
     op: &Operation,
     opts: &RunOptions,
 ) -> Result<RunReport, DbError> {
+    if project.alembic().is_some() {
+        return Err(DbError::RunsThroughAlembic(
+            project.dir.display().to_string(),
+        ));
+    }
     let vt = VersionTable::from_config(&project.config);
     conn.lock(&vt, opts.lock_wait).await?;
     let result = run_locked(conn, project, op, opts, &vt).await;

@@ -71,6 +71,9 @@ pub struct DatabaseUrl {
     pub tls: TlsMode,
     /// PostgreSQL: a Unix socket directory (`?host=/var/run/postgresql`).
     pub socket: Option<String>,
+    /// SQLAlchemy's driver, as written after `+` (`postgresql+psycopg2://`): an Alembic
+    /// project's own Python connects with it.
+    pub driver: Option<String>,
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -112,11 +115,13 @@ impl DatabaseUrl {
         let (scheme, rest) = raw
             .split_once("://")
             .ok_or_else(|| DbError::Url("expected a URL like postgresql://user@host/db, mysql://user@host/db or sqlite:///file.db".into()))?;
-        let base = scheme
-            .split('+')
-            .next()
-            .unwrap_or(scheme)
-            .to_ascii_lowercase();
+        let (base, driver) = match scheme.split_once('+') {
+            Some((b, d)) => (
+                b.to_ascii_lowercase(),
+                Some(d.to_string()).filter(|d| !d.is_empty()),
+            ),
+            None => (scheme.to_ascii_lowercase(), None),
+        };
         let engine = match base.as_str() {
             "postgresql" | "postgres" | "pgsql" => Engine::Postgres,
             "mysql" | "mariadb" => Engine::MySql,
@@ -124,7 +129,10 @@ impl DatabaseUrl {
             other => return Err(DbError::Url(format!("unsupported database '{other}' (PostgreSQL, MySQL/MariaDB and SQLite are supported)"))),
         };
         if engine == Engine::Sqlite {
-            return Ok(Self::sqlite(rest));
+            return Ok(DatabaseUrl {
+                driver,
+                ..Self::sqlite(rest)
+            });
         }
         let parsed = ::url::Url::parse(&format!("stratum://{rest}"))
             .map_err(|e| DbError::Url(format!("{e} in the host or port part")))?;
@@ -170,6 +178,7 @@ impl DatabaseUrl {
             path: None,
             tls,
             socket,
+            driver,
         })
     }
 
@@ -194,32 +203,55 @@ impl DatabaseUrl {
             path,
             tls: TlsMode::Disable,
             socket: None,
+            driver: None,
         }
     }
 
     /// The URL to keep on disk: everything but the password (which belongs in the keychain).
     pub fn without_password(&self) -> String {
+        self.render(None, true)
+    }
+
+    /// The URL in SQLAlchemy's form, for an Alembic project's own Python: the driver written
+    /// in the profile, else `fallback_driver` (the one in the project's alembic.ini), else
+    /// SQLAlchemy's default. With the password: it is handed over in an environment variable
+    /// only, never written anywhere.
+    pub fn sqlalchemy(&self, fallback_driver: Option<&str>) -> String {
+        let driver = self.driver.as_deref().or(fallback_driver);
+        let with = DatabaseUrl {
+            driver: driver.map(str::to_string),
+            ..self.clone()
+        };
+        with.render(self.password.as_deref(), false)
+    }
+
+    fn render(&self, password: Option<&str>, stratum_options: bool) -> String {
+        let driver = self
+            .driver
+            .as_deref()
+            .map(|d| format!("+{d}"))
+            .unwrap_or_default();
         match self.engine {
             Engine::Sqlite => match &self.path {
                 // An absolute path starts with '/', which makes SQLAlchemy's four slashes.
-                Some(p) => format!("sqlite:///{}", p.display()),
-                None => "sqlite://".into(),
+                Some(p) => format!("sqlite{driver}:///{}", p.display()),
+                None => format!("sqlite{driver}://"),
             },
             e => {
                 let scheme = if e == Engine::Postgres {
-                    "postgresql"
+                    format!("postgresql{driver}")
                 } else {
-                    "mysql"
+                    format!("mysql{driver}")
                 };
                 let enc = |s: &str| {
                     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
                         .to_string()
                 };
-                let user = self
-                    .user
-                    .as_deref()
-                    .map(|u| format!("{}@", enc(u)))
-                    .unwrap_or_default();
+                let user = match (self.user.as_deref(), password) {
+                    (Some(u), Some(p)) => format!("{}:{}@", enc(u), enc(p)),
+                    (Some(u), None) => format!("{}@", enc(u)),
+                    (None, _) => String::new(),
+                };
                 let port = self.port.map(|p| format!(":{p}")).unwrap_or_default();
                 let mut query = Vec::new();
                 if let Some(sock) = &self.socket {
@@ -232,12 +264,19 @@ impl DatabaseUrl {
                     TlsMode::VerifyCa => "verify-ca",
                     TlsMode::VerifyFull => "verify-full",
                 };
-                query.push(format!("sslmode={tls}"));
+                // libpq (psycopg) reads sslmode; MySQL's Python drivers take no such option.
+                if stratum_options || e == Engine::Postgres {
+                    query.push(format!("sslmode={tls}"));
+                }
+                let query = if query.is_empty() {
+                    String::new()
+                } else {
+                    format!("?{}", query.join("&"))
+                };
                 format!(
-                    "{scheme}://{user}{}{port}/{}?{}",
+                    "{scheme}://{user}{}{port}/{}{query}",
                     self.host,
                     enc(&self.database),
-                    query.join("&")
                 )
             }
         }
@@ -318,6 +357,27 @@ mod tests {
                 .path,
             lite.path
         );
+    }
+
+    #[test]
+    fn an_alembic_project_gets_its_sqlalchemy_url_with_the_driver_and_password() {
+        let mut u = DatabaseUrl::parse("postgresql://me@db.example/erp").expect("valid");
+        u.password = Some("p@ss".into());
+        assert_eq!(
+            u.sqlalchemy(Some("psycopg2")),
+            "postgresql+psycopg2://me:p%40ss@db.example/erp?sslmode=prefer"
+        );
+        let u = DatabaseUrl::parse("mysql+pymysql://root@127.0.0.1:3306/shop").expect("valid");
+        assert_eq!(
+            u.sqlalchemy(Some("mysqldb")),
+            "mysql+pymysql://root@127.0.0.1:3306/shop"
+        );
+        assert!(
+            u.without_password().starts_with("mysql+pymysql://"),
+            "the driver is kept"
+        );
+        let lite = DatabaseUrl::parse("sqlite:////var/app.db").expect("valid");
+        assert_eq!(lite.sqlalchemy(None), "sqlite:////var/app.db");
     }
 
     #[test]

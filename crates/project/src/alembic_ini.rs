@@ -22,6 +22,9 @@ pub struct AlembicIni {
     pub version_locations: Vec<PathBuf>,
     /// `recursive_version_locations`: revision files in sub-folders count too.
     pub recursive: bool,
+    /// `file_template`, interpolated: how Alembic names new revision files
+    /// (`%(rev)s_%(slug)s` unless the team changed it).
+    pub file_template: String,
 }
 
 impl AlembicIni {
@@ -86,7 +89,11 @@ impl AlembicIni {
                 here.join(p)
             }
         };
-        let separator = value("version_path_separator")?;
+        // `path_separator` is the name since Alembic 1.16; `version_path_separator` before.
+        let separator = match value("path_separator")? {
+            Some(s) => Some(s),
+            None => value("version_path_separator")?,
+        };
         let locations = value("version_locations")?.unwrap_or_default();
         let version_locations = match separator.as_deref() {
             Some("os") => locations.split(':').map(str::to_string).collect::<Vec<_>>(),
@@ -107,6 +114,7 @@ impl AlembicIni {
                 .collect(),
             recursive: value("recursive_version_locations")?
                 .is_some_and(|v| matches!(v.to_lowercase().as_str(), "true" | "1" | "yes" | "on")),
+            file_template: value("file_template")?.unwrap_or_else(|| "%(rev)s_%(slug)s".into()),
         })
     }
 }
@@ -188,6 +196,25 @@ mod tests {
         )
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(ini.url.as_deref(), Some("mysql://root@db.local/erp"));
+    }
+
+    #[test]
+    fn version_locations_split_as_alembic_splits_them() {
+        let ini = parse("[alembic]\nversion_locations = %(here)s/a;%(here)s/b c\npath_separator = ;\nfile_template = %%(year)d_%%(rev)s\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            ini.version_locations,
+            [PathBuf::from("/srv/erp/a"), PathBuf::from("/srv/erp/b c")]
+        );
+        assert_eq!(ini.file_template, "%(year)d_%(rev)s");
+        let ini =
+            parse("[alembic]\nversion_locations = a, b c\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            ini.version_locations.len(),
+            3,
+            "the legacy split: spaces and commas"
+        );
+        assert_eq!(ini.file_template, "%(rev)s_%(slug)s");
     }
 
     #[test]

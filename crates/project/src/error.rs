@@ -7,14 +7,28 @@ fn show(p: &std::path::Path) -> String {
     p.display().to_string()
 }
 
+fn file_name(p: &std::path::Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// What can be wrong with a project folder. Every variant names the file, and the line where
 /// there is one.
 #[derive(Debug, Error)]
 pub enum ProjectError {
     #[error("{}: {message}", show(.path))]
     Io { path: PathBuf, message: String },
-    #[error("{}: not a Stratum project: there is no {} here (run `stratum init` to create one)", show(.dir), crate::CONFIG_FILE)]
+    #[error("{}: not a migration project: there is no {} (a Stratum project; `stratum init` creates one) and no alembic.ini (an Alembic project) here", show(.dir), crate::CONFIG_FILE)]
     NotAProject { dir: PathBuf },
+    /// A Python revision computes one of the names Alembic reads; the user can supply it.
+    #[error("{}:{line}: {why}, which Stratum cannot know without running Python: write the value literally, or give it in the profile (Alembic values: `{}: {name} = VALUE`)", show(.path), file_name(.path))]
+    Computed {
+        path: PathBuf,
+        line: usize,
+        name: String,
+        why: String,
+    },
     #[error("{}: {message}", show(.path))]
     Config { path: PathBuf, message: String },
     #[error("{}:{line}: {message}", show(.path))]

@@ -1,5 +1,6 @@
-//! Stratum project folders: `stratum.toml`, native SQL revision files, and the statement
-//! splitter that turns a revision body into the statements a driver runs.
+//! Migration project folders: Stratum's own (`stratum.toml`, native SQL revision files) and
+//! Alembic's (`alembic.ini`, Python revision files read without running Python), and the
+//! statement splitter that turns a revision body into the statements a driver runs.
 
 mod alembic_ini;
 mod alembic_project;
@@ -15,7 +16,7 @@ pub mod split;
 mod writer;
 
 pub use alembic_ini::AlembicIni;
-pub use alembic_project::AlembicProject;
+pub use alembic_project::{AlembicSettings, SuppliedValue};
 pub use config::{
     BackupSection, ChecksSection, Config, ProjectSection, RunSection, VersionTableSection,
     CONFIG_FILE,
@@ -23,8 +24,8 @@ pub use config::{
 pub use dialect::Dialect;
 pub use error::ProjectError;
 pub use init::init_project;
-pub use project::Project;
+pub use project::{Format, Project, ALEMBIC_INI};
 pub use python_revision::PythonRevision;
-pub use revision_file::{Body, RevisionFile};
+pub use revision_file::{Body, RevisionFile, Source};
 pub use split::{split, SplitError, Statement};
 pub use writer::{new_revision_id, slug, NewRevision};

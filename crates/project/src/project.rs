@@ -3,7 +3,21 @@ use std::path::{Path, PathBuf};
 
 use stratum_graph::{GraphError, RevisionMap};
 
-use crate::{Config, ProjectError, RevisionFile, CONFIG_FILE};
+use crate::alembic_project::{open_alembic, AlembicSettings};
+use crate::{AlembicIni, Config, ProjectError, RevisionFile, CONFIG_FILE};
+
+/// The file that makes a folder an Alembic project.
+pub const ALEMBIC_INI: &str = "alembic.ini";
+
+/// Where a project's revisions come from and how they run.
+#[derive(Debug, Clone)]
+pub enum Format {
+    /// `stratum.toml` and `versions/*.sql`, run by Stratum itself.
+    Native,
+    /// `alembic.ini` and Python revision files: read and planned by Stratum, run through the
+    /// project's own Alembic.
+    Alembic(Box<AlembicIni>),
+}
 
 /// An opened project: its configuration, its revision files in load order, and their graph.
 #[derive(Debug, Clone)]
@@ -12,25 +26,40 @@ pub struct Project {
     pub config: Config,
     pub files: Vec<RevisionFile>,
     pub map: RevisionMap,
+    pub format: Format,
     by_id: HashMap<String, usize>,
 }
 
 impl Project {
+    /// A folder with `stratum.toml`, or an Alembic project (a folder with `alembic.ini`, or
+    /// the ini itself).
     pub fn open(dir: &Path) -> Result<Project, ProjectError> {
+        Project::open_with(dir, &AlembicSettings::default())
+    }
+
+    /// As [`Project::open`]; `alembic` is what a profile adds to an Alembic project.
+    pub fn open_with(dir: &Path, alembic: &AlembicSettings) -> Result<Project, ProjectError> {
+        if dir.is_file() && dir.extension().is_some_and(|e| e == "ini") {
+            return open_alembic(dir, alembic);
+        }
         let config_path = dir.join(CONFIG_FILE);
         if !config_path.is_file() {
+            if dir.join(ALEMBIC_INI).is_file() {
+                return open_alembic(&dir.join(ALEMBIC_INI), alembic);
+            }
             return Err(ProjectError::NotAProject { dir: dir.into() });
         }
         let config = Config::load(&config_path)?;
         let versions = dir.join(&config.project.versions);
         let files = read_versions(&versions)?;
-        Project::from_files(dir, config, files)
+        Project::from_files(dir, config, files, Format::Native)
     }
 
     pub fn from_files(
         dir: &Path,
         config: Config,
         files: Vec<RevisionFile>,
+        format: Format,
     ) -> Result<Project, ProjectError> {
         let mut by_id = HashMap::with_capacity(files.len());
         for (i, f) in files.iter().enumerate() {
@@ -54,12 +83,33 @@ impl Project {
             config,
             files,
             map,
+            format,
             by_id,
         })
     }
 
+    /// Where a new revision file goes: the versions folder, or an Alembic project's first
+    /// version location.
     pub fn versions_dir(&self) -> PathBuf {
-        self.dir.join(&self.config.project.versions)
+        match &self.format {
+            Format::Native => self.dir.join(&self.config.project.versions),
+            Format::Alembic(ini) => crate::alembic_project::locations(ini)
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| self.dir.clone()),
+        }
+    }
+
+    /// The Alembic configuration, for a project that runs through Alembic.
+    pub fn alembic(&self) -> Option<&AlembicIni> {
+        match &self.format {
+            Format::Alembic(ini) => Some(ini),
+            Format::Native => None,
+        }
+    }
+
+    pub fn file_mut(&mut self, id: &str) -> Option<&mut RevisionFile> {
+        self.by_id.get(id).map(|&i| &mut self.files[i])
     }
 
     pub fn file(&self, id: &str) -> Option<&RevisionFile> {

@@ -2,11 +2,18 @@
 //! reads (`revision`, `down_revision`, `branch_labels`, `depends_on`) and the module docstring,
 //! with a real Python parser, so that tuples over several lines, comments, annotations and
 //! reassignments mean what they mean to Python.
+//!
+//! A value is read only where its meaning is certain without running the module: literals,
+//! names bound earlier to literals, literal tuple unpacking. Anything else that binds one of the
+//! four names (an import, a conditional block, a loop, `del`, a walrus, `+=`) makes that name
+//! "computed": it is reported with its line, and can be supplied by the user instead. Stratum
+//! never guesses a revision's parents.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use rustpython_parser::ast::{self, Constant, Expr, Stmt};
+use rustpython_ast::Visitor;
+use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
 use rustpython_parser::{parse, Mode};
 use stratum_graph::Revision;
 
@@ -16,15 +23,18 @@ use crate::ProjectError;
 pub struct PythonRevision {
     pub path: PathBuf,
     pub revision: Revision,
-    /// The docstring's first paragraph, as `alembic history` shows it.
+    /// The docstring's first paragraph, exactly as Alembic takes it (it may span lines).
     pub message: String,
     /// The docstring's `Create Date:` value, as written.
     pub created: Option<String>,
-    /// The line of each name's (last) assignment.
+    /// The line of each name's (last) assignment, and of `def upgrade` / `def downgrade`.
     pub key_lines: BTreeMap<String, usize>,
 }
 
 const KEYS: [&str; 4] = ["revision", "down_revision", "branch_labels", "depends_on"];
+
+/// Values the user supplies for names a file computes, by name.
+pub type Supplied = BTreeMap<String, Vec<String>>;
 
 fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset.min(text.len()))
@@ -32,61 +42,227 @@ fn line_of(text: &str, offset: usize) -> usize {
         .unwrap_or(1)
 }
 
-/// What a value means to Alembic: a string, None, or a tuple/list of strings.
-fn strings(value: &Expr) -> Option<Vec<String>> {
-    match value {
+/// What a module-level name holds, as far as a reader can know.
+#[derive(Debug, Clone)]
+enum Value {
+    /// None, a string, or a tuple/list of strings (Alembic's `to_tuple` makes them one list).
+    Known(Vec<String>),
+    /// Anything else; the source text, for the message.
+    Computed(String),
+}
+
+fn constant_str(e: &Expr) -> Option<&str> {
+    match e {
         Expr::Constant(ast::ExprConstant {
             value: Constant::Str(s),
             ..
-        }) => Some(vec![s.clone()]),
-        Expr::Constant(ast::ExprConstant {
-            value: Constant::None,
-            ..
-        }) => Some(Vec::new()),
-        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => elts
-            .iter()
-            .map(|e| match e {
-                Expr::Constant(ast::ExprConstant {
-                    value: Constant::Str(s),
-                    ..
-                }) => Some(s.clone()),
-                _ => None,
-            })
-            .collect(),
+        }) => Some(s),
         _ => None,
+    }
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    names: HashMap<String, Value>,
+}
+
+impl Reader<'_> {
+    fn source(&self, e: &Expr) -> String {
+        let r = e.range();
+        self.text
+            .get(usize::from(r.start())..usize::from(r.end()))
+            .unwrap_or("?")
+            .to_string()
+    }
+
+    /// One string: a literal, or a name bound to one.
+    fn string(&self, e: &Expr) -> Option<String> {
+        if let Some(s) = constant_str(e) {
+            return Some(s.to_string());
+        }
+        match e {
+            Expr::Name(n) => match self.names.get(n.id.as_str()) {
+                Some(Value::Known(v)) if v.len() == 1 => Some(v[0].clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn eval(&self, e: &Expr) -> Value {
+        let computed = || Value::Computed(self.source(e));
+        match e {
+            Expr::Constant(ast::ExprConstant {
+                value: Constant::None,
+                ..
+            }) => Value::Known(Vec::new()),
+            Expr::Constant(_) => match constant_str(e) {
+                Some(s) => Value::Known(vec![s.to_string()]),
+                None => computed(),
+            },
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                elts.iter()
+                    .map(|x| self.string(x))
+                    .collect::<Option<Vec<_>>>()
+                    .map(Value::Known)
+                    .unwrap_or_else(computed)
+            }
+            Expr::Name(n) => self
+                .names
+                .get(n.id.as_str())
+                .cloned()
+                .unwrap_or_else(computed),
+            _ => computed(),
+        }
+    }
+
+    /// `target = value`: plain names, and literal tuple unpacking; `false` for other targets.
+    fn bind(&mut self, target: &Expr, value: &Expr) -> bool {
+        match target {
+            Expr::Name(n) => {
+                let v = self.eval(value);
+                self.names.insert(n.id.to_string(), v);
+                true
+            }
+            Expr::Tuple(ast::ExprTuple { elts: targets, .. })
+            | Expr::List(ast::ExprList { elts: targets, .. }) => {
+                let values = match value {
+                    Expr::Tuple(ast::ExprTuple { elts, .. })
+                    | Expr::List(ast::ExprList { elts, .. }) => elts,
+                    _ => return false,
+                };
+                let plain = targets.iter().all(|t| matches!(t, Expr::Name(_)))
+                    && !values.iter().any(|v| matches!(v, Expr::Starred(_)));
+                if !plain || targets.len() != values.len() {
+                    return false;
+                }
+                // Python evaluates the whole right side before binding.
+                let evaluated: Vec<Value> = values.iter().map(|v| self.eval(v)).collect();
+                for (t, v) in targets.iter().zip(evaluated) {
+                    if let Expr::Name(n) = t {
+                        self.names.insert(n.id.to_string(), v);
+                    }
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Finds the names a statement binds in a way the reader does not follow (a nested block, an import, a loop target, `del`, a walrus, `globals()[...]`).
+#[derive(Default)]
+struct Binders {
+    found: Vec<(String, String)>,
+}
+
+impl Binders {
+    fn note(&mut self, name: &str, how: &str) {
+        self.found.push((name.to_string(), how.to_string()));
+    }
+}
+
+impl Visitor for Binders {
+    // Function and class bodies have their own scope; they do not run at import.
+    fn visit_stmt_function_def(&mut self, _: ast::StmtFunctionDef) {}
+    fn visit_stmt_async_function_def(&mut self, _: ast::StmtAsyncFunctionDef) {}
+    fn visit_stmt_class_def(&mut self, _: ast::StmtClassDef) {}
+    fn visit_expr_lambda(&mut self, _: ast::ExprLambda) {}
+
+    fn visit_expr_name(&mut self, node: ast::ExprName) {
+        if !matches!(node.ctx, ast::ExprContext::Load) {
+            self.note(
+                node.id.as_str(),
+                "is bound here in a way only running the module decides",
+            );
+        }
+    }
+
+    fn visit_stmt_assign(&mut self, node: ast::StmtAssign) {
+        for t in &node.targets {
+            // globals()["revision"] = ...
+            if let Expr::Subscript(s) = t {
+                if let (Expr::Call(_), Some(key)) = (s.value.as_ref(), constant_str(&s.slice)) {
+                    self.note(key, "is set through a subscript");
+                }
+            }
+        }
+        self.generic_visit_stmt_assign(node);
+    }
+
+    fn visit_alias(&mut self, node: ast::Alias) {
+        let bound = node.asname.as_ref().unwrap_or(&node.name);
+        let bound = bound.as_str().split('.').next().unwrap_or("");
+        self.note(bound, "is imported from another module");
+    }
+
+    fn visit_excepthandler_except_handler(&mut self, node: ast::ExceptHandlerExceptHandler) {
+        if let Some(n) = &node.name {
+            self.note(n.as_str(), "is bound by an except clause");
+        }
+        self.generic_visit_excepthandler_except_handler(node);
+    }
+
+    fn visit_stmt_global(&mut self, _: ast::StmtGlobal) {}
+
+    /// `exec(...)`, `globals().update(...)`, `setattr(module, "revision", ...)`: any name may be
+    /// bound by what only running them decides.
+    fn visit_expr_call(&mut self, node: ast::ExprCall) {
+        let how = match node.func.as_ref() {
+            Expr::Name(n) if matches!(n.id.as_str(), "exec" | "eval") => {
+                Some(format!("may be set by {}() at run time", n.id))
+            }
+            Expr::Attribute(a)
+                if a.attr.as_str() == "update" && matches!(a.value.as_ref(), Expr::Call(_)) =>
+            {
+                Some("may be set by globals().update()".to_string())
+            }
+            Expr::Name(n) if n.id.as_str() == "setattr" => node
+                .args
+                .get(1)
+                .and_then(constant_str)
+                .filter(|k| KEYS.contains(k))
+                .map(|_| "is set by setattr()".to_string()),
+            _ => None,
+        };
+        if let Some(how) = how {
+            let named = match node.func.as_ref() {
+                Expr::Name(n) if n.id.as_str() == "setattr" => {
+                    node.args.get(1).and_then(constant_str)
+                }
+                _ => None,
+            };
+            for key in KEYS.iter().filter(|k| named.is_none_or(|n| n == **k)) {
+                self.note(key, &how);
+            }
+        }
+        self.generic_visit_expr_call(node);
     }
 }
 
 fn docstring(body: &[Stmt]) -> Option<&str> {
     // Only a string that is the module's first statement is its docstring, as in Python.
     match body.first()? {
-        Stmt::Expr(ast::StmtExpr { value, .. }) => match value.as_ref() {
-            Expr::Constant(ast::ExprConstant {
-                value: Constant::Str(s),
-                ..
-            }) => Some(s),
-            _ => None,
-        },
+        Stmt::Expr(ast::StmtExpr { value, .. }) => constant_str(value),
         _ => None,
     }
 }
 
 impl PythonRevision {
-    pub fn read(path: &Path) -> Result<PythonRevision, ProjectError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ProjectError::io(path, e))?;
-        PythonRevision::parse(path, &text)
+    pub fn read(path: &Path, supplied: &Supplied) -> Result<PythonRevision, ProjectError> {
+        let bytes = std::fs::read(path).map_err(|e| ProjectError::io(path, e))?;
+        PythonRevision::parse(path, &decode(path, bytes)?, supplied)
     }
 
-    /// `overrides` supplies values the file computes (e.g. `down_revision = base.REV`), by name.
-    pub fn parse(path: &Path, text: &str) -> Result<PythonRevision, ProjectError> {
-        Self::parse_with(path, text, &BTreeMap::new())
-    }
-
-    pub fn parse_with(
+    /// `supplied` gives values the file computes (e.g. `down_revision = base.REV`), by name.
+    pub fn parse(
         path: &Path,
         text: &str,
-        overrides: &BTreeMap<String, Vec<String>>,
+        supplied: &Supplied,
     ) -> Result<PythonRevision, ProjectError> {
+        // Python reads CRLF and CR as newlines; so do line numbers here.
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let err = |line: usize, message: String| ProjectError::Parse {
             path: path.to_path_buf(),
             line,
@@ -102,50 +278,93 @@ impl PythonRevision {
             ast::Mod::Module(m) => m.body,
             _ => Vec::new(),
         };
-        let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut reader = Reader {
+            text,
+            names: HashMap::new(),
+        };
         let mut key_lines = BTreeMap::new();
+        // A name bound in a way the reader does not follow, with its line and how.
+        let mut uncertain: BTreeMap<String, (usize, String)> = BTreeMap::new();
         for stmt in &body {
-            let (target, value, at) = match stmt {
-                Stmt::Assign(a) if a.targets.len() == 1 => {
-                    (&a.targets[0], Some(a.value.as_ref()), a.range.start())
+            let line = line_of(text, usize::from(stmt.range().start()));
+            let simple = match stmt {
+                Stmt::Assign(a) => {
+                    let value = a.value.as_ref();
+                    let all = a
+                        .targets
+                        .iter()
+                        .all(|t| matches!(t, Expr::Name(_) | Expr::Tuple(_) | Expr::List(_)));
+                    all && a.targets.iter().all(|t| reader.bind(t, value))
                 }
-                Stmt::AnnAssign(a) => (a.target.as_ref(), a.value.as_deref(), a.range.start()),
-                _ => continue,
+                Stmt::AnnAssign(a) => match (a.target.as_ref(), a.value.as_deref()) {
+                    (Expr::Name(_), Some(v)) => reader.bind(&a.target, v),
+                    // An annotation alone binds nothing.
+                    (Expr::Name(_), None) => true,
+                    _ => false,
+                },
+                Stmt::FunctionDef(f) => {
+                    if f.name.as_str() == "upgrade" || f.name.as_str() == "downgrade" {
+                        key_lines.insert(f.name.to_string(), line);
+                    }
+                    true
+                }
+                _ => false,
             };
-            let Expr::Name(ast::ExprName { id, .. }) = target else {
-                continue;
+            let bound_here: Vec<&str> = match stmt {
+                Stmt::Assign(a) => a.targets.iter().flat_map(target_names).collect(),
+                Stmt::AnnAssign(a) if a.value.is_some() => target_names(&a.target),
+                _ => Vec::new(),
             };
-            let name = id.as_str();
-            if !KEYS.contains(&name) {
+            for name in bound_here.iter().filter(|n| KEYS.contains(n)) {
+                key_lines.insert(name.to_string(), line);
+                if simple {
+                    // A later plain assignment settles what came before it.
+                    uncertain.remove(*name);
+                }
+            }
+            if !simple {
+                let mut binders = Binders::default();
+                binders.visit_stmt(stmt.clone());
+                for (name, how) in binders.found {
+                    // What the name held before is no longer certain either.
+                    reader
+                        .names
+                        .insert(name.clone(), Value::Computed(name.clone()));
+                    if KEYS.contains(&name.as_str()) {
+                        key_lines.insert(name.clone(), line);
+                        uncertain.insert(name, (line, how));
+                    }
+                }
+            }
+        }
+
+        let mut values: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for key in KEYS {
+            if let Some(v) = supplied.get(key) {
+                values.insert(key, v.clone());
                 continue;
             }
-            let Some(value) = value else { continue };
-            let line = line_of(text, usize::from(at));
-            key_lines.insert(name.to_string(), line);
-            // A later assignment wins, as when Python runs the module.
-            match strings(value) {
-                Some(v) => {
-                    values.insert(name.to_string(), v);
+            if let Some((line, how)) = uncertain.get(key) {
+                return Err(ProjectError::Computed {
+                    path: path.to_path_buf(),
+                    line: *line,
+                    name: key.to_string(),
+                    why: format!("{key} {how}"),
+                });
+            }
+            match reader.names.get(key) {
+                Some(Value::Known(v)) => {
+                    values.insert(key, v.clone());
                 }
-                None => match overrides.get(name) {
-                    Some(v) => {
-                        values.insert(name.to_string(), v.clone());
-                    }
-                    None => {
-                        let source = text
-                            .get(
-                                usize::from(value_range(value).0)
-                                    ..usize::from(value_range(value).1),
-                            )
-                            .unwrap_or("?");
-                        return Err(err(
-                            line,
-                            format!(
-                                "{name} is an expression (`{source}`) that Stratum cannot read without running Python; write the value literally, or give it in the profile"
-                            ),
-                        ));
-                    }
-                },
+                Some(Value::Computed(source)) => {
+                    return Err(ProjectError::Computed {
+                        path: path.to_path_buf(),
+                        line: key_lines.get(key).copied().unwrap_or(1),
+                        name: key.to_string(),
+                        why: format!("{key} is an expression (`{source}`)"),
+                    })
+                }
+                None => {}
             }
         }
         let revision = match values.remove("revision") {
@@ -153,20 +372,19 @@ impl PythonRevision {
             Some(_) => {
                 return Err(err(
                     key_lines.get("revision").copied().unwrap_or(1),
-                    "revision must be a single string".into(),
+                    "revision must be a single, non-empty string".into(),
                 ))
             }
-            None => return Err(err(1, "there is no `revision = \"...\"` at the top level: is this an Alembic revision file?".into())),
+            // Alembic's legacy rule: a file named with a hex id alone is that revision.
+            None => match legacy_id(path) {
+                Some(id) => id,
+                None => return Err(err(1, "there is no `revision = \"...\"` at the top level: is this an Alembic revision file?".into())),
+            },
         };
         let doc = docstring(&body).unwrap_or("");
-        let message = doc
-            .trim()
-            .split("\n\n")
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        // Alembic's `Script.doc`: the stripped docstring up to the first "\n\n", inner line
+        // breaks and indentation kept (`alembic history` prints it so).
+        let message = doc.trim().split("\n\n").next().unwrap_or("").to_string();
         let created = doc
             .lines()
             .find_map(|l| l.trim().strip_prefix("Create Date:"))
@@ -186,26 +404,108 @@ impl PythonRevision {
     }
 }
 
-fn value_range(
-    e: &Expr,
-) -> (
-    rustpython_parser::text_size::TextSize,
-    rustpython_parser::text_size::TextSize,
-) {
-    use rustpython_parser::ast::Ranged;
-    (e.range().start(), e.range().end())
+/// `3f2a9c1b.py` names revision `3f2a9c1b` when the file assigns none (Alembic 0.1's files).
+fn legacy_id(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".py")?;
+    (!stem.is_empty() && stem.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')))
+        .then(|| stem.to_string())
+}
+
+/// The text of a Python file: UTF-8, unless its first two lines declare another encoding
+/// (PEP 263); Latin-1 is read, others are named in the error.
+fn decode(path: &Path, bytes: Vec<u8>) -> Result<String, ProjectError> {
+    let declared = bytes
+        .split(|b| *b == b'\n')
+        .take(2)
+        .filter_map(|l| std::str::from_utf8(l).ok())
+        .filter(|l| l.trim_start().starts_with('#'))
+        .find_map(|l| {
+            let at = l.find("coding")?;
+            let rest = l[at + 6..].strip_prefix([':', '='])?.trim_start();
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect();
+            Some(name.to_ascii_lowercase().replace('_', "-"))
+        });
+    match declared.as_deref() {
+        None | Some("utf-8" | "utf8") => String::from_utf8(bytes).map_err(|e| ProjectError::Parse {
+            path: path.into(),
+            line: 1,
+            message: format!("not UTF-8 text ({e})"),
+        }),
+        Some("latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1") => {
+            Ok(bytes.iter().map(|&b| char::from(b)).collect())
+        }
+        Some(other) => Err(ProjectError::Parse {
+            path: path.into(),
+            line: 1,
+            message: format!(
+                "the file declares the encoding '{other}'; Stratum reads UTF-8 and Latin-1 revision files"
+            ),
+        }),
+    }
+}
+
+fn target_names(t: &Expr) -> Vec<&str> {
+    match t {
+        Expr::Name(n) => vec![n.id.as_str()],
+        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+            elts.iter().flat_map(target_names).collect()
+        }
+        Expr::Starred(s) => target_names(&s.value),
+        _ => Vec::new(),
+    }
+}
+
+/// The `version_table` and `version_table_schema` an `env.py` passes to `context.configure`,
+/// where it writes them as literals; anything else is left to the profile.
+pub fn env_version_table(env_py: &Path) -> (Option<String>, Option<String>) {
+    #[derive(Default)]
+    struct Find {
+        table: Option<String>,
+        schema: Option<String>,
+    }
+    impl Visitor for Find {
+        fn visit_keyword(&mut self, node: ast::Keyword) {
+            if let (Some(arg), Some(v)) = (&node.arg, constant_str(&node.value)) {
+                match arg.as_str() {
+                    "version_table" => self.table = Some(v.to_string()),
+                    "version_table_schema" => self.schema = Some(v.to_string()),
+                    _ => {}
+                }
+            }
+            self.generic_visit_keyword(node);
+        }
+    }
+    let Ok(text) = std::fs::read_to_string(env_py) else {
+        return (None, None);
+    };
+    let Ok(ast::Mod::Module(m)) = parse(&text, Mode::Module, "env.py") else {
+        return (None, None);
+    };
+    let mut f = Find::default();
+    for s in m.body {
+        f.visit_stmt(s);
+    }
+    (f.table, f.schema)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn parse_with(text: &str, supplied: &Supplied) -> Result<PythonRevision, ProjectError> {
+        PythonRevision::parse(Path::new("versions/x.py"), text, supplied)
+    }
+
     fn read(text: &str) -> PythonRevision {
-        PythonRevision::parse(Path::new("versions/x.py"), text).unwrap_or_else(|e| panic!("{e}"))
+        parse_with(text, &Supplied::new()).unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn fails(text: &str) -> String {
-        PythonRevision::parse(Path::new("versions/x.py"), text)
+        parse_with(text, &Supplied::new())
             .map(|_| ())
             .unwrap_err()
             .to_string()
@@ -222,6 +522,7 @@ mod tests {
         assert_eq!(r.message, "add phone to users");
         assert_eq!(r.created.as_deref(), Some("2025-02-05 10:35:00.123456"));
         assert_eq!(r.key_lines.get("down_revision"), Some(&13));
+        assert_eq!(r.key_lines.get("upgrade"), Some(&18));
     }
 
     #[test]
@@ -243,6 +544,16 @@ mod tests {
     }
 
     #[test]
+    fn names_bound_to_literals_and_literal_unpacking_are_followed() {
+        let r = read("BASE = 'a1'\nrevision, down_revision = 'b2', (BASE, 'c3')\n");
+        assert_eq!(r.revision.id, "b2");
+        assert_eq!(r.revision.down_revisions, ["a1", "c3"]);
+        let r = read("revision = down = 'x'\ndown_revision = ()\n");
+        assert_eq!(r.revision.id, "x");
+        assert!(r.revision.down_revisions.is_empty(), "() means None");
+    }
+
+    #[test]
     fn an_expression_is_reported_with_its_line_and_can_be_supplied() {
         let text = "revision = 'b'\nfrom .base import REV\ndown_revision = REV\n";
         let e = fails(text);
@@ -250,11 +561,64 @@ mod tests {
             e.contains("versions/x.py:3") && e.contains("`REV`") && e.contains("profile"),
             "{e}"
         );
-        let mut given = BTreeMap::new();
+        let mut given = Supplied::new();
         given.insert("down_revision".to_string(), vec!["a".to_string()]);
-        let r = PythonRevision::parse_with(Path::new("versions/x.py"), text, &given)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let r = parse_with(text, &given).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.revision.down_revisions, ["a"]);
+    }
+
+    #[test]
+    fn a_name_bound_where_only_python_knows_is_never_guessed() {
+        for (text, line) in [
+            ("revision = 'a'\nif X:\n    down_revision = 'b'\nelse:\n    down_revision = 'c'\n", 2),
+            ("revision = 'a'\ndown_revision = None\ntry:\n    from m import down_revision\nexcept ImportError:\n    pass\n", 3),
+            ("revision = 'a'\ndown_revision = 'b'\ndel down_revision\n", 3),
+            ("revision = 'a'\ndown_revision = 'b'\ndown_revision += 'c'\n", 3),
+            ("revision = 'a'\ndown_revision = None\nglobals()['down_revision'] = 'z'\n", 3),
+            ("revision = 'a'\ndown_revision = None\n(down_revision := 'z')\n", 3),
+            ("revision = 'a'\nfor down_revision in ['x']:\n    pass\n", 2),
+        ] {
+            let e = fails(text);
+            assert!(
+                e.contains(&format!("versions/x.py:{line}:")) && e.contains("down_revision"),
+                "{text:?}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn exec_and_friends_make_every_name_they_could_set_uncertain() {
+        for (text, said) in [
+            ("revision = 'a'\ndown_revision = None\nexec(\"down_revision = 'x'\")\n", "x.py:3: revision may be set by exec()"),
+            ("revision = 'a'\ndown_revision = None\nglobals().update(down_revision='x')\n", "x.py:3: revision may be set by globals().update()"),
+            ("import sys\nrevision = 'a'\ndown_revision = None\nsetattr(sys.modules[__name__], 'down_revision', 'x')\n", "x.py:4: down_revision is set by setattr()"),
+        ] {
+            let e = fails(text);
+            assert!(e.contains(said), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_multi_line_first_paragraph_is_kept_as_alembic_keeps_it() {
+        let r = read("\"\"\"update the sql in the\n   query table\n\nRevision ID: a\n\"\"\"\nrevision = 'a'\ndown_revision = None\n");
+        assert_eq!(r.message, "update the sql in the\n   query table");
+    }
+
+    #[test]
+    fn a_hex_file_name_names_a_revision_that_assigns_none_and_latin_1_is_read() {
+        let r = PythonRevision::parse(
+            Path::new("versions/3f2a9c1b.py"),
+            "down_revision = None\n",
+            &Supplied::new(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.revision.id, "3f2a9c1b");
+        let latin = decode(
+            Path::new("x.py"),
+            b"# -*- coding: latin-1 -*-\n\"caf\xe9\"\n".to_vec(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(latin.contains("caf\u{e9}"));
     }
 
     #[test]
@@ -266,5 +630,12 @@ mod tests {
         );
         let e = fails("down_revision = None\n");
         assert!(e.contains("no `revision"), "{e}");
+    }
+
+    #[test]
+    fn crlf_files_and_a_byte_order_mark_read_like_any_other() {
+        let r = read("\u{feff}\"\"\"first\r\n\r\nRevision ID: a\r\n\"\"\"\r\nrevision = 'a'\r\ndown_revision = None\r\n");
+        assert_eq!((r.revision.id.as_str(), r.message.as_str()), ("a", "first"));
+        assert_eq!(r.key_lines.get("revision"), Some(&5));
     }
 }

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use stratum_graph::{validate_revision_id, Revision};
 
 use crate::header::{classify, list, Line, KEYS};
-use crate::{split, Dialect, ProjectError, Statement};
+use crate::{split, Dialect, ProjectError, PythonRevision, Statement};
 
 /// One body (`-- migrate:up` or `-- migrate:down`, plain or for one dialect).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,11 +13,25 @@ pub struct Body {
     pub sql: String,
     /// The file line of the body's first line, so statement lines map back to the file.
     pub first_line: usize,
+    /// Rendered from Python by Alembic's offline mode: the SQL is not in the file, so every
+    /// statement points at `first_line` (the `def upgrade()` / `def downgrade()` line).
+    pub rendered: bool,
 }
 
-/// A parsed native revision file.
+/// What a revision file is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A native `.sql` file with its bodies.
+    Sql,
+    /// An Alembic `.py` file: its SQL exists only once Alembic's offline mode rendered it
+    /// ([`RevisionFile::set_rendered`]), and it runs through Alembic.
+    Python,
+}
+
+/// A parsed revision file, native or Alembic.
 #[derive(Debug, Clone)]
 pub struct RevisionFile {
+    pub source: Source,
     pub path: PathBuf,
     pub revision: Revision,
     pub message: String,
@@ -59,6 +73,7 @@ impl RevisionFile {
                 let body = Body {
                     sql: lines.join("\n"),
                     first_line,
+                    rendered: false,
                 };
                 if is_up {
                     up.insert(dialect, body)
@@ -164,6 +179,7 @@ impl RevisionFile {
             ));
         }
         Ok(RevisionFile {
+            source: Source::Sql,
             path: path.into(),
             revision: Revision {
                 id: id.to_string(),
@@ -185,6 +201,39 @@ impl RevisionFile {
         })
     }
 
+    /// An Alembic revision, its bodies not rendered yet.
+    pub fn python(p: PythonRevision) -> RevisionFile {
+        RevisionFile {
+            source: Source::Python,
+            created: p.created.as_deref().and_then(parse_created),
+            path: p.path,
+            revision: p.revision,
+            message: p.message,
+            transactional: true,
+            key_lines: p.key_lines,
+            up: BTreeMap::new(),
+            down: BTreeMap::new(),
+        }
+    }
+
+    /// An Alembic revision's SQL for `dialect`, as Alembic's offline mode printed it.
+    pub fn set_rendered(&mut self, dialect: Dialect, up: String, down: String) {
+        for (bodies, sql, key) in [
+            (&mut self.up, up, "upgrade"),
+            (&mut self.down, down, "downgrade"),
+        ] {
+            let first_line = self.key_lines.get(key).copied().unwrap_or(1);
+            bodies.insert(
+                Some(dialect),
+                Body {
+                    sql,
+                    first_line,
+                    rendered: true,
+                },
+            );
+        }
+    }
+
     pub fn id(&self) -> &str {
         &self.revision.id
     }
@@ -204,8 +253,31 @@ impl RevisionFile {
     /// The statements that run on `dialect`, with file line numbers.
     pub fn statements(&self, up: bool, dialect: Dialect) -> Result<Vec<Statement>, ProjectError> {
         let Some(body) = self.body(up, dialect) else {
+            if self.source == Source::Python {
+                // Never an empty list: that would run nothing and still move the version rows.
+                return Err(ProjectError::Parse {
+                    path: self.path.clone(),
+                    line: self.line_of(if up { "upgrade" } else { "downgrade" }),
+                    message: format!("the SQL of this Alembic revision for {dialect} has not been rendered through Alembic's offline mode"),
+                });
+            }
             return Ok(Vec::new());
         };
+        if body.rendered {
+            let at = body.first_line;
+            return split(&body.sql, dialect)
+                .map(|stmts| {
+                    stmts
+                        .into_iter()
+                        .map(|s| Statement { line: at, ..s })
+                        .collect()
+                })
+                .map_err(|e| ProjectError::Parse {
+                    path: self.path.clone(),
+                    line: at,
+                    message: format!("{e} (in the SQL Alembic rendered for {dialect})"),
+                });
+        }
         let offset = body.first_line - 1;
         split(&body.sql, dialect)
             .map(|stmts| {
@@ -238,11 +310,19 @@ impl RevisionFile {
 }
 
 fn parse_created(v: &str) -> Option<NaiveDateTime> {
-    [
+    let formats = [
         "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())
+    ];
+    // Alembic writes `str(datetime)`, which ends in a time zone (`+00:00`) where the
+    // project sets one: the wall-clock part is what the team reads.
+    let v = v.trim();
+    [v, v.get(..26).unwrap_or(v), v.get(..19).unwrap_or(v)]
+        .iter()
+        .find_map(|v| {
+            formats
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())
+        })
 }

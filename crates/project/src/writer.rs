@@ -1,6 +1,6 @@
 use std::path::{Path, PathBuf};
 
-use crate::ProjectError;
+use crate::{Dialect, ProjectError};
 
 /// A new revision or merge file to write.
 #[derive(Debug, Clone, Default)]
@@ -10,9 +10,15 @@ pub struct NewRevision {
     pub branch_labels: Vec<String>,
     pub depends_on: Vec<String>,
     pub message: String,
+    /// Empty: no `-- created:` line.
     pub created: String,
     pub up: String,
     pub down: String,
+    /// Sections for one engine each (`-- migrate:up postgresql`), after the plain ones; the
+    /// plain sections are left out when both are empty and there are such sections.
+    pub dialect_bodies: Vec<(Dialect, String, String)>,
+    /// `-- transaction: false`: the revision runs outside any transaction.
+    pub outside_transaction: bool,
 }
 
 /// A fresh 12-hex-digit id, like Alembic's `uuid4().hex[-12:]`.
@@ -68,16 +74,27 @@ impl NewRevision {
         }
         let message = self.message.replace(['\r', '\n'], " ");
         out.push_str(&format!("-- message: {message}\n"));
-        out.push_str(&format!("-- created: {}\n\n", self.created));
-        out.push_str("-- migrate:up\n");
-        out.push_str(&self.up);
-        if !self.up.is_empty() && !self.up.ends_with('\n') {
-            out.push('\n');
+        if !self.created.is_empty() {
+            out.push_str(&format!("-- created: {}\n", self.created));
         }
-        out.push_str("\n-- migrate:down\n");
-        out.push_str(&self.down);
-        if !self.down.is_empty() && !self.down.ends_with('\n') {
-            out.push('\n');
+        if self.outside_transaction {
+            out.push_str("-- transaction: false\n");
+        }
+        let section = |out: &mut String, name: String, body: &str| {
+            out.push_str(&format!("\n-- migrate:{name}\n"));
+            out.push_str(body);
+            if !body.is_empty() && !body.ends_with('\n') {
+                out.push('\n');
+            }
+        };
+        let plain = !(self.up.is_empty() && self.down.is_empty()) || self.dialect_bodies.is_empty();
+        if plain {
+            section(&mut out, "up".into(), &self.up);
+            section(&mut out, "down".into(), &self.down);
+        }
+        for (d, up, down) in &self.dialect_bodies {
+            section(&mut out, format!("up {d}"), up);
+            section(&mut out, format!("down {d}"), down);
         }
         out
     }

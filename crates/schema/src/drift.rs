@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 use stratum_db::{
-    create_scratch, drop_scratch, run, Connection, DatabaseUrl, Operation, RunOptions, VersionTable,
+    create_scratch, drop_scratch, Connection, DatabaseUrl, Operation, RunOptions, Runner,
+    VersionTable,
 };
 use stratum_project::Project;
 
@@ -30,10 +31,12 @@ fn failed(what: &str, e: impl std::fmt::Display) -> SchemaError {
 }
 
 /// The schema the project's revisions produce at `rows`, built on a scratch database beside `url`.
+/// `runner` builds it: Stratum's own for native projects, the project's Alembic otherwise.
 pub async fn expected_schema(
     url: &DatabaseUrl,
     project: &Project,
     rows: &[String],
+    runner: &dyn Runner,
 ) -> Result<Schema, SchemaError> {
     let scratch = create_scratch(url, "drift")
         .await
@@ -45,7 +48,10 @@ pub async fn expected_schema(
         let mut result = Ok(());
         for row in rows {
             let op = Operation::Upgrade(row.clone());
-            if let Err(e) = run(&mut conn, project, &op, &RunOptions::default()).await {
+            if let Err(e) = runner
+                .run(&mut conn, project, &op, &RunOptions::default())
+                .await
+            {
                 result = Err(failed(&format!("the revisions up to {row}"), e));
                 break;
             }
@@ -63,7 +69,11 @@ pub async fn expected_schema(
 }
 
 /// What differs between the live database and what its version rows say it should be.
-pub async fn drift(url: &DatabaseUrl, project: &Project) -> Result<Drift, SchemaError> {
+pub async fn drift(
+    url: &DatabaseUrl,
+    project: &Project,
+    runner: &dyn Runner,
+) -> Result<Drift, SchemaError> {
     let mut conn = Connection::connect(url, CONNECT_TIMEOUT)
         .await
         .map_err(|e| failed("database", e))?;
@@ -77,7 +87,7 @@ pub async fn drift(url: &DatabaseUrl, project: &Project) -> Result<Drift, Schema
     .await;
     conn.close().await;
     let (rows, live) = read?;
-    let expected = expected_schema(url, project, &rows).await?;
+    let expected = expected_schema(url, project, &rows, runner).await?;
     Ok(Drift {
         differences: diff(
             &live,

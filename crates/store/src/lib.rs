@@ -46,6 +46,13 @@ pub struct Profile {
     pub auto_backup: bool,
     /// How many of this profile's backups to keep; older ones are deleted.
     pub backup_keep: i64,
+    /// Alembic projects: the Python that runs the project's Alembic ("": find it).
+    pub python: String,
+    /// Alembic projects: the version table's name and schema where env.py sets them ("": not set).
+    pub version_table: String,
+    pub version_table_schema: String,
+    /// Alembic projects: values revision files compute, one `FILE: NAME = VALUE` per line.
+    pub alembic_values: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -59,6 +66,10 @@ pub struct NewProfile {
     pub auto_backup: Option<bool>,
     /// None: keep 10.
     pub backup_keep: Option<i64>,
+    pub python: String,
+    pub version_table: String,
+    pub version_table_schema: String,
+    pub alembic_values: String,
 }
 
 impl NewProfile {
@@ -159,7 +170,7 @@ impl Store {
             p.environment.as_str()
         };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO profiles (name, client, environment, url, project_dir, auto_backup, backup_keep) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO profiles (name, client, environment, url, project_dir, auto_backup, backup_keep, python, version_table, version_table_schema, alembic_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&p.name)
         .bind(&p.client)
@@ -168,6 +179,10 @@ impl Store {
         .bind(&p.project_dir)
         .bind(p.auto_backup())
         .bind(p.backup_keep())
+        .bind(p.python.trim())
+        .bind(p.version_table.trim())
+        .bind(p.version_table_schema.trim())
+        .bind(&p.alembic_values)
         .fetch_one(&self.pool)
         .await?;
         self.profile(id).await
@@ -179,7 +194,7 @@ impl Store {
         } else {
             p.environment.as_str()
         };
-        let changed = sqlx::query("UPDATE profiles SET name = ?, client = ?, environment = ?, url = ?, project_dir = ?, auto_backup = ?, backup_keep = ? WHERE id = ?")
+        let changed = sqlx::query("UPDATE profiles SET name = ?, client = ?, environment = ?, url = ?, project_dir = ?, auto_backup = ?, backup_keep = ?, python = ?, version_table = ?, version_table_schema = ?, alembic_values = ? WHERE id = ?")
             .bind(&p.name)
             .bind(&p.client)
             .bind(environment)
@@ -187,6 +202,10 @@ impl Store {
             .bind(&p.project_dir)
             .bind(p.auto_backup())
             .bind(p.backup_keep())
+            .bind(p.python.trim())
+            .bind(p.version_table.trim())
+            .bind(p.version_table_schema.trim())
+            .bind(&p.alembic_values)
             .bind(id)
             .execute(&self.pool)
             .await?

@@ -6,7 +6,7 @@ import type { ProfileView } from "../bindings";
 const commands = vi.hoisted(() => ({ newRevision: vi.fn() }));
 vi.mock("../bindings", () => ({ commands }));
 
-const profile: ProfileView = { id: 3, name: "Demo", client: "", environment: "development", database: "demo.db", engine: "sqlite", project_dir: "/p", auto_backup: false, backup_keep: 10 };
+const profile: ProfileView = { id: 3, name: "Demo", client: "", environment: "development", database: "demo.db", engine: "sqlite", project_dir: "/p", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "" };
 
 test("a new revision is written after the head and the file is shown", async () => {
   commands.newRevision.mockReturnValue(
@@ -19,7 +19,7 @@ test("a new revision is written after the head and the file is shown", async () 
   fireEvent.change(document.querySelector("[name=message]")!, { target: { value: "  add notes " } });
   fireEvent.click(screen.getByText("Create the file"));
   expect(await screen.findByTestId("revision-written")).toHaveTextContent("/p/versions/a1b2c3d4e5f6_add_notes.sql");
-  expect(commands.newRevision).toHaveBeenCalledWith(3, "add notes");
+  expect(commands.newRevision).toHaveBeenCalledWith(3, "add notes", false);
   fireEvent.click(screen.getByText("Done"));
   expect(onClose).toHaveBeenCalledWith(expect.objectContaining({ revision: "a1b2c3d4e5f6" }));
 });

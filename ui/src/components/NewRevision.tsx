@@ -24,7 +24,7 @@ export function NewRevision({ profile, heads, onClose }: Props) {
     setBusy(true);
     setError(null);
     try {
-      setWritten(await call(commands.newRevision(profile.id, message.trim())));
+      setWritten(await call(commands.newRevision(profile.id, message.trim(), false)));
     } catch (e) {
       setError(messageOf(e));
     } finally {

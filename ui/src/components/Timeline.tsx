@@ -8,14 +8,18 @@ import { Findings } from "./Findings";
 
 type Props = { view: TimelineView; onOperation: (r: OperationRequest) => void };
 
+const MAX_CHECKED = 1000;
+
 export function Timeline({ view, onOperation }: Props) {
   const [selected, setSelected] = useState<string | null>(null);
   const [findings, setFindings] = useState<FindingView[]>([]);
   const parent = useRef<HTMLDivElement>(null);
   // The checks read the pending revisions' SQL; the timeline is shown first, the findings join it.
+  // Past a thousand pending revisions they would compete with the window for the CPU for a
+  // second or more; there they are shown in each operation's preview only.
   useEffect(() => {
     setFindings([]);
-    if (view.database.state !== "reachable" || view.database.pending.length === 0) return;
+    if (view.database.state !== "reachable" || view.database.pending.length === 0 || view.database.pending.length > MAX_CHECKED) return;
     call(commands.pendingFindings(view.profile.id)).then(setFindings).catch(() => setFindings([]));
   }, [view]);
   const findingsOf = (rev: string) => findings.filter((f) => f.revision === rev);

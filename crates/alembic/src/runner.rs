@@ -1,0 +1,275 @@
+//! Upgrades, downgrades and stamps of an Alembic project, run by its own Alembic under
+//! Stratum's lock, planned by Stratum first (so the preview, the checks and the progress bar
+//! know every step), with failures described as Stratum's own runner describes them.
+
+use std::time::Instant;
+
+use futures_util::future::BoxFuture;
+use serde_json::{json, Value};
+use stratum_db::{
+    Connection, DbError, Engine, Operation, Progress, RunFailure, RunOptions, RunReport, Runner,
+    VersionTable,
+};
+use stratum_graph::Direction;
+use stratum_project::Project;
+
+use crate::process::Line;
+use crate::{Alembic, AlembicError};
+
+/// [`Runner`] for Alembic projects.
+pub struct AlembicRunner(pub Alembic);
+
+impl Runner for AlembicRunner {
+    fn run<'a>(
+        &'a self,
+        conn: &'a mut Connection,
+        project: &'a Project,
+        op: &'a Operation,
+        opts: &'a RunOptions,
+    ) -> BoxFuture<'a, Result<RunReport, DbError>> {
+        Box::pin(async move { Ok(self.0.run(conn, project, op, opts).await?) })
+    }
+}
+
+fn millis(t: Instant) -> u64 {
+    u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// `[SQL: ...]` in SQLAlchemy's message is the statement; the first line is the database's
+/// own words.
+fn split_sqlalchemy(message: &str) -> (String, Option<String>) {
+    let statement = message
+        .split_once("[SQL: ")
+        .and_then(|(_, rest)| rest.split_once(']'))
+        .map(|(sql, _)| sql.trim().to_string());
+    let first = message
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or(message)
+        .to_string();
+    (first, statement)
+}
+
+impl Alembic {
+    /// Runs `op` through Alembic on the database `conn` is connected to, holding Stratum's
+    /// runner lock on `conn` meanwhile, so a second Stratum never runs at the same time.
+    pub async fn run(
+        &self,
+        conn: &mut Connection,
+        project: &Project,
+        op: &Operation,
+        opts: &RunOptions,
+    ) -> Result<RunReport, AlembicError> {
+        if opts.dry_run {
+            return Err(DbError::DryRunImpossible(
+                "an Alembic project runs through its own Alembic, which commits what it runs"
+                    .into(),
+            )
+            .into());
+        }
+        let vt = VersionTable::from_config(&project.config);
+        conn.lock(&vt, opts.lock_wait).await?;
+        let result = self.run_locked(conn, project, op, opts, &vt).await;
+        conn.unlock(&vt).await;
+        result
+    }
+
+    async fn run_locked(
+        &self,
+        conn: &mut Connection,
+        project: &Project,
+        op: &Operation,
+        opts: &RunOptions,
+        vt: &VersionTable,
+    ) -> Result<RunReport, AlembicError> {
+        let started = Instant::now();
+        let rows = conn.version_rows(vt).await?;
+        // Stratum's plan is Alembic's (checked against Alembic on thousands of graphs); making
+        // it first refuses what Alembic would guess at, and numbers the steps for progress.
+        let plan = op.plan(&project.map, &rows)?;
+        let emit = |p: Progress| {
+            if let Some(f) = &opts.progress {
+                f(&p)
+            }
+        };
+        emit(Progress::Planned {
+            steps: plan.steps.len(),
+            rows: rows.clone(),
+        });
+        if plan.steps.is_empty() && !plan.purge {
+            return Ok(RunReport {
+                rows_after: rows.clone(),
+                rows_before: rows,
+                plan,
+                millis: millis(started),
+            });
+        }
+        let (name, args, kwargs): (&str, Vec<Value>, Value) = match op {
+            Operation::Upgrade(t) => ("upgrade", vec![json!(t)], json!({})),
+            Operation::Downgrade(t) => ("downgrade", vec![json!(t)], json!({})),
+            Operation::Stamp { targets, purge } => {
+                ("stamp", vec![json!(targets)], json!({ "purge": purge }))
+            }
+        };
+        let request = json!({
+            "op": "command", "ini": self.ini, "name": name, "args": args, "kwargs": kwargs,
+        });
+        let url = self.sqlalchemy_url(&conn.url);
+        let total = plan.steps.len();
+        let mut index = 0usize;
+        let mut current: Option<(String, Instant)> = None;
+        let mut finished: Vec<String> = Vec::new();
+        let outcome = self
+            .driver(Some(&url), Some(&opts.cancel))
+            .run(name, &request, |l| match l {
+                Line::Output { text, .. } => emit(Progress::Output {
+                    line: text.to_string(),
+                }),
+                Line::Event(v) if v["event"] == "step" => {
+                    let revision = v["revision"].as_str().unwrap_or_default().to_string();
+                    if v["phase"] == "start" {
+                        emit(Progress::StepStarted {
+                            index,
+                            total,
+                            revision: revision.clone(),
+                            direction: if v["upgrade"] == true {
+                                Direction::Upgrade
+                            } else {
+                                Direction::Downgrade
+                            },
+                        });
+                        current = Some((revision, Instant::now()));
+                    } else {
+                        let took = current.take().map(|(_, t)| millis(t)).unwrap_or(0);
+                        emit(Progress::StepFinished {
+                            index,
+                            revision: revision.clone(),
+                            millis: took,
+                        });
+                        finished.push(revision);
+                        index += 1;
+                    }
+                }
+                Line::Event(_) => {}
+            })
+            .await;
+        let rows_now = conn.version_rows(vt).await?;
+        let failure = match outcome {
+            Ok(_) => {
+                return Ok(RunReport {
+                    plan,
+                    rows_before: rows,
+                    rows_after: rows_now,
+                    millis: millis(started),
+                })
+            }
+            Err(e) => e,
+        };
+        let (message, at) = match &failure {
+            AlembicError::Cancelled { .. } => ("cancelled".to_string(), None),
+            AlembicError::Failed { message, at, .. } => (message.clone(), at.as_deref().cloned()),
+            _ => return Err(failure),
+        };
+        // A failure before any revision started (env.py, the connection) is Alembic's, not a
+        // revision's; one after a revision's body ran is in writing its version row.
+        let revision = match (current, finished.last()) {
+            (Some((r, _)), _) => r,
+            (None, Some(r)) => r.clone(),
+            (None, None) => return Err(failure),
+        };
+        Err(self
+            .failure(
+                project,
+                &plan,
+                &rows,
+                rows_now,
+                revision,
+                message,
+                at,
+                conn.engine(),
+            )
+            .into())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn failure(
+        &self,
+        project: &Project,
+        plan: &stratum_graph::Plan,
+        rows_before: &[String],
+        rows_now: Vec<String>,
+        revision: String,
+        message: String,
+        at: Option<crate::Location>,
+        engine: Engine,
+    ) -> DbError {
+        let file = project.file(&revision).map(|f| f.path.clone());
+        let (mut message, statement) = split_sqlalchemy(&message);
+        let line = match (&at, &file) {
+            (Some(at), Some(f)) if std::path::Path::new(&at.file) == f.as_path() => Some(at.line),
+            _ => project.file(&revision).map(|f| f.line_of("upgrade")),
+        };
+        let unchanged = rows_now == rows_before;
+        // The revisions that stay applied: the plan's steps up to the one whose rows the
+        // database now has.
+        let committed: Vec<String> = if unchanged {
+            Vec::new()
+        } else {
+            plan.steps
+                .iter()
+                .position(|s| {
+                    let mut a = s.rows_after.clone();
+                    let mut b = rows_now.clone();
+                    a.sort();
+                    b.sort();
+                    a == b
+                })
+                .map(|i| {
+                    plan.steps[..=i]
+                        .iter()
+                        .map(|s| s.revision.clone())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        // Alembic runs PostgreSQL's revisions in one transaction (unless env.py says
+        // otherwise); elsewhere each revision's DDL commits as it runs.
+        let rolled_back = unchanged && engine == Engine::Postgres;
+        if !rolled_back && engine != Engine::Postgres {
+            message.push_str(&format!(
+                " ({} commits DDL as it runs: statements of {revision} before the failing one may have been applied)",
+                match engine {
+                    Engine::MySql => "MySQL",
+                    _ => "SQLite under Alembic",
+                }
+            ));
+        }
+        DbError::Failed(Box::new(RunFailure {
+            revision,
+            file: file.map(|f| f.display().to_string()),
+            line,
+            statement: statement.or_else(|| at.map(|a| a.code).filter(|c| !c.is_empty())),
+            statements_done: 0,
+            message,
+            rolled_back,
+            committed,
+            rows_now,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlalchemys_message_gives_the_database_words_and_the_statement() {
+        let (m, s) = split_sqlalchemy("(psycopg2.errors.UndefinedTable) relation \"nosuch\" does not exist\n\n[SQL: ALTER TABLE nosuch ADD COLUMN x INT]\n(Background on this error at: https://sqlalche.me/e/20/f405)");
+        assert_eq!(
+            m,
+            "(psycopg2.errors.UndefinedTable) relation \"nosuch\" does not exist"
+        );
+        assert_eq!(s.as_deref(), Some("ALTER TABLE nosuch ADD COLUMN x INT"));
+    }
+}
