@@ -1,6 +1,7 @@
 //! Shared helpers for Stratum's cross-crate tests: scratch databases on the real servers of
 //! the machine, the `stratum` binary, and schema snapshots to prove "unchanged".
 
+pub mod oracle;
 pub mod window;
 
 use std::path::{Path, PathBuf};

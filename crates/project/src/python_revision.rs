@@ -107,6 +107,12 @@ impl Reader<'_> {
                     .map(Value::Known)
                     .unwrap_or_else(computed)
             }
+            // Alembic takes any iterable; a set of one is that one string. A set of several
+            // comes out in an order Python's string hashing decides anew each run.
+            Expr::Set(ast::ExprSet { elts, .. }) if elts.len() == 1 => self
+                .string(&elts[0])
+                .map(|s| Value::Known(vec![s]))
+                .unwrap_or_else(computed),
             Expr::Name(n) => self
                 .names
                 .get(n.id.as_str())
