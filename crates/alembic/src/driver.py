@@ -52,10 +52,25 @@ def configure():
     return cfg
 
 
+CURRENT = [None]
+
+
 def watch_steps():
-    """Reports each revision as it starts and finishes, from inside Alembic's own loop."""
+    """Reports each revision as it starts and finishes, from inside Alembic's own loop, and
+    each autocommit block, which commits what ran before it whatever happens next."""
+    import contextlib
+
     from alembic.runtime import migration
 
+    block = migration.MigrationContext.autocommit_block
+
+    @contextlib.contextmanager
+    def autocommit_block(self):
+        event("autocommit", revision=CURRENT[0])
+        with block(self):
+            yield
+
+    migration.MigrationContext.autocommit_block = autocommit_block
     original = migration.RevisionStep.__init__
 
     def init(self, revision_map, revision, is_upgrade):
@@ -65,6 +80,7 @@ def watch_steps():
         # Alembic's log names the step by its function's name ("Running upgrade a -> b").
         @functools.wraps(fn)
         def run(*a, **kw):
+            CURRENT[0] = rev
             event("step", phase="start", revision=rev, upgrade=is_upgrade)
             result = fn(*a, **kw)
             event("step", phase="done", revision=rev, upgrade=is_upgrade)
@@ -134,6 +150,8 @@ def render():
 REQUEST = json.loads(sys.argv[1])
 try:
     {"command": command, "render": render}[REQUEST["op"]]()
+    # Stratum treats a run without this line as one that never happened.
+    event("finished")
 except SystemExit:
     raise
 except BaseException as e:

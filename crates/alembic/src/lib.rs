@@ -24,7 +24,7 @@ use stratum_project::{Dialect, Project};
 
 pub use convert::{convert, Converted};
 pub use error::{AlembicError, Location, RenderFailure};
-pub use python::find_python;
+pub use python::{find_python, Python};
 pub use render::{RenderCache, Rendered};
 pub use runner::AlembicRunner;
 pub use write::{NewAlembicRevision, Written};
@@ -35,6 +35,8 @@ use process::{Driver, Line};
 #[derive(Debug, Clone)]
 pub struct Alembic {
     pub python: PathBuf,
+    /// The SQLAlchemy drivers that Python can import.
+    pub drivers: Vec<String>,
     pub ini: PathBuf,
     /// The SQLAlchemy driver the ini's own URL names (`psycopg2` in `postgresql+psycopg2://`),
     /// used when the profile's URL names none.
@@ -47,28 +49,52 @@ impl Alembic {
         let ini = project
             .alembic()
             .ok_or_else(|| AlembicError::NotAlembic(project.dir.clone()))?;
-        let python = find_python(&project.dir, python)?;
+        let found = find_python(&project.dir, python)?;
         let ini_driver = ini
             .url
             .as_deref()
             .and_then(|u| DatabaseUrl::parse(u).ok())
             .and_then(|u| Some((u.engine, u.driver?)));
         Ok(Alembic {
-            python,
+            python: found.path,
+            drivers: found.drivers,
             // The driver runs in the ini's folder, as Alembic is run there.
             ini: std::path::absolute(&ini.path).unwrap_or_else(|_| ini.path.clone()),
             ini_driver,
         })
     }
 
-    /// `url` as the project's Python connects to it (with the password).
+    /// `url` as the project's Python connects to it (with the password): with the driver the
+    /// profile names, else the one the ini names, else the first its Python has.
     pub fn sqlalchemy_url(&self, url: &DatabaseUrl) -> String {
         let fallback = self
             .ini_driver
             .as_ref()
             .filter(|(engine, _)| *engine == url.engine)
-            .map(|(_, d)| d.as_str());
+            .map(|(_, d)| d.as_str())
+            .or_else(|| self.installed_driver(url.engine));
         url.sqlalchemy(fallback)
+    }
+
+    /// SQLAlchemy's name of the first driver for `engine` that the project's Python has.
+    fn installed_driver(&self, engine: stratum_db::Engine) -> Option<&'static str> {
+        let known: &[(&str, &'static str)] = match engine {
+            stratum_db::Engine::Postgres => &[
+                ("psycopg", "psycopg"),
+                ("psycopg2", "psycopg2"),
+                ("pg8000", "pg8000"),
+            ],
+            stratum_db::Engine::MySql => &[
+                ("MySQLdb", "mysqldb"),
+                ("pymysql", "pymysql"),
+                ("mysql.connector", "mysqlconnector"),
+            ],
+            stratum_db::Engine::Sqlite => &[],
+        };
+        known
+            .iter()
+            .find(|(module, _)| self.drivers.iter().any(|d| d == module))
+            .map(|(_, name)| *name)
     }
 
     /// A URL for offline mode, which only needs the dialect: the profile's without its

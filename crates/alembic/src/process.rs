@@ -87,6 +87,7 @@ impl Driver<'_> {
         let mut stdout = String::new();
         let mut tail: Vec<String> = Vec::new();
         let mut error: Option<Value> = None;
+        let mut finished = false;
         let (mut out_done, mut err_done) = (false, false);
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         let mut cancelled = false;
@@ -108,6 +109,9 @@ impl Driver<'_> {
                             if let Ok(v) = serde_json::from_str::<Value>(json) {
                                 if v["event"] == "error" {
                                     error = Some(v.clone());
+                                }
+                                if v["event"] == "finished" {
+                                    finished = true;
                                 }
                                 on(Line::Event(&v));
                             }
@@ -160,6 +164,17 @@ impl Driver<'_> {
                 command: command.to_string(),
                 message,
                 at,
+                output: tail,
+            });
+        }
+        if !finished {
+            return Err(AlembicError::Failed {
+                command: command.to_string(),
+                message: format!(
+                    "{} exited without running Stratum's Alembic driver; is it a Python with Alembic?",
+                    self.python.display()
+                ),
+                at: None,
                 output: tail,
             });
         }

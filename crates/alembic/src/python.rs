@@ -1,26 +1,67 @@
-//! Which Python runs a project's Alembic.
+//! Which Python runs a project's Alembic, and which database drivers it has.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use crate::AlembicError;
 
+/// A Python that imports Alembic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Python {
+    pub path: PathBuf,
+    pub alembic_version: String,
+    /// SQLAlchemy driver modules it can import (`psycopg`, `psycopg2`, `pymysql`, ...).
+    pub drivers: Vec<String>,
+}
+
+/// One start of the candidate: its Alembic version and drivers, or nothing. Only what it
+/// prints counts (a program that merely exits 0 is no Python with Alembic).
+const PROBE: &str = "import alembic, importlib.util as u\nmods = ['psycopg', 'psycopg2', 'pg8000', 'MySQLdb', 'pymysql', 'mysql.connector', 'mariadb']\ndef has(m):\n    try:\n        return u.find_spec(m) is not None\n    except Exception:\n        return False\nprint('stratum-probe', alembic.__version__, *[m for m in mods if has(m)])";
+
+fn probe(p: &Path) -> Option<Python> {
+    if !p.is_file() {
+        return None;
+    }
+    let out = std::process::Command::new(p)
+        .args(["-c", PROBE])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut words = text
+        .lines()
+        .find_map(|l| l.strip_prefix("stratum-probe "))?
+        .split_whitespace();
+    Some(Python {
+        path: p.to_path_buf(),
+        alembic_version: words.next()?.to_string(),
+        drivers: words.map(str::to_string).collect(),
+    })
+}
+
 /// The Python that runs the project's Alembic: `given` first (the profile's setting, or
 /// STRATUM_PYTHON), then a virtualenv in the project (`.venv`, `venv`, `env`), then `python3`
 /// and `python` on PATH; the first that imports alembic.
-pub fn find_python(project_dir: &Path, given: Option<&Path>) -> Result<PathBuf, AlembicError> {
+pub fn find_python(project_dir: &Path, given: Option<&Path>) -> Result<Python, AlembicError> {
     // Absolute: the driver runs in the project's folder, not in the current one.
-    let given = given.map(|g| std::path::absolute(g).unwrap_or_else(|_| g.to_path_buf()));
-    let given = given.as_deref();
-    let mut candidates: Vec<PathBuf> = given.map(Path::to_path_buf).into_iter().collect();
-    if given.is_none() {
-        if let Some(env) = std::env::var_os("STRATUM_PYTHON") {
-            candidates.push(PathBuf::from(env));
-        }
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    if let Some(g) = given {
+        // A Python the user named and that cannot run Alembic is a mistake to point out, not
+        // a reason to quietly run another one.
+        return probe(&absolute(g)).ok_or_else(|| AlembicError::NoPython {
+            looked: format!("{} (as set; it does not import alembic)", g.display()),
+        });
+    }
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(env) = std::env::var_os("STRATUM_PYTHON") {
+        candidates.push(absolute(Path::new(&env)));
     }
     for venv in [".venv", "venv", "env"] {
-        candidates.push(project_dir.join(venv).join("bin").join("python"));
-        candidates.push(project_dir.join(venv).join("Scripts").join("python.exe"));
+        candidates.push(absolute(&project_dir.join(venv).join("bin").join("python")));
+        candidates.push(absolute(
+            &project_dir.join(venv).join("Scripts").join("python.exe"),
+        ));
     }
     if let Some(path) = std::env::var_os("PATH") {
         for dir in std::env::split_paths(&path) {
@@ -28,34 +69,9 @@ pub fn find_python(project_dir: &Path, given: Option<&Path>) -> Result<PathBuf, 
             candidates.push(dir.join("python"));
         }
     }
-    let imports_alembic = |p: &Path| {
-        p.is_file()
-            && std::process::Command::new(p)
-                .args(["-c", "import alembic"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-    };
-    if let Some(g) = given {
-        // A Python the user named and that cannot run Alembic is a mistake to point out, not
-        // a reason to quietly run another one.
-        return if imports_alembic(g) {
-            Ok(g.to_path_buf())
-        } else {
-            Err(AlembicError::NoPython {
-                looked: format!(
-                    "{} (set in the profile; it does not import alembic)",
-                    g.display()
-                ),
-            })
-        };
-    }
     candidates
         .iter()
-        .find(|p| imports_alembic(p))
-        .cloned()
+        .find_map(|p| probe(p))
         .ok_or_else(|| AlembicError::NoPython {
             looked: {
                 let present: Vec<String> = candidates

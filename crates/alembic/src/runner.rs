@@ -31,6 +31,27 @@ impl Runner for AlembicRunner {
     }
 }
 
+/// Where a run that failed stopped.
+struct Stopped<'a> {
+    plan: &'a stratum_graph::Plan,
+    rows_before: &'a [String],
+    rows_now: Vec<String>,
+    /// The revision that was running (or whose version row was being written).
+    revision: String,
+    message: String,
+    at: Option<crate::Location>,
+    engine: Engine,
+    /// Revisions whose autocommit block ran.
+    autocommitted: &'a [String],
+}
+
+fn same_rows(a: &[String], b: &[String]) -> bool {
+    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+    a.sort();
+    b.sort();
+    a == b
+}
+
 fn millis(t: Instant) -> u64 {
     u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
@@ -120,6 +141,7 @@ impl Alembic {
         let mut index = 0usize;
         let mut current: Option<(String, Instant)> = None;
         let mut finished: Vec<String> = Vec::new();
+        let mut autocommitted: Vec<String> = Vec::new();
         let outcome = self
             .driver(Some(&url), Some(&opts.cancel))
             .run(name, &request, |l| match l {
@@ -151,12 +173,17 @@ impl Alembic {
                         index += 1;
                     }
                 }
+                Line::Event(v) if v["event"] == "autocommit" => {
+                    if let Some(r) = v["revision"].as_str() {
+                        autocommitted.push(r.to_string());
+                    }
+                }
                 Line::Event(_) => {}
             })
             .await;
         let rows_now = conn.version_rows(vt).await?;
         let failure = match outcome {
-            Ok(_) => {
+            Ok(_) if same_rows(&rows_now, &plan.rows_after) => {
                 return Ok(RunReport {
                     plan,
                     rows_before: rows,
@@ -164,6 +191,19 @@ impl Alembic {
                     millis: millis(started),
                 })
             }
+            // Alembic says it succeeded, but the table Stratum reads did not move as planned:
+            // env.py writes another version table (or another database) than the profile's.
+            Ok(_) => return Err(AlembicError::Failed {
+                command: name.to_string(),
+                message: format!(
+                    "Alembic finished, but {} holds [{}] where [{}] was planned; env.py may keep its versions in another table or schema (set them in the profile) or connect elsewhere",
+                    vt.qualified(conn.dialect(), true),
+                    rows_now.join(", "),
+                    plan.rows_after.join(", ")
+                ),
+                at: None,
+                output: Vec::new(),
+            }),
             Err(e) => e,
         };
         let (message, at) = match &failure {
@@ -181,29 +221,31 @@ impl Alembic {
         Err(self
             .failure(
                 project,
-                &plan,
-                &rows,
-                rows_now,
-                revision,
-                message,
-                at,
-                conn.engine(),
+                Stopped {
+                    plan: &plan,
+                    rows_before: &rows,
+                    rows_now,
+                    revision,
+                    message,
+                    at,
+                    engine: conn.engine(),
+                    autocommitted: &autocommitted,
+                },
             )
             .into())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn failure(
-        &self,
-        project: &Project,
-        plan: &stratum_graph::Plan,
-        rows_before: &[String],
-        rows_now: Vec<String>,
-        revision: String,
-        message: String,
-        at: Option<crate::Location>,
-        engine: Engine,
-    ) -> DbError {
+    fn failure(&self, project: &Project, stopped: Stopped<'_>) -> DbError {
+        let Stopped {
+            plan,
+            rows_before,
+            rows_now,
+            revision,
+            message,
+            at,
+            engine,
+            autocommitted,
+        } = stopped;
         let file = project.file(&revision).map(|f| f.path.clone());
         let (mut message, statement) = split_sqlalchemy(&message);
         let line = match (&at, &file) {
@@ -213,18 +255,12 @@ impl Alembic {
         let unchanged = rows_now == rows_before;
         // The revisions that stay applied: the plan's steps up to the one whose rows the
         // database now has.
-        let committed: Vec<String> = if unchanged {
+        let mut committed: Vec<String> = if unchanged {
             Vec::new()
         } else {
             plan.steps
                 .iter()
-                .position(|s| {
-                    let mut a = s.rows_after.clone();
-                    let mut b = rows_now.clone();
-                    a.sort();
-                    b.sort();
-                    a == b
-                })
+                .position(|s| same_rows(&s.rows_after, &rows_now))
                 .map(|i| {
                     plan.steps[..=i]
                         .iter()
@@ -233,9 +269,25 @@ impl Alembic {
                 })
                 .unwrap_or_default()
         };
+        // An autocommit block commits its statements (and everything before them) at once;
+        // its revision's version row comes later, so the rows do not show it.
+        let mut unrecorded = Vec::new();
+        for r in autocommitted {
+            if !committed.contains(r) {
+                committed.push(r.clone());
+                unrecorded.push(r.clone());
+            }
+        }
+        if !unrecorded.is_empty() {
+            message.push_str(&format!(
+                "; before that, the autocommit block of {} committed its statements, which stay although the version rows do not record {}",
+                unrecorded.join(", "),
+                if unrecorded.len() == 1 { "it" } else { "them" }
+            ));
+        }
         // Alembic runs PostgreSQL's revisions in one transaction (unless env.py says
         // otherwise); elsewhere each revision's DDL commits as it runs.
-        let rolled_back = unchanged && engine == Engine::Postgres;
+        let rolled_back = unchanged && engine == Engine::Postgres && autocommitted.is_empty();
         if !rolled_back && engine != Engine::Postgres {
             message.push_str(&format!(
                 " ({} commits DDL as it runs: statements of {revision} before the failing one may have been applied)",
