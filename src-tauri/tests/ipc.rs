@@ -156,7 +156,7 @@ fn profiles_are_validated_saved_duplicated_and_deleted() {
     );
     assert!(no_project.expect_err("no project")["message"]
         .as_str()
-        .is_some_and(|m| m.contains("not a Stratum project")));
+        .is_some_and(|m| m.contains("not a migration project")));
     let saved = ok(
         &w,
         "save_profile",
@@ -224,7 +224,7 @@ fn new_revisions_and_merges_are_written_into_the_project() {
     let written = ok(
         &w,
         "new_revision",
-        json!({ "profileId": 1, "message": "add invoice notes" }),
+        json!({ "profileId": 1, "message": "add invoice notes", "autogenerate": false }),
     );
     assert!(written["file"]
         .as_str()
@@ -318,8 +318,9 @@ fn a_profile_is_drafted_from_an_alembic_ini() {
     assert_eq!(draft["name"], "acme-erp");
     assert_eq!(draft["password"], "s3cr%t");
     let url = draft["url"].as_str().unwrap_or("");
+    // The driver stays: an Alembic project's own Python connects with it.
     assert!(
-        url.starts_with("postgresql://erp@db.acme.example:6432/erp"),
+        url.starts_with("postgresql+psycopg2://erp@db.acme.example:6432/erp"),
         "{url}"
     );
     assert!(
@@ -345,9 +346,27 @@ fn a_profile_is_drafted_from_an_alembic_ini() {
     );
     assert_eq!(draft["project_dir"], Value::Null);
     assert!(
+        draft["notes"].to_string().contains("cannot be read yet")
+            && draft["notes"].to_string().contains("does not exist"),
+        "{draft}"
+    );
+    // With its revisions there, the ini's folder is the project: an Alembic one.
+    std::fs::create_dir_all(team.join("alembic/versions")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        team.join("alembic/versions/001_first.py"),
+        "\"\"\"first\"\"\"\nrevision = '001'\ndown_revision = None\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let draft = ok(
+        &w,
+        "read_alembic_ini",
+        json!({ "path": ini.display().to_string() }),
+    );
+    assert_eq!(draft["project_dir"], json!(team.display().to_string()));
+    assert!(
         draft["notes"]
             .to_string()
-            .contains("choose the migration project folder"),
+            .contains("An Alembic project with 1 revisions"),
         "{draft}"
     );
 
@@ -584,4 +603,208 @@ fn the_schema_tab_reads_the_database_its_provenance_drift_and_a_diff() {
             .contains("is in Demo (SQLite) but not in Empty"),
         "{diff}"
     );
+}
+
+/// The Python of the Alembic virtualenv scripts/alembic-venv.sh makes; required in CI.
+fn alembic_python() -> Option<PathBuf> {
+    let p = std::env::var("STRATUM_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/alembic-venv/bin/python")
+        });
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI needs Alembic: run scripts/alembic-venv.sh"
+    );
+    eprintln!("SKIPPED: no Alembic virtualenv (run scripts/alembic-venv.sh)");
+    None
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{e}")) {
+        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if src.is_dir() {
+            if entry.file_name() != "__pycache__" {
+                copy_dir(&src, &dst);
+            }
+        } else {
+            std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+#[test]
+fn an_alembic_project_is_shown_planned_checked_run_and_converted_from_the_window() {
+    let Some(python) = alembic_python() else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let converted = out.path().join("kontali-sql");
+    let w = window_with(Some(Arc::new(Chooses(Some(converted.clone())))));
+    let twin = w.data.path().join("twin");
+    copy_dir(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/kontali-erp-alembic"),
+        &twin,
+    );
+    let saved = ok(
+        &w,
+        "save_profile",
+        json!({ "input": {
+            "id": null, "name": "Kontali (Alembic)", "client": "Kontali", "environment": "staging",
+            "url": format!("sqlite:///{}", w.data.path().join("twin.db").display()),
+            "password": null, "project_dir": twin.display().to_string(),
+            "python": python.display().to_string(),
+        }}),
+    );
+    let id = saved["profile"]["id"].clone();
+    let t = ok(&w, "timeline", json!({ "profileId": id }));
+    assert_eq!(t["format"], "alembic");
+    assert_eq!(t["database"]["pending"].as_array().map(Vec::len), Some(7));
+    assert_eq!(t["heads"], json!(["007"]));
+
+    let detail = ok(
+        &w,
+        "revision_detail",
+        json!({ "profileId": id, "revision": "002" }),
+    );
+    assert!(
+        detail["python"]
+            .as_str()
+            .is_some_and(|p| p.contains("def upgrade()")),
+        "{detail}"
+    );
+    assert!(
+        detail["upgrade_sql"]
+            .as_str()
+            .is_some_and(|s| s.contains("ALTER TABLE users ADD COLUMN phone")),
+        "{detail}"
+    );
+
+    let request = json!({ "kind": "upgrade", "target": "heads" });
+    let plan = ok(
+        &w,
+        "plan_operation",
+        json!({ "profileId": id, "request": request }),
+    );
+    assert_eq!(plan["steps"].as_array().map(Vec::len), Some(7));
+    let sql = plan["sql"].as_str().unwrap_or("");
+    assert!(
+        sql.contains("-- Running upgrade  -> 001") && sql.contains("CREATE TABLE clients"),
+        "{sql}"
+    );
+    let findings = ok(&w, "pending_findings", json!({ "profileId": id }));
+    assert!(
+        findings.as_array().is_some_and(|f| !f.is_empty()),
+        "the checks read the rendered SQL: {findings}"
+    );
+
+    let outcome = ok(
+        &w,
+        "run_operation",
+        json!({ "profileId": id, "request": request, "operationId": "alembic-1",
+                "backupId": null, "onProgress": "__CHANNEL__:9" }),
+    );
+    assert_eq!(outcome["succeeded"], true, "{outcome}");
+    assert_eq!(outcome["rows_after"], json!(["007"]));
+    let down = ok(
+        &w,
+        "run_operation",
+        json!({ "profileId": id, "request": { "kind": "downgrade", "target": "-1" },
+                "operationId": "alembic-2", "backupId": null, "onProgress": "__CHANNEL__:10" }),
+    );
+    assert_eq!(down["rows_after"], json!(["006"]), "{down}");
+    let log = ok(&w, "audit_log", json!({ "profileId": id }));
+    assert_eq!(log.as_array().map(Vec::len), Some(2));
+
+    let written = ok(
+        &w,
+        "new_revision",
+        json!({ "profileId": id, "message": "add notes", "autogenerate": false }),
+    );
+    assert!(
+        written["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("_add_notes.py")),
+        "{written}"
+    );
+    assert!(
+        written["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("down_revision")),
+        "{written}"
+    );
+
+    let done = ok(&w, "convert_project", json!({ "profileId": id }));
+    assert_eq!(done["revisions"], 8);
+    assert!(converted.join("stratum.toml").is_file());
+}
+
+#[test]
+fn a_value_a_revision_computes_is_asked_for_and_kept_in_the_profile() {
+    let w = window();
+    let dir = w.data.path().join("computed");
+    std::fs::create_dir_all(dir.join("alembic/versions")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join("alembic.ini"),
+        "[alembic]\nscript_location = alembic\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join("alembic/versions/a1_first.py"),
+        "revision = 'a1'\ndown_revision = None\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join("alembic/versions/b2_expand.py"),
+        "from app.migration import cli\n\nrevision = 'b2'\ndown_revision = 'a1'\nbranch_labels = (cli.EXPAND_BRANCH,)\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let saved = invoke(
+        &w,
+        "save_profile",
+        json!({ "input": {
+            "id": null, "name": "computed", "client": "", "environment": "development",
+            "url": format!("sqlite:///{}", w.data.path().join("c.db").display()),
+            "password": null, "project_dir": dir.display().to_string(),
+        }}),
+    );
+    // The form says what to supply, and where.
+    let e = saved.expect_err("the project cannot be read without the value");
+    assert_eq!(e["kind"], "computed_value", "{e}");
+    assert_eq!(e["message"]["name"], "branch_labels");
+    assert_eq!(e["message"]["line"], 5);
+    assert!(
+        e["message"]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("b2_expand.py")),
+        "{e}"
+    );
+    let saved = ok(
+        &w,
+        "save_profile",
+        json!({ "input": {
+            "id": null, "name": "computed", "client": "", "environment": "development",
+            "url": format!("sqlite:///{}", w.data.path().join("c.db").display()),
+            "password": null, "project_dir": dir.display().to_string(),
+            "alembic_values": "b2_expand.py: branch_labels = placeholder",
+        }}),
+    );
+    let id = saved["profile"]["id"].clone();
+    let updated = ok(
+        &w,
+        "supply_value",
+        json!({ "profileId": id, "file": dir.join("alembic/versions/b2_expand.py").display().to_string(),
+                "name": "branch_labels", "value": "expand" }),
+    );
+    assert_eq!(
+        updated["alembic_values"], "alembic/versions/b2_expand.py: branch_labels = expand",
+        "the answer replaces the earlier one"
+    );
+    let t = ok(&w, "timeline", json!({ "profileId": id }));
+    assert_eq!(t["rows"][0]["labels"], json!(["expand"]));
 }
