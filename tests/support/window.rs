@@ -332,3 +332,32 @@ pub async fn answer_file_dialog(title: &str, path: &Path, shot_name: &str) {
         path.display()
     );
 }
+
+/// Types `value` into the profile form's field `name`.
+pub async fn fill(driver: &WebDriver, name: &str, value: &str) {
+    let css = format!("[data-testid=profile-form] [name={name}]");
+    let el = driver
+        .find(By::Css(css.as_str()))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.clear().await.unwrap_or_else(|e| panic!("{e}"));
+    el.send_keys(value).await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Opens the profile form and fills it in.
+pub async fn new_profile(
+    driver: &WebDriver,
+    name: &str,
+    url: &str,
+    password: &str,
+    project: &Path,
+) {
+    click(driver, "[data-testid=new-profile]").await;
+    fill(driver, "name", name).await;
+    fill(driver, "client", "Acme AS").await;
+    fill(driver, "url", url).await;
+    if !password.is_empty() {
+        fill(driver, "password", password).await;
+    }
+    fill(driver, "project_dir", &project.to_string_lossy()).await;
+}

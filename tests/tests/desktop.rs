@@ -8,7 +8,7 @@ use thirtyfour::prelude::*;
 
 use stratum_tests::repo;
 use stratum_tests::window::{
-    answer_file_dialog, click, in_window, session, shot, wait_text, Driver,
+    answer_file_dialog, click, fill, in_window, new_profile, session, shot, wait_text, Driver,
 };
 
 #[test]
@@ -81,28 +81,6 @@ async fn first_run(driver_bin: &Path) {
     wait_text(&driver, "[data-testid=history]", "succeeded").await;
     shot(&driver, "06-history").await;
     driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
-}
-
-async fn fill(driver: &WebDriver, name: &str, value: &str) {
-    let css = format!("[data-testid=profile-form] [name={name}]");
-    let el = driver
-        .find(By::Css(css.as_str()))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
-    el.clear().await.unwrap_or_else(|e| panic!("{e}"));
-    el.send_keys(value).await.unwrap_or_else(|e| panic!("{e}"));
-}
-
-/// Opens the profile form and fills it in.
-async fn new_profile(driver: &WebDriver, name: &str, url: &str, password: &str, project: &Path) {
-    click(driver, "[data-testid=new-profile]").await;
-    fill(driver, "name", name).await;
-    fill(driver, "client", "Acme AS").await;
-    fill(driver, "url", url).await;
-    if !password.is_empty() {
-        fill(driver, "password", password).await;
-    }
-    fill(driver, "project_dir", &project.to_string_lossy()).await;
 }
 
 async fn upgrade_to_head(driver: &WebDriver) {

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
-import { commands, type ProfileStatus, type ProfileView, type TimelineView, type OperationRequest } from "./bindings";
-import { call, messageOf } from "./api";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { commands, type ComputedValue, type ConvertedView, type OperationKind, type ProfileStatus, type ProfileView, type TimelineView, type OperationRequest } from "./bindings";
+import { call, CommandError, messageOf } from "./api";
 import { Sidebar } from "./components/Sidebar";
 import { Timeline } from "./components/Timeline";
 import { History } from "./components/History";
@@ -9,8 +9,31 @@ import { ProfileForm } from "./components/ProfileForm";
 import { NewRevision } from "./components/NewRevision";
 import { Backups } from "./components/Backups";
 import { Schema } from "./components/Schema";
+import { MoreMenu, type MenuItem } from "./components/MoreMenu";
+import { ComputedValuePanel } from "./components/ComputedValue";
 
 type Tab = "timeline" | "schema" | "backups" | "history";
+
+/** What the inline target prompt asks for: a stamp, or an upgrade or downgrade to a typed target. */
+type Ask = { kind: OperationKind };
+
+const ASK_TEXT: Record<OperationKind, { label: string; help: string; placeholder: string }> = {
+  stamp: {
+    label: "Stamp the database as",
+    help: "Writes the version rows without running any migration: for a database built or restored another way.",
+    placeholder: "head, base, a revision id, label@head",
+  },
+  upgrade: { label: "Upgrade to", help: "Any target Alembic takes.", placeholder: "head, a revision id, +2, label@head" },
+  downgrade: { label: "Downgrade to", help: "Any target Alembic takes.", placeholder: "base, a revision id, -2, label@base" },
+};
+
+function convertedNote(c: ConvertedView): string {
+  const outside =
+    c.outside_transaction.length === 0
+      ? "Every revision runs inside the transaction."
+      : `${c.outside_transaction.length} run outside a transaction, as their autocommit blocks did: ${c.outside_transaction.join(", ")}.`;
+  return `Converted ${c.revisions} revision(s) into a ${c.dialect} SQL project in ${c.dir}. ${outside} Point a profile's project folder at it to use it.`;
+}
 
 export function App() {
   const [profiles, setProfiles] = useState<ProfileView[]>([]);
@@ -24,6 +47,9 @@ export function App() {
   const [form, setForm] = useState<{ editing: ProfileView | null } | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [writing, setWriting] = useState(false);
+  const [computed, setComputed] = useState<{ profileId: number; value: ComputedValue } | null>(null);
+  const [ask, setAsk] = useState<Ask | null>(null);
+  const loads = useRef(0);
 
   const loadProfiles = useCallback((select?: number) => {
     call(commands.listProfiles())
@@ -41,22 +67,45 @@ export function App() {
     if (selected === null) return;
     call(commands.profileStatuses()).then(setStatuses).catch(() => {});
     setLoading(true);
+    // Only the latest load counts: a slow answer for a profile no longer selected is dropped.
+    const load = ++loads.current;
     call(commands.timeline(selected))
       .then((t) => {
+        if (load !== loads.current) return;
         setTimeline(t);
         setError(null);
+        setComputed(null);
       })
-      .catch((e) => setError(messageOf(e)))
-      .finally(() => setLoading(false));
+      .catch((e) => {
+        if (load !== loads.current) return;
+        if (e instanceof CommandError && e.error.kind === "computed_value") {
+          // A revision file computes a value: ask for it instead of showing only an error.
+          setComputed({ profileId: selected, value: e.error.message });
+          setError(null);
+          setTimeline(null);
+        } else {
+          setComputed(null);
+          setError(messageOf(e));
+          setTimeline((t) => (t && t.profile.id === selected ? t : null));
+        }
+      })
+      .finally(() => {
+        if (load === loads.current) setLoading(false);
+      });
   }, [selected]);
 
   useEffect(refresh, [refresh]);
 
-  const pending = timeline?.database.state === "reachable" ? timeline.database.pending : [];
+  const profile = useMemo(() => profiles.find((p) => p.id === selected) ?? null, [profiles, selected]);
+  // The timeline of the profile on screen (not the previous one's while a new one loads).
+  const current = timeline && profile && timeline.profile.id === profile.id ? timeline : null;
+  const alembic = current?.format === "alembic";
+  const pending = current?.database.state === "reachable" ? current.database.pending : [];
+  const rows = current?.database.state === "reachable" ? current.database.rows : [];
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (operation || writing || form) return;
+      if (operation || writing || form || ask) return;
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "u" && pending.length > 0) {
         e.preventDefault();
         setOperation({ kind: "upgrade", target: "heads" });
@@ -70,7 +119,7 @@ export function App() {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [operation, writing, form, selected, pending.length, refresh]);
+  }, [operation, writing, form, ask, selected, pending.length, refresh]);
 
   const mergeHeads = () => {
     if (selected === null) return;
@@ -89,7 +138,31 @@ export function App() {
     call(commands.deleteProfile(p.id)).then(() => loadProfiles()).catch((e) => setError(messageOf(e)));
   };
 
-  const profile = useMemo(() => profiles.find((p) => p.id === selected) ?? null, [profiles, selected]);
+  const saveUpgradeSql = () => {
+    if (!profile) return;
+    call(commands.saveOperationSql(profile.id, { kind: "upgrade", target: "heads" }))
+      .then((path) => path && setNote(`Saved the upgrade SQL to ${path}.`))
+      .catch((e) => setError(messageOf(e)));
+  };
+  const convert = () => {
+    if (!profile) return;
+    call(commands.convertProject(profile.id))
+      .then((c) => c && setNote(convertedNote(c)))
+      .catch((e) => setError(messageOf(e)));
+  };
+
+  const menu: MenuItem[] = [
+    { id: "menu-upgrade-target", label: "Upgrade to…", onSelect: () => setAsk({ kind: "upgrade" }), title: "Upgrade to a target you type (a revision, +N, label@head)" },
+    { id: "menu-downgrade-target", label: "Downgrade to…", onSelect: () => setAsk({ kind: "downgrade" }), disabled: rows.length === 0, title: "Downgrade to a target you type (a revision, -N, label@base)" },
+    { id: "menu-downgrade-base", label: "Downgrade to base…", onSelect: () => setOperation({ kind: "downgrade", target: "base" }), disabled: rows.length === 0, title: "Run every downgrade: the database goes back to no revision" },
+    { id: "menu-stamp", label: "Stamp…", onSelect: () => setAsk({ kind: "stamp" }), title: "Set the version rows without running migrations" },
+    { separator: true, id: "sep-1" },
+    { id: "menu-merge-heads", label: "Merge heads", onSelect: mergeHeads, disabled: !current || current.heads.length < 2, title: current && current.heads.length > 1 ? "Write a merge revision joining the heads" : "The project has one head: nothing to merge" },
+    { id: "menu-save-sql", label: "Save upgrade SQL…", onSelect: saveUpgradeSql, title: "Save the SQL of an upgrade to head to a file (alembic upgrade head --sql > preview.sql)" },
+    ...(alembic
+      ? [{ id: "menu-convert", label: "Convert to SQL project…", onSelect: convert, title: "Write this Alembic project as Stratum SQL revisions for this profile's engine, in a folder you choose" }]
+      : []),
+  ];
 
   return (
     <div className="app">
@@ -101,6 +174,11 @@ export function App() {
               <div className="title-row">
                 <div className="title">
                   <h1 title={profile.name}>{profile.name}</h1>
+                  {alembic && (
+                    <span className="badge alembic" data-testid="alembic-badge" title="An Alembic project: read and planned by Stratum, run through the project's own Alembic">
+                      Alembic
+                    </span>
+                  )}
                   <span className={`env env-${profile.environment}`}>{profile.environment}</span>
                   <span className="muted" title={profile.database}>{profile.database}</span>
                 </div>
@@ -112,7 +190,7 @@ export function App() {
               </div>
               <div className="tool-row">
                 <nav className="tabs" role="tablist">
-                  <button role="tab" aria-selected={tab === "timeline"} onClick={() => setTab("timeline")}>
+                  <button role="tab" data-testid="tab-timeline" aria-selected={tab === "timeline"} onClick={() => setTab("timeline")}>
                     Timeline
                   </button>
                   <button role="tab" data-testid="tab-schema" aria-selected={tab === "schema"} onClick={() => setTab("schema")}>
@@ -126,9 +204,9 @@ export function App() {
                   </button>
                 </nav>
                 <div className="actions">
-                  {timeline && timeline.heads.length > 1 && (
+                  {current && current.heads.length > 1 && (
                     <button data-testid="merge-heads" onClick={() => mergeHeads()} title="Write a merge revision joining the heads">
-                      Merge {timeline.heads.length} heads
+                      Merge {current.heads.length} heads
                     </button>
                   )}
                   <button data-testid="new-revision-button" onClick={() => setWriting(true)} title="Write a new, empty revision after the head (Ctrl+N)">
@@ -136,6 +214,14 @@ export function App() {
                   </button>
                   <button onClick={refresh} disabled={loading} title="Refresh (F5)">
                     Refresh
+                  </button>
+                  <button
+                    data-testid="downgrade-one"
+                    disabled={rows.length === 0}
+                    onClick={() => setOperation({ kind: "downgrade", target: "-1" })}
+                    title={rows.length === 0 ? "Nothing is applied: there is nothing to downgrade" : "Undo the last revision applied (alembic downgrade -1)"}
+                  >
+                    Downgrade one step
                   </button>
                   <button
                     className="primary"
@@ -146,9 +232,32 @@ export function App() {
                   >
                     {pending.length > 0 ? `Upgrade to head (${pending.length} pending)` : "Up to date"}
                   </button>
+                  <MoreMenu items={menu} title="More operations" />
                 </div>
               </div>
             </header>
+            {ask && (
+              <TargetPrompt
+                key={ask.kind}
+                ask={ask}
+                onCancel={() => setAsk(null)}
+                onGo={(target) => {
+                  setAsk(null);
+                  setOperation({ kind: ask.kind, target });
+                }}
+              />
+            )}
+            {computed && computed.profileId === profile.id && (
+              <ComputedValuePanel
+                key={`${computed.value.file}:${computed.value.name}`}
+                profile={profile}
+                value={computed.value}
+                onSupplied={(p) => {
+                  loadProfiles(p.id);
+                  refresh();
+                }}
+              />
+            )}
             {error && (
               <div className="banner error" role="alert">
                 {error}
@@ -159,8 +268,8 @@ export function App() {
                 {note} <button className="small" onClick={() => setNote(null)}>Dismiss</button>
               </div>
             )}
-            {tab === "timeline" && timeline && (
-              <Timeline view={timeline} onOperation={setOperation} />
+            {tab === "timeline" && current && (
+              <Timeline view={current} onOperation={setOperation} />
             )}
             {tab === "schema" && <Schema key={profile.id} profile={profile} profiles={profiles} />}
             {tab === "backups" && <Backups key={profile.id} profile={profile} onRestored={refresh} />}
@@ -188,7 +297,8 @@ export function App() {
       {writing && profile && (
         <NewRevision
           profile={profile}
-          heads={timeline?.heads ?? []}
+          heads={current?.heads ?? []}
+          format={current?.format ?? "native"}
           onClose={(written) => {
             setWriting(false);
             if (written) refresh();
@@ -206,5 +316,39 @@ export function App() {
         />
       )}
     </div>
+  );
+}
+
+/** A small inline form for a target: Enter goes on to the operation's preview, Escape cancels. */
+function TargetPrompt({ ask, onGo, onCancel }: { ask: Ask; onGo: (target: string) => void; onCancel: () => void }) {
+  const [target, setTarget] = useState("");
+  const text = ASK_TEXT[ask.kind];
+  return (
+    <form
+      className="banner info target-prompt"
+      data-testid="target-prompt"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (target.trim()) onGo(target.trim());
+      }}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") {
+          e.preventDefault();
+          onCancel();
+        }
+      }}
+    >
+      <label>
+        {text.label}
+        <input data-testid={`${ask.kind}-target`} value={target} onChange={(e) => setTarget(e.target.value)} placeholder={text.placeholder} spellCheck={false} autoFocus />
+      </label>
+      <button type="submit" className="primary small" data-testid="target-go" disabled={!target.trim()}>
+        Preview…
+      </button>
+      <button type="button" className="small" data-testid="target-cancel" onClick={onCancel}>
+        Cancel
+      </button>
+      <span className="muted">{text.help} Nothing runs before the preview.</span>
+    </form>
   );
 }

@@ -1,9 +1,9 @@
-import { fireEvent, render, screen } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { vi } from "vitest";
-import { OperationFlow } from "./OperationFlow";
+import { MAX_OUTPUT_LINES, OperationFlow } from "./OperationFlow";
 import type { PlanView, ProfileView, RunOutcome } from "../bindings";
 
-const commands = vi.hoisted(() => ({ planOperation: vi.fn(), runOperation: vi.fn(), cancelOperation: vi.fn(), takeBackup: vi.fn(), restoreBackup: vi.fn(), dryRunOperation: vi.fn() }));
+const commands = vi.hoisted(() => ({ planOperation: vi.fn(), runOperation: vi.fn(), cancelOperation: vi.fn(), takeBackup: vi.fn(), restoreBackup: vi.fn(), dryRunOperation: vi.fn(), saveOperationSql: vi.fn() }));
 vi.mock("../bindings", () => ({ commands }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage = () => {}; } }));
 
@@ -93,4 +93,56 @@ test("a blocking finding is shown and holds the run until it is acknowledged", a
   expect(list).toHaveTextContent("Warning cascade-delete");
   expect(screen.getByTestId("blocking-note")).toHaveTextContent("-- stratum: allow RULE REASON");
   expect(screen.getByTestId("confirm-run")).toBeDisabled();
+});
+
+const succeeded = { succeeded: true, rows_before: ["003"], rows_after: ["004"], steps: 1, millis: 40, failure: null, summary: "Upgraded 003 to 004 in 1 step." } as RunOutcome;
+type Sent = { onmessage: (e: unknown) => void };
+
+test("an Alembic project's own output is shown as it runs, in a log that keeps the last lines", async () => {
+  commands.planOperation.mockReturnValue(ok(plan));
+  let finish: (v: unknown) => void = () => {};
+  let channel: Sent | null = null;
+  commands.runOperation.mockImplementation((...args: unknown[]) => {
+    channel = args[4] as Sent;
+    return new Promise((resolve) => (finish = resolve));
+  });
+  render(<OperationFlow profile={{ ...prod, environment: "staging" }} request={{ kind: "upgrade", target: "heads" }} onClose={() => {}} />);
+  fireEvent.click(await screen.findByTestId("confirm-run"));
+  await waitFor(() => expect(channel).not.toBeNull());
+  expect(screen.queryByTestId("run-output")).not.toBeInTheDocument();
+  act(() => {
+    channel!.onmessage({ event: "step_started", index: 0, total: 1, revision: "004" });
+    channel!.onmessage({ event: "output", line: "INFO  [alembic.runtime.migration] Running upgrade 003 -> 004, add invoices" });
+  });
+  const log = await screen.findByTestId("run-output");
+  expect(log).toHaveTextContent("Running upgrade 003 -> 004, add invoices");
+  expect(screen.getByTestId("progress")).toHaveTextContent("Step 1 of 1");
+  act(() => {
+    for (let i = 1; i <= MAX_OUTPUT_LINES + 50; i++) channel!.onmessage({ event: "output", line: `line ${i}` });
+  });
+  finish({ status: "ok", data: succeeded });
+  expect(await screen.findByTestId("result")).toHaveTextContent("Done. Upgraded 003 to 004");
+  const lines = screen.getByTestId("run-output").textContent!.split("\n");
+  expect(lines).toHaveLength(MAX_OUTPUT_LINES);
+  expect(lines[0]).toBe("line 51");
+  expect(lines[lines.length - 1]).toBe(`line ${MAX_OUTPUT_LINES + 50}`);
+  expect(screen.getByText(/51 earlier ones are not shown/)).toBeInTheDocument();
+});
+
+test("a run without output (a native project) shows no log", async () => {
+  commands.planOperation.mockReturnValue(ok(plan));
+  commands.runOperation.mockReturnValue(ok(succeeded));
+  render(<OperationFlow profile={{ ...prod, environment: "staging" }} request={{ kind: "upgrade", target: "heads" }} onClose={() => {}} />);
+  fireEvent.click(await screen.findByTestId("confirm-run"));
+  expect(await screen.findByTestId("result")).toHaveTextContent("Done.");
+  expect(screen.queryByTestId("run-output")).not.toBeInTheDocument();
+});
+
+test("the preview's SQL is saved where the user chooses, for the same request", async () => {
+  commands.planOperation.mockReturnValue(ok(plan));
+  commands.saveOperationSql.mockReturnValue(ok("/home/ops/preview.sql"));
+  render(<OperationFlow profile={{ ...prod, environment: "staging" }} request={{ kind: "downgrade", target: "003" }} onClose={() => {}} />);
+  fireEvent.click(await screen.findByTestId("save-sql"));
+  expect(await screen.findByTestId("saved-sql")).toHaveTextContent("Saved the SQL to /home/ops/preview.sql.");
+  expect(commands.saveOperationSql).toHaveBeenCalledWith(1, { kind: "downgrade", target: "003" });
 });

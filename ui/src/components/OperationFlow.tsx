@@ -8,6 +8,9 @@ import { Findings } from "./Findings";
 
 type Stage = "planning" | "review" | "backing-up" | "running" | "done";
 
+/** Lines of an Alembic project's own output kept for the log; older ones are dropped. */
+export const MAX_OUTPUT_LINES = 2000;
+
 type Props = { profile: ProfileView; request: OperationRequest; onClose: () => void };
 
 /** Plan and SQL preview, confirm, progress per revision and statement with Cancel, result. */
@@ -26,6 +29,29 @@ export function OperationFlow({ profile, request, onClose }: Props) {
   const [dry, setDry] = useState<DryRunView | null>(null);
   const [dryBusy, setDryBusy] = useState(false);
   const [restored, setRestored] = useState<string | null>(null);
+  const [savedSql, setSavedSql] = useState<{ ok: boolean; text: string } | null>(null);
+  // An Alembic project's own output: collected as it streams, shown a few times a second.
+  const [output, setOutput] = useState<{ lines: string[]; dropped: number }>({ lines: [], dropped: 0 });
+  const outputBuffer = useRef<{ lines: string[]; dropped: number }>({ lines: [], dropped: 0 });
+  const outputTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const flushOutput = () => {
+    if (outputTimer.current !== null) clearTimeout(outputTimer.current);
+    outputTimer.current = null;
+    setOutput({ lines: outputBuffer.current.lines.slice(), dropped: outputBuffer.current.dropped });
+  };
+  const addOutput = (line: string) => {
+    const b = outputBuffer.current;
+    b.lines.push(line);
+    if (b.lines.length > MAX_OUTPUT_LINES) {
+      const extra = b.lines.length - MAX_OUTPUT_LINES;
+      b.lines.splice(0, extra);
+      b.dropped += extra;
+    }
+    if (outputTimer.current === null) outputTimer.current = setTimeout(flushOutput, 50);
+  };
+  useEffect(() => () => {
+    if (outputTimer.current !== null) clearTimeout(outputTimer.current);
+  }, []);
 
   useEffect(() => {
     call(commands.planOperation(profile.id, request))
@@ -70,11 +96,22 @@ export function OperationFlow({ profile, request, onClose }: Props) {
     channel.onmessage = (e) => {
       if (e.event === "step_started") setProgress((p) => ({ ...p, step: e.index + 1, total: e.total, revision: e.revision, statement: "" }));
       if (e.event === "statement") setProgress((p) => ({ ...p, statement: e.sql }));
+      if (e.event === "output") addOutput(e.line);
     };
     call(commands.runOperation(profile.id, request, opId.current, taken?.id ?? null, channel))
       .then((o) => setOutcome(o))
       .catch((e) => setError(messageOf(e)))
-      .finally(() => setStage("done"));
+      .finally(() => {
+        flushOutput();
+        setStage("done");
+      });
+  };
+
+  const saveSql = () => {
+    setSavedSql(null);
+    call(commands.saveOperationSql(profile.id, request))
+      .then((path) => path && setSavedSql({ ok: true, text: `Saved the SQL to ${path}.` }))
+      .catch((e) => setSavedSql({ ok: false, text: `The SQL could not be saved: ${messageOf(e)}` }));
   };
 
   const dryRun = () => {
@@ -135,6 +172,16 @@ export function OperationFlow({ profile, request, onClose }: Props) {
                   <summary>SQL that will run</summary>
                   <Sql code={plan.sql} className="preview" testId="sql-preview" />
                 </details>
+                <div className="sql-actions">
+                  <button className="small" data-testid="save-sql" onClick={saveSql} title="Save this SQL to a file: what alembic … --sql > preview.sql gave">
+                    Save SQL…
+                  </button>
+                  {savedSql && (
+                    <span className={savedSql.ok ? "muted" : "error-text"} data-testid="saved-sql" role={savedSql.ok ? undefined : "alert"}>
+                      {savedSql.text}
+                    </span>
+                  )}
+                </div>
                 <div className="dry-run">
                   <button data-testid="dry-run" disabled={dryBusy} onClick={dryRun} title="Run it for real and roll it back, or rehearse it on a scratch copy">
                     {dryBusy ? "Trying it…" : "Dry run"}
@@ -206,6 +253,7 @@ export function OperationFlow({ profile, request, onClose }: Props) {
             {backup && <p className="muted" data-testid="backup-taken">Backup taken before the run: {backup.path}</p>}
           </div>
         )}
+        {(stage === "running" || stage === "done") && output.lines.length > 0 && <OutputLog lines={output.lines} dropped={output.dropped} />}
         <div className="modal-actions">
           {stage === "review" && plan && plan.steps.length > 0 && (
             <button className="primary" data-testid="confirm-run" disabled={!canRun} onClick={start}>
@@ -221,5 +269,27 @@ export function OperationFlow({ profile, request, onClose }: Props) {
         </div>
       </div>
     </div>
+  );
+}
+
+/** The project's own output (Alembic's log), following the end unless the user scrolls up. */
+function OutputLog({ lines, dropped }: { lines: string[]; dropped: number }) {
+  const ref = useRef<HTMLPreElement>(null);
+  const follow = useRef(true);
+  useEffect(() => {
+    const el = ref.current;
+    if (el && follow.current) el.scrollTop = el.scrollHeight;
+  }, [lines]);
+  const onScroll = () => {
+    const el = ref.current;
+    if (el) follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+  };
+  return (
+    <details className="run-output" open>
+      <summary>Alembic's output{dropped > 0 ? ` (the last ${lines.length} lines; ${dropped} earlier ones are not shown)` : ""}</summary>
+      <pre ref={ref} className="output-log" data-testid="run-output" onScroll={onScroll} tabIndex={0} aria-label="Alembic's output">
+        {lines.join("\n")}
+      </pre>
+    </details>
   );
 }

@@ -51,3 +51,40 @@ test("a failed connection test shows the database's words", async () => {
   fireEvent.click(screen.getByText("Test connection"));
   expect(await screen.findByRole("alert")).toHaveTextContent("password authentication failed for user erp");
 });
+
+const edited = {
+  id: 7, name: "Neutron", client: "Infra", environment: "staging", database: "postgresql neutron@db/neutron", engine: "postgres",
+  project_dir: "/srv/neutron/db/migration", auto_backup: false, backup_keep: 10,
+  python: "", version_table: "alembic_version_neutron", version_table_schema: "", alembic_values: "1b4c6e320f79_x.py: branch_labels = expand",
+};
+
+test("the Alembic settings are folded away for a new profile, open when the profile uses them, and are sent", async () => {
+  const { unmount } = render(<ProfileForm editing={null} onSaved={() => {}} onClose={() => {}} />);
+  expect(screen.getByTestId("alembic-settings")).not.toHaveAttribute("open");
+  unmount();
+
+  commands.saveProfile.mockReturnValue(ok({ profile: edited, password_storage: "none" }));
+  const onSaved = vi.fn();
+  render(<ProfileForm editing={edited} onSaved={onSaved} onClose={() => {}} />);
+  const section = screen.getByTestId("alembic-settings");
+  expect(section).toHaveAttribute("open");
+  expect(value("version_table")).toBe("alembic_version_neutron");
+  expect(value("alembic_values")).toBe("1b4c6e320f79_x.py: branch_labels = expand");
+  expect(document.querySelector("[name=python]")).toHaveAttribute("placeholder", "found in the project's virtualenv, or python3 on PATH");
+  expect(document.querySelector("[name=version_table]")).toHaveAttribute("placeholder", "alembic_version");
+  fireEvent.change(document.querySelector("[name=url]")!, { target: { value: "postgresql://neutron@db/neutron" } });
+  fireEvent.change(document.querySelector("[name=python]")!, { target: { value: "/srv/neutron/.venv/bin/python" } });
+  fireEvent.change(document.querySelector("[name=version_table_schema]")!, { target: { value: "migrations" } });
+  fireEvent.change(document.querySelector("[name=alembic_values]")!, { target: { value: "1b4c6e320f79_x.py: branch_labels = expand\n2a16083502f3_y.py: depends_on = None" } });
+  fireEvent.click(screen.getByText("Save"));
+  await waitFor(() => expect(onSaved).toHaveBeenCalled());
+  expect(commands.saveProfile).toHaveBeenCalledWith(
+    expect.objectContaining({
+      id: 7,
+      python: "/srv/neutron/.venv/bin/python",
+      version_table: "alembic_version_neutron",
+      version_table_schema: "migrations",
+      alembic_values: "1b4c6e320f79_x.py: branch_labels = expand\n2a16083502f3_y.py: depends_on = None",
+    }),
+  );
+});

@@ -16,12 +16,18 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
     project_dir: editing?.project_dir ?? "",
     auto_backup: editing ? editing.auto_backup : null,
     backup_keep: editing ? editing.backup_keep : null,
+    python: editing?.python ?? "",
+    version_table: editing?.version_table ?? "",
+    version_table_schema: editing?.version_table_schema ?? "",
+    alembic_values: editing?.alembic_values ?? "",
   });
+  // The Alembic settings stay folded away unless the profile already uses one of them.
+  const [alembicOpen] = useState(() => !!(editing && (editing.python || editing.version_table || editing.version_table_schema || editing.alembic_values)));
   const [test, setTest] = useState<ConnectionTest | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [notes, setNotes] = useState<string[]>([]);
-  const set = (k: keyof ProfileInput) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [k]: e.target.value });
+  const set = (k: keyof ProfileInput) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => setForm({ ...form, [k]: e.target.value });
 
   const run = async (what: "test" | "save") => {
     setBusy(true);
@@ -102,7 +108,7 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
         <label>
           Migration project folder
           <span className="with-button">
-            <input name="project_dir" value={form.project_dir} onChange={set("project_dir")} placeholder="the folder with stratum.toml" required />
+            <input name="project_dir" value={form.project_dir} onChange={set("project_dir")} placeholder="the folder with stratum.toml or alembic.ini" required />
             <button type="button" data-testid="choose-folder" onClick={chooseFolder}>Choose…</button>
           </span>
         </label>
@@ -122,6 +128,36 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
             backups
           </label>
         </div>
+        <details className="settings" data-testid="alembic-settings" open={alembicOpen}>
+          <summary data-testid="alembic-settings-toggle">Alembic project settings</summary>
+          <p className="muted small-help">For a project with an <code>alembic.ini</code>: Stratum reads its revisions itself and runs them through the project's own Alembic.</p>
+          <label>
+            Python
+            <input name="python" value={form.python ?? ""} onChange={set("python")} placeholder="found in the project's virtualenv, or python3 on PATH" />
+          </label>
+          <div className="form-cols">
+            <label>
+              Version table
+              <input name="version_table" value={form.version_table ?? ""} onChange={set("version_table")} placeholder="alembic_version" />
+            </label>
+            <label>
+              Version table schema
+              <input name="version_table_schema" value={form.version_table_schema ?? ""} onChange={set("version_table_schema")} placeholder="the connection's default schema" />
+            </label>
+          </div>
+          <label>
+            Values the revision files compute
+            <textarea
+              name="alembic_values"
+              rows={3}
+              value={form.alembic_values ?? ""}
+              onChange={set("alembic_values")}
+              placeholder="1b4c6e320f79_x.py: branch_labels = expand"
+              spellCheck={false}
+            />
+            <span className="help">One per line, <code>FILE: NAME = VALUE</code>; several values separated by commas, <code>None</code> for none.</span>
+          </label>
+        </details>
         {notes.length > 0 && (
           <ul className="banner info notes" data-testid="form-notes">
             {notes.map((n) => <li key={n}>{n}</li>)}

@@ -3,7 +3,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { commands, type FindingView, type OperationRequest, type RevisionDetail, type RevisionRow, type TimelineView } from "../bindings";
 import { call, messageOf } from "../api";
 import { Lanes, ROW_HEIGHT } from "./Lanes";
-import { Sql } from "./Sql";
+import { Python, Sql } from "./Sql";
 import { Findings } from "./Findings";
 
 type Props = { view: TimelineView; onOperation: (r: OperationRequest) => void };
@@ -56,7 +56,7 @@ export function Timeline({ view, onOperation }: Props) {
                 >
                   <Lanes row={r} lanes={view.lanes} />
                   <code className="rev-id">{r.revision}</code>
-                  <span className="rev-message">{r.message || <em className="muted">no message</em>}</span>
+                  <span className="rev-message" title={r.message || undefined}>{r.message ? oneLine(r.message) : <em className="muted">no message</em>}</span>
                   <span className="badges">
                     {r.labels.map((l) => (
                       <span key={l} className="badge label">{l}</span>
@@ -82,6 +82,11 @@ export function Timeline({ view, onOperation }: Props) {
   );
 }
 
+/** A message that spans several lines (an Alembic docstring's first paragraph), on one line. */
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, " ").trim();
+}
+
 function DatabaseSummary({ view }: { view: TimelineView }) {
   const db = view.database;
   if (db.state === "unreachable") {
@@ -104,18 +109,24 @@ function DatabaseSummary({ view }: { view: TimelineView }) {
 function Detail({ profileId, row, findings, onOperation }: { profileId: number; row: RevisionRow; findings: FindingView[]; onOperation: (r: OperationRequest) => void }) {
   const [detail, setDetail] = useState<RevisionDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // "python" or "sql" once the user picks one (kept while browsing); until then SQL when there is
+  // some to show, else the Python file.
+  const [shown, setShown] = useState<"python" | "sql" | null>(null);
   useEffect(() => {
     setDetail(null);
+    setError(null);
     call(commands.revisionDetail(profileId, row.revision))
       .then(setDetail)
       .catch((e) => setError(messageOf(e)));
   }, [profileId, row.revision]);
+  const hasSql = !!detail && (detail.upgrade_sql.trim() !== "" || detail.downgrade_sql.trim() !== "");
+  const view = detail && detail.python !== null ? (shown ?? (hasSql ? "sql" : "python")) : "sql";
   return (
     <div className="detail-body">
       <h2>
         <code>{row.revision}</code>
       </h2>
-      <p>{row.message}</p>
+      <p className="detail-message" data-testid="detail-message">{row.message}</p>
       <dl>
         <dt>Created</dt>
         <dd>{row.created ?? "unknown"}</dd>
@@ -144,10 +155,30 @@ function Detail({ profileId, row, findings, onOperation }: { profileId: number; 
       {error && <div className="banner error">{error}</div>}
       {detail && (
         <>
-          <h3>Upgrade SQL ({detail.dialect})</h3>
-          <Sql code={detail.upgrade_sql || "-- nothing to run"} />
-          <h3>Downgrade SQL</h3>
-          <Sql code={detail.downgrade_sql || "-- nothing to run"} />
+          {detail.python !== null && (
+            <div className="switch" role="group" aria-label="Show the revision as">
+              <button className="small" data-testid="detail-python" aria-pressed={view === "python"} onClick={() => setShown("python")} title="The revision's Python file: what Alembic runs">
+                Python
+              </button>
+              <button className="small" data-testid="detail-sql" aria-pressed={view === "sql"} onClick={() => setShown("sql")} title="The SQL Alembic's offline mode renders from it, which the safety checks read">
+                SQL
+              </button>
+            </div>
+          )}
+          {detail.note && <p className="muted detail-note" data-testid="detail-note">{detail.note}</p>}
+          {view === "python" && detail.python !== null ? (
+            <>
+              <h3>Revision file (Python)</h3>
+              <Python code={detail.python} testId="detail-python-code" />
+            </>
+          ) : (
+            <>
+              <h3>Upgrade SQL ({detail.dialect})</h3>
+              <Sql code={detail.upgrade_sql || "-- nothing to run"} />
+              <h3>Downgrade SQL</h3>
+              <Sql code={detail.downgrade_sql || "-- nothing to run"} />
+            </>
+          )}
         </>
       )}
     </div>

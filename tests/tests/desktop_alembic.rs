@@ -1,0 +1,157 @@
+//! An Alembic project in the desktop app as a person uses it: a team's folder with alembic.ini
+//! and Python revisions is chosen in the profile form, its timeline shows, a revision's Python
+//! and SQL are read, and it is upgraded and downgraded on PostgreSQL through its own Alembic,
+//! with Alembic's output in the progress view. A value a revision computes is asked for in the
+//! window. Screenshots in tests/artifacts/.
+
+use std::path::Path;
+
+use thirtyfour::prelude::*;
+
+use stratum_tests::window::{
+    click, fill, in_window, new_profile, session, shot, wait_text, Driver,
+};
+use stratum_tests::{repo, ScratchDb};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
+    for entry in std::fs::read_dir(from)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+    {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            if entry.file_name() != "__pycache__" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}
+
+#[test]
+fn an_alembic_project_is_opened_read_upgraded_and_downgraded_in_the_window() {
+    let Some(python) = stratum_tests::oracle::python() else {
+        return;
+    };
+    if !stratum_tests::server_available(stratum_db::Engine::Postgres) {
+        return;
+    }
+    let pg = ScratchDb::new(stratum_db::Engine::Postgres);
+    let (pg, python) = (&pg, &python);
+    in_window(|driver_bin| async move { alembic_scenario(&driver_bin, pg, python).await });
+}
+
+async fn alembic_scenario(driver_bin: &Path, pg: &ScratchDb, python: &Path) {
+    let rows = || tokio::task::block_in_place(|| pg.version_rows());
+    let tables = || tokio::task::block_in_place(|| pg.tables());
+    let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let twin = data.path().join("kontali-erp-alembic");
+    copy_dir(&repo().join("examples/kontali-erp-alembic"), &twin);
+    let tauri_driver = Driver::start(driver_bin, data.path());
+    let driver = session(tauri_driver.port).await;
+    wait_text(&driver, "[data-testid=db-summary]", "pending").await;
+
+    // The team's Alembic folder, on a PostgreSQL database; its Python set in the profile.
+    new_profile(&driver, "Kontali ERP (Alembic)", &pg.url, "", &twin).await;
+    click(&driver, "[data-testid=alembic-settings-toggle]").await;
+    fill(&driver, "python", &python.to_string_lossy()).await;
+    shot(&driver, "40-alembic-profile-form").await;
+    click(&driver, "[data-testid=save-profile]").await;
+    wait_text(&driver, ".toolbar h1", "Kontali ERP (Alembic)").await;
+    wait_text(&driver, "[data-testid=alembic-badge]", "Alembic").await;
+    wait_text(&driver, "[data-testid=db-summary]", "7 revision(s) pending").await;
+    driver
+        .find(By::Css("[data-testid=revision-007]"))
+        .await
+        .unwrap_or_else(|e| panic!("the head is on the timeline: {e}"));
+    shot(&driver, "41-alembic-timeline").await;
+
+    // A revision: its Python (what runs) and the SQL Alembic's offline mode prints for it.
+    click(&driver, "[data-testid=revision-002]").await;
+    wait_text(&driver, ".detail", "ALTER TABLE users ADD COLUMN phone").await;
+    click(&driver, "[data-testid=detail-python]").await;
+    wait_text(&driver, "[data-testid=detail-python-code]", "def upgrade()").await;
+    shot(&driver, "42-alembic-revision-python").await;
+
+    // Upgrade to head through the project's own Alembic: preview, checks, run, its output.
+    click(&driver, "[data-testid=upgrade-head]").await;
+    wait_text(&driver, "[data-testid=plan-steps]", "007").await;
+    wait_text(&driver, "[data-testid=sql-preview]", "Running upgrade").await;
+    wait_text(
+        &driver,
+        "[data-testid=plan-findings]",
+        "table-without-tenant",
+    )
+    .await;
+    shot(&driver, "43-alembic-upgrade-preview").await;
+    click(&driver, "[data-testid=confirm-run]").await;
+    wait_text(&driver, "[data-testid=result]", "Done").await;
+    wait_text(
+        &driver,
+        "[data-testid=run-output]",
+        "Running upgrade 006 -> 007",
+    )
+    .await;
+    shot(&driver, "44-alembic-upgraded-with-output").await;
+    click(&driver, "[data-testid=close-operation]").await;
+    wait_text(&driver, "[data-testid=db-summary]", "Up to date").await;
+    assert_eq!(rows(), vec!["007"]);
+    assert!(tables().contains(&"report_snapshots".to_string()));
+
+    // Downgrade one step from the toolbar (the seed's `alembic downgrade -1`).
+    click(&driver, "[data-testid=downgrade-one]").await;
+    wait_text(&driver, "[data-testid=plan-steps]", "007").await;
+    click(&driver, "[data-testid=confirm-run]").await;
+    wait_text(&driver, "[data-testid=result]", "Done").await;
+    click(&driver, "[data-testid=close-operation]").await;
+    wait_text(&driver, "[data-testid=db-summary]", "Database at 006").await;
+    assert_eq!(rows(), vec!["006"]);
+    shot(&driver, "45-alembic-downgraded-one-step").await;
+
+    // The More menu holds the rest of the seed's commands.
+    click(&driver, "[data-testid=more-menu]").await;
+    wait_text(&driver, "[data-testid=menu-convert]", "Convert").await;
+    shot(&driver, "46-alembic-more-menu").await;
+    click(&driver, "[data-testid=menu-downgrade-base]").await;
+    wait_text(&driver, "[data-testid=plan-steps]", "001").await;
+    click(&driver, "[data-testid=confirm-run]").await;
+    wait_text(&driver, "[data-testid=result]", "Done").await;
+    click(&driver, "[data-testid=close-operation]").await;
+    wait_text(&driver, "[data-testid=db-summary]", "Database at base").await;
+    assert!(rows().is_empty());
+    click(&driver, "[data-testid=tab-history]").await;
+    wait_text(&driver, "[data-testid=history]", "succeeded").await;
+    shot(&driver, "47-alembic-history").await;
+
+    // A revision file that computes its branch label: the window asks for the value.
+    std::fs::write(
+        twin.join("alembic/versions/008_expand.py"),
+        "\"\"\"expand phase\"\"\"\nfrom app.migration import cli\n\nrevision = '008'\ndown_revision = '007'\nbranch_labels = (cli.EXPAND_BRANCH,)\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    click(&driver, "[data-testid=tab-timeline]").await;
+    driver
+        .action_chain()
+        .key_down(Key::F5)
+        .key_up(Key::F5)
+        .perform()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_text(&driver, "[data-testid=computed-value]", "branch_labels").await;
+    shot(&driver, "48-alembic-computed-value-asked").await;
+    fill_css(&driver, "[data-testid=computed-value-input]", "expand").await;
+    click(&driver, "[data-testid=computed-value-save]").await;
+    wait_text(&driver, "[data-testid=revision-008]", "expand").await;
+    shot(&driver, "49-alembic-computed-value-supplied").await;
+    driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn fill_css(driver: &WebDriver, css: &str, value: &str) {
+    let el = driver
+        .find(By::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.send_keys(value).await.unwrap_or_else(|e| panic!("{e}"));
+}

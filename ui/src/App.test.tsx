@@ -1,0 +1,187 @@
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { vi } from "vitest";
+import { App } from "./App";
+import type { ProfileView, RevisionRow, TimelineView } from "./bindings";
+
+const commands = vi.hoisted(() => ({
+  listProfiles: vi.fn(),
+  profileStatuses: vi.fn(),
+  timeline: vi.fn(),
+  pendingFindings: vi.fn(),
+  revisionDetail: vi.fn(),
+  planOperation: vi.fn(),
+  saveOperationSql: vi.fn(),
+  convertProject: vi.fn(),
+  supplyValue: vi.fn(),
+  mergeHeads: vi.fn(),
+}));
+vi.mock("./bindings", () => ({ commands }));
+vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage = () => {}; } }));
+
+const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
+const failed = (error: unknown) => Promise.resolve({ status: "error" as const, error });
+
+const profile: ProfileView = {
+  id: 1, name: "Acme staging", client: "Acme", environment: "staging", database: "postgresql erp@db/acme", engine: "postgres",
+  project_dir: "/srv/acme/alembic", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "",
+};
+const row = (revision: string, down: string[], applied: boolean, current: boolean): RevisionRow => ({
+  revision, message: `revision ${revision}`, created: "2025-02-05 10:35:00", file: `versions/${revision}_x.py`, down_revisions: down, labels: [],
+  lane: 0, top: [], bottom: [], is_head: !applied, is_merge_point: false, is_branch_point: false, applied, current,
+});
+const timeline = (format: string, rows: string[] = ["001"]): TimelineView => ({
+  profile, format, lanes: 1, heads: ["002"],
+  rows: [row("002", ["001"], false, false), row("001", [], true, true)],
+  database: { state: "reachable", rows, pending: rows.length ? ["002"] : ["001", "002"], server: "PostgreSQL 16.2" },
+});
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  commands.listProfiles.mockImplementation(() => ok([profile]));
+  commands.profileStatuses.mockImplementation(() => ok([]));
+  commands.pendingFindings.mockImplementation(() => ok([]));
+  commands.planOperation.mockImplementation(() => ok({ rows_before: ["001"], rows_after: [], steps: [], sql: "", findings: [] }));
+});
+
+const openMenu = async () => {
+  fireEvent.click(await screen.findByTestId("more-menu"));
+  return screen.getByRole("menu");
+};
+
+test("a revision file's computed value is asked for, kept in the profile, and the project read again", async () => {
+  commands.timeline
+    .mockImplementationOnce(() =>
+      failed({ kind: "computed_value", message: { message: "branch_labels is computed by the file (line 14: branch_labels = (cli.EXPAND_BRANCH,))", file: "versions/liberty/1b4c6e320f79_x.py", line: 14, name: "branch_labels" } }),
+    )
+    .mockImplementation(() => ok(timeline("alembic")));
+  commands.supplyValue.mockImplementation(() => ok({ ...profile, alembic_values: "versions/liberty/1b4c6e320f79_x.py: branch_labels = expand" }));
+  render(<App />);
+  const panel = await screen.findByTestId("computed-value");
+  expect(panel).toHaveTextContent("line 14: branch_labels = (cli.EXPAND_BRANCH,)");
+  expect(panel).toHaveTextContent("What is the value of branch_labels in versions/liberty/1b4c6e320f79_x.py");
+  expect(panel).toHaveTextContent("Edit → Alembic project settings");
+  expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  const save = screen.getByTestId("computed-value-save");
+  expect(save).toBeDisabled();
+  fireEvent.change(screen.getByTestId("computed-value-input"), { target: { value: " expand " } });
+  fireEvent.click(save);
+  expect(await screen.findByTestId("db-summary")).toHaveTextContent("Database at 001");
+  expect(commands.supplyValue).toHaveBeenCalledWith(1, "versions/liberty/1b4c6e320f79_x.py", "branch_labels", "expand");
+  expect(commands.listProfiles).toHaveBeenCalledTimes(2);
+  expect(commands.timeline).toHaveBeenCalledTimes(2);
+  expect(screen.queryByTestId("computed-value")).not.toBeInTheDocument();
+});
+
+test("a value the backend refuses is said in the panel, which stays", async () => {
+  commands.timeline.mockImplementation(() =>
+    failed({ kind: "computed_value", message: { message: "down_revision is computed", file: "versions/a.py", line: 3, name: "down_revision" } }),
+  );
+  commands.supplyValue.mockImplementation(() => failed({ kind: "input", message: "line 1: expected `FILE: NAME = VALUE`" }));
+  render(<App />);
+  fireEvent.change(await screen.findByTestId("computed-value-input"), { target: { value: "x=y" } });
+  fireEvent.click(screen.getByTestId("computed-value-save"));
+  expect(await screen.findByTestId("computed-value-error")).toHaveTextContent("expected `FILE: NAME = VALUE`");
+  expect(screen.getByTestId("computed-value")).toBeInTheDocument();
+  expect(commands.timeline).toHaveBeenCalledTimes(1);
+});
+
+test("an Alembic project has its badge, and every menu entry opens the right operation or command", async () => {
+  commands.timeline.mockImplementation(() => ok(timeline("alembic")));
+  commands.saveOperationSql.mockImplementation(() => ok("/home/ops/preview.sql"));
+  commands.convertProject.mockImplementation(() => ok({ dir: "/srv/acme-sql", revisions: 2, dialect: "postgresql", outside_transaction: ["002"] }));
+  render(<App />);
+  expect(await screen.findByTestId("alembic-badge")).toHaveAttribute("title", "An Alembic project: read and planned by Stratum, run through the project's own Alembic");
+
+  // Downgrade one step, from the toolbar.
+  fireEvent.click(screen.getByTestId("downgrade-one"));
+  await waitFor(() => expect(commands.planOperation).toHaveBeenLastCalledWith(1, { kind: "downgrade", target: "-1" }));
+  fireEvent.click(await screen.findByTestId("close-operation"));
+
+  // Downgrade to base.
+  fireEvent.click(within(await openMenu()).getByTestId("menu-downgrade-base"));
+  await waitFor(() => expect(commands.planOperation).toHaveBeenLastCalledWith(1, { kind: "downgrade", target: "base" }));
+  expect(screen.queryByRole("menu")).not.toBeInTheDocument();
+  fireEvent.click(await screen.findByTestId("close-operation"));
+
+  // Stamp: the target is asked for inline, then the flow opens.
+  fireEvent.click(within(await openMenu()).getByTestId("menu-stamp"));
+  fireEvent.change(screen.getByTestId("stamp-target"), { target: { value: " 001 " } });
+  fireEvent.click(screen.getByTestId("target-go"));
+  await waitFor(() => expect(commands.planOperation).toHaveBeenLastCalledWith(1, { kind: "stamp", target: "001" }));
+  expect(screen.queryByTestId("stamp-target")).not.toBeInTheDocument();
+  fireEvent.click(await screen.findByTestId("close-operation"));
+
+  // Upgrade to a typed target.
+  fireEvent.click(within(await openMenu()).getByTestId("menu-upgrade-target"));
+  fireEvent.change(screen.getByTestId("upgrade-target"), { target: { value: "+1" } });
+  fireEvent.submit(screen.getByTestId("target-prompt"));
+  await waitFor(() => expect(commands.planOperation).toHaveBeenLastCalledWith(1, { kind: "upgrade", target: "+1" }));
+  fireEvent.click(await screen.findByTestId("close-operation"));
+
+  // Save the upgrade SQL.
+  fireEvent.click(within(await openMenu()).getByTestId("menu-save-sql"));
+  expect(await screen.findByTestId("note")).toHaveTextContent("Saved the upgrade SQL to /home/ops/preview.sql.");
+  expect(commands.saveOperationSql).toHaveBeenCalledWith(1, { kind: "upgrade", target: "heads" });
+
+  // Convert to a SQL project.
+  fireEvent.click(within(await openMenu()).getByTestId("menu-convert"));
+  await waitFor(() => expect(screen.getByTestId("note")).toHaveTextContent("Converted 2 revision(s) into a postgresql SQL project in /srv/acme-sql."));
+  expect(screen.getByTestId("note")).toHaveTextContent("1 run outside a transaction, as their autocommit blocks did: 002.");
+  expect(commands.convertProject).toHaveBeenCalledWith(1);
+
+  // One head: merging is offered but disabled.
+  expect(within(await openMenu()).getByTestId("menu-merge-heads")).toBeDisabled();
+});
+
+test("a cancelled save dialog leaves no note, and a native project has no badge and no conversion", async () => {
+  commands.timeline.mockImplementation(() => ok(timeline("native")));
+  commands.saveOperationSql.mockImplementation(() => ok(null));
+  render(<App />);
+  await screen.findByTestId("db-summary");
+  expect(screen.queryByTestId("alembic-badge")).not.toBeInTheDocument();
+  const menu = await openMenu();
+  expect(within(menu).queryByTestId("menu-convert")).not.toBeInTheDocument();
+  fireEvent.click(within(menu).getByTestId("menu-save-sql"));
+  await waitFor(() => expect(commands.saveOperationSql).toHaveBeenCalled());
+  expect(screen.queryByTestId("note")).not.toBeInTheDocument();
+});
+
+test("nothing applied: downgrading is disabled", async () => {
+  commands.timeline.mockImplementation(() => ok(timeline("native", [])));
+  render(<App />);
+  await screen.findByTestId("db-summary");
+  expect(screen.getByTestId("downgrade-one")).toBeDisabled();
+  const menu = await openMenu();
+  expect(within(menu).getByTestId("menu-downgrade-base")).toBeDisabled();
+  expect(within(menu).getByTestId("menu-stamp")).toBeEnabled();
+});
+
+test("the menu is keyboard reachable and closes on Escape and on a click outside", async () => {
+  commands.timeline.mockImplementation(() => ok(timeline("alembic")));
+  render(<App />);
+  const button = await screen.findByTestId("more-menu");
+  await screen.findByTestId("db-summary");
+  await act(() => Promise.resolve()); // the timeline's findings arrive
+  expect(button).toHaveAttribute("aria-haspopup", "menu");
+  button.focus();
+  fireEvent.keyDown(button, { key: "ArrowDown" });
+  const menu = screen.getByRole("menu");
+  expect(button).toHaveAttribute("aria-expanded", "true");
+  const entries = within(menu).getAllByRole("menuitem").filter((b) => !(b as HTMLButtonElement).disabled);
+  expect(document.activeElement).toBe(entries[0]);
+  fireEvent.keyDown(document.activeElement!, { key: "ArrowDown" });
+  expect(document.activeElement).toBe(entries[1]);
+  fireEvent.keyDown(document.activeElement!, { key: "End" });
+  expect(document.activeElement).toBe(entries[entries.length - 1]);
+  fireEvent.keyDown(document.activeElement!, { key: "ArrowDown" });
+  expect(document.activeElement).toBe(entries[0]);
+  fireEvent.keyDown(document.activeElement!, { key: "Escape" });
+  expect(screen.queryByRole("menu")).not.toBeInTheDocument();
+  expect(document.activeElement).toBe(button);
+  expect(button).toHaveAttribute("aria-expanded", "false");
+
+  fireEvent.click(button);
+  expect(screen.getByRole("menu")).toBeInTheDocument();
+  fireEvent.mouseDown(screen.getByTestId("db-summary"));
+  expect(screen.queryByRole("menu")).not.toBeInTheDocument();
+});
