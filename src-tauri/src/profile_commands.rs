@@ -96,16 +96,7 @@ pub async fn duplicate_profile(
         .store
         .add_profile(&NewProfile {
             name: format!("{} (copy)", p.name),
-            client: p.client,
-            environment: p.environment,
-            url: p.url,
-            project_dir: p.project_dir,
-            auto_backup: Some(p.auto_backup),
-            backup_keep: Some(p.backup_keep),
-            python: p.python,
-            version_table: p.version_table,
-            version_table_schema: p.version_table_schema,
-            alembic_values: p.alembic_values,
+            ..p.to_new()
         })
         .await?;
     if let Some(pw) = state.secrets.get(p.id) {
@@ -372,17 +363,8 @@ pub async fn supply_value(
         .update_profile(
             p.id,
             &NewProfile {
-                name: p.name,
-                client: p.client,
-                environment: p.environment,
-                url: p.url,
-                project_dir: p.project_dir,
-                auto_backup: Some(p.auto_backup),
-                backup_keep: Some(p.backup_keep),
-                python: p.python,
-                version_table: p.version_table,
-                version_table_schema: p.version_table_schema,
                 alembic_values: kept.join("\n"),
+                ..p.to_new()
             },
         )
         .await?;

@@ -384,6 +384,18 @@ def read_revisions(ini, project=None, before=None):
 
 
 def load_one(name, ini, package_root):
+    finder, degraded, prelude = prepare(name, package_root)
+    sys.dont_write_bytecode = True  # leave the extracted trees as the wheels ship them
+    result = {"name": name, "ini": ini, **read_revisions(ini, name, prelude)}
+    result["stubbed_modules"] = sorted({m.split(".")[0] for m in finder.stubbed})
+    result["degraded_modules"] = degraded
+    return result
+
+
+def prepare(name, package_root):
+    """What Alembic needs to import a published project's revision files here: the real
+    SQLAlchemy and Alembic first, the project's own modules where present, stubs for the rest,
+    and the project's prelude (returned, to run once the importer is in place)."""
     # Alembic and SQLAlchemy are imported for real before the stub importer exists, so that
     # their own optional imports are not answered with stubs.
     import sqlalchemy  # noqa: F401
@@ -398,7 +410,6 @@ def load_one(name, ini, package_root):
     extract = decl_base._extract_mapped_subtype
     decl_base._extract_mapped_subtype = lambda *args, **kwargs: extract(*args, **{**kwargs, "raiseerr": False})
 
-    sys.dont_write_bytecode = True  # leave the extracted trees as the wheels ship them
     sys.path.insert(0, package_root)
     finder, degraded = install_stub_importer(package_root)
 
@@ -406,10 +417,7 @@ def load_one(name, ini, package_root):
         if name in PRELUDES:
             exec(compile(PRELUDES[name], f"<prelude {name}>", "exec"), {"__name__": "prelude"})
 
-    result = {"name": name, "ini": ini, **read_revisions(ini, name, prelude)}
-    result["stubbed_modules"] = sorted({m.split(".")[0] for m in finder.stubbed})
-    result["degraded_modules"] = degraded
-    return result
+    return finder, degraded, prelude
 
 
 # ------------------------------------------------------------------------------------------------

@@ -306,3 +306,21 @@ pub fn project_with(files: &[(&str, &str)]) -> tempfile::TempDir {
 pub fn revision_file(id: &str, down: &str, up: &str, downgrade: &str) -> String {
     format!("-- revision: {id}\n-- down_revision: {down}\n-- message: {id}\n\n-- migrate:up\n{up}\n\n-- migrate:down\n{downgrade}\n")
 }
+
+/// Copies a folder (a sample project, say) so a test may change it; `__pycache__` is left out.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{}: {e}", to.display()));
+    for entry in std::fs::read_dir(from)
+        .unwrap_or_else(|e| panic!("{}: {e}", from.display()))
+        .flatten()
+    {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            if entry.file_name() != "__pycache__" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+}

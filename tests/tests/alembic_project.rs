@@ -3,6 +3,7 @@
 //! native sample.
 
 use stratum_project::Project;
+use stratum_tests::oracle::python;
 use stratum_tests::{repo, sample_project};
 
 #[test]
@@ -98,22 +99,6 @@ fn version_locations_recursive_folders_and_init_files_follow_alembic() {
         err.contains("broken.py:") && err.contains("not valid Python"),
         "{err}"
     );
-}
-
-/// The Python of the Alembic virtualenv `scripts/alembic-venv.sh` makes; required in CI.
-fn python() -> Option<std::path::PathBuf> {
-    let p = std::env::var("STRATUM_TEST_PYTHON")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| repo().join("target/alembic-venv/bin/python"));
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI needs Alembic: run scripts/alembic-venv.sh"
-    );
-    eprintln!("SKIPPED: no Alembic virtualenv (run scripts/alembic-venv.sh)");
-    None
 }
 
 #[test]
@@ -218,4 +203,32 @@ fn an_alembic_folder_is_planned_without_python_as_the_native_sample_is() {
         };
         assert_eq!(plan(&twin), plan(&native), "{args:?}");
     }
+}
+
+#[test]
+fn here_in_the_ini_is_its_folder_made_absolute_even_when_the_ini_is_named_relatively() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let team = dir.path().join("team");
+    std::fs::create_dir_all(team.join("migrations/versions")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        team.join("alembic.ini"),
+        "[alembic]\nscript_location = %(here)s/migrations\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        team.join("migrations/versions/a_first.py"),
+        "revision = 'a'\ndown_revision = None\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = std::process::Command::new(stratum_tests::stratum_bin())
+        .current_dir(dir.path())
+        .args(["--project", "team/alembic.ini", "heads"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("a (head)"),
+        "{}",
+        stratum_tests::text(&o)
+    );
 }

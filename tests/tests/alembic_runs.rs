@@ -13,26 +13,14 @@ use stratum_db::{
 };
 use stratum_project::{Dialect, Project};
 use stratum_tests::oracle::python;
-use stratum_tests::{repo, rt, sample_project, server_available, stratum, text, ScratchDb};
+use stratum_tests::{
+    copy_dir, repo, rt, sample_project, server_available, stratum, text, ScratchDb,
+};
 
 /// A copy of the sample's Alembic twin, so a test may add files to it.
 fn twin_copy() -> tempfile::TempDir {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
-        for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{e}")) {
-            let entry = entry.unwrap_or_else(|e| panic!("{e}"));
-            let (src, dst) = (entry.path(), to.join(entry.file_name()));
-            if src.is_dir() {
-                if entry.file_name() != "__pycache__" {
-                    copy(&src, &dst);
-                }
-            } else {
-                std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("{e}"));
-            }
-        }
-    }
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    copy(&repo().join("examples/kontali-erp-alembic"), dir.path());
+    copy_dir(&repo().join("examples/kontali-erp-alembic"), dir.path());
     dir
 }
 

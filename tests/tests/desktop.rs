@@ -6,10 +6,10 @@ use std::path::Path;
 
 use thirtyfour::prelude::*;
 
-use stratum_tests::repo;
 use stratum_tests::window::{
     answer_file_dialog, click, fill, in_window, new_profile, session, shot, wait_text, Driver,
 };
+use stratum_tests::{copy_dir, repo};
 
 #[test]
 fn first_run_shows_the_demo_timeline_and_upgrades_it_to_head() {
@@ -226,21 +226,6 @@ async fn form_scenarios(driver_bin: &Path, pg: &stratum_tests::ScratchDb) {
 #[test]
 fn files_come_from_the_system_dialogs_and_new_revisions_from_the_toolbar() {
     in_window(|driver_bin| async move { dialogs_and_new_revision(&driver_bin).await });
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
-    for entry in std::fs::read_dir(from)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .flatten()
-    {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
 }
 
 async fn field_value(driver: &WebDriver, name: &str) -> String {

@@ -11,24 +11,7 @@ use thirtyfour::prelude::*;
 use stratum_tests::window::{
     click, fill, in_window, new_profile, session, shot, wait_text, Driver,
 };
-use stratum_tests::{repo, ScratchDb};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
-    for entry in std::fs::read_dir(from)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .flatten()
-    {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            if entry.file_name() != "__pycache__" {
-                copy_dir(&entry.path(), &target);
-            }
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-}
+use stratum_tests::{copy_dir, repo, ScratchDb};
 
 #[test]
 fn an_alembic_project_is_opened_read_upgraded_and_downgraded_in_the_window() {

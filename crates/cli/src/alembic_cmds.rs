@@ -130,20 +130,8 @@ pub async fn revision(
 }
 
 pub async fn merge(cli: &Cli, project: &Project, a: &MergeArgs, out: &Out) -> Result<(), CliError> {
-    let wanted = if a.revisions.is_empty() {
-        vec!["heads".to_string()]
-    } else {
-        a.revisions.clone()
-    };
     // Stratum says what is wrong before Alembic would write a one-parent "merge".
-    let parents = project.map.new_revision_parents(&wanted, a.splice)?;
-    if parents.len() < 2 {
-        return Err(CliError::Input(format!(
-            "nothing to merge: {} resolve(s) to a single revision ({})",
-            wanted.join(" "),
-            parents.join(", ")
-        )));
-    }
+    let parents = crate::graph_cmds::merge_parents(project, a)?;
     let quiet = out.json;
     let written = alembic(cli, project)?
         .merge(

@@ -158,11 +158,8 @@ pub async fn revision(cli: &Cli, a: &RevisionArgs, out: &Out) -> Result<(), CliE
     write_new(&project, rev, out, "revision")
 }
 
-pub async fn merge(cli: &Cli, a: &MergeArgs, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
-    if project.alembic().is_some() {
-        return crate::alembic_cmds::merge(cli, &project, a, out).await;
-    }
+/// The revisions a merge joins (all heads by default); fewer than two is nothing to merge.
+pub fn merge_parents(project: &Project, a: &MergeArgs) -> Result<Vec<String>, CliError> {
     let wanted = if a.revisions.is_empty() {
         vec!["heads".to_string()]
     } else {
@@ -176,6 +173,15 @@ pub async fn merge(cli: &Cli, a: &MergeArgs, out: &Out) -> Result<(), CliError> 
             parents.join(", ")
         )));
     }
+    Ok(parents)
+}
+
+pub async fn merge(cli: &Cli, a: &MergeArgs, out: &Out) -> Result<(), CliError> {
+    let project = open(cli)?;
+    if project.alembic().is_some() {
+        return crate::alembic_cmds::merge(cli, &project, a, out).await;
+    }
+    let parents = merge_parents(&project, a)?;
     let rev = NewRevision {
         id: a.rev_id.clone().unwrap_or_else(new_revision_id),
         down_revisions: parents,

@@ -40,7 +40,10 @@ impl AlembicIni {
                 }
             })
             .unwrap_or(Path::new("."));
-        Self::parse(path, &text, here)
+        // Alembic's `%(here)s` is the ini's folder made absolute; relative paths are taken
+        // from that folder too, where Alembic is run.
+        let here = std::path::absolute(here).unwrap_or_else(|_| here.to_path_buf());
+        Self::parse(path, &text, &here)
     }
 
     fn parse(path: &Path, text: &str, here: &Path) -> Result<Self, ProjectError> {

@@ -136,6 +136,49 @@ fn revision_files(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) -> Result
     Ok(())
 }
 
+/// Parsing Python is most of the cost of opening a large project: the files are parsed on
+/// every core, each worker taking the next file (their sizes vary a lot), and kept in load order.
+fn read_all(
+    paths: &[PathBuf],
+    settings: &AlembicSettings,
+) -> Result<Vec<RevisionFile>, ProjectError> {
+    let read =
+        |p: &PathBuf| PythonRevision::read(p, &settings.supplied_for(p)).map(RevisionFile::python);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if workers < 2 || paths.len() < 32 {
+        return paths.iter().map(read).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<RevisionFile, ProjectError>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(p) = paths.get(i) else { break };
+                        mine.push((i, read(p)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    if done.len() != paths.len() {
+        return Err(ProjectError::Config {
+            path: paths.first().cloned().unwrap_or_default(),
+            message: "reading the revision files failed unexpectedly".into(),
+        });
+    }
+    done.sort_by_key(|(i, _)| *i);
+    // The first error in load order, as a sequential read would report it.
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 pub(crate) fn open_alembic(
     ini_path: &Path,
     settings: &AlembicSettings,
@@ -167,10 +210,7 @@ pub(crate) fn open_alembic(
     for dir in present {
         revision_files(dir, ini.recursive, &mut paths)?;
     }
-    let files = paths
-        .iter()
-        .map(|p| PythonRevision::read(p, &settings.supplied_for(p)).map(RevisionFile::python))
-        .collect::<Result<Vec<_>, _>>()?;
+    let files = read_all(&paths, settings)?;
     let mut config = Config::default();
     let (table, schema) = ini
         .script_location

@@ -42,6 +42,19 @@ fn line_of(text: &str, offset: usize) -> usize {
         .unwrap_or(1)
 }
 
+/// Line numbers of byte offsets, for many statements of one file.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn of(text: &str) -> Lines {
+        Lines(text.match_indices('\n').map(|(i, _)| i).collect())
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&nl| nl < offset) + 1
+    }
+}
+
 /// What a module-level name holds, as far as a reader can know.
 #[derive(Debug, Clone)]
 enum Value {
@@ -288,11 +301,12 @@ impl PythonRevision {
             text,
             names: HashMap::new(),
         };
+        let lines = Lines::of(text);
         let mut key_lines = BTreeMap::new();
         // A name bound in a way the reader does not follow, with its line and how.
         let mut uncertain: BTreeMap<String, (usize, String)> = BTreeMap::new();
         for stmt in &body {
-            let line = line_of(text, usize::from(stmt.range().start()));
+            let line = lines.line(usize::from(stmt.range().start()));
             let simple = match stmt {
                 Stmt::Assign(a) => {
                     let value = a.value.as_ref();

@@ -72,6 +72,25 @@ pub struct NewProfile {
     pub alembic_values: String,
 }
 
+impl Profile {
+    /// The profile as a new one to save: for a copy, or for an update of some fields.
+    pub fn to_new(&self) -> NewProfile {
+        NewProfile {
+            name: self.name.clone(),
+            client: self.client.clone(),
+            environment: self.environment.clone(),
+            url: self.url.clone(),
+            project_dir: self.project_dir.clone(),
+            auto_backup: Some(self.auto_backup),
+            backup_keep: Some(self.backup_keep),
+            python: self.python.clone(),
+            version_table: self.version_table.clone(),
+            version_table_schema: self.version_table_schema.clone(),
+            alembic_values: self.alembic_values.clone(),
+        }
+    }
+}
+
 impl NewProfile {
     fn auto_backup(&self) -> bool {
         self.auto_backup.unwrap_or(self.environment == "production")
