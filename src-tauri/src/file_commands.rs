@@ -97,7 +97,9 @@ pub async fn read_alembic_ini(path: String) -> Result<ProfileDraft, AppError> {
                 Some(here.clone())
             }
             Err(e) => {
-                notes.push(format!("The Alembic project cannot be read yet: {e}"));
+                notes.push(format!(
+                    "The Alembic project beside the ini cannot be read yet ({e}): fix it, or choose the migration project folder."
+                ));
                 None
             }
         },

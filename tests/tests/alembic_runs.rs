@@ -635,3 +635,37 @@ fn stratums_lock_keeps_a_second_runner_out_while_alembic_runs() {
     });
     assert!(db.version_rows().is_empty(), "Alembic never started");
 }
+
+#[test]
+fn the_twin_goes_up_and_down_on_mariadb_and_sqlite_through_its_own_alembic() {
+    let Some(python) = python() else { return };
+    let project = open(&repo().join("examples/kontali-erp-alembic"));
+    let alembic = alembic_for(&project, &python);
+    let mut engines = vec![ScratchDb::new(Engine::Sqlite)];
+    if server_available(Engine::MySql) {
+        engines.push(ScratchDb::new(Engine::MySql));
+    }
+    for db in &engines {
+        let (up, seen) = run_through(db, &project, &alembic, Operation::Upgrade("heads".into()));
+        let up = up.unwrap_or_else(|e| panic!("{:?}: {e}", db.engine));
+        assert_eq!(up.rows_after, ["007"], "{:?}", db.engine);
+        assert_eq!(db.version_rows(), ["007"], "{:?}", db.engine);
+        assert_eq!(
+            seen.iter()
+                .filter(|p| matches!(p, Progress::StepFinished { .. }))
+                .count(),
+            7,
+            "{:?}",
+            db.engine
+        );
+        let (down, _) = run_through(db, &project, &alembic, Operation::Downgrade("base".into()));
+        down.unwrap_or_else(|e| panic!("{:?}: {e}", db.engine));
+        assert!(db.version_rows().is_empty(), "{:?}", db.engine);
+        assert!(
+            !db.tables().contains(&"users".to_string()),
+            "{:?}: {:?}",
+            db.engine,
+            db.tables()
+        );
+    }
+}

@@ -45,7 +45,7 @@ impl Rendered {
         }
     }
 
-    /// The failures among `revisions` (all, when `None`).
+    /// The failures among `revisions`.
     pub fn failures_among(&self, revisions: &[String]) -> Vec<RenderFailure> {
         self.failures
             .iter()
