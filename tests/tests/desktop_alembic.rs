@@ -40,7 +40,7 @@ async fn alembic_scenario(driver_bin: &Path, pg: &ScratchDb, python: &Path) {
     new_profile(&driver, "Kontali ERP (Alembic)", &pg.url, "", &twin).await;
     click(&driver, "[data-testid=alembic-settings-toggle]").await;
     fill(&driver, "python", &python.to_string_lossy()).await;
-    shot(&driver, "40-alembic-profile-form").await;
+    shot(&driver, "50-alembic-profile-form").await;
     click(&driver, "[data-testid=save-profile]").await;
     wait_text(&driver, ".toolbar h1", "Kontali ERP (Alembic)").await;
     wait_text(&driver, "[data-testid=alembic-badge]", "Alembic").await;
@@ -49,14 +49,14 @@ async fn alembic_scenario(driver_bin: &Path, pg: &ScratchDb, python: &Path) {
         .find(By::Css("[data-testid=revision-007]"))
         .await
         .unwrap_or_else(|e| panic!("the head is on the timeline: {e}"));
-    shot(&driver, "41-alembic-timeline").await;
+    shot(&driver, "51-alembic-timeline").await;
 
     // A revision: its Python (what runs) and the SQL Alembic's offline mode prints for it.
     click(&driver, "[data-testid=revision-002]").await;
     wait_text(&driver, ".detail", "ALTER TABLE users ADD COLUMN phone").await;
     click(&driver, "[data-testid=detail-python]").await;
     wait_text(&driver, "[data-testid=detail-python-code]", "def upgrade()").await;
-    shot(&driver, "42-alembic-revision-python").await;
+    shot(&driver, "52-alembic-revision-python").await;
 
     // Upgrade to head through the project's own Alembic: preview, checks, run, its output.
     click(&driver, "[data-testid=upgrade-head]").await;
@@ -68,7 +68,7 @@ async fn alembic_scenario(driver_bin: &Path, pg: &ScratchDb, python: &Path) {
         "table-without-tenant",
     )
     .await;
-    shot(&driver, "43-alembic-upgrade-preview").await;
+    shot(&driver, "53-alembic-upgrade-preview").await;
     click(&driver, "[data-testid=confirm-run]").await;
     wait_text(&driver, "[data-testid=result]", "Done").await;
     wait_text(
@@ -77,7 +77,7 @@ async fn alembic_scenario(driver_bin: &Path, pg: &ScratchDb, python: &Path) {
         "Running upgrade 006 -> 007",
     )
     .await;
-    shot(&driver, "44-alembic-upgraded-with-output").await;
+    shot(&driver, "54-alembic-upgraded-with-output").await;
     click(&driver, "[data-testid=close-operation]").await;
     wait_text(&driver, "[data-testid=db-summary]", "Up to date").await;
     assert_eq!(rows(), vec!["007"]);
@@ -91,12 +91,12 @@ async fn alembic_scenario(driver_bin: &Path, pg: &ScratchDb, python: &Path) {
     click(&driver, "[data-testid=close-operation]").await;
     wait_text(&driver, "[data-testid=db-summary]", "Database at 006").await;
     assert_eq!(rows(), vec!["006"]);
-    shot(&driver, "45-alembic-downgraded-one-step").await;
+    shot(&driver, "55-alembic-downgraded-one-step").await;
 
     // The More menu holds the rest of the seed's commands.
     click(&driver, "[data-testid=more-menu]").await;
     wait_text(&driver, "[data-testid=menu-convert]", "Convert").await;
-    shot(&driver, "46-alembic-more-menu").await;
+    shot(&driver, "56-alembic-more-menu").await;
     click(&driver, "[data-testid=menu-downgrade-base]").await;
     wait_text(&driver, "[data-testid=plan-steps]", "001").await;
     click(&driver, "[data-testid=confirm-run]").await;
@@ -106,7 +106,7 @@ async fn alembic_scenario(driver_bin: &Path, pg: &ScratchDb, python: &Path) {
     assert!(rows().is_empty());
     click(&driver, "[data-testid=tab-history]").await;
     wait_text(&driver, "[data-testid=history]", "succeeded").await;
-    shot(&driver, "47-alembic-history").await;
+    shot(&driver, "57-alembic-history").await;
 
     // A revision file that computes its branch label: the window asks for the value.
     std::fs::write(
@@ -123,11 +123,11 @@ async fn alembic_scenario(driver_bin: &Path, pg: &ScratchDb, python: &Path) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     wait_text(&driver, "[data-testid=computed-value]", "branch_labels").await;
-    shot(&driver, "48-alembic-computed-value-asked").await;
+    shot(&driver, "58-alembic-computed-value-asked").await;
     fill_css(&driver, "[data-testid=computed-value-input]", "expand").await;
     click(&driver, "[data-testid=computed-value-save]").await;
     wait_text(&driver, "[data-testid=revision-008]", "expand").await;
-    shot(&driver, "49-alembic-computed-value-supplied").await;
+    shot(&driver, "59-alembic-computed-value-supplied").await;
     driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
 }
 
