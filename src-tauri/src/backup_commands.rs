@@ -3,12 +3,12 @@
 use std::path::{Path, PathBuf};
 
 use stratum_backup::{RestoreTarget, Tools};
-use stratum_db::{DatabaseUrl, DbError, VersionTable};
+use stratum_db::{DatabaseUrl, DbError};
 use stratum_project::Project;
-use stratum_store::{AuditEntry, BackupEntry, Profile, Store};
+use stratum_store::{BackupEntry, Profile};
 use tauri::State;
 
-use crate::commands::{failure_view, load, operation, whoami};
+use crate::commands::{failure_view, load, operation};
 use crate::views::*;
 use crate::{AppError, AppState};
 
@@ -58,17 +58,21 @@ fn backup_view(b: &BackupEntry) -> BackupView {
     }
 }
 
-fn backups_dir(state: &AppState, profile: &Profile) -> PathBuf {
-    match &profile.backup_dir {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => state.data_dir.join("backups").join(profile.id.to_string()),
-    }
-}
-
-fn remove_files(path: &str) {
-    let p = Path::new(path);
-    let _ = std::fs::remove_file(p);
-    let _ = std::fs::remove_file(stratum_backup::Manifest::path_for(p));
+/// Takes a backup of the profile's database, catalogues it and applies the retention.
+pub(crate) async fn take(
+    state: &AppState,
+    profile: &Profile,
+    project: &Project,
+    url: &DatabaseUrl,
+    reason: &str,
+) -> Result<BackupView, AppError> {
+    let target = stratum_fleet::Target {
+        profile: profile.clone(),
+        project: project.clone(),
+        url: url.clone(),
+    };
+    let saved = stratum_fleet::take(&state.store, &state.data_dir, &target, reason).await?;
+    Ok(backup_view(&saved))
 }
 
 async fn audit(
@@ -80,84 +84,7 @@ async fn audit(
     ms: u64,
     result: Result<&str, String>,
 ) {
-    let (result, message) = match result {
-        Ok(m) => ("succeeded", m.to_string()),
-        Err(m) => ("failed", m),
-    };
-    let _ = state
-        .store
-        .record(&AuditEntry {
-            id: 0,
-            at: Store::now(),
-            who: whoami(),
-            profile_id: Some(profile.id),
-            profile_name: profile.name.clone(),
-            operation: operation.into(),
-            target: target.into(),
-            rows_before: rows.join(","),
-            rows_after: rows.join(","),
-            duration_ms: i64::try_from(ms).unwrap_or(i64::MAX),
-            result: result.into(),
-            message,
-            backup: String::new(),
-        })
-        .await;
-}
-
-/// Takes a backup of the profile's database, catalogues it and applies the retention.
-pub(crate) async fn take(
-    state: &AppState,
-    profile: &Profile,
-    project: &Project,
-    url: &DatabaseUrl,
-    reason: &str,
-) -> Result<BackupView, AppError> {
-    let out = stratum_backup::backup_path(&backups_dir(state, profile), url, "");
-    let taken = stratum_backup::backup(
-        url,
-        &VersionTable::from_config(&project.config),
-        &tools(project, Path::new(&profile.project_dir)),
-        &out,
-    )
-    .await;
-    let m = match taken {
-        Ok(m) => m,
-        Err(e) => {
-            let e = AppError::from(e);
-            audit(state, profile, "backup", reason, &[], 0, Err(e.to_string())).await;
-            return Err(e);
-        }
-    };
-    let (saved, expired) = state
-        .store
-        .add_backup(&BackupEntry {
-            id: 0,
-            profile_id: Some(profile.id),
-            at: m.taken_at.clone(),
-            path: out.display().to_string(),
-            engine: m.engine.clone(),
-            rows: m.rows.join(","),
-            size: i64::try_from(m.size).unwrap_or(i64::MAX),
-            sha256: m.sha256.clone(),
-            duration_ms: i64::try_from(m.duration_ms).unwrap_or(i64::MAX),
-            tool_version: m.tool_version.clone(),
-            reason: reason.into(),
-        })
-        .await?;
-    for old in expired {
-        remove_files(&old.path);
-    }
-    audit(
-        state,
-        profile,
-        "backup",
-        reason,
-        &m.rows,
-        m.duration_ms,
-        Ok(&saved.path),
-    )
-    .await;
-    Ok(backup_view(&saved))
+    stratum_fleet::audit_plain(&state.store, profile, operation, target, rows, ms, result).await
 }
 
 #[tauri::command]
@@ -299,7 +226,7 @@ pub async fn restore_backup(
 #[specta::specta]
 pub async fn delete_backup(state: State<'_, AppState>, backup_id: u32) -> Result<(), AppError> {
     let entry = state.store.delete_backup(i64::from(backup_id)).await?;
-    remove_files(&entry.path);
+    stratum_fleet::remove_files(&entry.path);
     Ok(())
 }
 
@@ -337,7 +264,7 @@ pub async fn dry_run_operation(
         ..Default::default()
     };
     let tools = tools(&project, Path::new(&profile.project_dir));
-    let runner = crate::commands::runner(&profile, &project)?;
+    let runner = stratum_fleet::runner(&profile, &project)?;
     let dry = stratum_backup::dry_run(
         &url,
         &project,

@@ -3,14 +3,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use stratum_alembic::{Alembic, AlembicRunner, RenderFailure};
+use stratum_alembic::RenderFailure;
 use stratum_db::{
-    render_offline, Connection, DatabaseUrl, DbError, Operation, Progress, RunOptions, Runner,
-    SqlRunner, VersionTable,
+    render_offline, Connection, DatabaseUrl, DbError, Operation, Progress, RunOptions, VersionTable,
 };
 use stratum_graph::{Direction, Plan};
-use stratum_project::{AlembicSettings, Project, SuppliedValue};
-use stratum_store::{AuditEntry, Profile, Store};
+use stratum_project::Project;
+use stratum_store::Profile;
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -45,59 +44,14 @@ pub(crate) fn profile_view(p: &Profile) -> ProfileView {
     }
 }
 
-/// What a profile adds to an Alembic project.
-pub(crate) fn settings(
-    values: &str,
-    version_table: &str,
-    version_table_schema: &str,
-) -> Result<AlembicSettings, AppError> {
-    let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
-    Ok(AlembicSettings {
-        version_table: given(version_table),
-        version_table_schema: given(version_table_schema),
-        values: SuppliedValue::parse_lines(values)
-            .map_err(|e| AppError::Input(format!("Alembic values: {e}")))?,
-    })
-}
-
-/// The profile's project, native or Alembic.
-pub(crate) fn open_project(p: &Profile) -> Result<Project, AppError> {
-    Ok(Project::open_with(
-        std::path::Path::new(&p.project_dir),
-        &settings(&p.alembic_values, &p.version_table, &p.version_table_schema)?,
-    )?)
-}
-
-/// What runs the profile's revisions: Stratum itself, or the project's own Alembic.
-pub(crate) fn runner(p: &Profile, project: &Project) -> Result<Box<dyn Runner>, AppError> {
-    Ok(match project.alembic() {
-        Some(_) => Box::new(AlembicRunner(alembic_of(p, project)?)),
-        None => Box::new(SqlRunner),
-    })
-}
-
-pub(crate) fn alembic_of(p: &Profile, project: &Project) -> Result<Alembic, AppError> {
-    let python = Some(p.python.trim())
-        .filter(|s| !s.is_empty())
-        .map(std::path::PathBuf::from);
-    Ok(Alembic::for_project(project, python.as_deref())?)
-}
-
-/// An Alembic project's SQL for the profile's engine, from Alembic's offline mode (kept while
-/// the files do not change), put into `project`; the revisions it could not render are
-/// returned. Nothing to do for a native project.
+/// An Alembic project's SQL for the profile's engine (kept while its files do not change).
 pub(crate) async fn with_sql(
     state: &AppState,
     p: &Profile,
     project: &mut Project,
     url: &DatabaseUrl,
 ) -> Result<Vec<RenderFailure>, AppError> {
-    if project.alembic().is_none() {
-        return Ok(Vec::new());
-    }
-    let alembic = alembic_of(p, project)?;
-    let rendered = state.renders.fill(&alembic, project, url).await?;
-    Ok(rendered.failures.clone())
+    Ok(stratum_fleet::with_sql(&state.renders, p, project, url).await?)
 }
 
 /// A profile with its project and its URL, the password filled in from the keychain.
@@ -106,12 +60,8 @@ pub(crate) async fn load(
     profile_id: u32,
 ) -> Result<(Profile, Project, DatabaseUrl), AppError> {
     let profile = state.store.profile(i64::from(profile_id)).await?;
-    let project = open_project(&profile)?;
-    let mut url = DatabaseUrl::parse(&profile.url)?;
-    if url.password.is_none() {
-        url.password = state.secrets.get(profile.id);
-    }
-    Ok((profile, project, url))
+    let t = stratum_fleet::Target::open(profile, &state.secrets)?;
+    Ok((t.profile, t.project, t.url))
 }
 
 #[tauri::command]
@@ -358,10 +308,11 @@ pub async fn plan_operation(
         url.dialect(),
         project.config.run.transaction_per_revision,
     )?;
-    let findings = crate::findings::plan_findings(&project, &plan, url.dialect(), &failures)?
-        .iter()
-        .map(crate::findings::finding_view)
-        .collect();
+    let findings =
+        stratum_fleet::findings::plan_findings(&project, &plan, url.dialect(), &failures)?
+            .iter()
+            .map(crate::findings::finding_view)
+            .collect();
     Ok(plan_view(&project, &plan, sql, findings))
 }
 
@@ -380,34 +331,12 @@ pub async fn run_operation(
     backup_id: Option<u32>,
     on_progress: Channel<ProgressEvent>,
 ) -> Result<RunOutcome, AppError> {
-    let (profile, mut project, url) = load(&state, profile_id).await?;
-    let changes = !matches!(request.kind, OperationKind::Stamp);
+    let (profile, project, url) = load(&state, profile_id).await?;
     let backup = match backup_id {
         Some(id) => Some(state.store.backup(i64::from(id)).await?),
-        None if profile.auto_backup && changes => {
-            return Err(AppError::Input(format!(
-                "{} backs up before every upgrade and downgrade: take the backup first (or switch it off in the profile)",
-                profile.name
-            )))
-        }
         None => None,
     };
-    if changes {
-        // A blocking finding must be acknowledged in its file before anything runs.
-        let plan = current_plan(&url, &project, &request).await?;
-        let failures = with_sql(&state, &profile, &mut project, &url).await?;
-        crate::findings::refuse_unacknowledged(&crate::findings::plan_findings(
-            &project,
-            &plan,
-            url.dialect(),
-            &failures,
-        )?)?;
-    }
-    let runner = runner(&profile, &project)?;
-    let mut opts = RunOptions {
-        transaction_per_revision: project.config.run.transaction_per_revision,
-        ..RunOptions::default()
-    };
+    let mut opts = RunOptions::default();
     opts.progress = Some(Arc::new(move |p: &Progress| {
         let event = match p {
             Progress::Planned { steps, .. } => ProgressEvent::Planned {
@@ -451,26 +380,30 @@ pub async fn run_operation(
     if let Ok(mut running) = state.running.lock() {
         running.insert(operation_id.clone(), opts.cancel.clone());
     }
-    let started = std::time::Instant::now();
-    let result = async {
-        let mut conn = Connection::connect(&url, CONNECT_TIMEOUT).await?;
-        let r = runner
-            .run(&mut conn, &project, &operation(&request), &opts)
-            .await;
-        conn.close().await;
-        r
-    }
+    let mut target = stratum_fleet::Target {
+        profile,
+        project,
+        url,
+    };
+    let ran = stratum_fleet::run_checked(
+        &state.store,
+        &mut target,
+        &state.renders,
+        &operation(&request),
+        &opts,
+        backup.as_ref(),
+    )
     .await;
     if let Ok(mut running) = state.running.lock() {
         running.remove(&operation_id);
     }
-    let millis = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
-    let verb = match request.kind {
-        OperationKind::Upgrade => "upgrade",
-        OperationKind::Downgrade => "downgrade",
-        OperationKind::Stamp => "stamp",
-    };
-    let outcome = match result {
+    Ok(run_outcome(ran?))
+}
+
+/// A run's outcome in the window's words.
+pub(crate) fn run_outcome(ran: stratum_fleet::Ran) -> RunOutcome {
+    let millis = u32::try_from(ran.millis).unwrap_or(u32::MAX);
+    match ran.outcome {
         Ok(report) => RunOutcome {
             succeeded: true,
             summary: format!(
@@ -489,7 +422,7 @@ pub async fn run_operation(
             millis,
             failure: None,
         },
-        Err(DbError::Failed(f)) => RunOutcome {
+        Err(f) => RunOutcome {
             succeeded: false,
             summary: f.to_string(),
             rows_before: Vec::new(),
@@ -498,43 +431,7 @@ pub async fn run_operation(
             millis,
             failure: Some(failure_view(&f)),
         },
-        Err(other) => return Err(other.into()),
-    };
-    let result_word = match (&outcome.failure, outcome.succeeded) {
-        (_, true) => "succeeded",
-        (Some(f), false) if f.message.contains("cancelled") => "cancelled",
-        _ => "failed",
-    };
-    state
-        .store
-        .record(&AuditEntry {
-            id: 0,
-            at: Store::now(),
-            who: whoami(),
-            profile_id: Some(profile.id),
-            profile_name: profile.name.clone(),
-            operation: verb.into(),
-            target: request.target.clone(),
-            rows_before: outcome.rows_before.join(","),
-            rows_after: outcome.rows_after.join(","),
-            duration_ms: i64::from(millis),
-            result: result_word.into(),
-            message: if outcome.succeeded {
-                String::new()
-            } else {
-                outcome.summary.clone()
-            },
-            backup: backup.map(|b| b.path).unwrap_or_default(),
-        })
-        .await?;
-    Ok(outcome)
-}
-
-pub(crate) fn whoami() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "unknown".into())
+    }
 }
 
 #[tauri::command]
@@ -606,7 +503,7 @@ pub async fn pending_findings(
     let pending = project.map.pending(&rows?)?;
     let failures = with_sql(&state, &profile, &mut project, &url).await?;
     Ok(
-        crate::findings::revision_findings(&project, &pending, url.dialect(), &failures)?
+        stratum_fleet::findings::revision_findings(&project, &pending, url.dialect(), &failures)?
             .iter()
             .map(crate::findings::finding_view)
             .collect(),

@@ -49,6 +49,21 @@ impl From<stratum_project::ProjectError> for AppError {
     }
 }
 
+impl From<stratum_fleet::FleetError> for AppError {
+    fn from(e: stratum_fleet::FleetError) -> Self {
+        use stratum_fleet::FleetError as E;
+        match e {
+            E::Db(d) => d.into(),
+            E::Project(p) => p.into(),
+            E::Graph(g) => g.into(),
+            E::Alembic(a) => a.into(),
+            E::Backup(b) => b.into(),
+            E::Store(s) => s.into(),
+            E::Input(_) | E::Blocked(_) => AppError::Input(e.to_string()),
+        }
+    }
+}
+
 impl From<stratum_alembic::AlembicError> for AppError {
     fn from(e: stratum_alembic::AlembicError) -> Self {
         use stratum_alembic::AlembicError as E;

@@ -144,7 +144,7 @@ pub async fn convert_project(
     profile_id: u32,
 ) -> Result<Option<crate::views::ConvertedView>, AppError> {
     let (profile, project, url) = crate::commands::load(&state, profile_id).await?;
-    let alembic = crate::commands::alembic_of(&profile, &project)?;
+    let alembic = stratum_fleet::alembic_of(&profile, &project)?;
     let Some(dir) = pick(
         &state,
         Pick::NewProject,

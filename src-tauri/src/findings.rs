@@ -1,12 +1,8 @@
-//! Safety-check findings for the window: for the steps of a plan, and per pending revision.
+//! Safety-check findings as the window shows them (the engine finds them: stratum-fleet).
 
-use stratum_alembic::RenderFailure;
-use stratum_checks::{check_file, Finding};
-use stratum_graph::{Direction, Plan};
-use stratum_project::{Dialect, Project};
+use stratum_checks::Finding;
 
 use crate::views::FindingView;
-use crate::AppError;
 
 pub(crate) fn finding_view(f: &Finding) -> FindingView {
     FindingView {
@@ -20,92 +16,4 @@ pub(crate) fn finding_view(f: &Finding) -> FindingView {
         acknowledged: f.acknowledged.clone(),
         blocks: f.blocks(),
     }
-}
-
-/// What the plan's steps would do that deserves a look: every rule for a revision being
-/// upgraded (but what its downgrade loses), and what a downgrade loses for one going down.
-pub(crate) fn plan_findings(
-    project: &Project,
-    plan: &Plan,
-    dialect: Dialect,
-    unrendered: &[RenderFailure],
-) -> Result<Vec<Finding>, AppError> {
-    let mut out = Vec::new();
-    for step in &plan.steps {
-        let Some(file) = project.file(&step.revision) else {
-            continue;
-        };
-        if step.direction != Direction::Stamp {
-            if let Some(f) = unavailable_of(project, unrendered, &step.revision) {
-                out.push(f);
-                continue;
-            }
-        }
-        let found = check_file(project, file, dialect)?;
-        match step.direction {
-            Direction::Upgrade => {
-                out.extend(found.into_iter().filter(|f| f.rule != "lossy-downgrade"))
-            }
-            Direction::Downgrade => {
-                out.extend(found.into_iter().filter(|f| f.rule == "lossy-downgrade"))
-            }
-            Direction::Stamp => {}
-        }
-    }
-    Ok(out)
-}
-
-/// The finding for an Alembic revision whose SQL Alembic's offline mode could not render.
-fn unavailable_of(
-    project: &Project,
-    unrendered: &[RenderFailure],
-    revision: &str,
-) -> Option<Finding> {
-    let failure = unrendered.iter().find(|f| f.revision == revision)?;
-    let file = project.file(revision)?;
-    stratum_checks::unavailable(
-        revision,
-        &file.path,
-        file.line_of(if failure.upgrade {
-            "upgrade"
-        } else {
-            "downgrade"
-        }),
-        &failure.message,
-        &project.config.checks,
-    )
-}
-
-/// Every finding of the named revisions (those not rendered: that their SQL was not seen).
-pub(crate) fn revision_findings(
-    project: &Project,
-    ids: &[String],
-    dialect: Dialect,
-    unrendered: &[RenderFailure],
-) -> Result<Vec<Finding>, AppError> {
-    let mut out = Vec::new();
-    for id in ids {
-        match (unavailable_of(project, unrendered, id), project.file(id)) {
-            (Some(f), _) => out.push(f),
-            (None, Some(file)) => out.extend(check_file(project, file, dialect)?),
-            (None, None) => {}
-        }
-    }
-    Ok(out)
-}
-
-/// Refuses a run while a blocking finding is not acknowledged in its file.
-pub(crate) fn refuse_unacknowledged(findings: &[Finding]) -> Result<(), AppError> {
-    let blocking: Vec<String> = findings
-        .iter()
-        .filter(|f| f.blocks())
-        .map(|f| format!("{}:{} {} ({})", f.file, f.line, f.rule, f.message))
-        .collect();
-    if blocking.is_empty() {
-        return Ok(());
-    }
-    Err(AppError::Input(format!(
-        "blocking findings are not acknowledged: {}. Fix the SQL, or acknowledge each with `-- stratum: allow RULE REASON` on the line above the statement",
-        blocking.join("; ")
-    )))
 }

@@ -8,9 +8,10 @@ use stratum_project::{new_revision_id, NewRevision, Project};
 use stratum_store::{NewProfile, SecretStorage};
 use tauri::State;
 
-use crate::commands::{alembic_of, load, profile_view};
+use crate::commands::{load, profile_view};
 use crate::views::*;
 use crate::{AppError, AppState};
+use stratum_fleet::alembic_of;
 
 const STATUS_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -32,7 +33,7 @@ fn validate(input: &ProfileInput) -> Result<(NewProfile, Option<String>), AppErr
     let alembic_values = text(&input.alembic_values);
     Project::open_with(
         std::path::Path::new(input.project_dir.trim()),
-        &crate::commands::settings(
+        &stratum_fleet::settings(
             &alembic_values,
             &text(&input.version_table),
             &text(&input.version_table_schema),
@@ -129,7 +130,7 @@ pub async fn test_connection(
     let mut conn = Connection::connect(&url, Duration::from_secs(10)).await?;
     let info = conn.server_info().await;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let table = crate::commands::settings(
+    let table = stratum_fleet::settings(
         &text(&input.alembic_values),
         &text(&input.version_table),
         &text(&input.version_table_schema),
@@ -168,7 +169,7 @@ pub async fn profile_statuses(state: State<'_, AppState>) -> Result<Vec<ProfileS
                 state: state.into(),
                 detail,
             };
-            let project = match crate::commands::open_project(&p) {
+            let project = match stratum_fleet::open_project(&p) {
                 Ok(project) => project,
                 Err(e) => return status("invalid", e.to_string()),
             };

@@ -59,7 +59,7 @@ pub async fn database_schema(
 #[specta::specta]
 pub async fn schema_drift(state: State<'_, AppState>, profile_id: u32) -> Result<Drift, AppError> {
     let (profile, project, url) = load(&state, profile_id).await?;
-    let runner = crate::commands::runner(&profile, &project)?;
+    let runner = stratum_fleet::runner(&profile, &project)?;
     stratum_schema::drift(&url, &project, runner.as_ref())
         .await
         .map_err(schema_error)

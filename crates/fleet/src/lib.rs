@@ -1,0 +1,16 @@
+//! What is done to a profile's database, the same for one profile (the window's guided flow, a
+//! CLI run) and for many (a consultant's fleet): the profile resolved into its project, URL and
+//! runner ([`Target`]); backups into the catalogue; runs with the backup policy and the safety
+//! checks enforced and their outcome audited; the status of every profile at once; batch
+//! upgrades with a report.
+
+mod backup;
+mod error;
+pub mod findings;
+mod operate;
+mod target;
+
+pub use backup::{audit_plain, backups_dir, remove_files, take, whoami};
+pub use error::FleetError;
+pub use operate::{current_plan, describe, run_checked, Ran, CONNECT_TIMEOUT};
+pub use target::{alembic_of, open_project, runner, settings, with_sql, Target};

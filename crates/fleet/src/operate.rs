@@ -1,0 +1,144 @@
+//! One operation on one profile's database, as every front end runs it: the profile's backup
+//! policy enforced, blocking safety findings refused, the plan run by the project's runner,
+//! and the outcome in the audit log.
+
+use std::time::{Duration, Instant};
+
+use stratum_alembic::RenderCache;
+use stratum_db::{Connection, DbError, Operation, RunFailure, RunOptions, RunReport, VersionTable};
+use stratum_graph::Plan;
+use stratum_store::{AuditEntry, BackupEntry, Store};
+
+use crate::backup::whoami;
+use crate::findings::{plan_findings, refuse_unacknowledged};
+use crate::{FleetError, Target};
+
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The verb and the target as the audit log and a report write them.
+pub fn describe(op: &Operation) -> (&'static str, String) {
+    match op {
+        Operation::Upgrade(t) => ("upgrade", t.clone()),
+        Operation::Downgrade(t) => ("downgrade", t.clone()),
+        Operation::Stamp { targets, .. } => ("stamp", targets.join(" ")),
+    }
+}
+
+/// What a run did: its report, or where it failed and what it left.
+#[derive(Debug)]
+pub struct Ran {
+    pub outcome: Result<RunReport, Box<RunFailure>>,
+    pub millis: u64,
+}
+
+/// The plan of `op` from the database's version rows as they are now.
+pub async fn current_plan(target: &Target, op: &Operation) -> Result<Plan, FleetError> {
+    let mut conn = Connection::connect(&target.url, CONNECT_TIMEOUT).await?;
+    let rows = conn
+        .version_rows(&VersionTable::from_config(&target.project.config))
+        .await;
+    conn.close().await;
+    Ok(op.plan(&target.project.map, &rows?)?)
+}
+
+/// Runs `op` on the target's database. `backup` is the backup taken for it, which a profile
+/// that backs up before every change must have. Every outcome, failures included, is audited;
+/// `Err` is what stopped the run before it could start (or a failure that is not a
+/// revision's: the database unreachable, say).
+pub async fn run_checked(
+    store: &Store,
+    target: &mut Target,
+    cache: &RenderCache,
+    op: &Operation,
+    opts: &RunOptions,
+    backup: Option<&BackupEntry>,
+) -> Result<Ran, FleetError> {
+    let started = Instant::now();
+    let result = run_inner(target, cache, op, opts, backup).await;
+    let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let (verb, what) = describe(op);
+    let (before, after, word, message) = match &result {
+        Ok(r) => (
+            r.rows_before.join(","),
+            r.rows_after.join(","),
+            "succeeded",
+            String::new(),
+        ),
+        Err(FleetError::Db(DbError::Failed(f))) => (
+            String::new(),
+            f.rows_now.join(","),
+            if f.message.contains("cancelled") {
+                "cancelled"
+            } else {
+                "failed"
+            },
+            f.to_string(),
+        ),
+        Err(e) => (String::new(), String::new(), "failed", e.to_string()),
+    };
+    store
+        .record(&AuditEntry {
+            id: 0,
+            at: Store::now(),
+            who: whoami(),
+            profile_id: Some(target.profile.id),
+            profile_name: target.profile.name.clone(),
+            operation: verb.into(),
+            target: what,
+            rows_before: before,
+            rows_after: after,
+            duration_ms: i64::try_from(millis).unwrap_or(i64::MAX),
+            result: word.into(),
+            message,
+            backup: backup.map(|b| b.path.clone()).unwrap_or_default(),
+        })
+        .await?;
+    match result {
+        Ok(report) => Ok(Ran {
+            outcome: Ok(report),
+            millis,
+        }),
+        Err(FleetError::Db(DbError::Failed(f))) => Ok(Ran {
+            outcome: Err(f),
+            millis,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+async fn run_inner(
+    target: &mut Target,
+    cache: &RenderCache,
+    op: &Operation,
+    opts: &RunOptions,
+    backup: Option<&BackupEntry>,
+) -> Result<RunReport, FleetError> {
+    let changes = !matches!(op, Operation::Stamp { .. });
+    if changes && target.profile.auto_backup && backup.is_none() {
+        return Err(FleetError::Input(format!(
+            "{} backs up before every upgrade and downgrade: take the backup first (or switch it off in the profile)",
+            target.profile.name
+        )));
+    }
+    if changes {
+        // A blocking finding must be acknowledged in its file before anything runs.
+        let plan = current_plan(target, op).await?;
+        let unrendered = target.with_sql(cache).await?;
+        refuse_unacknowledged(&plan_findings(
+            &target.project,
+            &plan,
+            target.url.dialect(),
+            &unrendered,
+        )?)?;
+    }
+    let runner = target.runner()?;
+    let opts = RunOptions {
+        transaction_per_revision: opts.transaction_per_revision
+            || target.project.config.run.transaction_per_revision,
+        ..opts.clone()
+    };
+    let mut conn = Connection::connect(&target.url, CONNECT_TIMEOUT).await?;
+    let r = runner.run(&mut conn, &target.project, op, &opts).await;
+    conn.close().await;
+    Ok(r?)
+}

@@ -1,0 +1,114 @@
+//! A profile resolved into what an operation needs: its project (native or Alembic, with the
+//! profile's Alembic settings), its URL with the password from the keychain, and what runs
+//! its revisions.
+
+use std::path::{Path, PathBuf};
+
+use stratum_alembic::{Alembic, AlembicRunner, RenderCache, RenderFailure};
+use stratum_db::{DatabaseUrl, Runner, SqlRunner};
+use stratum_project::{AlembicSettings, Project, SuppliedValue};
+use stratum_store::{Profile, Secrets};
+
+use crate::FleetError;
+
+/// What a profile adds to an Alembic project, from its stored text fields.
+pub fn settings(
+    values: &str,
+    version_table: &str,
+    version_table_schema: &str,
+) -> Result<AlembicSettings, FleetError> {
+    let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    Ok(AlembicSettings {
+        version_table: given(version_table),
+        version_table_schema: given(version_table_schema),
+        values: SuppliedValue::parse_lines(values)
+            .map_err(|e| FleetError::Input(format!("Alembic values: {e}")))?,
+    })
+}
+
+/// The profile's project, native or Alembic.
+pub fn open_project(p: &Profile) -> Result<Project, FleetError> {
+    Ok(Project::open_with(
+        Path::new(&p.project_dir),
+        &settings(&p.alembic_values, &p.version_table, &p.version_table_schema)?,
+    )?)
+}
+
+/// The profile's project's own Alembic (an Alembic project only).
+pub fn alembic_of(p: &Profile, project: &Project) -> Result<Alembic, FleetError> {
+    let python = Some(p.python.trim())
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from);
+    Ok(Alembic::for_project(project, python.as_deref())?)
+}
+
+/// What runs the profile's revisions: Stratum itself, or the project's own Alembic.
+pub fn runner(p: &Profile, project: &Project) -> Result<Box<dyn Runner>, FleetError> {
+    Ok(match project.alembic() {
+        Some(_) => Box::new(AlembicRunner(alembic_of(p, project)?)),
+        None => Box::new(SqlRunner),
+    })
+}
+
+/// [`Target::with_sql`] for a project and URL held apart from their target.
+pub async fn with_sql(
+    cache: &RenderCache,
+    profile: &Profile,
+    project: &mut Project,
+    url: &DatabaseUrl,
+) -> Result<Vec<RenderFailure>, FleetError> {
+    if project.alembic().is_none() {
+        return Ok(Vec::new());
+    }
+    let alembic = alembic_of(profile, project)?;
+    let rendered = cache.fill(&alembic, project, url).await?;
+    Ok(rendered.failures.clone())
+}
+
+/// A profile with its project and its URL, the password filled in from the keychain.
+pub struct Target {
+    pub profile: Profile,
+    pub project: Project,
+    pub url: DatabaseUrl,
+}
+
+impl Target {
+    pub fn open(profile: Profile, secrets: &Secrets) -> Result<Target, FleetError> {
+        let project = open_project(&profile)?;
+        let mut url = DatabaseUrl::parse(&profile.url)?;
+        if url.password.is_none() {
+            url.password = secrets.get(profile.id);
+        }
+        Ok(Target {
+            profile,
+            project,
+            url,
+        })
+    }
+
+    pub fn runner(&self) -> Result<Box<dyn Runner>, FleetError> {
+        runner(&self.profile, &self.project)
+    }
+
+    /// An Alembic project's SQL for the profile's engine, from Alembic's offline mode (kept in
+    /// `cache` while the files do not change), put into the project; the revisions it could
+    /// not render are returned. Nothing to do for a native project.
+    pub async fn with_sql(
+        &mut self,
+        cache: &RenderCache,
+    ) -> Result<Vec<RenderFailure>, FleetError> {
+        with_sql(cache, &self.profile, &mut self.project, &self.url).await
+    }
+
+    /// The tools' folder from the project's `[backup]` section, if set.
+    pub fn tools(&self) -> stratum_backup::Tools {
+        stratum_backup::Tools::new(
+            self.project
+                .config
+                .backup
+                .tools_dir
+                .as_ref()
+                .map(|d| Path::new(&self.profile.project_dir).join(d)),
+        )
+    }
+}
