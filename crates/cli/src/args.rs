@@ -27,6 +27,10 @@ pub struct Cli {
     /// Print one JSON document instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// The desktop app's data folder (its profiles), for `status` and batch runs; default: the
+    /// app's own.
+    #[arg(long, global = true, env = "STRATUM_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Alembic projects: the Python that runs the project's Alembic (default: the project's
     /// virtualenv, then python3 on PATH).
     #[arg(long, global = true, env = "STRATUM_PYTHON")]
@@ -107,6 +111,52 @@ pub enum Command {
     /// Convert an Alembic project into a Stratum project of SQL revisions (rendered by
     /// Alembic's offline mode), so deployments need no Python.
     Convert(ConvertArgs),
+    /// Where the desktop app's profiles stand: reachable, version rows, pending revisions,
+    /// several heads, last backup and operation, last drift check. Exit code 1 when one is
+    /// unreachable or unreadable.
+    Status(StatusArgs),
+}
+
+/// Which of the desktop app's profiles (its store: --data-dir) a fleet command is about.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FleetArgs {
+    /// Every profile.
+    #[arg(long)]
+    pub all: bool,
+    /// The profiles of this client (repeatable).
+    #[arg(long = "group")]
+    pub groups: Vec<String>,
+    /// Only this environment: development, staging or production (repeatable).
+    #[arg(long = "env")]
+    pub environments: Vec<String>,
+    /// Profiles with this tag (repeatable).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// These profiles, by name or id (comma separated).
+    #[arg(long, value_delimiter = ',')]
+    pub profiles: Vec<String>,
+    /// Databases worked on at once.
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+}
+
+impl FleetArgs {
+    pub fn given(&self) -> bool {
+        self.all
+            || !self.groups.is_empty()
+            || !self.environments.is_empty()
+            || !self.tags.is_empty()
+            || !self.profiles.is_empty()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    /// Seconds to wait for one database before calling it unreachable.
+    #[arg(long, default_value_t = 5)]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]
@@ -213,6 +263,19 @@ pub struct MigrateArgs {
     /// Where --backup writes.
     #[arg(long, default_value = "backups")]
     pub backup_dir: PathBuf,
+    /// Run on the desktop app's profiles instead of --project/--url: a batch, with a backup of
+    /// each database its profile asks for (all of them with --backup).
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    /// In a batch: go on after a database fails (default: start no further one).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// In a batch: confirm the production databases in it.
+    #[arg(long)]
+    pub yes: bool,
+    /// In a batch: also write the report here (.csv or .html).
+    #[arg(long)]
+    pub report: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

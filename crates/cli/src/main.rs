@@ -5,6 +5,7 @@ mod args;
 mod backup_cmds;
 mod check_cmd;
 mod error;
+mod fleet_cmds;
 mod graph_cmds;
 mod migrate;
 mod output;
@@ -55,6 +56,8 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::History => graph_cmds::history(cli, out),
         Command::Show { revision } => graph_cmds::show(cli, revision, out),
         Command::Current => migrate::current(cli, out).await,
+        Command::Upgrade(a) if a.fleet.given() => fleet_cmds::batch_cmd(cli, a, true, out).await,
+        Command::Downgrade(a) if a.fleet.given() => fleet_cmds::batch_cmd(cli, a, false, out).await,
         Command::Upgrade(a) => migrate::migrate(cli, a, true, out).await,
         Command::Downgrade(a) => migrate::migrate(cli, a, false, out).await,
         Command::Stamp(a) => migrate::stamp(cli, a, out).await,
@@ -67,5 +70,6 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Diff { other } => schema_cmd::diff(cli, other, out).await,
         Command::Audit => schema_cmd::audit(cli, out).await,
         Command::Convert(a) => alembic_cmds::convert(cli, a, out).await,
+        Command::Status(a) => fleet_cmds::status_cmd(cli, a, out).await,
     }
 }

@@ -5,12 +5,24 @@
 //! upgrades with a report.
 
 mod backup;
+mod batch;
+mod drift;
 mod error;
 pub mod findings;
 mod operate;
+mod report;
+mod select;
+mod status;
 mod target;
 
 pub use backup::{audit_plain, backups_dir, remove_files, take, whoami};
+pub use batch::{
+    report_path, run_batch, BatchEvent, BatchOptions, BatchReport, Fleet, Phase, Tell,
+};
+pub use drift::check_drift;
 pub use error::FleetError;
 pub use operate::{current_plan, describe, run_checked, Ran, CONNECT_TIMEOUT};
+pub use report::{to_csv, to_html};
+pub use select::Selection;
+pub use status::{status, FleetStatus, LastDrift, LastOperation, Stamped, State, StatusOptions};
 pub use target::{alembic_of, open_project, runner, settings, with_sql, Target};

@@ -55,7 +55,7 @@ fn column_text(c: &Column) -> String {
     s
 }
 
-fn by_name<'a, T>(items: &'a [T], name: impl Fn(&T) -> String) -> BTreeMap<String, &'a T> {
+fn by_name<T>(items: &[T], name: impl Fn(&T) -> String) -> BTreeMap<String, &T> {
     items.iter().map(|i| (name(i), i)).collect()
 }
 

@@ -2,7 +2,10 @@
 //! the audit log. Its schema is the sqlx migrations in the repository's `migrations/` folder.
 //! Passwords are never written here.
 
+mod fleet;
 mod secrets;
+
+pub use fleet::{BatchItem, BatchRecord, DriftCheck};
 
 pub use secrets::{SecretStorage, Secrets};
 
@@ -24,6 +27,8 @@ pub enum StoreError {
     NoProfile(i64),
     #[error("there is no backup {0} in the catalogue")]
     NoBackup(i64),
+    #[error("there is no batch {0}")]
+    NoBatch(i64),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -53,6 +58,8 @@ pub struct Profile {
     pub version_table_schema: String,
     /// Alembic projects: values revision files compute, one `FILE: NAME = VALUE` per line.
     pub alembic_values: String,
+    /// Comma separated, for choosing profiles by more than client and environment.
+    pub tags: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -70,9 +77,30 @@ pub struct NewProfile {
     pub version_table: String,
     pub version_table_schema: String,
     pub alembic_values: String,
+    pub tags: String,
+}
+
+/// Tags as stored: trimmed, comma separated, without empties or repeats.
+fn tags(raw: &str) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for t in raw.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        if !seen.contains(&t) {
+            seen.push(t);
+        }
+    }
+    seen.join(",")
 }
 
 impl Profile {
+    pub fn tag_list(&self) -> Vec<String> {
+        self.tags
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
     /// The profile as a new one to save: for a copy, or for an update of some fields.
     pub fn to_new(&self) -> NewProfile {
         NewProfile {
@@ -87,6 +115,7 @@ impl Profile {
             version_table: self.version_table.clone(),
             version_table_schema: self.version_table_schema.clone(),
             alembic_values: self.alembic_values.clone(),
+            tags: self.tags.clone(),
         }
     }
 }
@@ -136,7 +165,7 @@ pub struct AuditEntry {
 
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
 }
 
 impl Store {
@@ -189,7 +218,7 @@ impl Store {
             p.environment.as_str()
         };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO profiles (name, client, environment, url, project_dir, auto_backup, backup_keep, python, version_table, version_table_schema, alembic_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO profiles (name, client, environment, url, project_dir, auto_backup, backup_keep, python, version_table, version_table_schema, alembic_values, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&p.name)
         .bind(&p.client)
@@ -202,6 +231,7 @@ impl Store {
         .bind(p.version_table.trim())
         .bind(p.version_table_schema.trim())
         .bind(&p.alembic_values)
+        .bind(tags(&p.tags))
         .fetch_one(&self.pool)
         .await?;
         self.profile(id).await
@@ -213,7 +243,7 @@ impl Store {
         } else {
             p.environment.as_str()
         };
-        let changed = sqlx::query("UPDATE profiles SET name = ?, client = ?, environment = ?, url = ?, project_dir = ?, auto_backup = ?, backup_keep = ?, python = ?, version_table = ?, version_table_schema = ?, alembic_values = ? WHERE id = ?")
+        let changed = sqlx::query("UPDATE profiles SET name = ?, client = ?, environment = ?, url = ?, project_dir = ?, auto_backup = ?, backup_keep = ?, python = ?, version_table = ?, version_table_schema = ?, alembic_values = ?, tags = ? WHERE id = ?")
             .bind(&p.name)
             .bind(&p.client)
             .bind(environment)
@@ -225,6 +255,7 @@ impl Store {
             .bind(p.version_table.trim())
             .bind(p.version_table_schema.trim())
             .bind(&p.alembic_values)
+            .bind(tags(&p.tags))
             .bind(id)
             .execute(&self.pool)
             .await?

@@ -1,0 +1,255 @@
+//! The desktop app's profiles from the command line: `status` of many databases at once, and
+//! `upgrade`/`downgrade` of many in one batch, with its report.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use stratum_alembic::RenderCache;
+use stratum_db::{CancelToken, Operation};
+use stratum_fleet::{
+    run_batch, status, BatchEvent, BatchOptions, Fleet, Phase, Selection, State, StatusOptions,
+};
+use stratum_store::{Profile, Secrets, Store};
+
+use crate::args::{Cli, FleetArgs, MigrateArgs, StatusArgs};
+use crate::error::CliError;
+use crate::output::Out;
+
+impl From<stratum_fleet::FleetError> for CliError {
+    fn from(e: stratum_fleet::FleetError) -> Self {
+        use stratum_fleet::FleetError as E;
+        match e {
+            E::Db(d) => d.into(),
+            E::Project(p) => p.into(),
+            E::Graph(g) => g.into(),
+            E::Input(_) => CliError::Input(e.to_string()),
+            other => CliError::Failed(other.to_string()),
+        }
+    }
+}
+
+/// The desktop app's data folder: --data-dir, else where the app keeps it.
+fn data_dir(cli: &Cli) -> Result<PathBuf, CliError> {
+    match &cli.data_dir {
+        Some(d) => Ok(d.clone()),
+        None => dirs::data_dir()
+            .map(|d| d.join("app.stratum.desktop"))
+            .ok_or_else(|| {
+                CliError::Input(
+                    "no data folder for the desktop app's profiles: pass --data-dir".into(),
+                )
+            }),
+    }
+}
+
+async fn chosen(cli: &Cli, f: &FleetArgs) -> Result<(Store, PathBuf, Vec<Profile>), CliError> {
+    if !f.given() {
+        return Err(CliError::Input(
+            "say which profiles: --all, --group CLIENT, --env ENV, --tag TAG or --profiles A,B"
+                .into(),
+        ));
+    }
+    let dir = data_dir(cli)?;
+    let file = dir.join("stratum.db");
+    if !file.is_file() {
+        return Err(CliError::Input(format!(
+            "{} has no profiles yet (the desktop app keeps them there; pass --data-dir for another folder)",
+            dir.display()
+        )));
+    }
+    let store = Store::open(&file)
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let all = store
+        .profiles()
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let profiles = Selection {
+        names: f.profiles.clone(),
+        clients: f.groups.clone(),
+        environments: f.environments.clone(),
+        tags: f.tags.clone(),
+    }
+    .choose(all)?;
+    Ok((store, dir, profiles))
+}
+
+fn ago(seconds: i64) -> String {
+    match seconds {
+        s if s < 120 => format!("{s} s ago"),
+        s if s < 7200 => format!("{} min ago", s / 60),
+        s if s < 172_800 => format!("{} h ago", s / 3600),
+        s => format!("{} days ago", s / 86_400),
+    }
+}
+
+pub async fn status_cmd(cli: &Cli, a: &StatusArgs, out: &Out) -> Result<(), CliError> {
+    let (store, _, profiles) = chosen(cli, &a.fleet).await?;
+    let opts = StatusOptions {
+        concurrency: a.fleet.concurrency.unwrap_or(16),
+        timeout: Duration::from_secs(a.timeout.max(1)),
+    };
+    let all = status(&store, &Secrets::default(), profiles, &opts, |_| {}).await?;
+    let troubled = all
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.state,
+                State::Unreachable | State::Invalid | State::UnknownRows
+            )
+        })
+        .count();
+    out.result(&all, || {
+        let mut t = format!(
+            "{:<24} {:<16} {:<11} {:<12} {:<14} {:>7}  {:<16} {}\n",
+            "PROFILE", "CLIENT", "ENV", "STATE", "AT", "PENDING", "LAST BACKUP", "LAST OPERATION"
+        );
+        for s in &all {
+            let state = match s.state {
+                State::UpToDate => "up to date",
+                State::Pending => "pending",
+                State::UnknownRows => "unknown rows",
+                State::Unreachable => "unreachable",
+                State::Invalid => "invalid",
+            };
+            let at = if s.rows.is_empty() && s.server.is_some() {
+                "base".to_string()
+            } else {
+                s.rows.join(",")
+            };
+            let heads = if s.several_heads { " (heads)" } else { "" };
+            t.push_str(&format!(
+                "{:<24} {:<16} {:<11} {:<12} {:<14} {:>7}  {:<16} {}\n",
+                s.name,
+                s.client,
+                s.environment,
+                state,
+                format!("{at}{heads}"),
+                s.pending.len(),
+                s.last_backup
+                    .as_ref()
+                    .map(|b| ago(b.age_seconds))
+                    .unwrap_or_else(|| "never".into()),
+                s.last_operation
+                    .as_ref()
+                    .map(|o| format!("{} {} ({}, {})", o.operation, o.target, o.result, o.at))
+                    .unwrap_or_default(),
+            ));
+            if let Some(r) = &s.reason {
+                t.push_str(&format!("    {r}\n"));
+            }
+        }
+        t.push_str(&format!(
+            "{} database(s): {} up to date, {} pending, {} unreachable or unreadable\n",
+            all.len(),
+            all.iter().filter(|s| s.state == State::UpToDate).count(),
+            all.iter().filter(|s| s.state == State::Pending).count(),
+            troubled
+        ));
+        t
+    });
+    if troubled > 0 {
+        return Err(CliError::Blocked(format!(
+            "{troubled} database(s) could not be read"
+        )));
+    }
+    Ok(())
+}
+
+/// `upgrade|downgrade TARGET --profiles ...`: a batch over the app's profiles.
+pub async fn batch_cmd(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<(), CliError> {
+    if a.sql || a.plan || a.dry_run || a.from.is_some() {
+        return Err(CliError::Input(
+            "a batch runs the operation; --sql, --plan, --dry-run and --from work on one --project/--url".into(),
+        ));
+    }
+    let (store, dir, profiles) = chosen(cli, &a.fleet).await?;
+    let op = if up {
+        Operation::Upgrade(a.target.clone())
+    } else {
+        Operation::Downgrade(a.target.clone())
+    };
+    let opts = BatchOptions {
+        concurrency: a.fleet.concurrency.unwrap_or(4),
+        stop_on_failure: !a.keep_going,
+        backup_all: a.backup,
+        production_confirmed: a.yes,
+    };
+    let names: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
+    let total = names.len();
+    let quiet = out.json;
+    let tell = Arc::new(move |e: &BatchEvent| {
+        if quiet || e.phase == Phase::Queued {
+            return;
+        }
+        let name = names.get(e.position).map(String::as_str).unwrap_or("?");
+        let phase = match e.phase {
+            Phase::Checking => "checking",
+            Phase::BackingUp => "backing up",
+            Phase::Running => "running",
+            Phase::Verifying => "verifying",
+            Phase::Succeeded => "succeeded",
+            Phase::UpToDate => "up to date",
+            Phase::Failed => "FAILED",
+            Phase::Skipped => "skipped",
+            Phase::Cancelled => "cancelled",
+            Phase::Queued => "queued",
+        };
+        let detail = if e.detail.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", e.detail)
+        };
+        eprintln!("[{}/{total}] {name}: {phase}{detail}", e.position + 1);
+    });
+    let cancel = CancelToken::default();
+    let on_ctrl_c = cancel.clone();
+    let ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("Cancelling: running databases stop after their current statement, the rest do not start...");
+            on_ctrl_c.cancel();
+        }
+    });
+    let renders = RenderCache::default();
+    let fleet = Fleet {
+        store: &store,
+        secrets: &Secrets::default(),
+        data_dir: &dir,
+        renders: &renders,
+    };
+    let report = run_batch(&fleet, profiles, &op, &opts, &cancel, tell).await;
+    ctrl_c.abort();
+    let report = report?;
+    let mut written = Vec::new();
+    for path in &a.report {
+        let body = match path.extension().and_then(|e| e.to_str()) {
+            Some("html" | "htm") => stratum_fleet::to_html(&report),
+            _ => stratum_fleet::to_csv(&report),
+        };
+        std::fs::write(path, body)
+            .map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;
+        written.push(path.display().to_string());
+    }
+    let failed = report.count("failed") + report.count("cancelled");
+    out.result(
+        &json!({ "ok": failed == 0, "report": report, "files": written }),
+        || {
+            let mut s = format!("Batch #{}: {}\n", report.batch.id, report.summary());
+            for i in report.items.iter().filter(|i| i.result == "failed") {
+                s.push_str(&format!("  {}: {}\n", i.profile_name, i.message));
+            }
+            for w in &written {
+                s.push_str(&format!("Report: {w}\n"));
+            }
+            s
+        },
+    );
+    if failed > 0 {
+        return Err(CliError::Blocked(format!(
+            "{failed} database(s) did not finish"
+        )));
+    }
+    Ok(())
+}

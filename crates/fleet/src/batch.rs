@@ -1,0 +1,453 @@
+//! One operation over many databases: per database the same steps as a single run (the plan,
+//! the safety checks, a backup as the profile's policy or the batch asks, the run, a check that
+//! the version rows are where the plan said), a bounded number at a time, in the order chosen,
+//! stopping at the first failure or going on, cancellable; every database's line kept in the
+//! store as the batch's report, and the batch itself in the audit log.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures_util::future::join_all;
+use serde::Serialize;
+use stratum_alembic::RenderCache;
+use stratum_db::{CancelToken, Connection, Operation, Progress, RunOptions, VersionTable};
+use stratum_store::{AuditEntry, BatchItem, BatchRecord, Profile, Secrets, Store};
+
+use crate::findings::{plan_findings, refuse_unacknowledged};
+use crate::{
+    current_plan, describe, run_checked, take, whoami, FleetError, Target, CONNECT_TIMEOUT,
+};
+
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    /// Databases worked on at once.
+    pub concurrency: usize,
+    /// Start no further database after one fails (those running finish).
+    pub stop_on_failure: bool,
+    /// Back up every database first, whatever its profile says (else as each profile says).
+    pub backup_all: bool,
+    /// The user confirmed the production databases in the batch.
+    pub production_confirmed: bool,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions {
+            concurrency: 4,
+            stop_on_failure: true,
+            backup_all: false,
+            production_confirmed: false,
+        }
+    }
+}
+
+impl BatchOptions {
+    fn describe(&self) -> String {
+        format!(
+            "{} at a time; {}; {}",
+            self.concurrency.max(1),
+            if self.stop_on_failure {
+                "stop at the first failure"
+            } else {
+                "go on after a failure"
+            },
+            if self.backup_all {
+                "back up every database first"
+            } else {
+                "back up as each profile says"
+            }
+        )
+    }
+}
+
+/// Where one database of the batch is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Queued,
+    Checking,
+    BackingUp,
+    Running,
+    Verifying,
+    Succeeded,
+    UpToDate,
+    Failed,
+    Skipped,
+    Cancelled,
+}
+
+impl Phase {
+    fn word(self) -> &'static str {
+        match self {
+            Phase::Succeeded => "succeeded",
+            Phase::UpToDate => "up to date",
+            Phase::Skipped => "skipped",
+            Phase::Cancelled => "cancelled",
+            _ => "failed",
+        }
+    }
+}
+
+/// Streamed while a batch runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchEvent {
+    pub position: usize,
+    pub profile_id: i64,
+    pub phase: Phase,
+    /// "step 3 of 7: 004", a failure's message, ...
+    pub detail: String,
+}
+
+/// A batch's report: one line per database, in the order chosen.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchReport {
+    pub batch: BatchRecord,
+    pub items: Vec<BatchItem>,
+}
+
+impl BatchReport {
+    pub fn count(&self, result: &str) -> usize {
+        self.items.iter().filter(|i| i.result == result).count()
+    }
+
+    pub fn summary(&self) -> String {
+        format!(
+            "{} database(s): {} succeeded, {} already up to date, {} failed, {} skipped, {} cancelled",
+            self.items.len(),
+            self.count("succeeded"),
+            self.count("up to date"),
+            self.count("failed"),
+            self.count("skipped"),
+            self.count("cancelled")
+        )
+    }
+}
+
+/// Where a batch's events go (the window's channel, the CLI's progress lines).
+pub type Tell = Arc<dyn Fn(&BatchEvent) + Send + Sync>;
+
+/// What the batch needs from its caller.
+pub struct Fleet<'a> {
+    pub store: &'a Store,
+    pub secrets: &'a Secrets,
+    pub data_dir: &'a Path,
+    pub renders: &'a RenderCache,
+}
+
+/// Runs `op` on every profile in `profiles`.
+pub async fn run_batch(
+    fleet: &Fleet<'_>,
+    profiles: Vec<Profile>,
+    op: &Operation,
+    opts: &BatchOptions,
+    cancel: &CancelToken,
+    each: Tell,
+) -> Result<BatchReport, FleetError> {
+    let production: Vec<&str> = profiles
+        .iter()
+        .filter(|p| p.environment == "production")
+        .map(|p| p.name.as_str())
+        .collect();
+    if !production.is_empty() && !opts.production_confirmed {
+        return Err(FleetError::Input(format!(
+            "the batch includes {} production database(s) ({}): confirm them to go on",
+            production.len(),
+            production.join(", ")
+        )));
+    }
+    let started = Instant::now();
+    let (verb, what) = describe(op);
+    let at = Store::now();
+    let id = fleet
+        .store
+        .add_batch(&BatchRecord {
+            id: 0,
+            at: at.clone(),
+            who: whoami(),
+            operation: verb.into(),
+            target: what.clone(),
+            options: opts.describe(),
+            finished_at: None,
+            duration_ms: 0,
+        })
+        .await?;
+    for (position, p) in profiles.iter().enumerate() {
+        each(&BatchEvent {
+            position,
+            profile_id: p.id,
+            phase: Phase::Queued,
+            detail: String::new(),
+        });
+    }
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let worker = || async {
+        let mut done = Vec::new();
+        loop {
+            let position = next.fetch_add(1, Ordering::SeqCst);
+            let Some(profile) = profiles.get(position) else {
+                break;
+            };
+            let item = if cancel.is_cancelled() {
+                line(
+                    id,
+                    position,
+                    profile,
+                    Phase::Cancelled,
+                    "cancelled before it started".into(),
+                )
+            } else if stop.load(Ordering::SeqCst) {
+                line(id, position, profile, Phase::Skipped, "not started: an earlier database failed and the batch stops at the first failure".into())
+            } else {
+                let item = one(fleet, id, position, profile, op, opts, cancel, &each).await;
+                if item.result == "failed" && opts.stop_on_failure {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                item
+            };
+            // The report must not lose a line because the store hiccuped: it is also returned.
+            let _ = fleet.store.add_batch_item(&item).await;
+            each(&BatchEvent {
+                position,
+                profile_id: profile.id,
+                phase: match item.result.as_str() {
+                    "succeeded" => Phase::Succeeded,
+                    "up to date" => Phase::UpToDate,
+                    "skipped" => Phase::Skipped,
+                    "cancelled" => Phase::Cancelled,
+                    _ => Phase::Failed,
+                },
+                detail: item.message.clone(),
+            });
+            done.push(item);
+        }
+        done
+    };
+    let workers: Vec<_> = (0..opts.concurrency.clamp(1, profiles.len().max(1)))
+        .map(|_| worker())
+        .collect();
+    // The workers run on the caller's task (they borrow the store and the profiles); the work
+    // is waiting on databases, so one task keeps them all going.
+    let mut items: Vec<BatchItem> = join_all(workers).await.into_iter().flatten().collect();
+    items.sort_by_key(|i| i.position);
+    let millis = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    fleet.store.finish_batch(id, millis).await?;
+    let (batch, _) = fleet.store.batch(id).await?;
+    let report = BatchReport { batch, items };
+    let failed = report.count("failed");
+    fleet
+        .store
+        .record(&AuditEntry {
+            id: 0,
+            at,
+            who: whoami(),
+            profile_id: None,
+            profile_name: format!("batch #{id} ({} databases)", report.items.len()),
+            operation: format!("batch {verb}"),
+            target: what,
+            rows_before: String::new(),
+            rows_after: String::new(),
+            duration_ms: millis,
+            result: if failed > 0 { "failed" } else { "succeeded" }.into(),
+            message: report.summary(),
+            backup: String::new(),
+        })
+        .await?;
+    Ok(report)
+}
+
+fn line(batch_id: i64, position: usize, p: &Profile, phase: Phase, message: String) -> BatchItem {
+    BatchItem {
+        id: 0,
+        batch_id,
+        position: i64::try_from(position).unwrap_or(i64::MAX),
+        profile_id: Some(p.id),
+        profile_name: p.name.clone(),
+        client: p.client.clone(),
+        environment: p.environment.clone(),
+        rows_before: String::new(),
+        rows_after: String::new(),
+        backup: String::new(),
+        duration_ms: 0,
+        result: phase.word().into(),
+        message,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn one(
+    fleet: &Fleet<'_>,
+    batch_id: i64,
+    position: usize,
+    profile: &Profile,
+    op: &Operation,
+    opts: &BatchOptions,
+    cancel: &CancelToken,
+    each: &Tell,
+) -> BatchItem {
+    let started = Instant::now();
+    let mut item = line(batch_id, position, profile, Phase::Failed, String::new());
+    let said = Said {
+        each: each.clone(),
+        position,
+        profile_id: profile.id,
+    };
+    let result = steps(fleet, batch_id, profile, op, opts, cancel, &said, &mut item).await;
+    item.duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    match result {
+        Ok(phase) => item.result = phase.word().into(),
+        Err((phase, message)) => {
+            item.result = phase.word().into();
+            item.message = message;
+        }
+    }
+    item
+}
+
+/// The steps of one database; `Err` carries how it ended and why.
+#[allow(clippy::too_many_arguments)]
+async fn steps(
+    fleet: &Fleet<'_>,
+    batch_id: i64,
+    profile: &Profile,
+    op: &Operation,
+    opts: &BatchOptions,
+    cancel: &CancelToken,
+    said: &Said,
+    item: &mut BatchItem,
+) -> Result<Phase, (Phase, String)> {
+    let tell = |phase: Phase, detail: String| said.tell(phase, detail);
+    let failed = |e: FleetError| (Phase::Failed, e.to_string());
+    tell(Phase::Checking, "reading where the database stands".into());
+    let mut target = Target::open(profile.clone(), fleet.secrets).map_err(failed)?;
+    let plan = current_plan(&target, op).await.map_err(failed)?;
+    item.rows_before = plan.rows_before.join(",");
+    item.rows_after = item.rows_before.clone();
+    if plan.steps.is_empty() {
+        return Ok(Phase::UpToDate);
+    }
+    let unrendered = target.with_sql(fleet.renders).await.map_err(failed)?;
+    plan_findings(&target.project, &plan, target.url.dialect(), &unrendered)
+        .and_then(|f| refuse_unacknowledged(&f))
+        .map_err(failed)?;
+    let backup = if opts.backup_all || profile.auto_backup {
+        tell(Phase::BackingUp, "taking a backup first".into());
+        let (verb, what) = describe(op);
+        let b = take(
+            fleet.store,
+            fleet.data_dir,
+            &target,
+            &format!("before batch #{batch_id}: {verb} to {what}"),
+        )
+        .await
+        .map_err(|e| {
+            (
+                Phase::Failed,
+                format!("the backup failed, so nothing was run: {e}"),
+            )
+        })?;
+        item.backup = b.path.clone();
+        Some(b)
+    } else {
+        None
+    };
+    if cancel.is_cancelled() {
+        return Err((Phase::Cancelled, "cancelled before it ran".into()));
+    }
+    tell(Phase::Running, format!("{} step(s)", plan.steps.len()));
+    let run_opts = RunOptions {
+        cancel: cancel.clone(),
+        progress: Some(Arc::new({
+            let said = said.clone();
+            move |p: &Progress| {
+                if let Progress::StepStarted {
+                    index,
+                    total,
+                    revision,
+                    ..
+                } = p
+                {
+                    said.tell(
+                        Phase::Running,
+                        format!("step {} of {total}: {revision}", index + 1),
+                    );
+                }
+            }
+        })),
+        ..RunOptions::default()
+    };
+    let ran = run_checked(
+        fleet.store,
+        &mut target,
+        fleet.renders,
+        op,
+        &run_opts,
+        backup.as_ref(),
+    )
+    .await
+    .map_err(failed)?;
+    let report = match ran.outcome {
+        Ok(r) => r,
+        Err(f) => {
+            item.rows_after = f.rows_now.join(",");
+            let phase = if f.message.contains("cancelled") {
+                Phase::Cancelled
+            } else {
+                Phase::Failed
+            };
+            return Err((phase, f.to_string()));
+        }
+    };
+    tell(Phase::Verifying, "reading the version rows back".into());
+    let rows = read_rows(&target).await.map_err(failed)?;
+    item.rows_after = rows.join(",");
+    let (mut got, mut want) = (rows.clone(), report.plan.rows_after.clone());
+    got.sort();
+    want.sort();
+    if got != want {
+        return Err((
+            Phase::Failed,
+            format!(
+                "the run finished, but the database records [{}] where [{}] was planned",
+                rows.join(", "),
+                report.plan.rows_after.join(", ")
+            ),
+        ));
+    }
+    Ok(Phase::Succeeded)
+}
+
+/// One database's voice in the batch's events.
+#[derive(Clone)]
+struct Said {
+    each: Tell,
+    position: usize,
+    profile_id: i64,
+}
+
+impl Said {
+    fn tell(&self, phase: Phase, detail: String) {
+        (self.each)(&BatchEvent {
+            position: self.position,
+            profile_id: self.profile_id,
+            phase,
+            detail,
+        })
+    }
+}
+
+async fn read_rows(target: &Target) -> Result<Vec<String>, FleetError> {
+    let mut conn = Connection::connect(&target.url, CONNECT_TIMEOUT).await?;
+    let rows = conn
+        .version_rows(&VersionTable::from_config(&target.project.config))
+        .await;
+    conn.close().await;
+    Ok(rows?)
+}
+
+/// Where a batch's report files go when the caller names none.
+pub fn report_path(dir: &Path, batch_id: i64, extension: &str) -> PathBuf {
+    dir.join(format!("stratum-batch-{batch_id}.{extension}"))
+}

@@ -1,0 +1,169 @@
+//! What the fleet view and batch runs keep: each profile's latest backup, operation and drift
+//! check, and batch runs with a report line per database.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::{AuditEntry, BackupEntry, Store, StoreError};
+
+/// The latest drift check of a profile's database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct DriftCheck {
+    pub profile_id: i64,
+    pub at: String,
+    /// How many objects differ; -1 when the check itself failed (`summary` says why).
+    pub differences: i64,
+    pub summary: String,
+}
+
+/// One batch run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct BatchRecord {
+    pub id: i64,
+    pub at: String,
+    pub who: String,
+    pub operation: String,
+    pub target: String,
+    pub options: String,
+    pub finished_at: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// One database's line in a batch's report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct BatchItem {
+    pub id: i64,
+    pub batch_id: i64,
+    pub position: i64,
+    pub profile_id: Option<i64>,
+    pub profile_name: String,
+    pub client: String,
+    pub environment: String,
+    pub rows_before: String,
+    pub rows_after: String,
+    pub backup: String,
+    pub duration_ms: i64,
+    /// succeeded, up to date, failed, skipped or cancelled.
+    pub result: String,
+    pub message: String,
+}
+
+impl Store {
+    /// Each profile's newest backup.
+    pub async fn last_backups(&self) -> Result<HashMap<i64, BackupEntry>, StoreError> {
+        let rows = sqlx::query_as::<_, BackupEntry>(
+            "SELECT * FROM backups WHERE id IN (SELECT MAX(id) FROM backups WHERE profile_id IS NOT NULL GROUP BY profile_id)",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|b| Some((b.profile_id?, b)))
+            .collect())
+    }
+
+    /// Each profile's newest upgrade, downgrade, stamp or restore.
+    pub async fn last_operations(&self) -> Result<HashMap<i64, AuditEntry>, StoreError> {
+        let rows = sqlx::query_as::<_, AuditEntry>(
+            "SELECT * FROM audit_log WHERE id IN (SELECT MAX(id) FROM audit_log WHERE profile_id IS NOT NULL AND operation IN ('upgrade', 'downgrade', 'stamp', 'restore') GROUP BY profile_id)",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|e| Some((e.profile_id?, e)))
+            .collect())
+    }
+
+    pub async fn record_drift(&self, d: &DriftCheck) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO drift_checks (profile_id, at, differences, summary) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (profile_id) DO UPDATE SET at = excluded.at, differences = excluded.differences, summary = excluded.summary",
+        )
+        .bind(d.profile_id)
+        .bind(&d.at)
+        .bind(d.differences)
+        .bind(&d.summary)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn drift_checks(&self) -> Result<HashMap<i64, DriftCheck>, StoreError> {
+        let rows = sqlx::query_as::<_, DriftCheck>("SELECT * FROM drift_checks")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|d| (d.profile_id, d)).collect())
+    }
+
+    pub async fn add_batch(&self, b: &BatchRecord) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO batches (at, who, operation, target, options) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&b.at)
+        .bind(&b.who)
+        .bind(&b.operation)
+        .bind(&b.target)
+        .bind(&b.options)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    pub async fn add_batch_item(&self, i: &BatchItem) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO batch_items (batch_id, position, profile_id, profile_name, client, environment, rows_before, rows_after, backup, duration_ms, result, message) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(i.batch_id)
+        .bind(i.position)
+        .bind(i.profile_id)
+        .bind(&i.profile_name)
+        .bind(&i.client)
+        .bind(&i.environment)
+        .bind(&i.rows_before)
+        .bind(&i.rows_after)
+        .bind(&i.backup)
+        .bind(i.duration_ms)
+        .bind(&i.result)
+        .bind(&i.message)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn finish_batch(&self, id: i64, duration_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE batches SET finished_at = ?, duration_ms = ? WHERE id = ?")
+            .bind(Store::now())
+            .bind(duration_ms)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A batch and its lines, in the order the databases were chosen.
+    pub async fn batch(&self, id: i64) -> Result<(BatchRecord, Vec<BatchItem>), StoreError> {
+        let b = sqlx::query_as::<_, BatchRecord>("SELECT * FROM batches WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NoBatch(id))?;
+        let items = sqlx::query_as::<_, BatchItem>(
+            "SELECT * FROM batch_items WHERE batch_id = ? ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((b, items))
+    }
+
+    /// Newest first.
+    pub async fn batches(&self) -> Result<Vec<BatchRecord>, StoreError> {
+        Ok(
+            sqlx::query_as::<_, BatchRecord>("SELECT * FROM batches ORDER BY id DESC")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+}

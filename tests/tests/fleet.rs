@@ -1,0 +1,471 @@
+//! A consultant's fleet on real servers: 50 PostgreSQL databases at different revisions of the
+//! sample project, some on MariaDB and SQLite, one unreachable, one whose project has a failing
+//! revision. The status of each is right; a batch upgrade brings the others to head, each with
+//! its backup, and reports the failing one rolled back; with stop-on-first-failure the rest are
+//! left untouched; the report reads as CSV and HTML and the batch is in the audit log.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use stratum_alembic::RenderCache;
+use stratum_db::{CancelToken, Engine, Operation, RunOptions};
+use stratum_fleet::{
+    run_batch, status, BatchEvent, BatchOptions, Fleet, Phase, Selection, State, StatusOptions,
+};
+use stratum_project::Project;
+use stratum_store::{NewProfile, Profile, Secrets, Store};
+use stratum_tests::{repo, rt, sample_project, server_available, ScratchDb};
+
+/// Where each database starts: a cycle over the sample's history (none = base).
+const STARTS: [Option<&str>; 5] = [None, Some("001"), Some("003"), Some("006"), Some("heads")];
+
+struct Fleetful {
+    store: Store,
+    secrets: Secrets,
+    data: tempfile::TempDir,
+    /// Kept alive: each is dropped (and its database with it) at the end.
+    dbs: Vec<ScratchDb>,
+    /// profile id -> where it started.
+    started_at: HashMap<i64, Option<&'static str>>,
+    unreachable: i64,
+    failing: i64,
+}
+
+fn upgrade_to(db: &ScratchDb, target: &str) {
+    let project = Project::open(&sample_project()).unwrap_or_else(|e| panic!("{e}"));
+    rt().block_on(async {
+        let mut conn = db.connect().await;
+        stratum_db::run(
+            &mut conn,
+            &project,
+            &Operation::Upgrade(target.into()),
+            &RunOptions::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        conn.close().await;
+    });
+}
+
+fn build(postgres: usize, mariadb: usize, sqlite: usize) -> Fleetful {
+    let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = rt()
+        .block_on(Store::open(&data.path().join("stratum.db")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut dbs = Vec::new();
+    let mut started_at = HashMap::new();
+    let engines = std::iter::repeat_n(Engine::Postgres, postgres)
+        .chain(std::iter::repeat_n(Engine::MySql, mariadb))
+        .chain(std::iter::repeat_n(Engine::Sqlite, sqlite));
+    let add = |name: String, client: &str, url: &str, project: &std::path::Path, tags: &str| {
+        rt().block_on(store.add_profile(&NewProfile {
+            name,
+            client: client.into(),
+            environment: "staging".into(),
+            url: url.into(),
+            project_dir: project.display().to_string(),
+            tags: tags.into(),
+            ..Default::default()
+        }))
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    for (i, engine) in engines.enumerate() {
+        let db = ScratchDb::new(engine);
+        let start = STARTS[i % STARTS.len()];
+        if let Some(t) = start {
+            upgrade_to(&db, t);
+        }
+        let p = add(
+            format!("client-{i:02}"),
+            &format!("Client {}", (b'A' + (i % 5) as u8) as char),
+            &db.url,
+            &sample_project(),
+            if i % 2 == 0 { "eu" } else { "us" },
+        );
+        started_at.insert(p.id, start);
+        dbs.push(db);
+    }
+    let unreachable = add(
+        "client-gone".into(),
+        "Client Z",
+        "postgresql://postgres@127.0.0.1:1/nowhere",
+        &sample_project(),
+        "",
+    )
+    .id;
+    let failing_db = ScratchDb::new(Engine::Sqlite);
+    let failing = add(
+        "client-failing".into(),
+        "Client Z",
+        &failing_db.url,
+        &repo().join("tests/fixtures/failing-project"),
+        "",
+    )
+    .id;
+    dbs.push(failing_db);
+    Fleetful {
+        store,
+        secrets: Secrets::default(),
+        data,
+        dbs,
+        started_at,
+        unreachable,
+        failing,
+    }
+}
+
+impl Fleetful {
+    fn profiles(&self) -> Vec<Profile> {
+        rt().block_on(self.store.profiles())
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn db_of(&self, p: &Profile) -> Option<&ScratchDb> {
+        self.dbs.iter().find(|d| d.url == p.url)
+    }
+
+    fn batch(
+        &self,
+        profiles: Vec<Profile>,
+        opts: &BatchOptions,
+    ) -> (stratum_fleet::BatchReport, Vec<BatchEvent>) {
+        let renders = RenderCache::default();
+        let fleet = Fleet {
+            store: &self.store,
+            secrets: &self.secrets,
+            data_dir: self.data.path(),
+            renders: &renders,
+        };
+        let heard = Arc::new(Mutex::new(Vec::new()));
+        let sink = heard.clone();
+        let report = rt()
+            .block_on(run_batch(
+                &fleet,
+                profiles,
+                &Operation::Upgrade("heads".into()),
+                opts,
+                &CancelToken::default(),
+                Arc::new(move |e: &BatchEvent| {
+                    if let Ok(mut h) = sink.lock() {
+                        h.push(e.clone())
+                    }
+                }),
+            ))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let heard = heard.lock().map(|h| h.clone()).unwrap_or_default();
+        (report, heard)
+    }
+}
+
+fn servers() -> bool {
+    server_available(Engine::Postgres) && server_available(Engine::MySql)
+}
+
+#[test]
+fn the_status_of_every_database_is_read_at_once_and_is_right_for_each() {
+    if !servers() {
+        return;
+    }
+    let f = build(50, 3, 3);
+    let profiles = f.profiles();
+    let seen = Arc::new(Mutex::new(0usize));
+    let counter = seen.clone();
+    let all = rt()
+        .block_on(status(
+            &f.store,
+            &f.secrets,
+            profiles.clone(),
+            &StatusOptions {
+                concurrency: 8,
+                timeout: std::time::Duration::from_secs(3),
+            },
+            move |_| {
+                if let Ok(mut n) = counter.lock() {
+                    *n += 1
+                }
+            },
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(all.len(), 58);
+    assert_eq!(
+        seen.lock().map(|n| *n).unwrap_or(0),
+        58,
+        "each status is told as it is known"
+    );
+    let project = Project::open(&sample_project()).unwrap_or_else(|e| panic!("{e}"));
+    for s in &all {
+        if s.profile_id == f.unreachable {
+            assert_eq!(s.state, State::Unreachable, "{s:?}");
+            assert!(
+                s.reason
+                    .as_deref()
+                    .is_some_and(|r| r.contains("127.0.0.1:1")),
+                "{s:?}"
+            );
+            continue;
+        }
+        if s.profile_id == f.failing {
+            assert_eq!((s.state, s.pending.len()), (State::Pending, 2), "{s:?}");
+            continue;
+        }
+        let start = f.started_at[&s.profile_id];
+        let rows: Vec<String> = match start {
+            None => Vec::new(),
+            Some("heads") => vec!["007".into()],
+            Some(r) => vec![r.to_string()],
+        };
+        assert_eq!(s.rows, rows, "{}", s.name);
+        let pending = project.map.pending(&rows).unwrap_or_default();
+        assert_eq!(s.pending, pending, "{}", s.name);
+        let want = if pending.is_empty() {
+            State::UpToDate
+        } else {
+            State::Pending
+        };
+        assert_eq!(s.state, want, "{}", s.name);
+        assert!(s.server.is_some(), "{}", s.name);
+    }
+    // Choosing by client and tag.
+    let chosen = Selection {
+        clients: vec!["Client A".into()],
+        tags: vec!["eu".into()],
+        ..Default::default()
+    }
+    .choose(profiles.clone())
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !chosen.is_empty()
+            && chosen
+                .iter()
+                .all(|p| p.client == "Client A" && p.tags == "eu")
+    );
+    let e = Selection {
+        names: vec!["nobody".into()],
+        ..Default::default()
+    }
+    .choose(profiles)
+    .map(|_| ())
+    .unwrap_err();
+    assert!(e.to_string().contains("'nobody'"), "{e}");
+}
+
+#[test]
+fn a_batch_upgrade_brings_every_database_to_head_with_its_backup_and_reports_the_failures() {
+    if !servers() {
+        return;
+    }
+    let f = build(50, 3, 3);
+    let (report, heard) = f.batch(
+        f.profiles(),
+        &BatchOptions {
+            concurrency: 8,
+            stop_on_failure: false,
+            backup_all: true,
+            production_confirmed: false,
+        },
+    );
+    assert_eq!(report.items.len(), 58);
+    for item in &report.items {
+        let id = item.profile_id.unwrap_or_default();
+        if id == f.unreachable {
+            assert_eq!(item.result, "failed", "{item:?}");
+            assert!(
+                item.message.contains("cannot connect") || item.message.contains("127.0.0.1:1"),
+                "{item:?}"
+            );
+            continue;
+        }
+        if id == f.failing {
+            assert_eq!(item.result, "failed", "{item:?}");
+            assert!(
+                item.message.contains("002") && item.message.contains("rolled back"),
+                "{item:?}"
+            );
+            assert!(!item.backup.is_empty(), "backed up before it ran");
+            continue;
+        }
+        let start = f.started_at[&id];
+        if start == Some("heads") {
+            assert_eq!(item.result, "up to date", "{item:?}");
+            assert!(item.backup.is_empty(), "nothing to run, nothing to back up");
+        } else {
+            assert_eq!(item.result, "succeeded", "{item:?}");
+            assert!(std::path::Path::new(&item.backup).is_file(), "{item:?}");
+            assert_eq!(item.rows_after, "007");
+        }
+    }
+    for p in f.profiles() {
+        if let Some(db) = f.db_of(&p) {
+            let want: Vec<String> = if p.id == f.failing {
+                vec![]
+            } else {
+                vec!["007".into()]
+            };
+            assert_eq!(db.version_rows(), want, "{}", p.name);
+        }
+    }
+    assert_eq!(report.count("failed"), 2);
+    assert!(
+        heard.iter().any(|e| e.phase == Phase::BackingUp)
+            && heard
+                .iter()
+                .any(|e| e.phase == Phase::Running && e.detail.starts_with("step ")),
+        "progress per database, step by step"
+    );
+    let csv = stratum_fleet::to_csv(&report);
+    assert_eq!(csv.lines().count(), 59, "a header and a line per database");
+    assert!(csv.contains(",failed,") && csv.contains("client-failing"));
+    let html = stratum_fleet::to_html(&report);
+    assert!(html.contains("58 database(s)") && html.contains("client-gone"));
+    let audit = rt()
+        .block_on(f.store.audit(None))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.operation == "batch upgrade" && e.message.contains("2 failed")),
+        "the batch is in the audit log"
+    );
+    assert!(
+        audit.iter().filter(|e| e.operation == "upgrade").count() >= 45,
+        "and each database's run"
+    );
+}
+
+#[test]
+fn with_stop_on_first_failure_the_rest_are_left_untouched() {
+    let f = build(4, 0, 2);
+    // The failing database first, one at a time: nothing after it starts.
+    let mut profiles = f.profiles();
+    profiles.sort_by_key(|p| p.id != f.failing);
+    let before: Vec<Vec<String>> = profiles
+        .iter()
+        .filter_map(|p| f.db_of(p))
+        .map(|d| d.version_rows())
+        .collect();
+    let (report, _) = f.batch(
+        profiles.clone(),
+        &BatchOptions {
+            concurrency: 1,
+            stop_on_failure: true,
+            ..BatchOptions::default()
+        },
+    );
+    assert_eq!(report.items[0].result, "failed");
+    assert!(
+        report.items[1..].iter().all(|i| i.result == "skipped"),
+        "{:?}",
+        report.items
+    );
+    let after: Vec<Vec<String>> = profiles
+        .iter()
+        .filter_map(|p| f.db_of(p))
+        .map(|d| d.version_rows())
+        .collect();
+    assert_eq!(after, before, "untouched");
+
+    // A production database in the batch needs its confirmation first.
+    let mut prod = f.profiles().remove(0);
+    prod.environment = "production".into();
+    let renders = RenderCache::default();
+    let fleet = Fleet {
+        store: &f.store,
+        secrets: &f.secrets,
+        data_dir: f.data.path(),
+        renders: &renders,
+    };
+    let e = rt()
+        .block_on(run_batch(
+            &fleet,
+            vec![prod],
+            &Operation::Upgrade("heads".into()),
+            &BatchOptions::default(),
+            &CancelToken::default(),
+            Arc::new(|_: &BatchEvent| {}),
+        ))
+        .map(|_| ())
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("production") && e.to_string().contains("confirm"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_cli_reads_the_apps_profiles_for_status_and_batch_upgrades_with_a_report() {
+    if !servers() {
+        return;
+    }
+    let f = build(5, 1, 1);
+    let dir = f.data.path().to_string_lossy().to_string();
+    let o = stratum_tests::stratum(&["--data-dir", &dir, "--json", "status", "--all"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "one is unreachable: {}",
+        stratum_tests::text(&o)
+    );
+    let all: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(all.as_array().map(Vec::len), Some(9));
+    assert!(all
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|s| s["state"] == "unreachable"));
+    let o = stratum_tests::stratum(&["--data-dir", &dir, "status", "--group", "Client B"]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        text.contains("client-01") && !text.contains("client-00"),
+        "{text}"
+    );
+
+    let csv = f.data.path().join("report.csv");
+    let html = f.data.path().join("report.html");
+    let o = stratum_tests::stratum(&[
+        "--data-dir",
+        &dir,
+        "upgrade",
+        "heads",
+        "--all",
+        "--keep-going",
+        "--concurrency",
+        "3",
+        "--report",
+        &csv.to_string_lossy(),
+        "--report",
+        &html.to_string_lossy(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "two did not finish: {}",
+        stratum_tests::text(&o)
+    );
+    let said = stratum_tests::text(&o);
+    assert!(
+        said.contains("client-failing: FAILED") && said.contains("succeeded"),
+        "{said}"
+    );
+    let csv = std::fs::read_to_string(&csv).unwrap_or_default();
+    assert_eq!(csv.lines().count(), 10, "{csv}");
+    assert!(std::fs::read_to_string(&html)
+        .unwrap_or_default()
+        .contains("<table>"));
+    for p in f.profiles() {
+        if let Some(db) = f.db_of(&p) {
+            if p.id != f.failing {
+                assert_eq!(db.version_rows(), ["007"], "{}", p.name);
+            }
+        }
+    }
+    // Nothing chosen is a clear error.
+    let o = stratum_tests::stratum(&["--data-dir", &dir, "status"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stratum_tests::text(&o).contains("--all"),
+        "{}",
+        stratum_tests::text(&o)
+    );
+}
