@@ -41,6 +41,7 @@ pub(crate) fn profile_view(p: &Profile) -> ProfileView {
         version_table: p.version_table.clone(),
         version_table_schema: p.version_table_schema.clone(),
         alembic_values: p.alembic_values.clone(),
+        tags: p.tag_list(),
     }
 }
 

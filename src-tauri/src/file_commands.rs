@@ -11,7 +11,7 @@ use crate::picker::Pick;
 use crate::views::ProfileDraft;
 use crate::{AppError, AppState};
 
-async fn pick(
+pub(crate) async fn pick(
     state: &AppState,
     what: Pick,
     start: Option<String>,

@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod file_commands;
 mod findings;
+mod fleet_commands;
 pub mod picker;
 mod profile_commands;
 mod schema_commands;
@@ -44,6 +45,12 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             file_commands::save_operation_sql,
             file_commands::convert_project,
             profile_commands::supply_value,
+            fleet_commands::fleet_status,
+            fleet_commands::fleet_drift,
+            fleet_commands::run_batch_operation,
+            fleet_commands::batch_report,
+            fleet_commands::list_batches,
+            fleet_commands::save_batch_report,
             backup_commands::list_backups,
             backup_commands::take_backup,
             backup_commands::verify_backup,

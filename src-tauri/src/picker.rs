@@ -17,6 +17,9 @@ pub enum Pick {
     SaveSql,
     /// An empty folder for a converted project.
     NewProject,
+    /// Where to save a batch's report.
+    SaveCsv,
+    SaveHtml,
 }
 
 pub trait Picker: Send + Sync {
@@ -54,6 +57,16 @@ impl<R: Runtime> Picker for SystemDialog<R> {
                 .set_title("Save the SQL")
                 .set_file_name("preview.sql")
                 .add_filter("SQL", &["sql"])
+                .save_file(done),
+            Pick::SaveCsv => dialog
+                .set_title("Save the batch report")
+                .set_file_name("stratum-batch-report.csv")
+                .add_filter("CSV", &["csv"])
+                .save_file(done),
+            Pick::SaveHtml => dialog
+                .set_title("Save the batch report")
+                .set_file_name("stratum-batch-report.html")
+                .add_filter("HTML", &["html"])
                 .save_file(done),
             Pick::NewProject => dialog
                 .set_title("Choose an empty folder for the converted project")

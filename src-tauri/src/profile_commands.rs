@@ -57,6 +57,7 @@ fn validate(input: &ProfileInput) -> Result<(NewProfile, Option<String>), AppErr
             version_table: text(&input.version_table).trim().into(),
             version_table_schema: text(&input.version_table_schema).trim().into(),
             alembic_values,
+            tags: text(&input.tags),
         },
         password,
     ))

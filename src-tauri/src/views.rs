@@ -23,6 +23,8 @@ pub struct ProfileView {
     pub version_table_schema: String,
     /// Values revision files compute, one `FILE: NAME = VALUE` per line.
     pub alembic_values: String,
+    /// For choosing profiles in the fleet view.
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -219,6 +221,9 @@ pub struct ProfileInput {
     pub version_table_schema: Option<String>,
     #[serde(default)]
     pub alembic_values: Option<String>,
+    /// Comma separated.
+    #[serde(default)]
+    pub tags: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -340,4 +345,112 @@ pub struct ConvertedView {
     pub dialect: String,
     /// Revisions that run outside a transaction, as their autocommit blocks did.
     pub outside_transaction: Vec<String>,
+}
+
+/// One database's line in the fleet view.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct FleetRow {
+    pub profile_id: u32,
+    pub name: String,
+    pub client: String,
+    pub environment: String,
+    pub tags: Vec<String>,
+    pub database: String,
+    /// up_to_date, pending, unknown_rows, unreachable or invalid.
+    pub state: String,
+    pub reason: Option<String>,
+    pub server: Option<String>,
+    pub rows: Vec<String>,
+    pub pending: Vec<String>,
+    pub several_heads: bool,
+    pub project_heads: u32,
+    pub last_backup_at: Option<String>,
+    pub last_backup_age_seconds: Option<u32>,
+    pub last_operation: Option<LastOperationView>,
+    pub drift: Option<DriftView>,
+    pub millis: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct LastOperationView {
+    pub at: String,
+    pub operation: String,
+    pub target: String,
+    pub result: String,
+    pub message: String,
+}
+
+/// A profile's latest drift check.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct DriftView {
+    pub profile_id: u32,
+    pub at: String,
+    /// How many objects differ; -1 when the check failed.
+    pub differences: i32,
+    pub summary: String,
+}
+
+/// A batch as the window starts it.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct BatchRequest {
+    pub profile_ids: Vec<u32>,
+    pub kind: OperationKind,
+    pub target: String,
+    pub concurrency: u32,
+    pub stop_on_failure: bool,
+    /// Back up every database first (else as each profile says).
+    pub backup_all: bool,
+    /// The number of production databases in the batch, typed by the user.
+    pub production_confirmation: Option<String>,
+}
+
+/// Streamed while a batch runs.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct BatchEventView {
+    pub position: u32,
+    pub profile_id: u32,
+    /// queued, checking, backing_up, running, verifying, succeeded, up_to_date, failed,
+    /// skipped or cancelled.
+    pub phase: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct BatchItemView {
+    pub position: u32,
+    pub profile_id: Option<u32>,
+    pub profile_name: String,
+    pub client: String,
+    pub environment: String,
+    pub rows_before: Vec<String>,
+    pub rows_after: Vec<String>,
+    pub backup: String,
+    pub duration_ms: u32,
+    /// succeeded, up to date, failed, skipped or cancelled.
+    pub result: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct BatchReportView {
+    pub id: u32,
+    pub at: String,
+    pub who: String,
+    pub operation: String,
+    pub target: String,
+    pub options: String,
+    pub finished_at: Option<String>,
+    pub duration_ms: u32,
+    pub summary: String,
+    pub items: Vec<BatchItemView>,
+}
+
+/// A past batch, for the list.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct BatchSummaryView {
+    pub id: u32,
+    pub at: String,
+    pub operation: String,
+    pub target: String,
+    pub duration_ms: u32,
 }

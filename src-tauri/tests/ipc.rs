@@ -808,3 +808,125 @@ fn a_value_a_revision_computes_is_asked_for_and_kept_in_the_profile() {
     let t = ok(&w, "timeline", json!({ "profileId": id }));
     assert_eq!(t["rows"][0]["labels"], json!(["expand"]));
 }
+
+#[test]
+fn the_fleet_view_reads_every_profile_runs_a_batch_and_saves_its_report() {
+    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let report = out.path().join("report.csv");
+    let w = window_with(Some(Arc::new(Chooses(Some(report.clone())))));
+    let sample = w.data.path().join("sample-project").display().to_string();
+    for (name, url, env) in [
+        (
+            "second",
+            format!("sqlite:///{}", w.data.path().join("second.db").display()),
+            "staging",
+        ),
+        (
+            "gone",
+            "postgresql://postgres@127.0.0.1:1/nowhere".to_string(),
+            "production",
+        ),
+    ] {
+        ok(
+            &w,
+            "save_profile",
+            json!({ "input": {
+                "id": null, "name": name, "client": "Acme", "environment": env, "url": url,
+                "password": null, "project_dir": sample, "tags": "eu, nightly",
+            }}),
+        );
+    }
+    let rows = ok(&w, "fleet_status", json!({ "onRow": "__CHANNEL__:21" }));
+    let rows = rows.as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 3);
+    let by = |name: &str| {
+        rows.iter()
+            .find(|r| r["name"] == name)
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(by("Demo (SQLite)")["state"], "pending");
+    assert_eq!(
+        by("Demo (SQLite)")["pending"].as_array().map(Vec::len),
+        Some(7)
+    );
+    assert_eq!(by("gone")["state"], "unreachable");
+    assert!(by("gone")["reason"]
+        .as_str()
+        .is_some_and(|r| r.contains("127.0.0.1:1")));
+    assert_eq!(by("second")["tags"], json!(["eu", "nightly"]));
+
+    let ids: Vec<Value> = rows.iter().map(|r| r["profile_id"].clone()).collect();
+    // The production database needs its count typed.
+    let refused = invoke(
+        &w,
+        "run_batch_operation",
+        json!({ "request": { "profile_ids": ids, "kind": "upgrade", "target": "heads", "concurrency": 2,
+                              "stop_on_failure": false, "backup_all": false, "production_confirmation": null },
+                "batchKey": "b-1", "onEvent": "__CHANNEL__:22" }),
+    )
+    .expect_err("production is not confirmed");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("production")),
+        "{refused}"
+    );
+    let done = ok(
+        &w,
+        "run_batch_operation",
+        json!({ "request": { "profile_ids": ids, "kind": "upgrade", "target": "heads", "concurrency": 2,
+                              "stop_on_failure": false, "backup_all": true, "production_confirmation": "1" },
+                "batchKey": "b-2", "onEvent": "__CHANNEL__:23" }),
+    );
+    let items = done["items"].as_array().cloned().unwrap_or_default();
+    let result = |name: &str| {
+        items
+            .iter()
+            .find(|i| i["profile_name"] == name)
+            .map(|i| i["result"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(result("Demo (SQLite)"), "succeeded", "{done}");
+    assert_eq!(result("second"), "succeeded");
+    assert_eq!(result("gone"), "failed");
+    assert!(items
+        .iter()
+        .filter(|i| i["result"] == "succeeded")
+        .all(|i| i["backup"].as_str().is_some_and(|b| !b.is_empty())));
+    let id = done["id"].clone();
+    assert_eq!(
+        ok(&w, "batch_report", json!({ "batchId": id }))["summary"],
+        done["summary"]
+    );
+    assert_eq!(ok(&w, "list_batches", json!({}))[0]["id"], id);
+    let saved = ok(
+        &w,
+        "save_batch_report",
+        json!({ "batchId": id, "format": "csv" }),
+    );
+    assert_eq!(saved, json!(report.display().to_string()));
+    assert!(std::fs::read_to_string(&report)
+        .unwrap_or_default()
+        .contains("gone"));
+    let rows = ok(&w, "fleet_status", json!({ "onRow": "__CHANNEL__:24" }));
+    let demo = rows
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["name"] == "Demo (SQLite)")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(demo["state"], "up_to_date");
+    assert!(
+        demo["last_backup_at"].is_string() && demo["last_operation"]["result"] == "succeeded",
+        "{demo}"
+    );
+
+    let drift = ok(
+        &w,
+        "fleet_drift",
+        json!({ "profileIds": [demo["profile_id"].clone()], "onRow": "__CHANNEL__:25" }),
+    );
+    assert_eq!(drift[0]["differences"], 0, "{drift}");
+}

@@ -23,7 +23,7 @@ const failed = (error: unknown) => Promise.resolve({ status: "error" as const, e
 
 const profile: ProfileView = {
   id: 1, name: "Acme staging", client: "Acme", environment: "staging", database: "postgresql erp@db/acme", engine: "postgres",
-  project_dir: "/srv/acme/alembic", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "",
+  project_dir: "/srv/acme/alembic", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [],
 };
 const row = (revision: string, down: string[], applied: boolean, current: boolean): RevisionRow => ({
   revision, message: `revision ${revision}`, created: "2025-02-05 10:35:00", file: `versions/${revision}_x.py`, down_revisions: down, labels: [],

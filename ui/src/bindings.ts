@@ -59,6 +59,21 @@ export const commands = {
 	 *  profile: the next read of the project uses it.
 	 */
 	supplyValue: (profileId: number, file: string, name: string, value: string) => typedError<ProfileView, AppError>(__TAURI_INVOKE("supply_value", { profileId, file, name, value })),
+	/**
+	 *  Every profile's status, each sent on `on_row` as soon as it is known (a dead server answers
+	 *  after its timeout without holding up the others).
+	 */
+	fleetStatus: (onRow: Channel<FleetRow>) => typedError<FleetRow[], AppError>(__TAURI_INVOKE("fleet_status", { onRow })),
+	/**  Checks drift on the chosen databases (each built on a scratch database), a few at a time. */
+	fleetDrift: (profileIds: number[], onRow: Channel<DriftView>) => typedError<DriftView[], AppError>(__TAURI_INVOKE("fleet_drift", { profileIds, onRow })),
+	/**  Runs one operation on the chosen databases; `batch_key` lets the window cancel it. */
+	runBatchOperation: (request: BatchRequest, batchKey: string, onEvent: Channel<BatchEventView>) => typedError<BatchReportView, AppError>(__TAURI_INVOKE("run_batch_operation", { request, batchKey, onEvent })),
+	/**  A past batch's report. */
+	batchReport: (batchId: number) => typedError<BatchReportView, AppError>(__TAURI_INVOKE("batch_report", { batchId })),
+	/**  Past batches, newest first. */
+	listBatches: () => typedError<BatchSummaryView[], AppError>(__TAURI_INVOKE("list_batches")),
+	/**  Saves a batch's report as CSV or HTML where the user chooses; `None` when cancelled. */
+	saveBatchReport: (batchId: number, format: string) => typedError<string | null, AppError>(__TAURI_INVOKE("save_batch_report", { batchId, format })),
 	listBackups: (profileId: number) => typedError<BackupView[], AppError>(__TAURI_INVOKE("list_backups", { profileId })),
 	takeBackup: (profileId: number, reason: string) => typedError<BackupView, AppError>(__TAURI_INVOKE("take_backup", { profileId, reason })),
 	verifyBackup: (backupId: number) => typedError<VerifiedView, AppError>(__TAURI_INVOKE("verify_backup", { backupId })),
@@ -133,6 +148,68 @@ export type BackupView = {
 	present: boolean,
 };
 
+/**  Streamed while a batch runs. */
+export type BatchEventView = {
+	position: number,
+	profile_id: number,
+	/**
+	 *  queued, checking, backing_up, running, verifying, succeeded, up_to_date, failed,
+	 *  skipped or cancelled.
+	 */
+	phase: string,
+	detail: string,
+};
+
+export type BatchItemView = {
+	position: number,
+	profile_id: number | null,
+	profile_name: string,
+	client: string,
+	environment: string,
+	rows_before: string[],
+	rows_after: string[],
+	backup: string,
+	duration_ms: number,
+	/**  succeeded, up to date, failed, skipped or cancelled. */
+	result: string,
+	message: string,
+};
+
+export type BatchReportView = {
+	id: number,
+	at: string,
+	who: string,
+	operation: string,
+	target: string,
+	options: string,
+	finished_at: string | null,
+	duration_ms: number,
+	summary: string,
+	items: BatchItemView[],
+};
+
+/**  A batch as the window starts it. */
+export type BatchRequest = {
+	profile_ids: number[],
+	kind: OperationKind,
+	target: string,
+	concurrency: number,
+	stop_on_failure: boolean,
+	/**  Back up every database first (else as each profile says). */
+	backup_all: boolean,
+	/**  The number of production databases in the batch, typed by the user. */
+	production_confirmation: string | null,
+};
+
+/**  A past batch, for the list. */
+export type BatchSummaryView = {
+	id: number,
+	at: string,
+	operation: string,
+	target: string,
+	duration_ms: number,
+};
+
 export type Column = {
 	name: string,
 	data_type: string,
@@ -186,6 +263,15 @@ export type Drift = {
 	differences: Difference[],
 };
 
+/**  A profile's latest drift check. */
+export type DriftView = {
+	profile_id: number,
+	at: string,
+	/**  How many objects differ; -1 when the check failed. */
+	differences: number,
+	summary: string,
+};
+
 export type DryRunView = {
 	/**  What was done, in words: rolled back, or rehearsed on a scratch copy and why. */
 	method: string,
@@ -227,6 +313,29 @@ export type FindingView = {
 	blocks: boolean,
 };
 
+/**  One database's line in the fleet view. */
+export type FleetRow = {
+	profile_id: number,
+	name: string,
+	client: string,
+	environment: string,
+	tags: string[],
+	database: string,
+	/**  up_to_date, pending, unknown_rows, unreachable or invalid. */
+	state: string,
+	reason: string | null,
+	server: string | null,
+	rows: string[],
+	pending: string[],
+	several_heads: boolean,
+	project_heads: number,
+	last_backup_at: string | null,
+	last_backup_age_seconds: number | null,
+	last_operation: LastOperationView | null,
+	drift: DriftView | null,
+	millis: number,
+};
+
 export type ForeignKey = {
 	name: string,
 	columns: string[],
@@ -252,6 +361,14 @@ export type Index = {
 export type Key = {
 	name: string,
 	columns: string[],
+};
+
+export type LastOperationView = {
+	at: string,
+	operation: string,
+	target: string,
+	result: string,
+	message: string,
 };
 
 export type OperationKind = "upgrade" | "downgrade" | "stamp";
@@ -310,6 +427,8 @@ export type ProfileInput = {
 	version_table?: string | null,
 	version_table_schema?: string | null,
 	alembic_values?: string | null,
+	/**  Comma separated. */
+	tags?: string | null,
 };
 
 export type ProfileStatus = {
@@ -339,6 +458,8 @@ export type ProfileView = {
 	version_table_schema: string,
 	/**  Values revision files compute, one `FILE: NAME = VALUE` per line. */
 	alembic_values: string,
+	/**  For choosing profiles in the fleet view. */
+	tags: string[],
 };
 
 /**  Streamed while an operation runs. */

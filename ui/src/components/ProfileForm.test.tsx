@@ -55,7 +55,7 @@ test("a failed connection test shows the database's words", async () => {
 const edited = {
   id: 7, name: "Neutron", client: "Infra", environment: "staging", database: "postgresql neutron@db/neutron", engine: "postgres",
   project_dir: "/srv/neutron/db/migration", auto_backup: false, backup_keep: 10,
-  python: "", version_table: "alembic_version_neutron", version_table_schema: "", alembic_values: "1b4c6e320f79_x.py: branch_labels = expand",
+  python: "", version_table: "alembic_version_neutron", version_table_schema: "", alembic_values: "1b4c6e320f79_x.py: branch_labels = expand", tags: [],
 };
 
 test("the Alembic settings are folded away for a new profile, open when the profile uses them, and are sent", async () => {

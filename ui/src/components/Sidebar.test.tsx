@@ -4,7 +4,7 @@ import type { ProfileStatus, ProfileView } from "../bindings";
 
 const profile = (id: number, client: string, environment = "development"): ProfileView => ({
   id, name: `db${id}`, client, environment, database: `sqlite file db${id}.db`, engine: "sqlite", project_dir: "/p", auto_backup: false, backup_keep: 10,
-  python: "", version_table: "", version_table_schema: "", alembic_values: "",
+  python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [],
 });
 
 test("profiles are grouped by client, with a status dot that says where each database stands", () => {
