@@ -469,3 +469,59 @@ fn the_cli_reads_the_apps_profiles_for_status_and_batch_upgrades_with_a_report()
         stratum_tests::text(&o)
     );
 }
+
+#[test]
+fn profiles_are_added_listed_and_removed_from_the_command_line() {
+    let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = data.path().to_string_lossy().to_string();
+    let db = ScratchDb::new(Engine::Sqlite);
+    let sample = sample_project().to_string_lossy().to_string();
+    let o = stratum_tests::stratum(&[
+        "--data-dir",
+        &dir,
+        "profile",
+        "add",
+        "acme-test",
+        "--db",
+        &db.url,
+        "--dir",
+        &sample,
+        "--client",
+        "Acme",
+        "--environment",
+        "staging",
+        "--tags",
+        "eu, nightly",
+    ]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    let o = stratum_tests::stratum(&["--data-dir", &dir, "--json", "profile", "list"]);
+    let list: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(list[0]["name"], "acme-test");
+    assert_eq!(list[0]["tags"], serde_json::json!(["eu", "nightly"]));
+    let o = stratum_tests::stratum(&["--data-dir", &dir, "status", "--tag", "nightly"]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("7 pending")
+            || String::from_utf8_lossy(&o.stdout).contains("      7"),
+        "{}",
+        stratum_tests::text(&o)
+    );
+    let o = stratum_tests::stratum(&[
+        "--data-dir",
+        &dir,
+        "profile",
+        "add",
+        "bad",
+        "--db",
+        &db.url,
+        "--dir",
+        "/nonexistent",
+        "--environment",
+        "staging",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stratum_tests::text(&o));
+    let o = stratum_tests::stratum(&["--data-dir", &dir, "profile", "remove", "acme-test"]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    let o = stratum_tests::stratum(&["--data-dir", &dir, "status", "--all"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stratum_tests::text(&o));
+}

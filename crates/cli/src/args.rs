@@ -115,6 +115,38 @@ pub enum Command {
     /// several heads, last backup and operation, last drift check. Exit code 1 when one is
     /// unreachable or unreadable.
     Status(StatusArgs),
+    /// The desktop app's profiles (its store: --data-dir): list, add, remove.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// The profiles, by client.
+    List,
+    /// Add a profile; a password in the URL goes to the keychain, never to the store.
+    Add(ProfileAddArgs),
+    /// Remove a profile (the database itself is not touched).
+    Remove { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileAddArgs {
+    pub name: String,
+    /// The database (a password in it goes to the keychain).
+    #[arg(long = "db")]
+    pub db: String,
+    /// The migration project folder (stratum.toml or alembic.ini).
+    #[arg(long = "dir")]
+    pub dir: PathBuf,
+    #[arg(long, default_value = "")]
+    pub client: String,
+    /// development, staging or production.
+    #[arg(long, default_value = "development")]
+    pub environment: String,
+    /// Comma separated.
+    #[arg(long, default_value = "")]
+    pub tags: String,
 }
 
 /// Which of the desktop app's profiles (its store: --data-dir) a fleet command is about.

@@ -51,17 +51,7 @@ async fn chosen(cli: &Cli, f: &FleetArgs) -> Result<(Store, PathBuf, Vec<Profile
                 .into(),
         ));
     }
-    let dir = data_dir(cli)?;
-    let file = dir.join("stratum.db");
-    if !file.is_file() {
-        return Err(CliError::Input(format!(
-            "{} has no profiles yet (the desktop app keeps them there; pass --data-dir for another folder)",
-            dir.display()
-        )));
-    }
-    let store = Store::open(&file)
-        .await
-        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let (store, dir) = open_store(cli, false).await?;
     let all = store
         .profiles()
         .await
@@ -250,6 +240,114 @@ pub async fn batch_cmd(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Resul
         return Err(CliError::Blocked(format!(
             "{failed} database(s) did not finish"
         )));
+    }
+    Ok(())
+}
+
+async fn open_store(cli: &Cli, create: bool) -> Result<(Store, PathBuf), CliError> {
+    let dir = data_dir(cli)?;
+    let file = dir.join("stratum.db");
+    if !create && !file.is_file() {
+        return Err(CliError::Input(format!(
+            "{} has no profiles yet (the desktop app keeps them there; pass --data-dir for another folder)",
+            dir.display()
+        )));
+    }
+    let store = Store::open(&file)
+        .await
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    Ok((store, dir))
+}
+
+pub async fn profile_cmd(
+    cli: &Cli,
+    c: &crate::args::ProfileCommand,
+    out: &Out,
+) -> Result<(), CliError> {
+    use crate::args::ProfileCommand as C;
+    let store_err = |e: stratum_store::StoreError| CliError::Failed(e.to_string());
+    match c {
+        C::List => {
+            let (store, _) = open_store(cli, false).await?;
+            let all = store.profiles().await.map_err(store_err)?;
+            let rows: Vec<_> = all
+                .iter()
+                .map(|p| {
+                    json!({ "id": p.id, "name": p.name, "client": p.client, "environment": p.environment,
+                            "database": stratum_db::DatabaseUrl::parse(&p.url).map(|u| u.to_string()).unwrap_or_default(),
+                            "project_dir": p.project_dir, "tags": p.tag_list() })
+                })
+                .collect();
+            out.result(&rows, || {
+                all.iter()
+                    .map(|p| {
+                        format!(
+                            "{:>4}  {:<24} {:<16} {:<11} {}\n",
+                            p.id, p.name, p.client, p.environment, p.project_dir
+                        )
+                    })
+                    .collect()
+            });
+        }
+        C::Add(a) => {
+            if !matches!(
+                a.environment.as_str(),
+                "development" | "staging" | "production"
+            ) {
+                return Err(CliError::Input(
+                    "the environment is development, staging or production".into(),
+                ));
+            }
+            let url = stratum_db::DatabaseUrl::parse(&a.db)?;
+            stratum_project::Project::open(&a.dir)?;
+            let dir = std::path::absolute(&a.dir).unwrap_or_else(|_| a.dir.clone());
+            let (store, _) = open_store(cli, true).await?;
+            let p = store
+                .add_profile(&stratum_store::NewProfile {
+                    name: a.name.clone(),
+                    client: a.client.clone(),
+                    environment: a.environment.clone(),
+                    url: url.without_password(),
+                    project_dir: dir.display().to_string(),
+                    tags: a.tags.clone(),
+                    ..Default::default()
+                })
+                .await
+                .map_err(store_err)?;
+            let kept = url
+                .password
+                .as_deref()
+                .map(|pw| Secrets::default().set(p.id, pw));
+            out.result(&json!({ "ok": true, "id": p.id, "password": kept }), || {
+                format!(
+                    "Added profile {} ({}){}",
+                    p.name,
+                    url,
+                    match kept {
+                        Some(stratum_store::SecretStorage::Keychain) =>
+                            "; its password is in the keychain",
+                        Some(stratum_store::SecretStorage::Memory) =>
+                            "; there is no keychain here, so its password was not kept",
+                        None => "",
+                    }
+                )
+            });
+        }
+        C::Remove { name } => {
+            let (store, _) = open_store(cli, false).await?;
+            let all = store.profiles().await.map_err(store_err)?;
+            let p = Selection {
+                names: vec![name.clone()],
+                ..Default::default()
+            }
+            .choose(all)?
+            .remove(0);
+            store.delete_profile(p.id).await.map_err(store_err)?;
+            Secrets::default().delete(p.id);
+            out.result(&json!({ "ok": true, "id": p.id }), || {
+                format!("Removed profile {}", p.name)
+            });
+        }
     }
     Ok(())
 }

@@ -71,5 +71,6 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Audit => schema_cmd::audit(cli, out).await,
         Command::Convert(a) => alembic_cmds::convert(cli, a, out).await,
         Command::Status(a) => fleet_cmds::status_cmd(cli, a, out).await,
+        Command::Profile(c) => fleet_cmds::profile_cmd(cli, c, out).await,
     }
 }
