@@ -211,7 +211,7 @@ def write_report(results, args, desktop):
     # bench/backup.py and bench/schema.py write their own sections; keep them when this report
     # is regenerated.
     old = (ROOT / "BENCHMARKS.md").read_text() if (ROOT / "BENCHMARKS.md").exists() else ""
-    for name in ("backup", "schema", "alembic"):
+    for name in ("backup", "schema", "alembic", "fleet"):
         start_mark, end_mark = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
         if start_mark in old and end_mark in old:
             start, end = old.index(start_mark), old.index(end_mark) + len(end_mark)

@@ -167,6 +167,26 @@ fn the_status_of_every_database_is_read_at_once_and_is_right_for_each() {
         return;
     }
     let f = build(50, 3, 3);
+    // A server that accepts connections and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let port = silent.local_addr().map(|a| a.port()).unwrap_or(0);
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in silent.incoming().flatten() {
+            held.push(c);
+        }
+    });
+    let hung = rt()
+        .block_on(f.store.add_profile(&NewProfile {
+            name: "client-silent".into(),
+            client: "Client Z".into(),
+            environment: "staging".into(),
+            url: format!("postgresql://postgres@127.0.0.1:{port}/x"),
+            project_dir: sample_project().display().to_string(),
+            ..Default::default()
+        }))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .id;
     let profiles = f.profiles();
     let seen = Arc::new(Mutex::new(0usize));
     let counter = seen.clone();
@@ -186,14 +206,24 @@ fn the_status_of_every_database_is_read_at_once_and_is_right_for_each() {
             },
         ))
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(all.len(), 58);
+    assert_eq!(all.len(), 59);
     assert_eq!(
         seen.lock().map(|n| *n).unwrap_or(0),
-        58,
+        59,
         "each status is told as it is known"
     );
     let project = Project::open(&sample_project()).unwrap_or_else(|e| panic!("{e}"));
     for s in &all {
+        if s.profile_id == hung {
+            assert_eq!(s.state, State::Unreachable, "{s:?}");
+            assert!(
+                s.reason
+                    .as_deref()
+                    .is_some_and(|r| r.contains("3 s") || r.contains("3 seconds")),
+                "{s:?}"
+            );
+            continue;
+        }
         if s.profile_id == f.unreachable {
             assert_eq!(s.state, State::Unreachable, "{s:?}");
             assert!(

@@ -14,6 +14,8 @@ const commands = vi.hoisted(() => ({
   convertProject: vi.fn(),
   supplyValue: vi.fn(),
   mergeHeads: vi.fn(),
+  fleetStatus: vi.fn(),
+  listBatches: vi.fn(),
 }));
 vi.mock("./bindings", () => ({ commands }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage = () => {}; } }));
@@ -184,4 +186,43 @@ test("the menu is keyboard reachable and closes on Escape and on a click outside
   expect(screen.getByRole("menu")).toBeInTheDocument();
   fireEvent.mouseDown(screen.getByTestId("db-summary"));
   expect(screen.queryByRole("menu")).not.toBeInTheDocument();
+});
+
+test("the Fleet button and Ctrl+Shift+F show the fleet instead of the profile; a profile in the sidebar goes back to it", async () => {
+  commands.timeline.mockImplementation(() => ok(timeline("native")));
+  commands.listBatches.mockImplementation(() => ok([]));
+  commands.fleetStatus.mockImplementation(() =>
+    ok([{
+      profile_id: 1, name: profile.name, client: "Acme", environment: "staging", tags: [], database: profile.database, state: "pending", reason: null, server: "PostgreSQL 16.2",
+      rows: ["001"], pending: ["002"], several_heads: false, project_heads: 1, last_backup_at: null, last_backup_age_seconds: null, last_operation: null, drift: null, millis: 3,
+    }]),
+  );
+  render(<App />);
+  await screen.findByTestId("db-summary");
+  expect(screen.getByTestId("fleet-count")).toHaveTextContent("1");
+  fireEvent.click(screen.getByTestId("open-fleet"));
+  expect(await screen.findByTestId("fleet")).toBeVisible();
+  await waitFor(() => expect(screen.getByTestId("fleet-summary")).toHaveTextContent("1 database: 0 up to date, 1 behind, 0 unreachable, 0 drifted"));
+  expect(screen.queryByTestId("db-summary")).not.toBeInTheDocument();
+  expect(screen.getByTestId("profile-1")).not.toHaveClass("selected");
+  // The profile's shortcuts wait while the fleet is shown.
+  fireEvent.keyDown(window, { key: "u", ctrlKey: true });
+  expect(screen.queryByTestId("operation")).not.toBeInTheDocument();
+  // F5 reads the fleet again, not the profile.
+  const timelines = commands.timeline.mock.calls.length;
+  fireEvent.keyDown(window, { key: "F5" });
+  await waitFor(() => expect(commands.fleetStatus).toHaveBeenCalledTimes(2));
+  expect(commands.timeline).toHaveBeenCalledTimes(timelines);
+
+  fireEvent.click(screen.getByTestId("profile-1"));
+  expect(await screen.findByTestId("db-summary")).toBeInTheDocument();
+  expect(screen.getByTestId("fleet")).not.toBeVisible();
+  expect(commands.timeline).toHaveBeenCalledTimes(timelines + 1);
+  expect(screen.getByTestId("profile-1")).toHaveClass("selected");
+
+  fireEvent.keyDown(window, { key: "F", ctrlKey: true, shiftKey: true });
+  await waitFor(() => expect(screen.getByTestId("fleet")).toBeVisible());
+  expect(screen.queryByTestId("db-summary")).not.toBeInTheDocument();
+  // Shown again: read again.
+  await waitFor(() => expect(commands.fleetStatus).toHaveBeenCalledTimes(3));
 });

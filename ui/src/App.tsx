@@ -11,6 +11,7 @@ import { Backups } from "./components/Backups";
 import { Schema } from "./components/Schema";
 import { MoreMenu, type MenuItem } from "./components/MoreMenu";
 import { ComputedValuePanel } from "./components/ComputedValue";
+import { Fleet } from "./components/Fleet";
 
 type Tab = "timeline" | "schema" | "backups" | "history";
 
@@ -49,6 +50,10 @@ export function App() {
   const [writing, setWriting] = useState(false);
   const [computed, setComputed] = useState<{ profileId: number; value: ComputedValue } | null>(null);
   const [ask, setAsk] = useState<Ask | null>(null);
+  // The fleet view replaces the profile's; once opened it stays mounted (hidden) so its filters
+  // and selection survive a look at one profile.
+  const [fleetOpen, setFleetOpen] = useState(false);
+  const [fleetMounted, setFleetMounted] = useState(false);
   const loads = useRef(0);
 
   const loadProfiles = useCallback((select?: number) => {
@@ -96,6 +101,21 @@ export function App() {
 
   useEffect(refresh, [refresh]);
 
+  const openFleet = useCallback(() => {
+    setAsk(null);
+    setFleetMounted(true);
+    setFleetOpen(true);
+  }, []);
+  const openProfile = (id: number) => {
+    setFleetOpen(false);
+    // The same profile again: read it again, it may have changed meanwhile.
+    if (id === selected) refresh();
+    else setSelected(id);
+  };
+  const loadStatuses = useCallback(() => {
+    call(commands.profileStatuses()).then(setStatuses).catch(() => {});
+  }, []);
+
   const profile = useMemo(() => profiles.find((p) => p.id === selected) ?? null, [profiles, selected]);
   // The timeline of the profile on screen (not the previous one's while a new one loads).
   const current = timeline && profile && timeline.profile.id === profile.id ? timeline : null;
@@ -106,6 +126,13 @@ export function App() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (operation || writing || form || ask) return;
+      if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === "f") {
+        e.preventDefault();
+        openFleet();
+        return;
+      }
+      // The fleet view has its own refresh (F5); the profile's shortcuts wait until it is shown.
+      if (fleetOpen) return;
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "u" && pending.length > 0) {
         e.preventDefault();
         setOperation({ kind: "upgrade", target: "heads" });
@@ -119,7 +146,7 @@ export function App() {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [operation, writing, form, ask, selected, pending.length, refresh]);
+  }, [operation, writing, form, ask, selected, pending.length, refresh, fleetOpen, openFleet]);
 
   const mergeHeads = () => {
     if (selected === null) return;
@@ -166,9 +193,10 @@ export function App() {
 
   return (
     <div className="app">
-      <Sidebar profiles={profiles} selected={selected} onSelect={setSelected} statuses={statuses} onNew={() => setForm({ editing: null })} />
+      <Sidebar profiles={profiles} selected={selected} onSelect={openProfile} statuses={statuses} onNew={() => setForm({ editing: null })} fleet={fleetOpen} onFleet={openFleet} />
       <main className="main">
-        {profile ? (
+        {fleetMounted && <Fleet profiles={profiles} visible={fleetOpen} onOpenProfile={openProfile} onChanged={loadStatuses} />}
+        {fleetOpen ? null : profile ? (
           <>
             <header className="toolbar">
               <div className="title-row">
@@ -289,6 +317,7 @@ export function App() {
           onClose={() => setForm(null)}
           onSaved={(p, n) => {
             setForm(null);
+            setFleetOpen(false);
             setNote(n);
             loadProfiles(p.id);
           }}

@@ -15,10 +15,8 @@ use stratum_alembic::RenderCache;
 use stratum_db::{CancelToken, Connection, Operation, Progress, RunOptions, VersionTable};
 use stratum_store::{AuditEntry, BatchItem, BatchRecord, Profile, Secrets, Store};
 
-use crate::findings::{plan_findings, refuse_unacknowledged};
-use crate::{
-    current_plan, describe, run_checked, take, whoami, FleetError, Target, CONNECT_TIMEOUT,
-};
+use crate::findings::FindingsCache;
+use crate::{check, describe, run_prechecked, take, whoami, FleetError, Target, CONNECT_TIMEOUT};
 
 #[derive(Debug, Clone)]
 pub struct BatchOptions {
@@ -183,6 +181,8 @@ pub async fn run_batch(
     }
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
+    // The databases of one project share what the checks find in its files.
+    let kept = FindingsCache::default();
     let worker = || async {
         let mut done = Vec::new();
         loop {
@@ -201,7 +201,7 @@ pub async fn run_batch(
             } else if stop.load(Ordering::SeqCst) {
                 line(id, position, profile, Phase::Skipped, "not started: an earlier database failed and the batch stops at the first failure".into())
             } else {
-                let item = one(fleet, id, position, profile, op, opts, cancel, &each).await;
+                let item = one(fleet, id, position, profile, op, opts, cancel, &each, &kept).await;
                 if item.result == "failed" && opts.stop_on_failure {
                     stop.store(true, Ordering::SeqCst);
                 }
@@ -286,6 +286,7 @@ async fn one(
     opts: &BatchOptions,
     cancel: &CancelToken,
     each: &Tell,
+    kept: &FindingsCache,
 ) -> BatchItem {
     let started = Instant::now();
     let mut item = line(batch_id, position, profile, Phase::Failed, String::new());
@@ -294,7 +295,10 @@ async fn one(
         position,
         profile_id: profile.id,
     };
-    let result = steps(fleet, batch_id, profile, op, opts, cancel, &said, &mut item).await;
+    let result = steps(
+        fleet, batch_id, profile, op, opts, cancel, &said, kept, &mut item,
+    )
+    .await;
     item.duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
     match result {
         Ok(phase) => item.result = phase.word().into(),
@@ -316,22 +320,21 @@ async fn steps(
     opts: &BatchOptions,
     cancel: &CancelToken,
     said: &Said,
+    kept: &FindingsCache,
     item: &mut BatchItem,
 ) -> Result<Phase, (Phase, String)> {
     let tell = |phase: Phase, detail: String| said.tell(phase, detail);
     let failed = |e: FleetError| (Phase::Failed, e.to_string());
     tell(Phase::Checking, "reading where the database stands".into());
     let mut target = Target::open(profile.clone(), fleet.secrets).map_err(failed)?;
-    let plan = current_plan(&target, op).await.map_err(failed)?;
+    let plan = check(&mut target, fleet.renders, op, kept)
+        .await
+        .map_err(failed)?;
     item.rows_before = plan.rows_before.join(",");
     item.rows_after = item.rows_before.clone();
     if plan.steps.is_empty() {
         return Ok(Phase::UpToDate);
     }
-    let unrendered = target.with_sql(fleet.renders).await.map_err(failed)?;
-    plan_findings(&target.project, &plan, target.url.dialect(), &unrendered)
-        .and_then(|f| refuse_unacknowledged(&f))
-        .map_err(failed)?;
     let backup = if opts.backup_all || profile.auto_backup {
         tell(Phase::BackingUp, "taking a backup first".into());
         let (verb, what) = describe(op);
@@ -378,16 +381,9 @@ async fn steps(
         })),
         ..RunOptions::default()
     };
-    let ran = run_checked(
-        fleet.store,
-        &mut target,
-        fleet.renders,
-        op,
-        &run_opts,
-        backup.as_ref(),
-    )
-    .await
-    .map_err(failed)?;
+    let ran = run_prechecked(fleet.store, &mut target, op, &run_opts, backup.as_ref())
+        .await
+        .map_err(failed)?;
     let report = match ran.outcome {
         Ok(r) => r,
         Err(f) => {

@@ -1,12 +1,40 @@
 //! Safety-check findings for an operation: for the steps of a plan, and per pending revision;
 //! an Alembic revision whose SQL could not be rendered is a finding of its own.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
 use stratum_alembic::RenderFailure;
 use stratum_checks::{check_file, Finding};
 use stratum_graph::{Direction, Plan};
 use stratum_project::{Dialect, Project};
 
 use crate::FleetError;
+
+/// A revision file's findings for one dialect, kept for the databases of a batch that share a
+/// project: the SQL is the same, so is what the checks find in it.
+#[derive(Default)]
+pub struct FindingsCache(Mutex<HashMap<(PathBuf, &'static str), Vec<Finding>>>);
+
+impl FindingsCache {
+    fn check(
+        &self,
+        project: &Project,
+        file: &stratum_project::RevisionFile,
+        dialect: Dialect,
+    ) -> Result<Vec<Finding>, FleetError> {
+        let key = (file.path.clone(), dialect.name());
+        if let Some(found) = self.0.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(found);
+        }
+        let found = check_file(project, file, dialect)?;
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key, found.clone());
+        }
+        Ok(found)
+    }
+}
 
 /// What the plan's steps would do that deserves a look: every rule for a revision being
 /// upgraded (but what its downgrade loses), and what a downgrade loses for one going down.
@@ -15,6 +43,23 @@ pub fn plan_findings(
     plan: &Plan,
     dialect: Dialect,
     unrendered: &[RenderFailure],
+) -> Result<Vec<Finding>, FleetError> {
+    plan_findings_kept(
+        project,
+        plan,
+        dialect,
+        unrendered,
+        &FindingsCache::default(),
+    )
+}
+
+/// [`plan_findings`], with the findings of files already checked taken from `kept`.
+pub fn plan_findings_kept(
+    project: &Project,
+    plan: &Plan,
+    dialect: Dialect,
+    unrendered: &[RenderFailure],
+    kept: &FindingsCache,
 ) -> Result<Vec<Finding>, FleetError> {
     let mut out = Vec::new();
     for step in &plan.steps {
@@ -27,7 +72,7 @@ pub fn plan_findings(
                 continue;
             }
         }
-        let found = check_file(project, file, dialect)?;
+        let found = kept.check(project, file, dialect)?;
         match step.direction {
             Direction::Upgrade => {
                 out.extend(found.into_iter().filter(|f| f.rule != "lossy-downgrade"))

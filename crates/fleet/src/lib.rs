@@ -21,7 +21,9 @@ pub use batch::{
 };
 pub use drift::check_drift;
 pub use error::FleetError;
-pub use operate::{current_plan, describe, run_checked, Ran, CONNECT_TIMEOUT};
+pub use operate::{
+    check, current_plan, describe, run_checked, run_prechecked, Ran, CONNECT_TIMEOUT,
+};
 pub use report::{to_csv, to_html};
 pub use select::Selection;
 pub use status::{status, FleetStatus, LastDrift, LastOperation, Stamped, State, StatusOptions};

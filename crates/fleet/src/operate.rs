@@ -10,7 +10,7 @@ use stratum_graph::Plan;
 use stratum_store::{AuditEntry, BackupEntry, Store};
 
 use crate::backup::whoami;
-use crate::findings::{plan_findings, refuse_unacknowledged};
+use crate::findings::{plan_findings_kept, refuse_unacknowledged, FindingsCache};
 use crate::{FleetError, Target};
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -53,8 +53,54 @@ pub async fn run_checked(
     opts: &RunOptions,
     backup: Option<&BackupEntry>,
 ) -> Result<Ran, FleetError> {
+    run_audited(store, target, Some(cache), op, opts, backup).await
+}
+
+/// [`run_checked`] for a caller that has just made the same checks ([`check`]): a batch
+/// checks, then backs up, then runs.
+pub async fn run_prechecked(
+    store: &Store,
+    target: &mut Target,
+    op: &Operation,
+    opts: &RunOptions,
+    backup: Option<&BackupEntry>,
+) -> Result<Ran, FleetError> {
+    run_audited(store, target, None, op, opts, backup).await
+}
+
+/// Refuses `op` on the target while a blocking finding in its plan is not acknowledged;
+/// returns the plan.
+pub async fn check(
+    target: &mut Target,
+    cache: &RenderCache,
+    op: &Operation,
+    kept: &FindingsCache,
+) -> Result<Plan, FleetError> {
+    let plan = current_plan(target, op).await?;
+    if matches!(op, Operation::Stamp { .. }) {
+        return Ok(plan);
+    }
+    let unrendered = target.with_sql(cache).await?;
+    refuse_unacknowledged(&plan_findings_kept(
+        &target.project,
+        &plan,
+        target.url.dialect(),
+        &unrendered,
+        kept,
+    )?)?;
+    Ok(plan)
+}
+
+async fn run_audited(
+    store: &Store,
+    target: &mut Target,
+    checks: Option<&RenderCache>,
+    op: &Operation,
+    opts: &RunOptions,
+    backup: Option<&BackupEntry>,
+) -> Result<Ran, FleetError> {
     let started = Instant::now();
-    let result = run_inner(target, cache, op, opts, backup).await;
+    let result = run_inner(target, checks, op, opts, backup).await;
     let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let (verb, what) = describe(op);
     let (before, after, word, message) = match &result {
@@ -108,7 +154,7 @@ pub async fn run_checked(
 
 async fn run_inner(
     target: &mut Target,
-    cache: &RenderCache,
+    checks: Option<&RenderCache>,
     op: &Operation,
     opts: &RunOptions,
     backup: Option<&BackupEntry>,
@@ -120,16 +166,9 @@ async fn run_inner(
             target.profile.name
         )));
     }
-    if changes {
+    if let Some(cache) = checks {
         // A blocking finding must be acknowledged in its file before anything runs.
-        let plan = current_plan(target, op).await?;
-        let unrendered = target.with_sql(cache).await?;
-        refuse_unacknowledged(&plan_findings(
-            &target.project,
-            &plan,
-            target.url.dialect(),
-            &unrendered,
-        )?)?;
+        check(target, cache, op, &FindingsCache::default()).await?;
     }
     let runner = target.runner()?;
     let opts = RunOptions {

@@ -13,7 +13,9 @@ use std::path::Path;
 use std::str::FromStr;
 
 use serde::Serialize;
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -182,7 +184,11 @@ impl Store {
             .map_err(|e| open_err(e.to_string()))?
             .filename(path)
             .create_if_missing(true)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // The app's own store: a write per operation (many at once in a batch) must not
+            // each wait for a full sync; WAL keeps it consistent, and readers never block.
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal);
         let pool = SqlitePoolOptions::new()
             .max_connections(2)
             .connect_with(options)

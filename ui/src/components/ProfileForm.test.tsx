@@ -88,3 +88,27 @@ test("the Alembic settings are folded away for a new profile, open when the prof
     }),
   );
 });
+
+test("the tags are prefilled when editing and sent back whole, so saving keeps them", async () => {
+  const tagged = { ...edited, tags: ["erp", "eu-west"] };
+  commands.saveProfile.mockReturnValue(ok({ profile: tagged, password_storage: "none" }));
+  const onSaved = vi.fn();
+  const { unmount } = render(<ProfileForm editing={tagged} onSaved={onSaved} onClose={() => {}} />);
+  expect(value("tags")).toBe("erp, eu-west");
+  fireEvent.change(document.querySelector("[name=url]")!, { target: { value: "postgresql://neutron@db/neutron" } });
+  fireEvent.click(screen.getByText("Save"));
+  await waitFor(() => expect(onSaved).toHaveBeenCalled());
+  expect(commands.saveProfile).toHaveBeenLastCalledWith(expect.objectContaining({ id: 7, tags: "erp, eu-west" }));
+  unmount();
+
+  // A new profile: what is typed is sent as it is (the backend splits it on commas).
+  render(<ProfileForm editing={null} onSaved={onSaved} onClose={() => {}} />);
+  expect(value("tags")).toBe("");
+  fireEvent.change(document.querySelector("[name=name]")!, { target: { value: "Globex prod" } });
+  fireEvent.change(document.querySelector("[name=url]")!, { target: { value: "postgresql://erp@db/globex" } });
+  fireEvent.change(document.querySelector("[name=project_dir]")!, { target: { value: "/srv/erp" } });
+  fireEvent.change(document.querySelector("[name=tags]")!, { target: { value: "nightly, erp" } });
+  fireEvent.click(screen.getByText("Save"));
+  await waitFor(() => expect(onSaved).toHaveBeenCalledTimes(2));
+  expect(commands.saveProfile).toHaveBeenLastCalledWith(expect.objectContaining({ id: null, name: "Globex prod", tags: "nightly, erp" }));
+});

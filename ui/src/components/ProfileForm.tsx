@@ -20,6 +20,8 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
     version_table: editing?.version_table ?? "",
     version_table_schema: editing?.version_table_schema ?? "",
     alembic_values: editing?.alembic_values ?? "",
+    // Sent back whole: a profile saved without its tags would lose them.
+    tags: editing ? (editing.tags ?? []).join(", ") : "",
   });
   // The Alembic settings stay folded away unless the profile already uses one of them.
   const [alembicOpen] = useState(() => !!(editing && (editing.python || editing.version_table || editing.version_table_schema || editing.alembic_values)));
@@ -89,6 +91,11 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
         </div>
         <label>Name<input name="name" value={form.name} onChange={set("name")} required autoFocus /></label>
         <label>Client<input name="client" value={form.client} onChange={set("client")} placeholder="e.g. Acme AS" /></label>
+        <label>
+          Tags
+          <input name="tags" data-testid="profile-tags" value={form.tags ?? ""} onChange={set("tags")} placeholder="e.g. erp, eu-west, nightly" spellCheck={false} />
+          <span className="help">Comma separated; the fleet view filters by them.</span>
+        </label>
         <label>
           Environment
           <select name="environment" value={form.environment} onChange={set("environment")}>

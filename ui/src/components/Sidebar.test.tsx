@@ -1,4 +1,5 @@
-import { render, screen } from "@testing-library/react";
+import { fireEvent, render, screen } from "@testing-library/react";
+import { vi } from "vitest";
 import { Sidebar } from "./Sidebar";
 import type { ProfileStatus, ProfileView } from "../bindings";
 
@@ -21,4 +22,20 @@ test("profiles are grouped by client, with a status dot that says where each dat
   expect(screen.getByLabelText("not checked yet")).toBeInTheDocument();
   expect(screen.getByText("prod")).toHaveClass("env-production");
   expect(screen.getAllByText("dev")).toHaveLength(2);
+});
+
+test("the Fleet button shows the profile count, and while the fleet is shown no profile is highlighted", () => {
+  const profiles = [profile(1, "Acme"), profile(2, "Globex")];
+  const onFleet = vi.fn();
+  const { rerender } = render(<Sidebar profiles={profiles} selected={1} onSelect={() => {}} statuses={[]} onNew={() => {}} onFleet={onFleet} />);
+  const button = screen.getByTestId("open-fleet");
+  expect(button).toHaveTextContent("Fleet");
+  expect(screen.getByTestId("fleet-count")).toHaveTextContent("2");
+  expect(button).toHaveAttribute("aria-pressed", "false");
+  expect(screen.getByTestId("profile-1")).toHaveClass("selected");
+  fireEvent.click(button);
+  expect(onFleet).toHaveBeenCalled();
+  rerender(<Sidebar profiles={profiles} selected={1} onSelect={() => {}} statuses={[]} onNew={() => {}} onFleet={onFleet} fleet />);
+  expect(screen.getByTestId("open-fleet")).toHaveAttribute("aria-pressed", "true");
+  expect(screen.getByTestId("profile-1")).not.toHaveClass("selected");
 });

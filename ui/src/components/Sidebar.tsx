@@ -6,6 +6,9 @@ type Props = {
   onSelect: (id: number) => void;
   statuses: ProfileStatus[];
   onNew: () => void;
+  /** The fleet view is shown (no profile is highlighted then). */
+  fleet?: boolean;
+  onFleet?: () => void;
 };
 
 const SHORT_ENV: Record<string, string> = { development: "dev", staging: "staging", production: "prod" };
@@ -18,7 +21,7 @@ function statusOf(p: ProfileView, statuses: ProfileStatus[]): { cls: string; lab
   return { cls: s.state, label: `${LABELS[s.state] ?? s.state}: ${s.detail}` };
 }
 
-export function Sidebar({ profiles, selected, onSelect, statuses, onNew }: Props) {
+export function Sidebar({ profiles, selected, onSelect, statuses, onNew, fleet = false, onFleet }: Props) {
   const groups = new Map<string, ProfileView[]>();
   for (const p of profiles) {
     const key = p.client || "No client";
@@ -30,6 +33,18 @@ export function Sidebar({ profiles, selected, onSelect, statuses, onNew }: Props
         Stratum
         <button className="small" data-testid="new-profile" onClick={onNew} title="New profile">+ Profile</button>
       </div>
+      {onFleet && (
+        <button
+          className={`fleet-open ${fleet ? "selected" : ""}`}
+          data-testid="open-fleet"
+          aria-pressed={fleet}
+          onClick={onFleet}
+          title="Every database at once: which are behind, failed or drifted; upgrade several in one batch (Ctrl+Shift+F)"
+        >
+          Fleet
+          <span className="count" data-testid="fleet-count">{profiles.length}</span>
+        </button>
+      )}
       {[...groups.entries()].map(([client, ps]) => (
         <section key={client}>
           <h3>{client}</h3>
@@ -39,7 +54,7 @@ export function Sidebar({ profiles, selected, onSelect, statuses, onNew }: Props
               return (
                 <li key={p.id}>
                   <button
-                    className={`profile ${p.id === selected ? "selected" : ""}`}
+                    className={`profile ${!fleet && p.id === selected ? "selected" : ""}`}
                     onClick={() => onSelect(p.id)}
                     data-testid={`profile-${p.id}`}
                   >
