@@ -32,6 +32,8 @@ CREATE TABLE batch_items (
     environment TEXT NOT NULL,
     rows_before TEXT NOT NULL,
     rows_after TEXT NOT NULL,
+    -- Whether the rows were read (empty rows then mean base; unread, unknown).
+    rows_read INTEGER NOT NULL DEFAULT 0,
     -- The backup taken before the run, or empty.
     backup TEXT NOT NULL,
     duration_ms INTEGER NOT NULL,

@@ -176,6 +176,7 @@ fn report_view(r: &BatchReport) -> BatchReportView {
                 environment: i.environment.clone(),
                 rows_before: rows(&i.rows_before),
                 rows_after: rows(&i.rows_after),
+                rows_read: i.rows_read,
                 backup: i.backup.clone(),
                 duration_ms: u32_of(i.duration_ms),
                 result: i.result.clone(),

@@ -424,6 +424,8 @@ pub struct BatchItemView {
     pub environment: String,
     pub rows_before: Vec<String>,
     pub rows_after: Vec<String>,
+    /// The rows were read (empty is then base; unread, unknown).
+    pub rows_read: bool,
     pub backup: String,
     pub duration_ms: u32,
     /// succeeded, up to date, failed, skipped or cancelled.

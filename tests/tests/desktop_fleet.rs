@@ -97,9 +97,20 @@ async fn fleet_scenario(driver_bin: &Path, dbs: &[ScratchDb], failing: &ScratchD
     let driver = session(tauri_driver.port).await;
 
     click(&driver, "[data-testid=open-fleet]").await;
-    wait_text(&driver, "[data-testid=fleet]", "unreachable").await;
-    wait_text(&driver, "[data-testid=fleet]", "6 databases").await;
-    wait_text(&driver, "[data-testid=fleet]", "Up to date").await;
+    wait_text(&driver, "[data-testid=fleet-summary]", "6 databases").await;
+    wait_text(
+        &driver,
+        "[data-testid^=fleet-row-][data-state=unreachable]",
+        "gone",
+    )
+    .await;
+    wait_text(
+        &driver,
+        "[data-testid^=fleet-row-][data-state=up_to_date]",
+        "acme-2",
+    )
+    .await;
+    all_read(&driver).await;
     shot(&driver, "60-fleet-mixed-states").await;
 
     // Every database chosen; the production one confirmed by typing how many there are.
@@ -142,7 +153,14 @@ async fn fleet_scenario(driver_bin: &Path, dbs: &[ScratchDb], failing: &ScratchD
     );
 
     click(&driver, "[data-testid=batch-close]").await;
-    wait_text(&driver, "[data-testid=fleet]", "6 databases").await;
+    wait_text(&driver, "[data-testid=fleet-summary]", "6 databases").await;
+    all_read(&driver).await;
+    wait_text(
+        &driver,
+        "[data-testid^=fleet-row-][data-state=up_to_date]",
+        "acme-0",
+    )
+    .await;
     shot(&driver, "64-fleet-after-batch").await;
     tokio::task::block_in_place(|| {
         for db in dbs {
@@ -154,4 +172,20 @@ async fn fleet_scenario(driver_bin: &Path, dbs: &[ScratchDb], failing: &ScratchD
         );
     });
     driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Waits until no row of the fleet is still being read.
+async fn all_read(driver: &WebDriver) {
+    let started = std::time::Instant::now();
+    while driver
+        .find(By::Css("[data-testid^=fleet-row-][data-state=reading]"))
+        .await
+        .is_ok()
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the fleet is still being read"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
 }

@@ -303,6 +303,10 @@ fn a_batch_upgrade_brings_every_database_to_head_with_its_backup_and_reports_the
                 item.message.contains("cannot connect") || item.message.contains("127.0.0.1:1"),
                 "{item:?}"
             );
+            assert!(
+                !item.rows_read,
+                "never read: its rows are unknown, not base"
+            );
             continue;
         }
         if id == f.failing {
@@ -312,6 +316,10 @@ fn a_batch_upgrade_brings_every_database_to_head_with_its_backup_and_reports_the
                 "{item:?}"
             );
             assert!(!item.backup.is_empty(), "backed up before it ran");
+            assert!(
+                item.rows_read && item.rows_after.is_empty(),
+                "read, and still at base: {item:?}"
+            );
             continue;
         }
         let start = f.started_at[&id];

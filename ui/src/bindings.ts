@@ -168,6 +168,8 @@ export type BatchItemView = {
 	environment: string,
 	rows_before: string[],
 	rows_after: string[],
+	/**  The rows were read (empty is then base; unread, unknown). */
+	rows_read: boolean,
 	backup: string,
 	duration_ms: number,
 	/**  succeeded, up to date, failed, skipped or cancelled. */

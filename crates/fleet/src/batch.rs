@@ -269,6 +269,7 @@ fn line(batch_id: i64, position: usize, p: &Profile, phase: Phase, message: Stri
         environment: p.environment.clone(),
         rows_before: String::new(),
         rows_after: String::new(),
+        rows_read: false,
         backup: String::new(),
         duration_ms: 0,
         result: phase.word().into(),
@@ -332,6 +333,7 @@ async fn steps(
         .map_err(failed)?;
     item.rows_before = plan.rows_before.join(",");
     item.rows_after = item.rows_before.clone();
+    item.rows_read = true;
     if plan.steps.is_empty() {
         return Ok(Phase::UpToDate);
     }

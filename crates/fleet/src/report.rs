@@ -25,11 +25,12 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn or_base(rows: &str) -> &str {
-    if rows.is_empty() {
-        "base"
-    } else {
-        rows
+/// Rows as a report writes them: "base" for none, "" when they were never read.
+fn rows_of<'a>(rows: &'a str, read: bool) -> &'a str {
+    match (rows.is_empty(), read) {
+        (true, true) => "base",
+        (true, false) => "",
+        (false, _) => rows,
     }
 }
 
@@ -42,8 +43,8 @@ pub fn to_csv(r: &BatchReport) -> String {
             i.profile_name.clone(),
             i.client.clone(),
             i.environment.clone(),
-            or_base(&i.rows_before).replace(',', " "),
-            or_base(&i.rows_after).replace(',', " "),
+            rows_of(&i.rows_before, i.rows_read).replace(',', " "),
+            rows_of(&i.rows_after, i.rows_read).replace(',', " "),
             i.backup.clone(),
             i.duration_ms.to_string(),
             i.result.clone(),
@@ -79,8 +80,8 @@ pub fn to_html(r: &BatchReport) -> String {
             esc(&i.profile_name),
             esc(&i.client),
             esc(&i.environment),
-            esc(or_base(&i.rows_before)),
-            esc(or_base(&i.rows_after)),
+            esc(rows_of(&i.rows_before, i.rows_read)),
+            esc(rows_of(&i.rows_after, i.rows_read)),
             if i.backup.is_empty() { "—".to_string() } else { format!("<code>{}</code>", esc(&i.backup)) },
             i.duration_ms as f64 / 1000.0,
             esc(&i.result),
@@ -154,6 +155,7 @@ mod tests {
             } else {
                 "003".into()
             },
+            rows_read: true,
             backup: "/b/acme.dump".into(),
             duration_ms: 1500,
             result: result.into(),

@@ -42,6 +42,8 @@ pub struct BatchItem {
     pub environment: String,
     pub rows_before: String,
     pub rows_after: String,
+    /// The rows were read: empty ones are base, not unknown.
+    pub rows_read: bool,
     pub backup: String,
     pub duration_ms: i64,
     /// succeeded, up to date, failed, skipped or cancelled.
@@ -112,8 +114,8 @@ impl Store {
 
     pub async fn add_batch_item(&self, i: &BatchItem) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO batch_items (batch_id, position, profile_id, profile_name, client, environment, rows_before, rows_after, backup, duration_ms, result, message) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO batch_items (batch_id, position, profile_id, profile_name, client, environment, rows_before, rows_after, rows_read, backup, duration_ms, result, message) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(i.batch_id)
         .bind(i.position)
@@ -123,6 +125,7 @@ impl Store {
         .bind(&i.environment)
         .bind(&i.rows_before)
         .bind(&i.rows_after)
+        .bind(i.rows_read)
         .bind(&i.backup)
         .bind(i.duration_ms)
         .bind(&i.result)

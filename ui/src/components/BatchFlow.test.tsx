@@ -26,9 +26,9 @@ const report: BatchReportView = {
   id: 31, at: "2026-11-24 15:00:00", who: "ops", operation: "upgrade", target: "heads", options: "2 at a time; go on after a failure; back up every database first",
   finished_at: "2026-11-24 15:01:05", duration_ms: 65000, summary: "3 database(s): 1 succeeded, 1 already up to date, 1 failed, 0 skipped, 0 cancelled",
   items: [
-    { position: 0, profile_id: 1, profile_name: "acme_prod", client: "Acme", environment: "production", rows_before: ["005"], rows_after: ["007"], backup: "/backups/acme_prod-20261124.dump", duration_ms: 4200, result: "succeeded", message: "" },
-    { position: 1, profile_id: 2, profile_name: "acme_staging", client: "Acme", environment: "staging", rows_before: ["007"], rows_after: ["007"], backup: "", duration_ms: 300, result: "up to date", message: "" },
-    { position: 2, profile_id: 3, profile_name: "globex_prod", client: "Acme", environment: "production", rows_before: [], rows_after: [], backup: "", duration_ms: 5000, result: "failed", message: "could not connect: connection refused" },
+    { position: 0, profile_id: 1, profile_name: "acme_prod", client: "Acme", environment: "production", rows_before: ["005"], rows_after: ["007"], rows_read: true, backup: "/backups/acme_prod-20261124.dump", duration_ms: 4200, result: "succeeded", message: "" },
+    { position: 1, profile_id: 2, profile_name: "acme_staging", client: "Acme", environment: "staging", rows_before: ["007"], rows_after: ["007"], rows_read: true, backup: "", duration_ms: 300, result: "up to date", message: "" },
+    { position: 2, profile_id: 3, profile_name: "globex_prod", client: "Acme", environment: "production", rows_before: [], rows_after: [], rows_read: false, backup: "", duration_ms: 5000, result: "failed", message: "could not connect: connection refused" },
   ],
 };
 

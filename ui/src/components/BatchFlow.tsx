@@ -339,9 +339,9 @@ function BackupPath({ path }: { path: string }) {
   );
 }
 
+/** Rows in words; "—" when the database was never read (empty rows are then unknown, not base). */
 function fromTo(item: BatchItemView, rows: string[]): string {
-  const read = item.rows_before.length > 0 || item.rows_after.length > 0 || item.result === "succeeded" || item.result === "up to date";
-  return read ? rowsWords(rows) : "—";
+  return item.rows_read ? rowsWords(rows) : "—";
 }
 
 /** A batch's report: what happened to each database; saved as CSV or HTML. */

@@ -266,7 +266,7 @@ test("recent batches open their report read-only, which can be saved", async () 
   const report: BatchReportView = {
     id: 12, at: "2026-11-24 15:00:00", who: "ops", operation: "upgrade", target: "heads", options: "4 at a time; stop at the first failure; back up as each profile says",
     finished_at: "2026-11-24 15:00:12", duration_ms: 12300, summary: "1 database(s): 1 succeeded, 0 already up to date, 0 failed, 0 skipped, 0 cancelled",
-    items: [{ position: 0, profile_id: 1, profile_name: "Acme prod", client: "Acme", environment: "production", rows_before: ["005"], rows_after: ["007"], backup: "/b/acme.dump", duration_ms: 4000, result: "succeeded", message: "" }],
+    items: [{ position: 0, profile_id: 1, profile_name: "Acme prod", client: "Acme", environment: "production", rows_before: ["005"], rows_after: ["007"], rows_read: true, backup: "/b/acme.dump", duration_ms: 4000, result: "succeeded", message: "" }],
   };
   commands.batchReport.mockImplementation(() => ok(report));
   commands.saveBatchReport.mockImplementation(() => ok("/home/ops/batch-12.csv"));
