@@ -337,8 +337,7 @@ pub async fn run_operation(
         Some(id) => Some(state.store.backup(i64::from(id)).await?),
         None => None,
     };
-    let mut opts = RunOptions::default();
-    opts.progress = Some(Arc::new(move |p: &Progress| {
+    let progress: stratum_db::ProgressFn = Arc::new(move |p: &Progress| {
         let event = match p {
             Progress::Planned { steps, .. } => ProgressEvent::Planned {
                 steps: to_u32(*steps),
@@ -377,7 +376,11 @@ pub async fn run_operation(
         };
         // A closed window stops listening; the run goes on regardless.
         let _ = on_progress.send(event);
-    }));
+    });
+    let opts = RunOptions {
+        progress: Some(progress),
+        ..RunOptions::default()
+    };
     if let Ok(mut running) = state.running.lock() {
         running.insert(operation_id.clone(), opts.cancel.clone());
     }

@@ -125,7 +125,7 @@ pub fn compare_cases(
             "{name} case {c}: {} {} from {}",
             case["command"], case["args"], case["start"]
         );
-        match (ours(&map, case), theirs["error"].is_null()) {
+        match (ours(map, case), theirs["error"].is_null()) {
             (Err(_), false) => {}
             (Err(e), true) if deliberate_refusal(case, theirs) => {
                 let _ = e;

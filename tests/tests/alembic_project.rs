@@ -94,7 +94,10 @@ fn version_locations_recursive_folders_and_init_files_follow_alembic() {
     // A broken file names itself and its line; nothing else is read past it.
     std::fs::write(b.join("broken.py"), "revision = 'b'\ndown_revision = (\n")
         .unwrap_or_else(|e| panic!("{e}"));
-    let err = Project::open(root).map(|_| ()).unwrap_err().to_string();
+    let err = Project::open(root)
+        .map(|_| ())
+        .expect_err("it is refused")
+        .to_string();
     assert!(
         err.contains("broken.py:") && err.contains("not valid Python"),
         "{err}"

@@ -123,7 +123,7 @@ fn the_twin_goes_up_and_down_on_postgresql_with_progress_per_revision() {
 
     // Stratum refuses what Alembic would guess at, before Python starts.
     let (up, _) = run_through(&db, &project, &alembic, Operation::Upgrade("nosuch".into()));
-    let e = up.map(|_| ()).unwrap_err().to_string();
+    let e = up.map(|_| ()).expect_err("it is refused").to_string();
     assert!(e.contains("nosuch"), "{e}");
 }
 
@@ -205,7 +205,7 @@ fn without_a_python_with_alembic_the_project_still_reads_and_says_what_to_do() {
     assert_eq!(project.map.heads(), ["007"], "reading needs no Python");
     let e = Alembic::for_project(&project, Some(Path::new("/nonexistent/python3")))
         .map(|_| ())
-        .unwrap_err();
+        .expect_err("it is refused");
     assert!(matches!(e, AlembicError::NoPython { .. }), "{e}");
     assert!(
         e.to_string().contains("/nonexistent/python3") && e.to_string().contains("virtualenv"),
@@ -383,7 +383,7 @@ fn an_alembic_project_converts_to_sql_revisions_that_build_the_same_schema() {
             None,
         ))
         .map(|_| ())
-        .unwrap_err();
+        .expect_err("it is refused");
     assert!(matches!(again, AlembicError::NotEmpty(_)), "{again}");
     assert_eq!(open(&target).files.len(), 7);
 }
@@ -410,7 +410,7 @@ fn a_revision_alembic_cannot_render_stops_the_conversion_and_leaves_nothing() {
             None,
         ))
         .map(|_| ())
-        .unwrap_err()
+        .expect_err("it is refused")
         .to_string();
     assert!(e.contains("008") && e.contains("008_data.py:10"), "{e}");
     assert!(!target.exists(), "nothing is written");

@@ -165,7 +165,7 @@ fn a_damaged_backup_is_refused_by_verify_and_by_restore_and_nothing_changes() {
         let err = rt()
             .block_on(verify(&file, &tools))
             .map(|_| ())
-            .unwrap_err();
+            .expect_err("it is refused");
         assert!(
             matches!(err, BackupError::ChecksumMismatch { .. }),
             "{engine:?}: {err}"
@@ -174,7 +174,7 @@ fn a_damaged_backup_is_refused_by_verify_and_by_restore_and_nothing_changes() {
         let err = rt()
             .block_on(restore(&db.parsed(), &file, &tools, &RestoreTarget::Same))
             .map(|_| ())
-            .unwrap_err();
+            .expect_err("it is refused");
         assert!(
             err.to_string().contains("does not match its checksum"),
             "{engine:?}: {err}"
@@ -201,7 +201,7 @@ fn a_damaged_backup_is_refused_by_verify_and_by_restore_and_nothing_changes() {
         let err = rt()
             .block_on(verify(&file, &tools))
             .map(|_| ())
-            .unwrap_err();
+            .expect_err("it is refused");
         assert!(
             matches!(err, BackupError::Corrupt { .. }),
             "{engine:?}: {err}"
@@ -228,7 +228,7 @@ fn a_missing_pg_dump_or_one_older_than_the_server_is_explained() {
     };
     let err = take(&db, dir.path(), &nowhere)
         .map(|_| ())
-        .unwrap_err()
+        .expect_err("it is refused")
         .to_string();
     assert!(err.contains("pg_dump was not found"), "{err}");
     assert!(
@@ -257,7 +257,7 @@ fn a_missing_pg_dump_or_one_older_than_the_server_is_explained() {
     };
     let err = take(&db, dir.path(), &old_tools)
         .map(|_| ())
-        .unwrap_err()
+        .expect_err("it is refused")
         .to_string();
     assert!(err.contains("older than the server"), "{err}");
     assert!(
@@ -290,7 +290,7 @@ fn a_wrong_password_fails_the_backup_without_showing_the_password() {
             &out,
         ))
         .map(|_| ())
-        .unwrap_err()
+        .expect_err("it is refused")
         .to_string();
     assert!(!err.contains("sekrit-pw"), "{err}");
     assert!(!out.exists());

@@ -7,7 +7,7 @@ use std::path::Path;
 use thirtyfour::prelude::*;
 
 use stratum_tests::window::{
-    answer_file_dialog, click, fill, in_window, new_profile, session, shot, wait_text, Driver,
+    answer_file_dialog, click, in_window, new_profile, session, shot, wait_text, Driver,
 };
 use stratum_tests::{copy_dir, repo};
 

@@ -275,7 +275,7 @@ fn the_status_of_every_database_is_read_at_once_and_is_right_for_each() {
     }
     .choose(profiles)
     .map(|_| ())
-    .unwrap_err();
+    .expect_err("it is refused");
     assert!(e.to_string().contains("'nobody'"), "{e}");
 }
 
@@ -422,7 +422,7 @@ fn with_stop_on_first_failure_the_rest_are_left_untouched() {
             Arc::new(|_: &BatchEvent| {}),
         ))
         .map(|_| ())
-        .unwrap_err();
+        .expect_err("it is refused");
     assert!(
         e.to_string().contains("production") && e.to_string().contains("confirm"),
         "{e}"

@@ -214,7 +214,7 @@ mod tests {
         let err = tools
             .find(&["surely-not-a-real-pg_dump"], Engine::Postgres)
             .map(|_| ())
-            .unwrap_err()
+            .expect_err("it is refused")
             .to_string();
         assert!(
             err.contains("surely-not-a-real-pg_dump was not found"),

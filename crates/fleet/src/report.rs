@@ -26,7 +26,7 @@ fn csv_field(s: &str) -> String {
 }
 
 /// Rows as a report writes them: "base" for none, "" when they were never read.
-fn rows_of<'a>(rows: &'a str, read: bool) -> &'a str {
+fn rows_of(rows: &str, read: bool) -> &str {
     match (rows.is_empty(), read) {
         (true, true) => "base",
         (true, false) => "",

@@ -224,7 +224,7 @@ mod tests {
     fn a_file_without_an_alembic_section_says_so() {
         let err = parse("[database]\nurl = x\n")
             .map(|_| ())
-            .unwrap_err()
+            .expect_err("it is refused")
             .to_string();
         assert!(
             err.contains("/srv/erp/alembic.ini") && err.contains("no [alembic] section"),
@@ -236,7 +236,7 @@ mod tests {
     fn a_lone_percent_or_an_unknown_name_is_a_clear_error() {
         let err = parse("[alembic]\nsqlalchemy.url = postgresql://u:50%off@h/db\n")
             .map(|_| ())
-            .unwrap_err()
+            .expect_err("it is refused")
             .to_string();
         assert!(
             err.contains("sqlalchemy.url") && err.contains("%%"),
@@ -244,7 +244,7 @@ mod tests {
         );
         let err = parse("[alembic]\nsqlalchemy.url = %(nowhere)s\n")
             .map(|_| ())
-            .unwrap_err()
+            .expect_err("it is refused")
             .to_string();
         assert!(err.contains("%(nowhere)s"), "{err}");
     }

@@ -248,9 +248,9 @@ mod tests {
         assert_eq!(v[1].values, ["x", "y"]);
         assert!(v[2].values.is_empty());
         assert_eq!(v[1].to_line(), "a.py: down_revision = x, y");
-        let e = SuppliedValue::parse_lines("a.py: message = x").unwrap_err();
+        let e = SuppliedValue::parse_lines("a.py: message = x").expect_err("it is refused");
         assert!(e.contains("line 1") && e.contains("message"), "{e}");
-        let e = SuppliedValue::parse_lines("\nno colon here").unwrap_err();
+        let e = SuppliedValue::parse_lines("\nno colon here").expect_err("it is refused");
         assert!(
             e.contains("line 2") && e.contains("FILE: NAME = VALUE"),
             "{e}"

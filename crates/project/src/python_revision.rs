@@ -527,7 +527,7 @@ mod tests {
     fn fails(text: &str) -> String {
         parse_with(text, &Supplied::new())
             .map(|_| ())
-            .unwrap_err()
+            .expect_err("it is refused")
             .to_string()
     }
 
