@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from sections import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 STRATUM = ROOT / "target" / "release" / "stratum"
 
@@ -98,7 +100,6 @@ def main():
 
 def write(rows, runs):
     lines = [
-        "<!-- alembic:start -->",
         "## Reading and planning published Alembic projects",
         "",
         "The published histories scripts/published-alembic.sh fetches from PyPI, read as they ship;",
@@ -119,17 +120,8 @@ def write(rows, runs):
             f"| {ms('stratum upgrade heads --plan --from base')} | {ms('alembic heads')} | {ms('alembic history')} "
             f"| {m['alembic heads'] / m['stratum heads']:.1f}x |"
         )
-    lines += ["", "<!-- alembic:end -->"]
-    section = "\n".join(lines)
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    start, end = "<!-- alembic:start -->", "<!-- alembic:end -->"
-    if start in text and end in text:
-        text = text[: text.index(start)] + section + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
-    print(section)
+    lines.append("")
+    print(replace_section("alembic", lines))
 
 
 if __name__ == "__main__":

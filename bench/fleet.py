@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sections import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 STRATUM = ROOT / "target" / "release" / "stratum"
 SAMPLE = ROOT / "examples" / "kontali-erp"
@@ -161,7 +163,6 @@ def write(status_rows, n_status, batch_rows, n_batch, runs):
         return out
 
     lines = [
-        "<!-- fleet:start -->",
         "## Many databases at once (PostgreSQL)",
         "",
         f"Produced by `bench/fleet.py`; whole-process wall time, median of {runs} runs (Alembic's status",
@@ -184,18 +185,8 @@ def write(status_rows, n_status, batch_rows, n_batch, runs):
         "machine the server's DDL is the limit, so 4 at a time gains little except where waiting",
         "dominates, as with a `pg_dump` before each. The psql loop pays a process start per database.",
         "",
-        "<!-- fleet:end -->",
     ]
-    section = "\n".join(lines)
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text()
-    start, end = "<!-- fleet:start -->", "<!-- fleet:end -->"
-    if start in text and end in text:
-        text = text[: text.index(start)] + section + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
-    print(section)
+    print(replace_section("fleet", lines))
 
 
 if __name__ == "__main__":

@@ -149,6 +149,24 @@ impl ScratchDb {
         }
     }
 
+    /// Brings the database to `target` of the sample project, through Stratum's own runner.
+    pub fn upgrade_sample(&self, target: &str) {
+        let project =
+            stratum_project::Project::open(&sample_project()).unwrap_or_else(|e| panic!("{e}"));
+        rt().block_on(async {
+            let mut conn = self.connect().await;
+            stratum_db::run(
+                &mut conn,
+                &project,
+                &stratum_db::Operation::Upgrade(target.into()),
+                &stratum_db::RunOptions::default(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+            conn.close().await;
+        });
+    }
+
     pub fn parsed(&self) -> DatabaseUrl {
         DatabaseUrl::parse(&self.url).unwrap_or_else(|e| panic!("{e}"))
     }

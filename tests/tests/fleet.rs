@@ -31,22 +31,6 @@ struct Fleetful {
     failing: i64,
 }
 
-fn upgrade_to(db: &ScratchDb, target: &str) {
-    let project = Project::open(&sample_project()).unwrap_or_else(|e| panic!("{e}"));
-    rt().block_on(async {
-        let mut conn = db.connect().await;
-        stratum_db::run(
-            &mut conn,
-            &project,
-            &Operation::Upgrade(target.into()),
-            &RunOptions::default(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-        conn.close().await;
-    });
-}
-
 fn build(postgres: usize, mariadb: usize, sqlite: usize) -> Fleetful {
     let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let store = rt()
@@ -73,7 +57,7 @@ fn build(postgres: usize, mariadb: usize, sqlite: usize) -> Fleetful {
         let db = ScratchDb::new(engine);
         let start = STARTS[i % STARTS.len()];
         if let Some(t) = start {
-            upgrade_to(&db, t);
+            db.upgrade_sample(t);
         }
         let p = add(
             format!("client-{i:02}"),

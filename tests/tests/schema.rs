@@ -307,20 +307,8 @@ fn the_command_line_shows_the_schema_and_one_table() {
 }
 
 fn upgraded(engine: Engine, target: &str) -> ScratchDb {
-    let project = Project::open(&sample_project()).unwrap_or_else(|e| panic!("{e}"));
     let db = ScratchDb::new(engine);
-    rt().block_on(async {
-        let mut conn = db.connect().await;
-        stratum_db::run(
-            &mut conn,
-            &project,
-            &Operation::Upgrade(target.into()),
-            &RunOptions::default(),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-        conn.close().await;
-    });
+    db.upgrade_sample(target);
     db
 }
 
