@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use stratum_alembic::RenderCache;
-use stratum_db::{CancelToken, Engine, Operation, RunOptions};
+use stratum_db::{CancelToken, Engine, Operation};
 use stratum_fleet::{
     run_batch, status, BatchEvent, BatchOptions, Fleet, Phase, Selection, State, StatusOptions,
 };
