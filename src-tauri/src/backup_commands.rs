@@ -75,18 +75,6 @@ pub(crate) async fn take(
     Ok(backup_view(&saved))
 }
 
-async fn audit(
-    state: &AppState,
-    profile: &Profile,
-    operation: &str,
-    target: &str,
-    rows: &[String],
-    ms: u64,
-    result: Result<&str, String>,
-) {
-    stratum_fleet::audit_plain(&state.store, profile, operation, target, rows, ms, result).await
-}
-
 #[tauri::command]
 #[specta::specta]
 pub async fn list_backups(
@@ -188,8 +176,8 @@ pub async fn restore_backup(
     let result = stratum_backup::restore(&url, &path, &tools, &target).await;
     match result {
         Ok(r) => {
-            audit(
-                &state,
+            stratum_fleet::audit_plain(
+                &state.store,
                 &profile,
                 "restore",
                 &entry.at,
@@ -207,8 +195,8 @@ pub async fn restore_backup(
         }
         Err(e) => {
             let e = AppError::from(e);
-            audit(
-                &state,
+            stratum_fleet::audit_plain(
+                &state.store,
                 &profile,
                 "restore",
                 &entry.at,

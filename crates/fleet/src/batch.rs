@@ -4,7 +4,7 @@
 //! stopping at the first failure or going on, cancellable; every database's line kept in the
 //! store as the batch's report, and the batch itself in the audit log.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -443,9 +443,4 @@ async fn read_rows(target: &Target) -> Result<Vec<String>, FleetError> {
         .await;
     conn.close().await;
     Ok(rows?)
-}
-
-/// Where a batch's report files go when the caller names none.
-pub fn report_path(dir: &Path, batch_id: i64, extension: &str) -> PathBuf {
-    dir.join(format!("stratum-batch-{batch_id}.{extension}"))
 }

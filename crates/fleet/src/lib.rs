@@ -16,9 +16,7 @@ mod status;
 mod target;
 
 pub use backup::{audit_plain, backups_dir, remove_files, take, whoami};
-pub use batch::{
-    report_path, run_batch, BatchEvent, BatchOptions, BatchReport, Fleet, Phase, Tell,
-};
+pub use batch::{run_batch, BatchEvent, BatchOptions, BatchReport, Fleet, Phase, Tell};
 pub use drift::check_drift;
 pub use error::FleetError;
 pub use operate::{
