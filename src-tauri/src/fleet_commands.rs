@@ -262,17 +262,27 @@ pub async fn batch_report(
 #[tauri::command]
 #[specta::specta]
 pub async fn list_batches(state: State<'_, AppState>) -> Result<Vec<BatchSummaryView>, AppError> {
+    let tallies = state.store.batch_tallies().await?;
     Ok(state
         .store
         .batches()
         .await?
         .iter()
-        .map(|b| BatchSummaryView {
-            id: u32_of(b.id),
-            at: b.at.clone(),
-            operation: b.operation.clone(),
-            target: b.target.clone(),
-            duration_ms: u32_of(b.duration_ms),
+        .map(|b| {
+            let t = tallies.get(&b.id).cloned().unwrap_or_default();
+            BatchSummaryView {
+                id: u32_of(b.id),
+                at: b.at.clone(),
+                operation: b.operation.clone(),
+                target: b.target.clone(),
+                duration_ms: u32_of(b.duration_ms),
+                databases: u32_of(t.databases),
+                succeeded: u32_of(t.succeeded),
+                up_to_date: u32_of(t.up_to_date),
+                failed: u32_of(t.failed),
+                skipped: u32_of(t.skipped),
+                cancelled: u32_of(t.cancelled),
+            }
         })
         .collect())
 }

@@ -455,4 +455,11 @@ pub struct BatchSummaryView {
     pub operation: String,
     pub target: String,
     pub duration_ms: u32,
+    /// How its databases ended, so the list says which batches failed.
+    pub databases: u32,
+    pub succeeded: u32,
+    pub up_to_date: u32,
+    pub failed: u32,
+    pub skipped: u32,
+    pub cancelled: u32,
 }

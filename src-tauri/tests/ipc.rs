@@ -899,7 +899,13 @@ fn the_fleet_view_reads_every_profile_runs_a_batch_and_saves_its_report() {
         ok(&w, "batch_report", json!({ "batchId": id }))["summary"],
         done["summary"]
     );
-    assert_eq!(ok(&w, "list_batches", json!({}))[0]["id"], id);
+    let listed = ok(&w, "list_batches", json!({}))[0].clone();
+    assert_eq!(listed["id"], id);
+    assert_eq!(
+        (&listed["databases"], &listed["failed"]),
+        (&json!(items.len()), &json!(1)),
+        "the list says how the batch ended: {listed}"
+    );
     let saved = ok(
         &w,
         "save_batch_report",

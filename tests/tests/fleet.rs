@@ -352,6 +352,22 @@ fn a_batch_upgrade_brings_every_database_to_head_with_its_backup_and_reports_the
         audit.iter().filter(|e| e.operation == "upgrade").count() >= 45,
         "and each database's run"
     );
+    let gone: Vec<_> = audit
+        .iter()
+        .filter(|e| e.profile_id == Some(f.unreachable))
+        .collect();
+    assert!(
+        gone.iter().any(|e| e.operation == "upgrade"
+            && e.result == "failed"
+            && e.message.contains("cannot connect")),
+        "the database it could not reach has the attempt in its history, as a single run does: {gone:?}"
+    );
+    assert!(
+        audit
+            .iter()
+            .all(|e| e.who != "unknown" && !e.who.is_empty()),
+        "every entry says who"
+    );
 }
 
 #[test]

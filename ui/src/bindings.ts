@@ -210,6 +210,13 @@ export type BatchSummaryView = {
 	operation: string,
 	target: string,
 	duration_ms: number,
+	/**  How its databases ended, so the list says which batches failed. */
+	databases: number,
+	succeeded: number,
+	up_to_date: number,
+	failed: number,
+	skipped: number,
+	cancelled: number,
 };
 
 export type Column = {

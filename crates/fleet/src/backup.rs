@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use stratum_db::VersionTable;
 use stratum_store::{AuditEntry, BackupEntry, Profile, Store};
 
+use crate::who::whoami;
 use crate::{FleetError, Target};
 
 /// Where a profile's backups go: its own folder, else `data_dir/backups/<profile id>`.
@@ -21,14 +22,6 @@ pub fn remove_files(path: &str) {
     let p = Path::new(path);
     let _ = std::fs::remove_file(p);
     let _ = std::fs::remove_file(stratum_backup::Manifest::path_for(p));
-}
-
-/// Who is at the keyboard, for the audit log.
-pub fn whoami() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// One audit record of something that does not change the version rows.

@@ -13,10 +13,13 @@ use futures_util::future::join_all;
 use serde::Serialize;
 use stratum_alembic::RenderCache;
 use stratum_db::{CancelToken, Connection, Operation, Progress, RunOptions, VersionTable};
+use stratum_graph::Plan;
 use stratum_store::{AuditEntry, BatchItem, BatchRecord, Profile, Secrets, Store};
 
 use crate::findings::FindingsCache;
-use crate::{check, describe, run_prechecked, take, whoami, FleetError, Target, CONNECT_TIMEOUT};
+use crate::{
+    audit_plain, check, describe, run_prechecked, take, whoami, FleetError, Target, CONNECT_TIMEOUT,
+};
 
 #[derive(Debug, Clone)]
 pub struct BatchOptions {
@@ -327,10 +330,28 @@ async fn steps(
     let tell = |phase: Phase, detail: String| said.tell(phase, detail);
     let failed = |e: FleetError| (Phase::Failed, e.to_string());
     tell(Phase::Checking, "reading where the database stands".into());
-    let mut target = Target::open(profile.clone(), fleet.secrets).map_err(failed)?;
-    let plan = check(&mut target, fleet.renders, op, kept)
-        .await
-        .map_err(failed)?;
+    let started = Instant::now();
+    let (mut target, plan) = match ready(fleet, profile, op, kept).await {
+        Ok(ready) => ready,
+        Err(e) => {
+            // A single run audits a database it could not reach or a plan it refused; so does
+            // a batch, so the profile's history and the fleet's "last operation" show it.
+            let message = e.to_string();
+            let (verb, what) = describe(op);
+            let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            audit_plain(
+                fleet.store,
+                profile,
+                verb,
+                &what,
+                &[],
+                millis,
+                Err(message.clone()),
+            )
+            .await;
+            return Err((Phase::Failed, message));
+        }
+    };
     item.rows_before = plan.rows_before.join(",");
     item.rows_after = item.rows_before.clone();
     item.rows_read = true;
@@ -415,6 +436,18 @@ async fn steps(
         ));
     }
     Ok(Phase::Succeeded)
+}
+
+/// The profile's project and database, and the plan the checks allow.
+async fn ready(
+    fleet: &Fleet<'_>,
+    profile: &Profile,
+    op: &Operation,
+    kept: &FindingsCache,
+) -> Result<(Target, Plan), FleetError> {
+    let mut target = Target::open(profile.clone(), fleet.secrets)?;
+    let plan = check(&mut target, fleet.renders, op, kept).await?;
+    Ok((target, plan))
 }
 
 /// One database's voice in the batch's events.

@@ -14,8 +14,9 @@ mod report;
 mod select;
 mod status;
 mod target;
+mod who;
 
-pub use backup::{audit_plain, backups_dir, remove_files, take, whoami};
+pub use backup::{audit_plain, backups_dir, remove_files, take};
 pub use batch::{run_batch, BatchEvent, BatchOptions, BatchReport, Fleet, Phase, Tell};
 pub use drift::check_drift;
 pub use error::FleetError;
@@ -26,3 +27,4 @@ pub use report::{to_csv, to_html};
 pub use select::Selection;
 pub use status::{status, FleetStatus, LastDrift, LastOperation, Stamped, State, StatusOptions};
 pub use target::{alembic_of, open_project, runner, settings, with_sql, Target};
+pub use who::whoami;

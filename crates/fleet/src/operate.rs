@@ -9,8 +9,8 @@ use stratum_db::{Connection, DbError, Operation, RunFailure, RunOptions, RunRepo
 use stratum_graph::Plan;
 use stratum_store::{AuditEntry, BackupEntry, Store};
 
-use crate::backup::whoami;
 use crate::findings::{plan_findings_kept, refuse_unacknowledged, FindingsCache};
+use crate::who::whoami;
 use crate::{FleetError, Target};
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

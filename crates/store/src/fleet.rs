@@ -30,6 +30,18 @@ pub struct BatchRecord {
     pub duration_ms: i64,
 }
 
+/// How a batch's databases ended, counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct BatchTally {
+    pub batch_id: i64,
+    pub databases: i64,
+    pub succeeded: i64,
+    pub up_to_date: i64,
+    pub failed: i64,
+    pub skipped: i64,
+    pub cancelled: i64,
+}
+
 /// One database's line in a batch's report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct BatchItem {
@@ -162,11 +174,111 @@ impl Store {
     }
 
     /// Newest first.
+    /// Each batch's lines counted by how they ended, so a list of batches can say which failed
+    /// without loading every report.
+    pub async fn batch_tallies(&self) -> Result<HashMap<i64, BatchTally>, StoreError> {
+        let rows = sqlx::query_as::<_, BatchTally>(
+            "SELECT batch_id, COUNT(*) AS databases, \
+             SUM(result = 'succeeded') AS succeeded, SUM(result = 'up to date') AS up_to_date, \
+             SUM(result = 'failed') AS failed, SUM(result = 'skipped') AS skipped, \
+             SUM(result = 'cancelled') AS cancelled \
+             FROM batch_items GROUP BY batch_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|t| (t.batch_id, t)).collect())
+    }
+
     pub async fn batches(&self) -> Result<Vec<BatchRecord>, StoreError> {
         Ok(
             sqlx::query_as::<_, BatchRecord>("SELECT * FROM batches ORDER BY id DESC")
                 .fetch_all(&self.pool)
                 .await?,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(batch_id: i64, position: i64, result: &str) -> BatchItem {
+        BatchItem {
+            id: 0,
+            batch_id,
+            position,
+            profile_id: None,
+            profile_name: format!("db-{position}"),
+            client: String::new(),
+            environment: "staging".into(),
+            rows_before: String::new(),
+            rows_after: String::new(),
+            rows_read: true,
+            backup: String::new(),
+            duration_ms: 1,
+            result: result.into(),
+            message: String::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn each_batch_is_counted_by_how_its_databases_ended() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = Store::open(&dir.path().join("stratum.db"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let batch = |operation: &str| BatchRecord {
+            id: 0,
+            at: Store::now(),
+            who: "kari".into(),
+            operation: operation.into(),
+            target: "heads".into(),
+            options: String::new(),
+            finished_at: None,
+            duration_ms: 0,
+        };
+        let first = store
+            .add_batch(&batch("upgrade"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let second = store
+            .add_batch(&batch("upgrade"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let lines = [
+            (first, "succeeded"),
+            (first, "succeeded"),
+            (first, "up to date"),
+            (first, "failed"),
+            (first, "skipped"),
+            (second, "cancelled"),
+        ];
+        for (position, (batch_id, result)) in lines.iter().enumerate() {
+            let position = i64::try_from(position).unwrap_or_default();
+            store
+                .add_batch_item(&item(*batch_id, position, result))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let tallies = store
+            .batch_tallies()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            tallies.get(&first),
+            Some(&BatchTally {
+                batch_id: first,
+                databases: 5,
+                succeeded: 2,
+                up_to_date: 1,
+                failed: 1,
+                skipped: 1,
+                cancelled: 0,
+            })
+        );
+        assert_eq!(
+            tallies.get(&second).map(|t| (t.databases, t.cancelled)),
+            Some((1, 1))
+        );
     }
 }

@@ -5,7 +5,7 @@
 mod fleet;
 mod secrets;
 
-pub use fleet::{BatchItem, BatchRecord, DriftCheck};
+pub use fleet::{BatchItem, BatchRecord, BatchTally, DriftCheck};
 
 pub use secrets::{SecretStorage, Secrets};
 

@@ -262,7 +262,10 @@ test("a failed reading is said in a banner", async () => {
 
 test("recent batches open their report read-only, which can be saved", async () => {
   commands.fleetStatus.mockImplementation(() => ok(rows));
-  commands.listBatches.mockImplementation(() => ok([{ id: 12, at: "2026-11-24 15:00:00", operation: "upgrade", target: "heads", duration_ms: 12300 }]));
+  commands.listBatches.mockImplementation(() => ok([
+    { id: 12, at: "2026-11-24 15:00:00", operation: "upgrade", target: "heads", duration_ms: 12300, databases: 1, succeeded: 1, up_to_date: 0, failed: 0, skipped: 0, cancelled: 0 },
+    { id: 11, at: "2026-11-24 14:00:00", operation: "upgrade", target: "heads", duration_ms: 9000, databases: 6, succeeded: 3, up_to_date: 1, failed: 2, skipped: 0, cancelled: 0 },
+  ]));
   const report: BatchReportView = {
     id: 12, at: "2026-11-24 15:00:00", who: "ops", operation: "upgrade", target: "heads", options: "4 at a time; stop at the first failure; back up as each profile says",
     finished_at: "2026-11-24 15:00:12", duration_ms: 12300, summary: "1 database(s): 1 succeeded, 0 already up to date, 0 failed, 0 skipped, 0 cancelled",
@@ -274,6 +277,9 @@ test("recent batches open their report read-only, which can be saved", async () 
   const entry = await screen.findByTestId("batch-history-12");
   expect(entry).toHaveTextContent("upgrade heads");
   expect(entry).toHaveTextContent("12 s");
+  expect(screen.getByTestId("batch-tally-12")).toHaveTextContent("1 database: 1 succeeded");
+  expect(screen.getByTestId("batch-tally-11")).toHaveTextContent("6 databases: 2 failed, 3 succeeded, 1 up to date");
+  expect(within(screen.getByTestId("batch-tally-11")).getByText("2 failed")).toHaveClass("result-failed");
   fireEvent.click(entry);
   const past = await screen.findByTestId("batch-past");
   expect(commands.batchReport).toHaveBeenCalledWith(12);

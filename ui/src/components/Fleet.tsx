@@ -469,6 +469,7 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
                   <span>{b.operation} {b.target}</span>
                   <span className="muted" title={b.at}>{b.at}</span>
                   <span className="muted">{duration(b.duration_ms)}</span>
+                  <BatchTally batch={b} />
                 </button>
               </li>
             ))}
@@ -491,6 +492,32 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
       )}
       {past && <BatchReportDialog report={past} onClose={() => setPast(null)} />}
     </section>
+  );
+}
+
+/** How a past batch's databases ended, failures first to catch the eye. */
+function BatchTally({ batch: b }: { batch: BatchSummaryView }) {
+  const parts: [number, string][] = [
+    [b.failed, "failed"],
+    [b.cancelled, "cancelled"],
+    [b.skipped, "skipped"],
+    [b.succeeded, "succeeded"],
+    [b.up_to_date, "up to date"],
+  ];
+  return (
+    <span className="batch-tally" data-testid={`batch-tally-${b.id}`}>
+      <span className="muted">{plural(b.databases, "database")}:</span>{" "}
+      {parts
+        .filter(([n]) => n > 0)
+        .map(([n, word], i) => (
+          <span key={word}>
+            {i > 0 && ", "}
+            <span className={resultClass(word)}>
+              {n} {word}
+            </span>
+          </span>
+        ))}
+    </span>
   );
 }
 
