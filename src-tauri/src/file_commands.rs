@@ -33,7 +33,8 @@ pub async fn choose_project_folder(
     pick(&state, Pick::Folder, start).await
 }
 
-/// The system file dialog for an `alembic.ini`; `None` when the user cancels.
+/// The system file dialog for an `alembic.ini` (or a `pyproject.toml` with `[tool.alembic]`);
+/// `None` when the user cancels.
 #[tauri::command]
 #[specta::specta]
 pub async fn choose_alembic_ini(
@@ -43,7 +44,7 @@ pub async fn choose_alembic_ini(
     pick(&state, Pick::AlembicIni, start).await
 }
 
-/// Drafts a profile from an `alembic.ini`: its URL (the password split off), and the project
+/// Drafts a profile from an `alembic.ini` or a `pyproject.toml`: its URL (the password split off), and the project
 /// folder when a Stratum project sits next to it.
 #[tauri::command]
 #[specta::specta]
@@ -55,7 +56,7 @@ pub async fn read_alembic_ini(path: String) -> Result<ProfileDraft, AppError> {
         None => {
             notes.push(format!(
                 "{} sets no sqlalchemy.url (it may be set in env.py): type the database URL.",
-                ini.path.display()
+                ini.source()
             ));
             (None, None)
         }

@@ -50,8 +50,8 @@ impl<R: Runtime> Picker for SystemDialog<R> {
                 .set_title("Choose the migration project folder")
                 .pick_folder(done),
             Pick::AlembicIni => dialog
-                .set_title("Choose the project's alembic.ini")
-                .add_filter("Alembic configuration", &["ini"])
+                .set_title("Choose the project's alembic.ini (or its pyproject.toml)")
+                .add_filter("Alembic configuration", &["ini", "toml"])
                 .pick_file(done),
             Pick::SaveSql => dialog
                 .set_title("Save the SQL")

@@ -370,6 +370,28 @@ fn a_profile_is_drafted_from_an_alembic_ini() {
         "{draft}"
     );
 
+    // Configured the Alembic 1.16 way: where the revisions live in pyproject.toml, the URL in
+    // env.py. Choosing the pyproject.toml fills the form just the same.
+    std::fs::remove_file(&ini).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        team.join("pyproject.toml"),
+        "[project]\nname = \"acme\"\n\n[tool.alembic]\nscript_location = \"%(here)s/alembic\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let draft = ok(
+        &w,
+        "read_alembic_ini",
+        json!({ "path": team.join("pyproject.toml").display().to_string() }),
+    );
+    assert_eq!(draft["project_dir"], json!(team.display().to_string()));
+    assert_eq!(draft["url"], Value::Null);
+    let notes = draft["notes"].to_string();
+    assert!(
+        notes.contains("pyproject.toml sets no sqlalchemy.url")
+            && notes.contains("An Alembic project with 1 revisions"),
+        "{draft}"
+    );
+
     let err = invoke(
         &w,
         "read_alembic_ini",

@@ -235,3 +235,128 @@ fn here_in_the_ini_is_its_folder_made_absolute_even_when_the_ini_is_named_relati
         stratum_tests::text(&o)
     );
 }
+
+/// A revision file as `alembic revision` writes one, creating `table` on the way up.
+fn alembic_revision(id: &str, down: &str, extra: &str, table: &str) -> String {
+    format!(
+        "\"\"\"add {table}\n\nRevision ID: {id}\n\"\"\"\nfrom alembic import op\n\n\
+         revision = '{id}'\ndown_revision = {down}\n{extra}\n\n\
+         def upgrade():\n    op.execute('CREATE TABLE {table} (id INTEGER PRIMARY KEY)')\n\n\n\
+         def downgrade():\n    op.execute('DROP TABLE {table}')\n"
+    )
+}
+
+/// The first word of each line Alembic printed (`ccc (head)` is `ccc`), sorted.
+fn ids(out: &[u8]) -> Vec<String> {
+    let mut ids: Vec<String> = String::from_utf8_lossy(out)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// The revisions `alembic history` lists (`aaa -> bbb (head), add orders` is `bbb`), sorted.
+fn history_ids(out: &[u8]) -> Vec<String> {
+    let mut ids: Vec<String> = String::from_utf8_lossy(out)
+        .lines()
+        .filter_map(|l| l.split_once("-> "))
+        .filter_map(|(_, rest)| rest.split_whitespace().next())
+        .map(|id| id.trim_end_matches(',').to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_project_alembic_init_t_pyproject_made_is_read_and_run_as_alembic_reads_and_runs_it() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let root = dir.path();
+    let alembic = |args: &[&str]| {
+        let o = std::process::Command::new(&python)
+            .args(["-m", "alembic"])
+            .args(args)
+            .current_dir(root)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            o.status.success(),
+            "alembic {args:?}: {}",
+            stratum_tests::text(&o)
+        );
+        o.stdout
+    };
+    alembic(&["init", "-t", "pyproject", "migrations"]);
+    // Two version locations, one read recursively, as a team with a reports module has them.
+    let toml_path = root.join("pyproject.toml");
+    let toml = std::fs::read_to_string(&toml_path).unwrap_or_else(|e| panic!("{e}"));
+    assert!(toml.contains("[tool.alembic]"), "{toml}");
+    let toml = toml.replacen(
+        "[tool.alembic]\n",
+        "[tool.alembic]\nversion_locations = [\"%(here)s/migrations/versions\", \"%(here)s/reports\"]\nrecursive_version_locations = true\n",
+        1,
+    );
+    std::fs::write(&toml_path, toml).unwrap_or_else(|e| panic!("{e}"));
+    let reports = root.join("reports/2026");
+    std::fs::create_dir_all(&reports).unwrap_or_else(|e| panic!("{e}"));
+    let versions = root.join("migrations/versions");
+    let write = |path: std::path::PathBuf, text: String| {
+        std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"))
+    };
+    write(
+        versions.join("aaa_users.py"),
+        alembic_revision("aaa", "None", "", "users"),
+    );
+    write(
+        versions.join("bbb_orders.py"),
+        alembic_revision("bbb", "'aaa'", "", "orders"),
+    );
+    write(
+        reports.join("rrr_reports.py"),
+        alembic_revision("rrr", "'aaa'", "branch_labels = ('reports',)", "reports"),
+    );
+
+    let ours = |root: &std::path::Path| {
+        let p = Project::open(root).unwrap_or_else(|e| panic!("{e}"));
+        let mut heads: Vec<String> = p.map.heads().iter().map(|h| h.to_string()).collect();
+        heads.sort();
+        let mut all: Vec<String> = p.files.iter().map(|f| f.id().to_string()).collect();
+        all.sort();
+        (heads, all)
+    };
+    let (heads, all) = ours(root);
+    assert_eq!(heads, ids(&alembic(&["heads"])));
+    assert_eq!(heads, ["bbb", "rrr"]);
+    assert_eq!(
+        all,
+        history_ids(&alembic(&["history"])),
+        "the revision in the sub-folder of the second location is found, as by Alembic"
+    );
+
+    // Without the ini (env.py can set the URL), pyproject.toml alone is the configuration,
+    // for Alembic and for Stratum; the run goes through the project's Alembic all the same.
+    std::fs::remove_file(root.join("alembic.ini")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ours(root).0, ids(&alembic(&["heads"])));
+    let db = root.join("erp.db");
+    let url = format!("sqlite:///{}", db.display());
+    let o = std::process::Command::new(stratum_tests::stratum_bin())
+        .args(["--project", &root.display().to_string(), "--url", &url])
+        .args(["upgrade", "heads"])
+        .env_remove("STRATUM_DATABASE_URL")
+        .env("STRATUM_PYTHON", &python)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    let o = std::process::Command::new(stratum_tests::stratum_bin())
+        .args(["--project", &root.display().to_string(), "--url", &url])
+        .args(["current"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let current = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        current.contains("bbb") && current.contains("rrr"),
+        "both heads applied: {}",
+        stratum_tests::text(&o)
+    );
+}

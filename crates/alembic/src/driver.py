@@ -15,6 +15,7 @@ Requests:
 """
 import functools
 import io
+import inspect
 import json
 import os
 import sys
@@ -45,7 +46,18 @@ def where(tb):
 def configure():
     from alembic.config import Config
 
-    cfg = Config(REQUEST["ini"], output_buffer=REQUEST.get("_buffer"))
+    # As the alembic command line does in the folder it runs in (which this is): the ini, when
+    # there is one, and since Alembic 1.16 the [tool.alembic] of pyproject.toml beside it.
+    ini = REQUEST["ini"]
+    kwargs = {}
+    toml = os.path.join(os.path.dirname(os.path.abspath(ini)), "pyproject.toml")
+    if os.path.isfile(toml) and "toml_file" in inspect.signature(Config.__init__).parameters:
+        kwargs["toml_file"] = toml
+    cfg = Config(
+        ini if os.path.isfile(ini) else None,
+        output_buffer=REQUEST.get("_buffer"),
+        **kwargs,
+    )
     url = os.environ.get("STRATUM_ALEMBIC_URL")
     if url:
         cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))

@@ -31,7 +31,7 @@ pub enum AlembicError {
         /// Alembic's last lines of output.
         output: Vec<String>,
     },
-    #[error("{}: not an Alembic project (there is no alembic.ini)", .0.display())]
+    #[error("{}: not an Alembic project (there is no alembic.ini, nor [tool.alembic] in a pyproject.toml)", .0.display())]
     NotAlembic(PathBuf),
     #[error("alembic {command} was cancelled")]
     Cancelled { command: String },

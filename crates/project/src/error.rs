@@ -19,7 +19,7 @@ fn file_name(p: &std::path::Path) -> String {
 pub enum ProjectError {
     #[error("{}: {message}", show(.path))]
     Io { path: PathBuf, message: String },
-    #[error("{}: not a migration project: there is no {} (a Stratum project; `stratum init` creates one) and no alembic.ini (an Alembic project) here", show(.dir), crate::CONFIG_FILE)]
+    #[error("{}: not a migration project: there is no {} (a Stratum project; `stratum init` creates one) and no alembic.ini or pyproject.toml with [tool.alembic] (an Alembic project) here", show(.dir), crate::CONFIG_FILE)]
     NotAProject { dir: PathBuf },
     /// A Python revision computes one of the names Alembic reads; the user can supply it.
     #[error("{}:{line}: {why}, which Stratum cannot know without running Python: write the value literally, or give it in the profile (Alembic values: `{}: {name} = VALUE`)", show(.path), file_name(.path))]

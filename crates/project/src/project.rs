@@ -4,10 +4,22 @@ use std::path::{Path, PathBuf};
 use stratum_graph::{GraphError, RevisionMap};
 
 use crate::alembic_project::{open_alembic, AlembicSettings};
-use crate::{AlembicIni, Config, ProjectError, RevisionFile, CONFIG_FILE};
+use crate::{AlembicIni, Config, ProjectError, RevisionFile, CONFIG_FILE, PYPROJECT};
 
 /// The file that makes a folder an Alembic project.
 pub const ALEMBIC_INI: &str = "alembic.ini";
+
+/// A `pyproject.toml` that configures Alembic, for telling what a folder is. One that does not
+/// parse but names `tool.alembic` counts, so its own error is what the user sees.
+fn has_tool_alembic(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    match text.parse::<toml::Table>() {
+        Ok(t) => t.get("tool").and_then(|t| t.get("alembic")).is_some(),
+        Err(_) => text.contains("tool.alembic"),
+    }
+}
 
 /// Where a project's revisions come from and how they run.
 #[derive(Debug, Clone)]
@@ -39,13 +51,20 @@ impl Project {
 
     /// As [`Project::open`]; `alembic` is what a profile adds to an Alembic project.
     pub fn open_with(dir: &Path, alembic: &AlembicSettings) -> Result<Project, ProjectError> {
-        if dir.is_file() && dir.extension().is_some_and(|e| e == "ini") {
+        if dir.is_file()
+            && (dir.extension().is_some_and(|e| e == "ini")
+                || dir.file_name().is_some_and(|n| n == PYPROJECT))
+        {
             return open_alembic(dir, alembic);
         }
         let config_path = dir.join(CONFIG_FILE);
         if !config_path.is_file() {
             if dir.join(ALEMBIC_INI).is_file() {
                 return open_alembic(&dir.join(ALEMBIC_INI), alembic);
+            }
+            // `alembic init -t pyproject` may leave no ini at all when env.py sets the URL.
+            if has_tool_alembic(&dir.join(PYPROJECT)) {
+                return open_alembic(&dir.join(PYPROJECT), alembic);
             }
             return Err(ProjectError::NotAProject { dir: dir.into() });
         }

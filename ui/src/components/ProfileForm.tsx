@@ -85,7 +85,7 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
       <form className="modal form" role="dialog" aria-modal="true" aria-labelledby="pf-title" data-testid="profile-form" onSubmit={(e) => { e.preventDefault(); run("save"); }}>
         <div className="modal-head">
           <h2 id="pf-title">{editing ? `Edit ${editing.name}` : "New profile"}</h2>
-          <button type="button" className="small" data-testid="from-alembic-ini" onClick={fromAlembicIni} title="Take the database URL and project folder from a team's alembic.ini">
+          <button type="button" className="small" data-testid="from-alembic-ini" onClick={fromAlembicIni} title="Take the database URL and project folder from a team's alembic.ini (or its pyproject.toml with [tool.alembic])">
             Fill from alembic.ini…
           </button>
         </div>
