@@ -295,3 +295,101 @@ fn a_wrong_password_fails_the_backup_without_showing_the_password() {
     assert!(!err.contains("sekrit-pw"), "{err}");
     assert!(!out.exists());
 }
+
+/// A 16 KiB tmpfs: a disk that fills up during a backup. `None` where this process may not
+/// mount one (not root), which outside CI skips the test with a reason.
+struct TinyDisk {
+    dir: tempfile::TempDir,
+}
+
+impl TinyDisk {
+    fn mount() -> Option<TinyDisk> {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=16k", "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            return Some(TinyDisk { dir });
+        }
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI runs as root and must be able to mount a tmpfs for the full-disk test");
+        }
+        eprintln!("SKIPPED: cannot mount a tmpfs here (not root?); the full-disk test needs one");
+        None
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_fails_the_backup_says_so_leaves_no_partial_file_and_the_upgrade_does_not_run() {
+    for engine in ENGINES {
+        if !server_available(engine) {
+            continue;
+        }
+        let Some(disk) = TinyDisk::mount() else {
+            return;
+        };
+        let db = ScratchDb::new(engine);
+        db.upgrade_sample("003");
+        // Far more than the disk holds, whatever the engine's dump format.
+        exec(
+            &db,
+            "CREATE TABLE ballast (id INTEGER PRIMARY KEY, filler VARCHAR(200))",
+        );
+        for chunk in 0..10 {
+            let values: Vec<String> = (0..200)
+                .map(|i| format!("({}, '{}')", chunk * 200 + i, "x".repeat(180)))
+                .collect();
+            exec(
+                &db,
+                &format!(
+                    "INSERT INTO ballast (id, filler) VALUES {}",
+                    values.join(", ")
+                ),
+            );
+        }
+        let before = db.snapshot();
+        let o = std::process::Command::new(stratum_tests::stratum_bin())
+            .args([
+                "--project",
+                &sample_project().display().to_string(),
+                "--url",
+                &db.url,
+            ])
+            .args(["upgrade", "heads", "--backup", "--backup-dir"])
+            .arg(disk.dir.path())
+            .env_remove("STRATUM_DATABASE_URL")
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let said = stratum_tests::text(&o);
+        assert!(!o.status.success(), "{engine:?}: {said}");
+        assert!(
+            said.contains("disk is full"),
+            "{engine:?} says what: {said}"
+        );
+        assert!(
+            said.contains(&disk.dir.path().display().to_string()),
+            "{engine:?} says where: {said}"
+        );
+        assert_eq!(db.snapshot(), before, "{engine:?}: the upgrade did not run");
+        assert_eq!(db.version_rows(), ["003"], "{engine:?}");
+        let left: Vec<_> = std::fs::read_dir(disk.dir.path())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert!(
+            left.is_empty(),
+            "{engine:?}: no half-written backup is left: {left:?}"
+        );
+    }
+}

@@ -79,6 +79,13 @@ pub async fn backup(
         Ok(t) => t,
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
+            if e.is_disk_full() {
+                let dir = out.parent().unwrap_or(out).to_path_buf();
+                return Err(BackupError::DiskFull {
+                    path: dir,
+                    detail: e.to_string(),
+                });
+            }
             return Err(e);
         }
     };

@@ -31,6 +31,8 @@ pub enum BackupError {
     },
     #[error("{}: {message}", show(.path))]
     Io { path: PathBuf, message: String },
+    #[error("{}: the disk is full, so the backup could not be written and none was kept; free some space there or choose another backup folder ({detail})", show(.path))]
+    DiskFull { path: PathBuf, detail: String },
     #[error("{}: the backup is damaged: {detail}", show(.path))]
     Corrupt { path: PathBuf, detail: String },
     #[error("{}: the backup does not match its checksum (expected {expected}, found {actual}): it was changed or damaged after it was taken", show(.path))]
@@ -47,7 +49,32 @@ pub enum BackupError {
     Db(#[from] stratum_db::DbError),
 }
 
+/// Whether a tool's or an engine's words mean the disk filled up (ENOSPC as each one says it).
+pub(crate) fn says_disk_full(text: &str) -> bool {
+    let text = text.to_lowercase();
+    [
+        "no space left on device",
+        "errno 28",
+        "errcode: 28",
+        "database or disk is full",
+        "the disk is full",
+    ]
+    .iter()
+    .any(|s| text.contains(s))
+}
+
 impl BackupError {
+    /// The error means the disk filled up while writing.
+    pub fn is_disk_full(&self) -> bool {
+        match self {
+            BackupError::DiskFull { .. } => true,
+            BackupError::ToolFailed { stderr, .. } => says_disk_full(stderr),
+            BackupError::Io { message, .. } => says_disk_full(message),
+            BackupError::Db(e) => says_disk_full(&e.to_string()),
+            _ => false,
+        }
+    }
+
     pub fn io(path: impl Into<PathBuf>, err: std::io::Error) -> Self {
         BackupError::Io {
             path: path.into(),

@@ -173,7 +173,7 @@ impl Tool {
         Err(BackupError::ToolFailed {
             tool: self.name.clone(),
             status: out.status.to_string(),
-            stderr: if tail.contains("No space left on device") {
+            stderr: if crate::error::says_disk_full(&tail) {
                 format!("the disk is full: {tail}")
             } else {
                 tail
