@@ -148,6 +148,22 @@ test("a cancelled save dialog leaves no note, and a native project has no badge 
   expect(screen.queryByTestId("note")).not.toBeInTheDocument();
 });
 
+test("the upgrade button says up to date only when the database said so", async () => {
+  commands.timeline.mockImplementation(() => ok({ ...timeline("native"), database: { state: "unreachable", message: "connection refused" } }));
+  const { unmount } = render(<App />);
+  const button = await screen.findByTestId("upgrade-head");
+  await waitFor(() => expect(button).toHaveAttribute("title", "The database cannot be reached: connection refused"));
+  expect(button).toHaveTextContent("Upgrade to head");
+  expect(button).toBeDisabled();
+  unmount();
+
+  commands.timeline.mockImplementation(() => failed({ kind: "input", message: "versions/002_x.py:3: not valid Python" }));
+  render(<App />);
+  expect(await screen.findByRole("alert")).toHaveTextContent("not valid Python");
+  expect(screen.getByTestId("upgrade-head")).toHaveTextContent("Upgrade to head");
+  expect(screen.getByTestId("upgrade-head")).not.toHaveTextContent("Up to date");
+});
+
 test("nothing applied: downgrading is disabled", async () => {
   commands.timeline.mockImplementation(() => ok(timeline("native", [])));
   render(<App />);

@@ -121,6 +121,16 @@ export function App() {
   const current = timeline && profile && timeline.profile.id === profile.id ? timeline : null;
   const alembic = current?.format === "alembic";
   const pending = current?.database.state === "reachable" ? current.database.pending : [];
+  // "Up to date" only when the database said so: not while the project or the database
+  // cannot be read.
+  const upgrade =
+    !current
+      ? { label: "Upgrade to head", title: loading ? "Reading the project and the database…" : "The project could not be read: see the message below" }
+      : current.database.state !== "reachable"
+        ? { label: "Upgrade to head", title: `The database cannot be reached: ${current.database.message}` }
+        : pending.length > 0
+          ? { label: `Upgrade to head (${pending.length} pending)`, title: "Upgrade to the newest revisions (Ctrl+U)" }
+          : { label: "Up to date", title: "Every revision is applied" };
   const rows = current?.database.state === "reachable" ? current.database.rows : [];
 
   useEffect(() => {
@@ -256,9 +266,9 @@ export function App() {
                     data-testid="upgrade-head"
                     disabled={pending.length === 0}
                     onClick={() => setOperation({ kind: "upgrade", target: "heads" })}
-                    title="Upgrade to the newest revisions (Ctrl+U)"
+                    title={upgrade.title}
                   >
-                    {pending.length > 0 ? `Upgrade to head (${pending.length} pending)` : "Up to date"}
+                    {upgrade.label}
                   </button>
                   <MoreMenu items={menu} title="More operations" />
                 </div>
