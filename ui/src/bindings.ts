@@ -37,10 +37,13 @@ export const commands = {
 	newRevision: (profileId: number, message: string, autogenerate: boolean) => typedError<WrittenRevision, AppError>(__TAURI_INVOKE("new_revision", { profileId, message, autogenerate })),
 	/**  The system folder dialog; `None` when the user cancels. */
 	chooseProjectFolder: (start: string | null) => typedError<string | null, AppError>(__TAURI_INVOKE("choose_project_folder", { start })),
-	/**  The system file dialog for an `alembic.ini`; `None` when the user cancels. */
+	/**
+	 *  The system file dialog for an `alembic.ini` (or a `pyproject.toml` with `[tool.alembic]`);
+	 *  `None` when the user cancels.
+	 */
 	chooseAlembicIni: (start: string | null) => typedError<string | null, AppError>(__TAURI_INVOKE("choose_alembic_ini", { start })),
 	/**
-	 *  Drafts a profile from an `alembic.ini`: its URL (the password split off), and the project
+	 *  Drafts a profile from an `alembic.ini` or a `pyproject.toml`: its URL (the password split off), and the project
 	 *  folder when a Stratum project sits next to it.
 	 */
 	readAlembicIni: (path: string) => typedError<ProfileDraft, AppError>(__TAURI_INVOKE("read_alembic_ini", { path })),
