@@ -113,6 +113,18 @@ impl Fleetful {
         profiles: Vec<Profile>,
         opts: &BatchOptions,
     ) -> (stratum_fleet::BatchReport, Vec<BatchEvent>) {
+        self.batch_cancelled_when(profiles, opts, |_| false)
+    }
+
+    /// A batch whose Cancel is pressed at the first event `press` picks.
+    fn batch_cancelled_when(
+        &self,
+        profiles: Vec<Profile>,
+        opts: &BatchOptions,
+        press: impl Fn(&BatchEvent) -> bool + Send + Sync + 'static,
+    ) -> (stratum_fleet::BatchReport, Vec<BatchEvent>) {
+        let cancel = CancelToken::default();
+        let button = cancel.clone();
         let renders = RenderCache::default();
         let fleet = Fleet {
             store: &self.store,
@@ -128,8 +140,11 @@ impl Fleetful {
                 profiles,
                 &Operation::Upgrade("heads".into()),
                 opts,
-                &CancelToken::default(),
+                &cancel,
                 Arc::new(move |e: &BatchEvent| {
+                    if press(e) {
+                        button.cancel();
+                    }
                     if let Ok(mut h) = sink.lock() {
                         h.push(e.clone())
                     }
@@ -367,6 +382,69 @@ fn a_batch_upgrade_brings_every_database_to_head_with_its_backup_and_reports_the
             .iter()
             .all(|e| e.who != "unknown" && !e.who.is_empty()),
         "every entry says who"
+    );
+}
+
+#[test]
+fn cancel_finishes_no_database_half_way_and_starts_no_other() {
+    if !servers() {
+        return;
+    }
+    let f = build(5, 0, 0);
+    // Every database behind, one at a time; Cancel is pressed as the second one starts its
+    // run, so it is stopped at a revision boundary (or rolled back) and the rest never start.
+    let profiles: Vec<Profile> = f
+        .profiles()
+        .into_iter()
+        .filter(|p| f.started_at.get(&p.id).is_some_and(|s| *s != Some("heads")))
+        .collect();
+    assert_eq!(profiles.len(), 4);
+    let second = profiles[1].id;
+    let (report, _) = f.batch_cancelled_when(
+        profiles.clone(),
+        &BatchOptions {
+            concurrency: 1,
+            ..BatchOptions::default()
+        },
+        move |e| e.profile_id == second && e.phase == Phase::Running,
+    );
+    let results: Vec<&str> = report.items.iter().map(|i| i.result.as_str()).collect();
+    assert_eq!(results[0], "succeeded", "{:?}", report.items);
+    assert_eq!(results[1], "cancelled", "{:?}", report.items);
+    assert!(
+        results[2..].iter().all(|r| *r == "cancelled"),
+        "{:?}",
+        report.items
+    );
+    assert!(report.items[2..]
+        .iter()
+        .all(|i| i.message.contains("before it started")));
+    let sample = Project::open(&sample_project()).unwrap_or_else(|e| panic!("{e}"));
+    for (p, item) in profiles.iter().zip(&report.items) {
+        let db = f
+            .db_of(p)
+            .unwrap_or_else(|| panic!("{} has a database", p.name));
+        let rows = db.version_rows();
+        if p.id == profiles[0].id {
+            assert_eq!(rows, ["007"]);
+            continue;
+        }
+        let start: Vec<String> = f.started_at[&p.id]
+            .map(|s| vec![s.to_string()])
+            .unwrap_or_default();
+        if p.id == second {
+            // Stopped between revisions: at a real revision of the sample, never past head,
+            // and its line in the report says where.
+            assert!(rows.iter().all(|r| sample.file(r).is_some()), "{rows:?}");
+            assert_eq!(item.rows_after, rows.join(","), "{item:?}");
+        } else {
+            assert_eq!(rows, start, "{}: never started, untouched", p.name);
+        }
+    }
+    assert!(
+        report.summary().contains("cancelled"),
+        "{}",
+        report.summary()
     );
 }
 
