@@ -360,3 +360,32 @@ fn a_project_alembic_init_t_pyproject_made_is_read_and_run_as_alembic_reads_and_
         stratum_tests::text(&o)
     );
 }
+
+#[test]
+fn a_broken_pyproject_toml_that_configures_alembic_is_named_with_its_error() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.alembic]\nscript_location = \"%(here)s/migrations\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let err = Project::open(dir.path())
+        .map(|_| ())
+        .expect_err("it is refused")
+        .to_string();
+    assert!(
+        err.contains("pyproject.toml") && err.contains("line 2"),
+        "what and where, not 'not a project': {err}"
+    );
+    // A pyproject.toml of some other tool is not an Alembic project.
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.black]\nline-length = 99\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let err = Project::open(dir.path())
+        .map(|_| ())
+        .expect_err("it is refused")
+        .to_string();
+    assert!(err.contains("not a migration project"), "{err}");
+}

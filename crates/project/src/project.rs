@@ -4,22 +4,11 @@ use std::path::{Path, PathBuf};
 use stratum_graph::{GraphError, RevisionMap};
 
 use crate::alembic_project::{open_alembic, AlembicSettings};
+use crate::pyproject::configures_alembic;
 use crate::{AlembicIni, Config, ProjectError, RevisionFile, CONFIG_FILE, PYPROJECT};
 
 /// The file that makes a folder an Alembic project.
 pub const ALEMBIC_INI: &str = "alembic.ini";
-
-/// A `pyproject.toml` that configures Alembic, for telling what a folder is. One that does not
-/// parse but names `tool.alembic` counts, so its own error is what the user sees.
-fn has_tool_alembic(path: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return false;
-    };
-    match text.parse::<toml::Table>() {
-        Ok(t) => t.get("tool").and_then(|t| t.get("alembic")).is_some(),
-        Err(_) => text.contains("tool.alembic"),
-    }
-}
 
 /// Where a project's revisions come from and how they run.
 #[derive(Debug, Clone)]
@@ -63,7 +52,7 @@ impl Project {
                 return open_alembic(&dir.join(ALEMBIC_INI), alembic);
             }
             // `alembic init -t pyproject` may leave no ini at all when env.py sets the URL.
-            if has_tool_alembic(&dir.join(PYPROJECT)) {
+            if configures_alembic(&dir.join(PYPROJECT)) {
                 return open_alembic(&dir.join(PYPROJECT), alembic);
             }
             return Err(ProjectError::NotAProject { dir: dir.into() });

@@ -10,6 +10,18 @@ use crate::ProjectError;
 
 pub const PYPROJECT: &str = "pyproject.toml";
 
+/// Whether the `pyproject.toml` at `path` configures Alembic, for telling what a folder is. One
+/// that does not parse but names `tool.alembic` counts, so its own error is what the user sees.
+pub(crate) fn configures_alembic(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    match text.parse::<toml::Table>() {
+        Ok(t) => t.get("tool").and_then(|t| t.get("alembic")).is_some(),
+        Err(_) => text.contains("tool.alembic"),
+    }
+}
+
 /// `[tool.alembic]` of one `pyproject.toml`.
 #[derive(Debug, Clone)]
 pub(crate) struct ToolAlembic {
