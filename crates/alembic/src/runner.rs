@@ -7,8 +7,8 @@ use std::time::Instant;
 use futures_util::future::BoxFuture;
 use serde_json::{json, Value};
 use stratum_db::{
-    Connection, DbError, Engine, Operation, Progress, RunFailure, RunOptions, RunReport, Runner,
-    VersionTable,
+    elapsed_ms, Connection, DbError, Engine, Operation, Progress, RunFailure, RunOptions,
+    RunReport, Runner, VersionTable,
 };
 use stratum_graph::Direction;
 use stratum_project::Project;
@@ -50,10 +50,6 @@ fn same_rows(a: &[String], b: &[String]) -> bool {
     a.sort();
     b.sort();
     a == b
-}
-
-fn millis(t: Instant) -> u64 {
-    u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// `[SQL: ...]` in SQLAlchemy's message is the statement; the first line is the database's
@@ -109,22 +105,13 @@ impl Alembic {
         // Stratum's plan is Alembic's (checked against Alembic on thousands of graphs); making
         // it first refuses what Alembic would guess at, and numbers the steps for progress.
         let plan = op.plan(&project.map, &rows)?;
-        let emit = |p: Progress| {
-            if let Some(f) = &opts.progress {
-                f(&p)
-            }
-        };
+        let emit = |p: Progress| opts.emit(p);
         emit(Progress::Planned {
             steps: plan.steps.len(),
             rows: rows.clone(),
         });
         if plan.steps.is_empty() && !plan.purge {
-            return Ok(RunReport {
-                rows_after: rows.clone(),
-                rows_before: rows,
-                plan,
-                millis: millis(started),
-            });
+            return Ok(RunReport::unchanged(plan, rows, started));
         }
         let (name, args, kwargs): (&str, Vec<Value>, Value) = match op {
             Operation::Upgrade(t) => ("upgrade", vec![json!(t)], json!({})),
@@ -163,7 +150,7 @@ impl Alembic {
                         });
                         current = Some((revision, Instant::now()));
                     } else {
-                        let took = current.take().map(|(_, t)| millis(t)).unwrap_or(0);
+                        let took = current.take().map(|(_, t)| elapsed_ms(t)).unwrap_or(0);
                         emit(Progress::StepFinished {
                             index,
                             revision: revision.clone(),
@@ -188,7 +175,7 @@ impl Alembic {
                     plan,
                     rows_before: rows,
                     rows_after: rows_now,
-                    millis: millis(started),
+                    millis: elapsed_ms(started),
                 })
             }
             // Alembic says it succeeded, but the table Stratum reads did not move as planned:

@@ -102,7 +102,7 @@ pub async fn backup(
         rows,
         size,
         sha256,
-        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        duration_ms: stratum_db::elapsed_ms(started),
         tool,
         tool_version,
     };

@@ -68,7 +68,7 @@ pub async fn restore(
     Ok(Restored {
         database,
         rows: manifest.rows,
-        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        duration_ms: stratum_db::elapsed_ms(started),
     })
 }
 

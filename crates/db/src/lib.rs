@@ -15,7 +15,8 @@ pub use error::{DbError, RunFailure};
 pub use ident::{literal, quote};
 pub use offline::render_offline;
 pub use runner::{
-    run, CancelToken, Operation, Progress, ProgressFn, RunOptions, RunReport, Runner, SqlRunner,
+    elapsed_ms, run, CancelToken, Operation, Progress, ProgressFn, RunOptions, RunReport, Runner,
+    SqlRunner,
 };
 pub use scratch::{create_scratch, drop_scratch};
 pub use url::{DatabaseUrl, Engine, TlsMode};

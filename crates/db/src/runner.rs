@@ -117,6 +117,27 @@ pub struct RunReport {
     pub millis: u64,
 }
 
+impl RunReport {
+    /// The report of a plan with nothing to run: the rows stay as they were.
+    pub fn unchanged(plan: Plan, rows: Vec<String>, started: Instant) -> RunReport {
+        RunReport {
+            rows_after: rows.clone(),
+            rows_before: rows,
+            plan,
+            millis: elapsed_ms(started),
+        }
+    }
+}
+
+impl RunOptions {
+    /// Tells the caller's progress callback, when there is one.
+    pub fn emit(&self, p: Progress) {
+        if let Some(f) = &self.progress {
+            f(&p)
+        }
+    }
+}
+
 struct Prepared {
     statements: Vec<Statement>,
     transactional: bool,
@@ -201,22 +222,13 @@ async fn run_locked(
             )));
         }
     }
-    let emit = |p: Progress| {
-        if let Some(f) = &opts.progress {
-            f(&p)
-        }
-    };
+    let emit = |p: Progress| opts.emit(p);
     emit(Progress::Planned {
         steps: plan.steps.len(),
         rows: rows.clone(),
     });
     if plan.steps.is_empty() && !plan.purge {
-        return Ok(RunReport {
-            rows_after: rows.clone(),
-            rows_before: rows,
-            plan,
-            millis: elapsed(started),
-        });
+        return Ok(RunReport::unchanged(plan, rows, started));
     }
     let mut exec = Exec {
         conn,
@@ -239,11 +251,12 @@ async fn run_locked(
         rows_after: plan.rows_after.clone(),
         rows_before: rows,
         plan,
-        millis: elapsed(started),
+        millis: elapsed_ms(started),
     })
 }
 
-fn elapsed(t: Instant) -> u64 {
+/// Milliseconds since `t`, for reports and progress.
+pub fn elapsed_ms(t: Instant) -> u64 {
     u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
@@ -506,7 +519,7 @@ impl Exec<'_> {
             emit(Progress::StepFinished {
                 index: i,
                 revision: step.revision.clone(),
-                millis: elapsed(started),
+                millis: elapsed_ms(started),
             });
         }
         if self.in_tx && self.dry_run {

@@ -338,7 +338,7 @@ async fn steps(
             // a batch, so the profile's history and the fleet's "last operation" show it.
             let message = e.to_string();
             let (verb, what) = describe(op);
-            let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let millis = stratum_db::elapsed_ms(started);
             audit_plain(
                 fleet.store,
                 profile,

@@ -101,7 +101,7 @@ async fn run_audited(
 ) -> Result<Ran, FleetError> {
     let started = Instant::now();
     let result = run_inner(target, checks, op, opts, backup).await;
-    let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let millis = stratum_db::elapsed_ms(started);
     let (verb, what) = describe(op);
     let (before, after, word, message) = match &result {
         Ok(r) => (

@@ -184,7 +184,7 @@ pub async fn status(
             let started = Instant::now();
             let s = read_one(base, &p, project, password, timeout).await;
             let s = FleetStatus {
-                millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                millis: stratum_db::elapsed_ms(started),
                 ..s
             };
             each(&s);
