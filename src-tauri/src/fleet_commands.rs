@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use stratum_db::CancelToken;
 use stratum_fleet::{
-    check_drift, run_batch, status, BatchEvent, BatchOptions, BatchReport, Fleet, FleetStatus,
-    Phase, State as Standing, StatusOptions,
+    check_drift, run_batch, status, BatchEvent, BatchOptions, BatchReport, FleetStatus, Phase,
+    State as Standing, StatusOptions,
 };
 use stratum_store::{DriftCheck, Profile};
 use tauri::ipc::Channel;
@@ -115,12 +115,7 @@ pub async fn fleet_drift(
     on_row: Channel<DriftView>,
 ) -> Result<Vec<DriftView>, AppError> {
     let profiles = chosen(&state, &profile_ids).await?;
-    let fleet = Fleet {
-        store: &state.store,
-        secrets: &state.secrets,
-        data_dir: &state.data_dir,
-        renders: &state.renders,
-    };
+    let fleet = state.fleet();
     let done = check_drift(
         &fleet,
         profiles,
@@ -219,12 +214,7 @@ pub async fn run_batch_operation(
     if let Ok(mut running) = state.running.lock() {
         running.insert(batch_key.clone(), cancel.clone());
     }
-    let fleet = Fleet {
-        store: &state.store,
-        secrets: &state.secrets,
-        data_dir: &state.data_dir,
-        renders: &state.renders,
-    };
+    let fleet = state.fleet();
     let report = run_batch(
         &fleet,
         profiles,

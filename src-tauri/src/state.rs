@@ -63,4 +63,14 @@ impl AppState {
             picker: None,
         })
     }
+
+    /// What the fleet's batch and drift work needs of the app.
+    pub fn fleet(&self) -> stratum_fleet::Fleet<'_> {
+        stratum_fleet::Fleet {
+            store: &self.store,
+            secrets: &self.secrets,
+            data_dir: &self.data_dir,
+            renders: &self.renders,
+        }
+    }
 }
