@@ -627,50 +627,17 @@ fn the_schema_tab_reads_the_database_its_provenance_drift_and_a_diff() {
     );
 }
 
-/// The Python of the Alembic virtualenv scripts/alembic-venv.sh makes; required in CI.
-fn alembic_python() -> Option<PathBuf> {
-    let p = std::env::var("STRATUM_TEST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/alembic-venv/bin/python")
-        });
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI needs Alembic: run scripts/alembic-venv.sh"
-    );
-    eprintln!("SKIPPED: no Alembic virtualenv (run scripts/alembic-venv.sh)");
-    None
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("{e}"));
-    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{e}")) {
-        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        if src.is_dir() {
-            if entry.file_name() != "__pycache__" {
-                copy_dir(&src, &dst);
-            }
-        } else {
-            std::fs::copy(&src, &dst).unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-}
-
 #[test]
 fn an_alembic_project_is_shown_planned_checked_run_and_converted_from_the_window() {
-    let Some(python) = alembic_python() else {
+    let Some(python) = stratum_tests::oracle::python() else {
         return;
     };
     let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let converted = out.path().join("kontali-sql");
     let w = window_with(Some(Arc::new(Chooses(Some(converted.clone())))));
     let twin = w.data.path().join("twin");
-    copy_dir(
-        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/kontali-erp-alembic"),
+    stratum_tests::copy_dir(
+        &stratum_tests::repo().join("examples/kontali-erp-alembic"),
         &twin,
     );
     let saved = ok(
