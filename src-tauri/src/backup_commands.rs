@@ -43,12 +43,7 @@ fn backup_view(b: &BackupEntry) -> BackupView {
         at: b.at.clone(),
         path: b.path.clone(),
         engine: b.engine.clone(),
-        rows: b
-            .rows
-            .split(',')
-            .filter(|r| !r.is_empty())
-            .map(String::from)
-            .collect(),
+        rows: stratum_store::rows_of(&b.rows),
         size: b.size as f64,
         sha256: b.sha256.clone(),
         duration_ms: u32::try_from(b.duration_ms).unwrap_or(u32::MAX),

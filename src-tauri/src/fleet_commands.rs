@@ -8,7 +8,7 @@ use stratum_fleet::{
     check_drift, run_batch, status, BatchEvent, BatchOptions, BatchReport, FleetStatus, Phase,
     State as Standing, StatusOptions,
 };
-use stratum_store::{DriftCheck, Profile};
+use stratum_store::{rows_of, DriftCheck, Profile};
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -61,12 +61,7 @@ fn row(s: &FleetStatus) -> FleetRow {
             result: o.result.clone(),
             message: o.message.clone(),
         }),
-        drift: s.drift.as_ref().map(|d| DriftView {
-            profile_id: u32_of(s.profile_id),
-            at: d.at.clone(),
-            differences: i32::try_from(d.differences).unwrap_or(i32::MAX),
-            summary: d.summary.clone(),
-        }),
+        drift: s.drift.as_ref().map(drift_view),
         millis: u32::try_from(s.millis).unwrap_or(u32::MAX),
     }
 }
@@ -144,12 +139,6 @@ fn phase(p: Phase) -> &'static str {
 }
 
 fn report_view(r: &BatchReport) -> BatchReportView {
-    let rows = |s: &str| -> Vec<String> {
-        s.split(',')
-            .filter(|r| !r.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
     BatchReportView {
         id: u32_of(r.batch.id),
         at: r.batch.at.clone(),
@@ -169,8 +158,8 @@ fn report_view(r: &BatchReport) -> BatchReportView {
                 profile_name: i.profile_name.clone(),
                 client: i.client.clone(),
                 environment: i.environment.clone(),
-                rows_before: rows(&i.rows_before),
-                rows_after: rows(&i.rows_after),
+                rows_before: rows_of(&i.rows_before),
+                rows_after: rows_of(&i.rows_after),
                 rows_read: i.rows_read,
                 backup: i.backup.clone(),
                 duration_ms: u32_of(i.duration_ms),

@@ -25,6 +25,6 @@ pub use operate::{
 };
 pub use report::{to_csv, to_html};
 pub use select::Selection;
-pub use status::{status, FleetStatus, LastDrift, LastOperation, Stamped, State, StatusOptions};
+pub use status::{status, FleetStatus, LastOperation, Stamped, State, StatusOptions};
 pub use target::{alembic_of, open_project, runner, settings, with_sql, Target};
 pub use who::whoami;

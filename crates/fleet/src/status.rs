@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use stratum_db::{Connection, DatabaseUrl, VersionTable};
 use stratum_project::Project;
-use stratum_store::{Profile, Secrets, Store};
+use stratum_store::{DriftCheck, Profile, Secrets, Store};
 use tokio::sync::Semaphore;
 
 use crate::{open_project, FleetError};
@@ -62,13 +62,6 @@ pub struct LastOperation {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct LastDrift {
-    pub at: String,
-    pub differences: i64,
-    pub summary: String,
-}
-
 /// One database's line in the fleet view.
 #[derive(Debug, Clone, Serialize)]
 pub struct FleetStatus {
@@ -91,7 +84,7 @@ pub struct FleetStatus {
     pub project_heads: usize,
     pub last_backup: Option<Stamped>,
     pub last_operation: Option<LastOperation>,
-    pub drift: Option<LastDrift>,
+    pub drift: Option<DriftCheck>,
     /// How long reading it took.
     pub millis: u64,
 }
@@ -169,11 +162,7 @@ pub async fn status(
                 result: e.result.clone(),
                 message: e.message.clone(),
             }),
-            drift: drifts.get(&p.id).map(|d| LastDrift {
-                at: d.at.clone(),
-                differences: d.differences,
-                summary: d.summary.clone(),
-            }),
+            drift: drifts.get(&p.id).cloned(),
             millis: 0,
         };
         let project = projects.get(&p.id).cloned();

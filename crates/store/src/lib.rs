@@ -82,6 +82,15 @@ pub struct NewProfile {
     pub tags: String,
 }
 
+/// Version rows as the store keeps them (comma separated, empty for none), as a list.
+pub fn rows_of(stored: &str) -> Vec<String> {
+    stored
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Tags as stored: trimmed, comma separated, without empties or repeats.
 fn tags(raw: &str) -> String {
     let mut seen: Vec<&str> = Vec::new();
