@@ -30,12 +30,16 @@ impl From<stratum_fleet::FleetError> for CliError {
     }
 }
 
+/// The desktop app's identifier (tauri.conf.json), which names its folder in the system's data
+/// folder.
+const APP_IDENTIFIER: &str = "app.stratum.desktop";
+
 /// The desktop app's data folder: --data-dir, else where the app keeps it.
 fn data_dir(cli: &Cli) -> Result<PathBuf, CliError> {
     match &cli.data_dir {
         Some(d) => Ok(d.clone()),
         None => dirs::data_dir()
-            .map(|d| d.join("app.stratum.desktop"))
+            .map(|d| d.join(APP_IDENTIFIER))
             .ok_or_else(|| {
                 CliError::Input(
                     "no data folder for the desktop app's profiles: pass --data-dir".into(),
@@ -350,4 +354,17 @@ pub async fn profile_cmd(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_cli_looks_for_the_apps_profiles_where_the_app_keeps_them() {
+        let conf = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tauri.conf.json"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let conf: serde_json::Value = serde_json::from_str(&conf).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(conf["identifier"], super::APP_IDENTIFIER);
+    }
 }
