@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use stratum_db::CancelToken;
 use stratum_fleet::{
-    check_drift, run_batch, status, BatchEvent, BatchOptions, BatchReport, FleetStatus, Phase,
+    check_drift, run_batch, status, BatchEvent, BatchOptions, BatchReport, FleetStatus,
     State as Standing, StatusOptions,
 };
 use stratum_store::{rows_of, DriftCheck, Profile};
@@ -123,21 +123,6 @@ pub async fn fleet_drift(
     Ok(done.iter().map(drift_view).collect())
 }
 
-fn phase(p: Phase) -> &'static str {
-    match p {
-        Phase::Queued => "queued",
-        Phase::Checking => "checking",
-        Phase::BackingUp => "backing_up",
-        Phase::Running => "running",
-        Phase::Verifying => "verifying",
-        Phase::Succeeded => "succeeded",
-        Phase::UpToDate => "up_to_date",
-        Phase::Failed => "failed",
-        Phase::Skipped => "skipped",
-        Phase::Cancelled => "cancelled",
-    }
-}
-
 fn report_view(r: &BatchReport) -> BatchReportView {
     BatchReportView {
         id: u32_of(r.batch.id),
@@ -214,7 +199,8 @@ pub async fn run_batch_operation(
             let _ = on_event.send(BatchEventView {
                 position: u32::try_from(e.position).unwrap_or(u32::MAX),
                 profile_id: u32_of(e.profile_id),
-                phase: phase(e.phase).into(),
+                // The window's names are the words with underscores ("backing_up").
+                phase: e.phase.label().replace(' ', "_"),
                 detail: e.detail.clone(),
             });
         }),

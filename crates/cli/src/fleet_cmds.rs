@@ -180,16 +180,8 @@ pub async fn batch_cmd(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Resul
         }
         let name = names.get(e.position).map(String::as_str).unwrap_or("?");
         let phase = match e.phase {
-            Phase::Checking => "checking",
-            Phase::BackingUp => "backing up",
-            Phase::Running => "running",
-            Phase::Verifying => "verifying",
-            Phase::Succeeded => "succeeded",
-            Phase::UpToDate => "up to date",
             Phase::Failed => "FAILED",
-            Phase::Skipped => "skipped",
-            Phase::Cancelled => "cancelled",
-            Phase::Queued => "queued",
+            p => p.label(),
         };
         let detail = if e.detail.is_empty() {
             String::new()

@@ -80,12 +80,26 @@ pub enum Phase {
 }
 
 impl Phase {
-    fn word(self) -> &'static str {
+    /// In words, as progress lines and reports write it: "backing up", "up to date".
+    pub fn label(self) -> &'static str {
         match self {
+            Phase::Queued => "queued",
+            Phase::Checking => "checking",
+            Phase::BackingUp => "backing up",
+            Phase::Running => "running",
+            Phase::Verifying => "verifying",
             Phase::Succeeded => "succeeded",
             Phase::UpToDate => "up to date",
+            Phase::Failed => "failed",
             Phase::Skipped => "skipped",
             Phase::Cancelled => "cancelled",
+        }
+    }
+
+    /// How a database's line in the report ends; a phase that is no end counts as failed.
+    fn word(self) -> &'static str {
+        match self {
+            Phase::Succeeded | Phase::UpToDate | Phase::Skipped | Phase::Cancelled => self.label(),
             _ => "failed",
         }
     }
