@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::AlembicError;
 
@@ -18,10 +20,36 @@ pub struct Python {
 /// prints counts (a program that merely exits 0 is no Python with Alembic).
 const PROBE: &str = "import alembic, importlib.util as u\nmods = ['psycopg', 'psycopg2', 'pg8000', 'MySQLdb', 'pymysql', 'mysql.connector', 'mariadb']\ndef has(m):\n    try:\n        return u.find_spec(m) is not None\n    except Exception:\n        return False\nprint('stratum-probe', alembic.__version__, *[m for m in mods if has(m)])";
 
+/// How long a Python found with Alembic is taken as found. Starting it to ask takes a quarter
+/// of a second; a batch over many databases and each click on a revision would otherwise pay
+/// that again. A package installed meanwhile is seen once this has passed.
+const PROBE_KEPT: Duration = Duration::from_secs(30);
+
+/// Pythons found with Alembic lately, by path.
+static PROBED: Mutex<Vec<(Python, Instant)>> = Mutex::new(Vec::new());
+
 fn probe(p: &Path) -> Option<Python> {
     if !p.is_file() {
         return None;
     }
+    let kept = PROBED.lock().ok().and_then(|mut probed| {
+        probed.retain(|(_, at)| at.elapsed() < PROBE_KEPT);
+        probed
+            .iter()
+            .find(|(found, _)| found.path == p)
+            .map(|(found, _)| found.clone())
+    });
+    if kept.is_some() {
+        return kept;
+    }
+    let found = ask(p)?;
+    if let Ok(mut probed) = PROBED.lock() {
+        probed.push((found.clone(), Instant::now()));
+    }
+    Some(found)
+}
+
+fn ask(p: &Path) -> Option<Python> {
     let out = std::process::Command::new(p)
         .args(["-c", PROBE])
         .stdin(Stdio::null())
@@ -86,4 +114,41 @@ pub fn find_python(project_dir: &Path, given: Option<&Path>) -> Result<Python, A
                 }
             },
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_python_found_is_not_started_again_for_the_next_operation() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let bin = dir.path().join(".venv/bin");
+        std::fs::create_dir_all(&bin).unwrap_or_else(|e| panic!("{e}"));
+        let log = dir.path().join("started");
+        let python = bin.join("python");
+        // A stand-in Python that answers the probe and notes each start.
+        std::fs::write(
+            &python,
+            format!(
+                "#!/bin/sh\necho started >> '{}'\necho 'stratum-probe 1.16.5 psycopg2'\n",
+                log.display()
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("{e}"));
+        for _ in 0..3 {
+            let found = find_python(dir.path(), Some(&python)).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(found.alembic_version, "1.16.5");
+            assert_eq!(found.drivers, ["psycopg2"]);
+        }
+        let starts = std::fs::read_to_string(&log).unwrap_or_default();
+        assert_eq!(
+            starts.lines().count(),
+            1,
+            "started once for three operations"
+        );
+    }
 }
