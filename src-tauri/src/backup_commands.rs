@@ -3,12 +3,12 @@
 use std::path::{Path, PathBuf};
 
 use stratum_backup::{RestoreTarget, Tools};
-use stratum_db::{DatabaseUrl, DbError};
+use stratum_db::DatabaseUrl;
+use stratum_operations::Target;
 use stratum_project::Project;
 use stratum_store::{BackupEntry, Profile};
 use tauri::State;
 
-use crate::commands::{failure_view, load, operation};
 use crate::views::*;
 use crate::{AppError, AppState};
 
@@ -37,19 +37,10 @@ pub(crate) fn tools(project: &Project, project_dir: &Path) -> Tools {
     )
 }
 
-fn backup_view(b: &BackupEntry) -> BackupView {
+fn backup_view(entry: BackupEntry) -> BackupView {
     BackupView {
-        id: u32::try_from(b.id).unwrap_or(u32::MAX),
-        at: b.at.clone(),
-        path: b.path.clone(),
-        engine: b.engine.clone(),
-        rows: stratum_store::rows_of(&b.rows),
-        size: b.size as f64,
-        sha256: b.sha256.clone(),
-        duration_ms: u32::try_from(b.duration_ms).unwrap_or(u32::MAX),
-        tool_version: b.tool_version.clone(),
-        reason: b.reason.clone(),
-        present: Path::new(&b.path).is_file(),
+        present: Path::new(&entry.path).is_file(),
+        entry,
     }
 }
 
@@ -61,13 +52,13 @@ pub(crate) async fn take(
     url: &DatabaseUrl,
     reason: &str,
 ) -> Result<BackupView, AppError> {
-    let target = stratum_fleet::Target {
+    let target = stratum_operations::Target {
         profile: profile.clone(),
         project: project.clone(),
         url: url.clone(),
     };
-    let saved = stratum_fleet::take(&state.store, &state.data_dir, &target, reason).await?;
-    Ok(backup_view(&saved))
+    let saved = stratum_operations::take(&state.store, &state.data_dir, &target, reason).await?;
+    Ok(backup_view(saved))
 }
 
 #[tauri::command]
@@ -80,7 +71,7 @@ pub async fn list_backups(
         .store
         .backups(Some(i64::from(profile_id)))
         .await?
-        .iter()
+        .into_iter()
         .map(backup_view)
         .collect())
 }
@@ -92,7 +83,11 @@ pub async fn take_backup(
     profile_id: u32,
     reason: String,
 ) -> Result<BackupView, AppError> {
-    let (profile, project, url) = load(&state, profile_id).await?;
+    let Target {
+        profile,
+        project,
+        url,
+    } = state.load(profile_id).await?;
     let reason = if reason.trim().is_empty() {
         "manual".to_string()
     } else {
@@ -111,7 +106,11 @@ async fn entry_and_profile(
             "this backup's profile was deleted; restore it from the command line".into(),
         )
     })?;
-    let (profile, project, url) = load(state, u32::try_from(pid).unwrap_or(u32::MAX)).await?;
+    let Target {
+        profile,
+        project,
+        url,
+    } = state.load(u32::try_from(pid).unwrap_or(u32::MAX)).await?;
     Ok((entry, profile, project, url))
 }
 
@@ -120,7 +119,7 @@ async fn entry_and_profile(
 pub async fn verify_backup(
     state: State<'_, AppState>,
     backup_id: u32,
-) -> Result<VerifiedView, AppError> {
+) -> Result<Vec<String>, AppError> {
     let (entry, profile, project, _) = entry_and_profile(&state, backup_id).await?;
     let v = stratum_backup::verify(
         Path::new(&entry.path),
@@ -133,7 +132,7 @@ pub async fn verify_backup(
             entry.path, v.manifest.sha256, entry.sha256
         )));
     }
-    Ok(VerifiedView { checks: v.checks })
+    Ok(v.checks)
 }
 
 /// Restores a backup: into the profile's own database after a safety backup (`into` None), or
@@ -171,7 +170,7 @@ pub async fn restore_backup(
     let result = stratum_backup::restore(&url, &path, &tools, &target).await;
     match result {
         Ok(r) => {
-            stratum_fleet::audit_plain(
+            stratum_operations::audit_plain(
                 &state.store,
                 &profile,
                 "restore",
@@ -182,15 +181,13 @@ pub async fn restore_backup(
             )
             .await;
             Ok(RestoredView {
-                database: r.database,
-                rows: r.rows,
-                duration_ms: u32::try_from(r.duration_ms).unwrap_or(u32::MAX),
+                restored: r,
                 safety_backup,
             })
         }
         Err(e) => {
             let e = AppError::from(e);
-            stratum_fleet::audit_plain(
+            stratum_operations::audit_plain(
                 &state.store,
                 &profile,
                 "restore",
@@ -209,7 +206,7 @@ pub async fn restore_backup(
 #[specta::specta]
 pub async fn delete_backup(state: State<'_, AppState>, backup_id: u32) -> Result<(), AppError> {
     let entry = state.store.delete_backup(i64::from(backup_id)).await?;
-    stratum_fleet::remove_files(&entry.path);
+    stratum_operations::remove_files(&entry.path);
     Ok(())
 }
 
@@ -231,46 +228,4 @@ pub async fn reveal_backup(state: State<'_, AppState>, backup_id: u32) -> Result
             entry.path
         ))
     })
-}
-
-/// Tries the operation for real and leaves no trace; says how it was done.
-#[tauri::command]
-#[specta::specta]
-pub async fn dry_run_operation(
-    state: State<'_, AppState>,
-    profile_id: u32,
-    request: OperationRequest,
-) -> Result<DryRunView, AppError> {
-    let (profile, project, url) = load(&state, profile_id).await?;
-    let opts = stratum_db::RunOptions {
-        transaction_per_revision: project.config.run.transaction_per_revision,
-        ..Default::default()
-    };
-    let tools = tools(&project, Path::new(&profile.project_dir));
-    let runner = stratum_fleet::runner(&profile, &project)?;
-    let dry = stratum_backup::dry_run(
-        &url,
-        &project,
-        &operation(&request),
-        &tools,
-        opts,
-        runner.as_ref(),
-    )
-    .await?;
-    let method = dry.method.describe();
-    match dry.outcome {
-        Ok(report) => Ok(DryRunView {
-            method,
-            succeeded: true,
-            rows_after: report.rows_after,
-            failure: None,
-        }),
-        Err(DbError::Failed(f)) => Ok(DryRunView {
-            method,
-            succeeded: false,
-            rows_after: f.rows_now.clone(),
-            failure: Some(failure_view(&f)),
-        }),
-        Err(e) => Err(e.into()),
-    }
 }

@@ -49,9 +49,9 @@ impl From<stratum_project::ProjectError> for AppError {
     }
 }
 
-impl From<stratum_fleet::FleetError> for AppError {
-    fn from(e: stratum_fleet::FleetError) -> Self {
-        use stratum_fleet::FleetError as E;
+impl From<stratum_operations::OperationError> for AppError {
+    fn from(e: stratum_operations::OperationError) -> Self {
+        use stratum_operations::OperationError as E;
         match e {
             E::Db(d) => d.into(),
             E::Project(p) => p.into(),

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use stratum_db::{DatabaseUrl, Engine};
+use stratum_operations::Target;
 use stratum_project::{AlembicIni, CONFIG_FILE};
 use tauri::State;
 
@@ -127,7 +128,8 @@ pub async fn save_operation_sql(
     profile_id: u32,
     request: crate::views::OperationRequest,
 ) -> Result<Option<String>, AppError> {
-    let plan = crate::commands::plan_operation(state.clone(), profile_id, request).await?;
+    let plan =
+        crate::operation_commands::plan_operation(state.clone(), profile_id, request).await?;
     let Some(path) = pick(&state, Pick::SaveSql, None).await? else {
         return Ok(None);
     };
@@ -144,8 +146,12 @@ pub async fn convert_project(
     state: State<'_, AppState>,
     profile_id: u32,
 ) -> Result<Option<crate::views::ConvertedView>, AppError> {
-    let (profile, project, url) = crate::commands::load(&state, profile_id).await?;
-    let alembic = stratum_fleet::alembic_of(&profile, &project)?;
+    let Target {
+        profile,
+        project,
+        url,
+    } = state.load(profile_id).await?;
+    let alembic = stratum_operations::alembic_of(&profile, &project)?;
     let Some(dir) = pick(
         &state,
         Pick::NewProject,

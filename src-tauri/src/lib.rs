@@ -2,15 +2,15 @@
 //! (`crates/`) to Tauri; no migration logic lives here.
 
 mod backup_commands;
-mod commands;
 mod error;
 mod file_commands;
-mod findings;
 mod fleet_commands;
+mod operation_commands;
 pub mod picker;
 mod profile_commands;
 mod schema_commands;
 mod state;
+mod timeline_commands;
 pub mod views;
 
 pub use error::AppError;
@@ -21,17 +21,21 @@ use tauri::Manager;
 /// Every command the window may call, for Tauri and for the TypeScript bindings.
 pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
     // One type per struct: the window only receives these, so serde phases would only split them.
+    // The engine's 64-bit integers cross as `number`: they are ids, counts, line numbers, sizes
+    // in bytes and durations, every one far below 2^53, where a JavaScript number stops being
+    // exact, so a separate 32-bit copy of each type would buy nothing.
     tauri_specta::Builder::<R>::new()
         .disable_serde_phases()
+        .dangerously_cast_bigints_to_number()
         .commands(tauri_specta::collect_commands![
-            commands::list_profiles,
-            commands::timeline,
-            commands::revision_detail,
-            commands::plan_operation,
-            commands::run_operation,
-            commands::cancel_operation,
-            commands::audit_log,
-            commands::pending_findings,
+            profile_commands::list_profiles,
+            timeline_commands::timeline,
+            timeline_commands::revision_detail,
+            operation_commands::plan_operation,
+            operation_commands::run_operation,
+            operation_commands::cancel_operation,
+            operation_commands::audit_log,
+            timeline_commands::pending_findings,
             profile_commands::save_profile,
             profile_commands::duplicate_profile,
             profile_commands::delete_profile,
@@ -57,7 +61,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             backup_commands::restore_backup,
             backup_commands::delete_backup,
             backup_commands::reveal_backup,
-            backup_commands::dry_run_operation,
+            operation_commands::dry_run_operation,
             schema_commands::database_schema,
             schema_commands::schema_drift,
             schema_commands::schema_diff,

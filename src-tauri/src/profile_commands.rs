@@ -4,14 +4,52 @@
 use std::time::Duration;
 
 use stratum_db::{Connection, DatabaseUrl, VersionTable};
+use stratum_operations::{alembic_of, Target};
 use stratum_project::{new_revision_id, NewRevision, Project};
-use stratum_store::{NewProfile, SecretStorage};
+use stratum_store::{NewProfile, Profile};
 use tauri::State;
 
-use crate::commands::{load, profile_view};
 use crate::views::*;
 use crate::{AppError, AppState};
-use stratum_fleet::alembic_of;
+
+fn id32(id: i64) -> u32 {
+    u32::try_from(id).unwrap_or(u32::MAX)
+}
+
+pub(crate) fn profile_view(p: &Profile) -> ProfileView {
+    let (database, engine) = match DatabaseUrl::parse(&p.url) {
+        Ok(u) => (u.to_string(), format!("{:?}", u.engine).to_lowercase()),
+        Err(_) => (p.url.clone(), "unknown".into()),
+    };
+    ProfileView {
+        id: id32(p.id),
+        name: p.name.clone(),
+        client: p.client.clone(),
+        environment: p.environment.clone(),
+        database,
+        engine,
+        project_dir: p.project_dir.clone(),
+        auto_backup: p.auto_backup,
+        backup_keep: u32::try_from(p.backup_keep).unwrap_or(10),
+        python: p.python.clone(),
+        version_table: p.version_table.clone(),
+        version_table_schema: p.version_table_schema.clone(),
+        alembic_values: p.alembic_values.clone(),
+        tags: p.tag_list(),
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileView>, AppError> {
+    Ok(state
+        .store
+        .profiles()
+        .await?
+        .iter()
+        .map(profile_view)
+        .collect())
+}
 
 const STATUS_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -33,7 +71,7 @@ fn validate(input: &ProfileInput) -> Result<(NewProfile, Option<String>), AppErr
     let alembic_values = text(&input.alembic_values);
     Project::open_with(
         std::path::Path::new(input.project_dir.trim()),
-        &stratum_fleet::settings(
+        &stratum_operations::settings(
             &alembic_values,
             &text(&input.version_table),
             &text(&input.version_table_schema),
@@ -74,16 +112,9 @@ pub async fn save_profile(
         Some(id) => state.store.update_profile(i64::from(id), &profile).await?,
         None => state.store.add_profile(&profile).await?,
     };
-    let storage = match password {
-        Some(p) => match state.secrets.set(saved.id, &p) {
-            SecretStorage::Keychain => "keychain",
-            SecretStorage::Memory => "memory",
-        },
-        None => "none",
-    };
     Ok(SavedProfile {
         profile: profile_view(&saved),
-        password_storage: storage.into(),
+        password_storage: password.map(|p| state.secrets.set(saved.id, &p)),
     })
 }
 
@@ -131,7 +162,7 @@ pub async fn test_connection(
     let mut conn = Connection::connect(&url, Duration::from_secs(10)).await?;
     let info = conn.server_info().await;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let table = stratum_fleet::settings(
+    let table = stratum_operations::settings(
         &text(&input.alembic_values),
         &text(&input.version_table),
         &text(&input.version_table_schema),
@@ -170,7 +201,7 @@ pub async fn profile_statuses(state: State<'_, AppState>) -> Result<Vec<ProfileS
                 state: state.into(),
                 detail,
             };
-            let project = match stratum_fleet::open_project(&p) {
+            let project = match stratum_operations::open_project(&p) {
                 Ok(project) => project,
                 Err(e) => return status("invalid", e.to_string()),
             };
@@ -232,7 +263,11 @@ pub async fn merge_heads(
     profile_id: u32,
     message: String,
 ) -> Result<WrittenRevision, AppError> {
-    let (profile, project, _) = load(&state, profile_id).await?;
+    let Target {
+        profile,
+        project,
+        url: _,
+    } = state.load(profile_id).await?;
     let parents = project
         .map
         .new_revision_parents(&["heads".to_string()], false)?;
@@ -286,7 +321,11 @@ pub async fn new_revision(
     message: String,
     autogenerate: bool,
 ) -> Result<WrittenRevision, AppError> {
-    let (profile, project, url) = load(&state, profile_id).await?;
+    let Target {
+        profile,
+        project,
+        url,
+    } = state.load(profile_id).await?;
     if project.alembic().is_some() {
         let w = alembic_of(&profile, &project)?
             .revision(

@@ -6,10 +6,10 @@ use std::time::Duration;
 use serde::Serialize;
 use specta::Type;
 use stratum_db::Connection;
+use stratum_operations::Target;
 use stratum_schema::{introspect, AuditFinding, Difference, Drift, Provenance, Schema};
 use tauri::State;
 
-use crate::commands::load;
 use crate::{AppError, AppState};
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -31,11 +31,15 @@ pub async fn database_schema(
     state: State<'_, AppState>,
     profile_id: u32,
 ) -> Result<SchemaView, AppError> {
-    let (profile, mut project, url) = load(&state, profile_id).await?;
+    let Target {
+        profile,
+        mut project,
+        url,
+    } = state.load(profile_id).await?;
     let started = std::time::Instant::now();
     // Provenance reads the revisions' SQL; an Alembic project's comes from its offline mode.
     // Without it (no Python), the schema is still shown, without provenance.
-    let _ = crate::commands::with_sql(&state, &profile, &mut project, &url).await;
+    let _ = state.with_sql(&profile, &mut project, &url).await;
     let mut conn = Connection::connect(&url, Duration::from_secs(10)).await?;
     let read = introspect(&mut conn).await;
     conn.close().await;
@@ -58,8 +62,12 @@ pub async fn database_schema(
 #[tauri::command]
 #[specta::specta]
 pub async fn schema_drift(state: State<'_, AppState>, profile_id: u32) -> Result<Drift, AppError> {
-    let (profile, project, url) = load(&state, profile_id).await?;
-    let runner = stratum_fleet::runner(&profile, &project)?;
+    let Target {
+        profile,
+        project,
+        url,
+    } = state.load(profile_id).await?;
+    let runner = stratum_operations::runner(&profile, &project)?;
     stratum_schema::drift(&url, &project, runner.as_ref())
         .await
         .map_err(schema_error)
@@ -73,8 +81,16 @@ pub async fn schema_diff(
     profile_id: u32,
     other_profile_id: u32,
 ) -> Result<Vec<Difference>, AppError> {
-    let (a_profile, _, a_url) = load(&state, profile_id).await?;
-    let (b_profile, _, b_url) = load(&state, other_profile_id).await?;
+    let Target {
+        profile: a_profile,
+        project: _,
+        url: a_url,
+    } = state.load(profile_id).await?;
+    let Target {
+        profile: b_profile,
+        project: _,
+        url: b_url,
+    } = state.load(other_profile_id).await?;
     let mut read = Vec::new();
     for url in [&a_url, &b_url] {
         let mut conn = Connection::connect(url, Duration::from_secs(10)).await?;

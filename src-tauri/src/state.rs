@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use include_dir::{include_dir, Dir};
-use stratum_alembic::RenderCache;
-use stratum_db::CancelToken;
-use stratum_store::{NewProfile, Secrets, Store};
+use stratum_alembic::{RenderCache, RenderFailure};
+use stratum_db::{CancelToken, DatabaseUrl};
+use stratum_operations::Target;
+use stratum_project::Project;
+use stratum_store::{NewProfile, Profile, Secrets, Store};
 
 use crate::picker::Picker;
 use crate::AppError;
@@ -65,12 +67,53 @@ impl AppState {
     }
 
     /// What the fleet's batch and drift work needs of the app.
-    pub fn fleet(&self) -> stratum_fleet::Fleet<'_> {
-        stratum_fleet::Fleet {
+    pub fn fleet(&self) -> stratum_operations::fleet::Fleet<'_> {
+        stratum_operations::fleet::Fleet {
             store: &self.store,
             secrets: &self.secrets,
             data_dir: &self.data_dir,
             renders: &self.renders,
+        }
+    }
+
+    /// A profile with its project and its URL, the password filled in from the keychain.
+    pub async fn load(&self, profile_id: u32) -> Result<Target, AppError> {
+        let profile = self.store.profile(i64::from(profile_id)).await?;
+        Ok(Target::open(profile, &self.secrets)?)
+    }
+
+    /// An Alembic project's SQL for the profile's engine (kept while its files do not change).
+    pub async fn with_sql(
+        &self,
+        profile: &Profile,
+        project: &mut Project,
+        url: &DatabaseUrl,
+    ) -> Result<Vec<RenderFailure>, AppError> {
+        Ok(stratum_operations::with_sql(&self.renders, profile, project, url).await?)
+    }
+
+    /// Lets the window cancel what runs under `key` until the returned guard is dropped.
+    pub fn cancellable(&self, key: &str, token: &CancelToken) -> Cancellable<'_> {
+        if let Ok(mut running) = self.running.lock() {
+            running.insert(key.to_string(), token.clone());
+        }
+        Cancellable {
+            state: self,
+            key: key.to_string(),
+        }
+    }
+}
+
+/// Forgets a running operation's cancel token when the operation ends, however it ends.
+pub struct Cancellable<'a> {
+    state: &'a AppState,
+    key: String,
+}
+
+impl Drop for Cancellable<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.state.running.lock() {
+            running.remove(&self.key);
         }
     }
 }

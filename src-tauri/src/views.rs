@@ -1,9 +1,18 @@
-//! What the window is sent. Ids and counts are `u32` (64-bit numbers do not cross to
-//! TypeScript safely); everything here is derived from the engine's own types.
+//! The shapes the window needs that the engine has no type for: each is a composition of
+//! several engine values, a form's input, or an engine value with what the window adds to it.
+//! Wherever the window shows the same thing as the engine, the command returns the engine's
+//! own type (its `specta` feature describes it for `ui/src/bindings.ts`).
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use stratum_backup::Restored;
+use stratum_checks::Finding;
+use stratum_db::RunFailure;
+use stratum_graph::{Direction, Segment, Step};
+use stratum_operations::fleet::BatchReport;
+use stratum_store::{BackupEntry, BatchRecord, BatchTally, SecretStorage};
 
+/// A profile as listed: its URL as shown (no password, the engine named) and its tags as a list.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct ProfileView {
     pub id: u32,
@@ -27,12 +36,7 @@ pub struct ProfileView {
     pub tags: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct Segment {
-    pub from: u32,
-    pub to: u32,
-}
-
+/// One line of the timeline: the graph's layout, the file's text and the database's rows joined.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct RevisionRow {
     pub revision: String,
@@ -90,109 +94,61 @@ pub struct RevisionDetail {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, Type, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum OperationKind {
-    Upgrade,
-    Downgrade,
-    Stamp,
-}
-
+/// What the window asks to run; the engine's `Operation` is built from it.
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 pub struct OperationRequest {
-    pub kind: OperationKind,
+    pub kind: Direction,
     pub target: String,
 }
 
+/// A plan step with its revision's message, which the graph does not know.
 #[derive(Debug, Clone, Serialize, Type)]
-pub struct StepView {
-    pub revision: String,
-    pub direction: String,
-    pub from: Vec<String>,
-    pub to: Vec<String>,
+pub struct PlannedStep {
+    #[serde(flatten)]
+    pub step: Step,
     pub message: String,
-    pub rows_after: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct PlanView {
     pub rows_before: Vec<String>,
     pub rows_after: Vec<String>,
-    pub steps: Vec<StepView>,
+    pub steps: Vec<PlannedStep>,
     /// The SQL exactly as it will run, with the version-table statements.
     pub sql: String,
     /// What the safety checks found in the revisions this plan runs.
     pub findings: Vec<FindingView>,
 }
 
-/// Streamed while an operation runs.
+/// A safety-check finding with whether it holds the run (the engine answers that by a method).
 #[derive(Debug, Clone, Serialize, Type)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum ProgressEvent {
-    Planned {
-        steps: u32,
-    },
-    StepStarted {
-        index: u32,
-        total: u32,
-        revision: String,
-    },
-    Statement {
-        index: u32,
-        number: u32,
-        line: u32,
-        sql: String,
-    },
-    StepFinished {
-        index: u32,
-        revision: String,
-        millis: u32,
-    },
-    /// A line of an Alembic project's own output.
-    Output {
-        line: String,
-    },
+pub struct FindingView {
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// Blocking and not acknowledged: the run waits for it.
+    pub blocks: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct FailureView {
-    pub revision: String,
-    pub file: Option<String>,
-    pub line: Option<u32>,
-    pub statement: Option<String>,
-    pub message: String,
-    pub rolled_back: bool,
-    pub committed: Vec<String>,
-    pub rows_now: Vec<String>,
+impl From<&Finding> for FindingView {
+    fn from(f: &Finding) -> Self {
+        FindingView {
+            blocks: f.blocks(),
+            finding: f.clone(),
+        }
+    }
 }
 
+/// A run's end for the result screen: the engine's report or failure, and a summary in words.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct RunOutcome {
     pub succeeded: bool,
     pub rows_before: Vec<String>,
     pub rows_after: Vec<String>,
-    pub steps: u32,
-    pub millis: u32,
-    pub failure: Option<FailureView>,
+    pub steps: usize,
+    pub millis: u64,
+    pub failure: Option<RunFailure>,
     /// In words, for the result screen.
     pub summary: String,
-}
-
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct AuditView {
-    pub id: u32,
-    pub at: String,
-    pub who: String,
-    pub profile_name: String,
-    pub operation: String,
-    pub target: String,
-    pub rows_before: String,
-    pub rows_after: String,
-    pub duration_ms: u32,
-    pub result: String,
-    pub message: String,
-    /// The backup taken before the operation, or empty.
-    pub backup: String,
 }
 
 /// A profile as the form sends it. `password` is only ever passed through to the keychain.
@@ -226,12 +182,11 @@ pub struct ProfileInput {
     pub tags: Option<String>,
 }
 
+/// Where a saved profile's password went (None: it has none).
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct SavedProfile {
     pub profile: ProfileView,
-    /// Where the password went: "keychain", "memory" (no keychain service: this session only),
-    /// or "none".
-    pub password_storage: String,
+    pub password_storage: Option<SecretStorage>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -268,62 +223,30 @@ pub struct ProfileDraft {
     pub notes: Vec<String>,
 }
 
-/// One catalogued backup.
+/// A catalogued backup, and whether its file is still on disk.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct BackupView {
-    pub id: u32,
-    pub at: String,
-    pub path: String,
-    pub engine: String,
-    pub rows: Vec<String>,
-    /// Bytes (as a float: sizes pass 4 GiB).
-    pub size: f64,
-    pub sha256: String,
-    pub duration_ms: u32,
-    pub tool_version: String,
-    pub reason: String,
-    /// False when the file is gone from disk.
+    #[serde(flatten)]
+    pub entry: BackupEntry,
     pub present: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct VerifiedView {
-    pub checks: Vec<String>,
-}
-
+/// A restore's result, and the safety backup taken of the database it replaced.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct RestoredView {
-    pub database: String,
-    pub rows: Vec<String>,
-    pub duration_ms: u32,
-    /// The backup of the database as it was, taken before it was replaced.
+    #[serde(flatten)]
+    pub restored: Restored,
     pub safety_backup: Option<BackupView>,
 }
 
+/// A dry run's outcome as fields (the engine's is a `Result`), with how it was done in words.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct DryRunView {
-    /// What was done, in words: rolled back, or rehearsed on a scratch copy and why.
+    /// Rolled back, or rehearsed on a scratch copy and why.
     pub method: String,
     pub succeeded: bool,
     pub rows_after: Vec<String>,
-    pub failure: Option<FailureView>,
-}
-
-/// A safety-check finding.
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct FindingView {
-    pub revision: String,
-    pub file: String,
-    pub line: u32,
-    pub rule: String,
-    /// "warning" or "blocking".
-    pub severity: String,
-    pub message: String,
-    pub why: String,
-    /// The reason written in the file, when acknowledged.
-    pub acknowledged: Option<String>,
-    /// Blocking and not acknowledged: the run waits for it.
-    pub blocks: bool,
+    pub failure: Option<RunFailure>,
 }
 
 /// A revision file computes one of the names Alembic reads; the user can give its value.
@@ -347,54 +270,11 @@ pub struct ConvertedView {
     pub outside_transaction: Vec<String>,
 }
 
-/// One database's line in the fleet view.
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct FleetRow {
-    pub profile_id: u32,
-    pub name: String,
-    pub client: String,
-    pub environment: String,
-    pub tags: Vec<String>,
-    pub database: String,
-    /// up_to_date, pending, unknown_rows, unreachable or invalid.
-    pub state: String,
-    pub reason: Option<String>,
-    pub server: Option<String>,
-    pub rows: Vec<String>,
-    pub pending: Vec<String>,
-    pub several_heads: bool,
-    pub project_heads: u32,
-    pub last_backup_at: Option<String>,
-    pub last_backup_age_seconds: Option<u32>,
-    pub last_operation: Option<LastOperationView>,
-    pub drift: Option<DriftView>,
-    pub millis: u32,
-}
-
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct LastOperationView {
-    pub at: String,
-    pub operation: String,
-    pub target: String,
-    pub result: String,
-    pub message: String,
-}
-
-/// A profile's latest drift check.
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct DriftView {
-    pub profile_id: u32,
-    pub at: String,
-    /// How many objects differ; -1 when the check failed.
-    pub differences: i32,
-    pub summary: String,
-}
-
 /// A batch as the window starts it.
 #[derive(Debug, Clone, Deserialize, Type)]
 pub struct BatchRequest {
     pub profile_ids: Vec<u32>,
-    pub kind: OperationKind,
+    pub kind: Direction,
     pub target: String,
     pub concurrency: u32,
     pub stop_on_failure: bool,
@@ -404,62 +284,19 @@ pub struct BatchRequest {
     pub production_confirmation: Option<String>,
 }
 
-/// Streamed while a batch runs.
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct BatchEventView {
-    pub position: u32,
-    pub profile_id: u32,
-    /// queued, checking, backing_up, running, verifying, succeeded, up_to_date, failed,
-    /// skipped or cancelled.
-    pub phase: String,
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct BatchItemView {
-    pub position: u32,
-    pub profile_id: Option<u32>,
-    pub profile_name: String,
-    pub client: String,
-    pub environment: String,
-    pub rows_before: Vec<String>,
-    pub rows_after: Vec<String>,
-    /// The rows were read (empty is then base; unread, unknown).
-    pub rows_read: bool,
-    pub backup: String,
-    pub duration_ms: u32,
-    /// succeeded, up to date, failed, skipped or cancelled.
-    pub result: String,
-    pub message: String,
-}
-
+/// A batch's report with its summary in words.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct BatchReportView {
-    pub id: u32,
-    pub at: String,
-    pub who: String,
-    pub operation: String,
-    pub target: String,
-    pub options: String,
-    pub finished_at: Option<String>,
-    pub duration_ms: u32,
+    #[serde(flatten)]
+    pub report: BatchReport,
     pub summary: String,
-    pub items: Vec<BatchItemView>,
 }
 
-/// A past batch, for the list.
+/// A past batch for the list, with how its databases ended.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct BatchSummaryView {
-    pub id: u32,
-    pub at: String,
-    pub operation: String,
-    pub target: String,
-    pub duration_ms: u32,
-    /// How its databases ended, so the list says which batches failed.
-    pub databases: u32,
-    pub succeeded: u32,
-    pub up_to_date: u32,
-    pub failed: u32,
-    pub skipped: u32,
-    pub cancelled: u32,
+    #[serde(flatten)]
+    pub batch: BatchRecord,
+    #[serde(flatten)]
+    pub tally: BatchTally,
 }

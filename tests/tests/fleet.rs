@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use stratum_alembic::RenderCache;
 use stratum_db::{CancelToken, Engine, Operation};
-use stratum_fleet::{
+use stratum_operations::fleet::{
     run_batch, status, BatchEvent, BatchOptions, Fleet, Phase, Selection, State, StatusOptions,
 };
 use stratum_project::Project;
@@ -112,7 +112,7 @@ impl Fleetful {
         &self,
         profiles: Vec<Profile>,
         opts: &BatchOptions,
-    ) -> (stratum_fleet::BatchReport, Vec<BatchEvent>) {
+    ) -> (stratum_operations::fleet::BatchReport, Vec<BatchEvent>) {
         self.batch_cancelled_when(profiles, opts, |_| false)
     }
 
@@ -122,7 +122,7 @@ impl Fleetful {
         profiles: Vec<Profile>,
         opts: &BatchOptions,
         press: impl Fn(&BatchEvent) -> bool + Send + Sync + 'static,
-    ) -> (stratum_fleet::BatchReport, Vec<BatchEvent>) {
+    ) -> (stratum_operations::fleet::BatchReport, Vec<BatchEvent>) {
         let cancel = CancelToken::default();
         let button = cancel.clone();
         let renders = RenderCache::default();
@@ -349,10 +349,10 @@ fn a_batch_upgrade_brings_every_database_to_head_with_its_backup_and_reports_the
                 .any(|e| e.phase == Phase::Running && e.detail.starts_with("step ")),
         "progress per database, step by step"
     );
-    let csv = stratum_fleet::to_csv(&report);
+    let csv = stratum_operations::fleet::to_csv(&report);
     assert_eq!(csv.lines().count(), 59, "a header and a line per database");
     assert!(csv.contains(",failed,") && csv.contains("client-failing"));
-    let html = stratum_fleet::to_html(&report);
+    let html = stratum_operations::fleet::to_html(&report);
     assert!(html.contains("58 database(s)") && html.contains("client-gone"));
     let audit = rt()
         .block_on(f.store.audit(None))

@@ -210,7 +210,7 @@ test("the Fleet button and Ctrl+Shift+F show the fleet instead of the profile; a
   commands.fleetStatus.mockImplementation(() =>
     ok([{
       profile_id: 1, name: profile.name, client: "Acme", environment: "staging", tags: [], database: profile.database, state: "pending", reason: null, server: "PostgreSQL 16.2",
-      rows: ["001"], pending: ["002"], several_heads: false, project_heads: 1, last_backup_at: null, last_backup_age_seconds: null, last_operation: null, drift: null, millis: 3,
+      rows: ["001"], pending: ["002"], several_heads: false, project_heads: 1, last_backup: null, last_operation: null, drift: null, millis: 3,
     }]),
   );
   render(<App />);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { commands, type ComputedValue, type ConvertedView, type OperationKind, type ProfileStatus, type ProfileView, type TimelineView, type OperationRequest } from "./bindings";
+import { commands, type ComputedValue, type ConvertedView, type Direction, type ProfileStatus, type ProfileView, type TimelineView, type OperationRequest } from "./bindings";
 import { call, CommandError, messageOf } from "./api";
 import { Sidebar } from "./components/Sidebar";
 import { Timeline } from "./components/Timeline";
@@ -16,9 +16,9 @@ import { Fleet } from "./components/Fleet";
 type Tab = "timeline" | "schema" | "backups" | "history";
 
 /** What the inline target prompt asks for: a stamp, or an upgrade or downgrade to a typed target. */
-type Ask = { kind: OperationKind };
+type Ask = { kind: Direction };
 
-const ASK_TEXT: Record<OperationKind, { label: string; help: string; placeholder: string }> = {
+const ASK_TEXT: Record<Direction, { label: string; help: string; placeholder: string }> = {
   stamp: {
     label: "Stamp the database as",
     help: "Writes the version rows without running any migration: for a database built or restored another way.",

@@ -12,9 +12,9 @@ export const commands = {
 	/**  The plan and the exact SQL of an operation, from the database's current rows; runs nothing. */
 	planOperation: (profileId: number, request: OperationRequest) => typedError<PlanView, AppError>(__TAURI_INVOKE("plan_operation", { profileId, request })),
 	/**  Runs an operation, streaming progress; `operation_id` lets the window cancel it. */
-	runOperation: (profileId: number, request: OperationRequest, operationId: string, backupId: number | null, onProgress: Channel<ProgressEvent>) => typedError<RunOutcome, AppError>(__TAURI_INVOKE("run_operation", { profileId, request, operationId, backupId, onProgress })),
+	runOperation: (profileId: number, request: OperationRequest, operationId: string, backupId: number | null, onProgress: Channel<Progress>) => typedError<RunOutcome, AppError>(__TAURI_INVOKE("run_operation", { profileId, request, operationId, backupId, onProgress })),
 	cancelOperation: (operationId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_operation", { operationId })),
-	auditLog: (profileId: number | null) => typedError<AuditView[], AppError>(__TAURI_INVOKE("audit_log", { profileId })),
+	auditLog: (profileId: number | null) => typedError<AuditEntry[], AppError>(__TAURI_INVOKE("audit_log", { profileId })),
 	/**  The safety checks' findings for the revisions the database has not applied yet. */
 	pendingFindings: (profileId: number) => typedError<FindingView[], AppError>(__TAURI_INVOKE("pending_findings", { profileId })),
 	saveProfile: (input: ProfileInput) => typedError<SavedProfile, AppError>(__TAURI_INVOKE("save_profile", { input })),
@@ -66,11 +66,11 @@ export const commands = {
 	 *  Every profile's status, each sent on `on_row` as soon as it is known (a dead server answers
 	 *  after its timeout without holding up the others).
 	 */
-	fleetStatus: (onRow: Channel<FleetRow>) => typedError<FleetRow[], AppError>(__TAURI_INVOKE("fleet_status", { onRow })),
+	fleetStatus: (onRow: Channel<FleetStatus>) => typedError<FleetStatus[], AppError>(__TAURI_INVOKE("fleet_status", { onRow })),
 	/**  Checks drift on the chosen databases (each built on a scratch database), a few at a time. */
-	fleetDrift: (profileIds: number[], onRow: Channel<DriftView>) => typedError<DriftView[], AppError>(__TAURI_INVOKE("fleet_drift", { profileIds, onRow })),
+	fleetDrift: (profileIds: number[], onRow: Channel<DriftCheck>) => typedError<DriftCheck[], AppError>(__TAURI_INVOKE("fleet_drift", { profileIds, onRow })),
 	/**  Runs one operation on the chosen databases; `batch_key` lets the window cancel it. */
-	runBatchOperation: (request: BatchRequest, batchKey: string, onEvent: Channel<BatchEventView>) => typedError<BatchReportView, AppError>(__TAURI_INVOKE("run_batch_operation", { request, batchKey, onEvent })),
+	runBatchOperation: (request: BatchRequest, batchKey: string, onEvent: Channel<BatchEvent>) => typedError<BatchReportView, AppError>(__TAURI_INVOKE("run_batch_operation", { request, batchKey, onEvent })),
 	/**  A past batch's report. */
 	batchReport: (batchId: number) => typedError<BatchReportView, AppError>(__TAURI_INVOKE("batch_report", { batchId })),
 	/**  Past batches, newest first. */
@@ -79,7 +79,7 @@ export const commands = {
 	saveBatchReport: (batchId: number, format: string) => typedError<string | null, AppError>(__TAURI_INVOKE("save_batch_report", { batchId, format })),
 	listBackups: (profileId: number) => typedError<BackupView[], AppError>(__TAURI_INVOKE("list_backups", { profileId })),
 	takeBackup: (profileId: number, reason: string) => typedError<BackupView, AppError>(__TAURI_INVOKE("take_backup", { profileId, reason })),
-	verifyBackup: (backupId: number) => typedError<VerifiedView, AppError>(__TAURI_INVOKE("verify_backup", { backupId })),
+	verifyBackup: (backupId: number) => typedError<string[], AppError>(__TAURI_INVOKE("verify_backup", { backupId })),
 	/**
 	 *  Restores a backup: into the profile's own database after a safety backup (`into` None), or
 	 *  into a new database (or SQLite file) named by `into`.
@@ -111,17 +111,11 @@ export type AppError =
 /**  A revision file computes a value Stratum needs; the window asks for it. */
 { kind: "computed_value"; message: ComputedValue };
 
-export type AuditFinding = {
-	/**  "no-tenant-column", "cascade-delete" or "unindexed-foreign-key". */
-	rule: string,
-	table: string,
-	message: string,
-};
-
-export type AuditView = {
+export type AuditEntry = {
 	id: number,
 	at: string,
 	who: string,
+	profile_id: number | null,
 	profile_name: string,
 	operation: string,
 	target: string,
@@ -130,48 +124,57 @@ export type AuditView = {
 	duration_ms: number,
 	result: string,
 	message: string,
-	/**  The backup taken before the operation, or empty. */
+	/**  The path of the backup taken before the operation, or empty. */
 	backup: string,
 };
 
-/**  One catalogued backup. */
-export type BackupView = {
+export type AuditFinding = {
+	/**  "no-tenant-column", "cascade-delete" or "unindexed-foreign-key". */
+	rule: string,
+	table: string,
+	message: string,
+};
+
+export type BackupEntry = {
 	id: number,
+	profile_id: number | null,
 	at: string,
 	path: string,
 	engine: string,
-	rows: string[],
-	/**  Bytes (as a float: sizes pass 4 GiB). */
-	size: number | null,
+	rows: string,
+	size: number,
 	sha256: string,
 	duration_ms: number,
 	tool_version: string,
 	reason: string,
-	/**  False when the file is gone from disk. */
-	present: boolean,
 };
 
+/**  A catalogued backup, and whether its file is still on disk. */
+export type BackupView = {
+	present: boolean,
+} & BackupEntry;
+
 /**  Streamed while a batch runs. */
-export type BatchEventView = {
+export type BatchEvent = {
 	position: number,
 	profile_id: number,
-	/**
-	 *  queued, checking, backing_up, running, verifying, succeeded, up_to_date, failed,
-	 *  skipped or cancelled.
-	 */
-	phase: string,
+	phase: Phase,
+	/**  "step 3 of 7: 004", a failure's message, ... */
 	detail: string,
 };
 
-export type BatchItemView = {
+/**  One database's line in a batch's report. */
+export type BatchItem = {
+	id: number,
+	batch_id: number,
 	position: number,
 	profile_id: number | null,
 	profile_name: string,
 	client: string,
 	environment: string,
-	rows_before: string[],
-	rows_after: string[],
-	/**  The rows were read (empty is then base; unread, unknown). */
+	rows_before: string,
+	rows_after: string,
+	/**  The rows were read: empty ones are base, not unknown. */
 	rows_read: boolean,
 	backup: string,
 	duration_ms: number,
@@ -180,7 +183,8 @@ export type BatchItemView = {
 	message: string,
 };
 
-export type BatchReportView = {
+/**  One batch run. */
+export type BatchRecord = {
 	id: number,
 	at: string,
 	who: string,
@@ -189,14 +193,23 @@ export type BatchReportView = {
 	options: string,
 	finished_at: string | null,
 	duration_ms: number,
-	summary: string,
-	items: BatchItemView[],
 };
+
+/**  A batch's report: one line per database, in the order chosen. */
+export type BatchReport = {
+	batch: BatchRecord,
+	items: BatchItem[],
+};
+
+/**  A batch's report with its summary in words. */
+export type BatchReportView = {
+	summary: string,
+} & BatchReport;
 
 /**  A batch as the window starts it. */
 export type BatchRequest = {
 	profile_ids: number[],
-	kind: OperationKind,
+	kind: Direction,
 	target: string,
 	concurrency: number,
 	stop_on_failure: boolean,
@@ -206,14 +219,12 @@ export type BatchRequest = {
 	production_confirmation: string | null,
 };
 
-/**  A past batch, for the list. */
-export type BatchSummaryView = {
-	id: number,
-	at: string,
-	operation: string,
-	target: string,
-	duration_ms: number,
-	/**  How its databases ended, so the list says which batches failed. */
+/**  A past batch for the list, with how its databases ended. */
+export type BatchSummaryView = BatchRecord & BatchTally;
+
+/**  How a batch's databases ended, counted. */
+export type BatchTally = {
+	batch_id: number,
 	databases: number,
 	succeeded: number,
 	up_to_date: number,
@@ -269,27 +280,30 @@ export type Difference = {
 	message: string,
 };
 
+export type Direction = "upgrade" | "downgrade" | "stamp";
+
 export type Drift = {
 	/**  The version rows the expected schema was built to. */
 	rows: string[],
 	differences: Difference[],
 };
 
-/**  A profile's latest drift check. */
-export type DriftView = {
+/**  The latest drift check of a profile's database. */
+export type DriftCheck = {
 	profile_id: number,
 	at: string,
-	/**  How many objects differ; -1 when the check failed. */
+	/**  How many objects differ; -1 when the check itself failed (`summary` says why). */
 	differences: number,
 	summary: string,
 };
 
+/**  A dry run's outcome as fields (the engine's is a `Result`), with how it was done in words. */
 export type DryRunView = {
-	/**  What was done, in words: rolled back, or rehearsed on a scratch copy and why. */
+	/**  Rolled back, or rehearsed on a scratch copy and why. */
 	method: string,
 	succeeded: boolean,
 	rows_after: string[],
-	failure: FailureView | null,
+	failure: RunFailure | null,
 };
 
 export type EnumType = {
@@ -298,53 +312,53 @@ export type EnumType = {
 	values: string[],
 };
 
-export type FailureView = {
+/**  Something in a revision's SQL to look at before running it. */
+export type Finding = {
 	revision: string,
-	file: string | null,
-	line: number | null,
-	statement: string | null,
+	/**  The file path as displayed. */
+	file: string,
+	/**  The statement's line, the `-- migrate:down` line, or 1 for a missing downgrade. */
+	line: number,
+	/**  The rule id (kebab-case, one of [`RULES`]). */
+	rule: string,
+	severity: Severity,
+	/**  What the SQL does, naming the table or column. */
 	message: string,
-	rolled_back: boolean,
-	committed: string[],
-	rows_now: string[],
+	/**  Why it matters, in one sentence. */
+	why: string,
+	/**  The reason written in the file, when the finding is acknowledged. */
+	acknowledged: string | null,
 };
 
-/**  A safety-check finding. */
+/**  A safety-check finding with whether it holds the run (the engine answers that by a method). */
 export type FindingView = {
-	revision: string,
-	file: string,
-	line: number,
-	rule: string,
-	/**  "warning" or "blocking". */
-	severity: string,
-	message: string,
-	why: string,
-	/**  The reason written in the file, when acknowledged. */
-	acknowledged: string | null,
 	/**  Blocking and not acknowledged: the run waits for it. */
 	blocks: boolean,
-};
+} & Finding;
 
 /**  One database's line in the fleet view. */
-export type FleetRow = {
+export type FleetStatus = {
 	profile_id: number,
 	name: string,
 	client: string,
 	environment: string,
 	tags: string[],
+	/**  The database, without its password. */
 	database: string,
-	/**  up_to_date, pending, unknown_rows, unreachable or invalid. */
-	state: string,
+	state: State,
+	/**  Why it is unreachable or invalid, or what is odd about it. */
 	reason: string | null,
 	server: string | null,
 	rows: string[],
 	pending: string[],
+	/**  The database records several heads: branches applied side by side, not merged. */
 	several_heads: boolean,
+	/**  The project's heads (several: the project needs a merge). */
 	project_heads: number,
-	last_backup_at: string | null,
-	last_backup_age_seconds: number | null,
-	last_operation: LastOperationView | null,
-	drift: DriftView | null,
+	last_backup: Stamped | null,
+	last_operation: LastOperation | null,
+	drift: DriftCheck | null,
+	/**  How long reading it took. */
 	millis: number,
 };
 
@@ -375,7 +389,7 @@ export type Key = {
 	columns: string[],
 };
 
-export type LastOperationView = {
+export type LastOperation = {
 	at: string,
 	operation: string,
 	target: string,
@@ -383,10 +397,9 @@ export type LastOperationView = {
 	message: string,
 };
 
-export type OperationKind = "upgrade" | "downgrade" | "stamp";
-
+/**  What the window asks to run; the engine's `Operation` is built from it. */
 export type OperationRequest = {
-	kind: OperationKind,
+	kind: Direction,
 	target: string,
 };
 
@@ -395,15 +408,23 @@ export type Origin = {
 	last_changed: string,
 };
 
+/**  Where one database of the batch is. */
+export type Phase = "queued" | "checking" | "backing_up" | "running" | "verifying" | "succeeded" | "up_to_date" | "failed" | "skipped" | "cancelled";
+
 export type PlanView = {
 	rows_before: string[],
 	rows_after: string[],
-	steps: StepView[],
+	steps: PlannedStep[],
 	/**  The SQL exactly as it will run, with the version-table statements. */
 	sql: string,
 	/**  What the safety checks found in the revisions this plan runs. */
 	findings: FindingView[],
 };
+
+/**  A plan step with its revision's message, which the graph does not know. */
+export type PlannedStep = {
+	message: string,
+} & Step;
 
 /**
  *  What an `alembic.ini` gives a new profile. `password` comes from the file's URL and only
@@ -450,6 +471,7 @@ export type ProfileStatus = {
 	detail: string,
 };
 
+/**  A profile as listed: its URL as shown (no password, the engine named) and its tags as a list. */
 export type ProfileView = {
 	id: number,
 	name: string,
@@ -474,9 +496,9 @@ export type ProfileView = {
 	tags: string[],
 };
 
-/**  Streamed while an operation runs. */
-export type ProgressEvent = { event: "planned"; steps: number } | { event: "step_started"; index: number; total: number; revision: string } | { event: "statement"; index: number; number: number; line: number; sql: string } | { event: "step_finished"; index: number; revision: string; millis: number } | 
-/**  A line of an Alembic project's own output. */
+/**  Events a front end shows while a run goes on. */
+export type Progress = { event: "planned"; steps: number; rows: string[] } | { event: "step_started"; index: number; total: number; revision: string; direction: Direction } | { event: "statement"; index: number; number: number; line: number; sql: string } | { event: "step_finished"; index: number; revision: string; millis: number } | 
+/**  A line of output from the tool doing the work (an Alembic project's own Alembic). */
 { event: "output"; line: string };
 
 /**  Keys are lower-case names: `table`, `table.column`, and index names. */
@@ -486,13 +508,17 @@ export type Provenance = {
 	indexes: { [key in string]: Origin },
 };
 
-export type RestoredView = {
+export type Restored = {
+	/**  The database restored into, as shown to a user. */
 	database: string,
 	rows: string[],
 	duration_ms: number,
-	/**  The backup of the database as it was, taken before it was replaced. */
-	safety_backup: BackupView | null,
 };
+
+/**  A restore's result, and the safety backup taken of the database it replaced. */
+export type RestoredView = {
+	safety_backup: BackupView | null,
+} & Restored;
 
 export type RevisionDetail = {
 	revision: string,
@@ -505,6 +531,7 @@ export type RevisionDetail = {
 	note: string | null,
 };
 
+/**  One line of the timeline: the graph's layout, the file's text and the database's rows joined. */
 export type RevisionRow = {
 	revision: string,
 	message: string,
@@ -524,24 +551,41 @@ export type RevisionRow = {
 	current: boolean,
 };
 
+/**  Where a run stopped and what state it left behind. */
+export type RunFailure = {
+	/**  The revision whose step failed. */
+	revision: string,
+	file: string | null,
+	/**  1-based file line of the failing statement, when it was a statement. */
+	line: number | null,
+	statement: string | null,
+	/**  How many statements of that revision had completed before the failure. */
+	statements_done: number,
+	message: string,
+	/**  True when everything this run did was rolled back: the database is as it was. */
+	rolled_back: boolean,
+	/**  Revisions whose changes stay committed. */
+	committed: string[],
+	/**  The version rows as the database has them now. */
+	rows_now: string[],
+};
+
+/**  A run's end for the result screen: the engine's report or failure, and a summary in words. */
 export type RunOutcome = {
 	succeeded: boolean,
 	rows_before: string[],
 	rows_after: string[],
 	steps: number,
 	millis: number,
-	failure: FailureView | null,
+	failure: RunFailure | null,
 	/**  In words, for the result screen. */
 	summary: string,
 };
 
+/**  Where a saved profile's password went (None: it has none). */
 export type SavedProfile = {
 	profile: ProfileView,
-	/**
-	 *  Where the password went: "keychain", "memory" (no keychain service: this session only),
-	 *  or "none".
-	 */
-	password_storage: string,
+	password_storage: SecretStorage | null,
 };
 
 export type Schema = {
@@ -561,6 +605,12 @@ export type SchemaView = {
 	millis: number,
 };
 
+/**  Where a password ended up, so the window can say so. */
+export type SecretStorage = "keychain" | 
+/**  No keychain service: kept in memory until the app closes. */
+"memory";
+
+/**  A line in one half of a row, from a lane at the half's top to a lane at its bottom. */
 export type Segment = {
 	from: number,
 	to: number,
@@ -571,12 +621,38 @@ export type Sequence = {
 	name: string,
 };
 
-export type StepView = {
+export type Severity = "warning" | "blocking";
+
+export type Stamped = {
+	at: string,
+	/**  Seconds since then. */
+	age_seconds: number,
+};
+
+/**  Where a database stands, in one word. */
+export type State = 
+/**  At every head of its project. */
+"up_to_date" | 
+/**  Revisions to apply. */
+"pending" | 
+/**  The version table names a revision the project does not have. */
+"unknown_rows" | "unreachable" | 
+/**  The profile or its project cannot be read. */
+"invalid";
+
+/**
+ *  One step of a plan: a revision's upgrade or downgrade body, or a stamp, followed by its
+ *  version-table changes.
+ */
+export type Step = {
+	/**  The revision whose body runs; for a stamp, the revision stamped (or the row removed). */
 	revision: string,
-	direction: string,
+	direction: Direction,
+	/**  Alembic's log line `upgrade <from> -> <to>` (down_revisions without dependencies). */
 	from: string[],
 	to: string[],
-	message: string,
+	version_ops: VersionOp[],
+	/**  The version rows after this step, in table order. */
 	rows_after: string[],
 };
 
@@ -608,9 +684,8 @@ export type TimelineView = {
 	database: DatabaseState,
 };
 
-export type VerifiedView = {
-	checks: string[],
-};
+/**  One change to the version table, written as Alembic writes it. */
+export type VersionOp = { op: "insert"; revision: string } | { op: "delete"; revision: string } | { op: "update"; from: string; to: string };
 
 export type View = {
 	schema: string,

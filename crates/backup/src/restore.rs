@@ -21,7 +21,8 @@ pub enum RestoreTarget {
     New(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Restored {
     /// The database restored into, as shown to a user.
     pub database: String,

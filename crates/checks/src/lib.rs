@@ -40,6 +40,7 @@ pub struct RevisionSql<'a> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Warning,
@@ -48,6 +49,7 @@ pub enum Severity {
 
 /// Something in a revision's SQL to look at before running it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Finding {
     pub revision: String,
     /// The file path as displayed.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::json;
 use stratum_alembic::RenderCache;
 use stratum_db::{CancelToken, Operation};
-use stratum_fleet::{
+use stratum_operations::fleet::{
     run_batch, status, BatchEvent, BatchOptions, Fleet, Phase, Selection, State, StatusOptions,
 };
 use stratum_store::{Profile, Secrets, Store};
@@ -17,9 +17,9 @@ use crate::args::{Cli, FleetArgs, MigrateArgs, StatusArgs};
 use crate::error::CliError;
 use crate::output::Out;
 
-impl From<stratum_fleet::FleetError> for CliError {
-    fn from(e: stratum_fleet::FleetError) -> Self {
-        use stratum_fleet::FleetError as E;
+impl From<stratum_operations::OperationError> for CliError {
+    fn from(e: stratum_operations::OperationError) -> Self {
+        use stratum_operations::OperationError as E;
         match e {
             E::Db(d) => d.into(),
             E::Project(p) => p.into(),
@@ -211,8 +211,8 @@ pub async fn batch_cmd(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Resul
     let mut written = Vec::new();
     for path in &a.report {
         let body = match path.extension().and_then(|e| e.to_str()) {
-            Some("html" | "htm") => stratum_fleet::to_html(&report),
-            _ => stratum_fleet::to_csv(&report),
+            Some("html" | "htm") => stratum_operations::fleet::to_html(&report),
+            _ => stratum_operations::fleet::to_csv(&report),
         };
         std::fs::write(path, body)
             .map_err(|e| CliError::Failed(format!("{}: {e}", path.display())))?;

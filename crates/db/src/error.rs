@@ -6,6 +6,7 @@ use thiserror::Error;
 
 /// Where a run stopped and what state it left behind.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RunFailure {
     /// The revision whose step failed.
     pub revision: String,

@@ -53,6 +53,7 @@ impl CancelToken {
 
 /// Events a front end shows while a run goes on.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Progress {
     Planned {

@@ -1,12 +1,13 @@
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::resolve::split_label;
 use crate::target::parse_relative;
 use crate::{GraphError, RevisionMap};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     Upgrade,
@@ -16,6 +17,7 @@ pub enum Direction {
 
 /// One change to the version table, written as Alembic writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "op", rename_all = "lowercase")]
 pub enum VersionOp {
     Insert { revision: String },
@@ -26,6 +28,7 @@ pub enum VersionOp {
 /// One step of a plan: a revision's upgrade or downgrade body, or a stamp, followed by its
 /// version-table changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Step {
     /// The revision whose body runs; for a stamp, the revision stamped (or the row removed).
     pub revision: String,
@@ -40,6 +43,7 @@ pub struct Step {
 
 /// Everything an upgrade, downgrade or stamp will do, decided before anything runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Plan {
     pub direction: Direction,
     pub target: String,

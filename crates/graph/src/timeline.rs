@@ -8,6 +8,7 @@ use crate::RevisionMap;
 
 /// A line in one half of a row, from a lane at the half's top to a lane at its bottom.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Segment {
     pub from: u32,
     pub to: u32,

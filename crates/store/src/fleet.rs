@@ -9,6 +9,7 @@ use crate::{AuditEntry, BackupEntry, Store, StoreError};
 
 /// The latest drift check of a profile's database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DriftCheck {
     pub profile_id: i64,
     pub at: String,
@@ -19,6 +20,7 @@ pub struct DriftCheck {
 
 /// One batch run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchRecord {
     pub id: i64,
     pub at: String,
@@ -32,6 +34,7 @@ pub struct BatchRecord {
 
 /// How a batch's databases ended, counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchTally {
     pub batch_id: i64,
     pub databases: i64,
@@ -44,6 +47,7 @@ pub struct BatchTally {
 
 /// One database's line in a batch's report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchItem {
     pub id: i64,
     pub batch_id: i64,

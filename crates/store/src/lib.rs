@@ -142,6 +142,7 @@ impl NewProfile {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BackupEntry {
     pub id: i64,
     pub profile_id: Option<i64>,
@@ -157,6 +158,7 @@ pub struct BackupEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AuditEntry {
     pub id: i64,
     pub at: String,

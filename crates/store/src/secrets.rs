@@ -11,6 +11,7 @@ const SERVICE: &str = "stratum";
 
 /// Where a password ended up, so the window can say so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum SecretStorage {
     Keychain,

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { commands, type BackupView, type ProfileView } from "../bindings";
 import { call, messageOf } from "../api";
+import { rowsWords, storedRows } from "./format";
 
 export function size(bytes: number | null): string {
   if (bytes === null) return "?";
@@ -50,7 +51,7 @@ export function Backups({ profile, onRestored }: Props) {
   const verify = (b: BackupView) =>
     act(`verify-${b.id}`, async () => {
       const v = await call(commands.verifyBackup(b.id));
-      return `The backup of ${b.at} is good: ${v.checks.join("; ")}.`;
+      return `The backup of ${b.at} is good: ${v.join("; ")}.`;
     });
   const remove = (b: BackupView) => {
     if (!window.confirm(`Delete the backup of ${b.at}? Its file is removed from disk.`)) return;
@@ -97,7 +98,7 @@ export function Backups({ profile, onRestored }: Props) {
               <tr key={b.id} data-testid={`backup-${b.id}`} className={b.present ? "" : "missing"}>
                 <td className="nowrap" title={b.path}>{b.at}</td>
                 <td>{b.reason}</td>
-                <td>{b.rows.join(", ") || "base"}</td>
+                <td>{rowsWords(storedRows(b.rows))}</td>
                 <td className="nowrap">{b.present ? size(b.size) : "file missing"}</td>
                 <td className="muted">{b.tool_version}</td>
                 <td className="row-actions">
@@ -156,7 +157,7 @@ function RestoreDialog({ profile, backup, onClose }: { profile: ProfileView; bac
     <div className="modal-backdrop">
       <div className="modal form" role="dialog" aria-modal="true" aria-labelledby="rs-title" data-testid="restore-dialog">
         <h2 id="rs-title">Restore the backup of {backup.at}</h2>
-        <p className="muted">Taken {backup.reason ? `(${backup.reason}) ` : ""}when the database was at {backup.rows.join(", ") || "base"}.</p>
+        <p className="muted">Taken {backup.reason ? `(${backup.reason}) ` : ""}when the database was at {rowsWords(storedRows(backup.rows))}.</p>
         <label className="choice">
           <input type="radio" name="mode" checked={mode === "same"} onChange={() => setMode("same")} />
           Replace everything in {profile.database} with it. A safety backup of the database as it is now is taken first.

@@ -1,7 +1,8 @@
 import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { vi } from "vitest";
 import { BatchFlow } from "./BatchFlow";
-import type { BatchReportView, FleetRow, ProfileView } from "../bindings";
+import type { BatchReportView, ProfileView } from "../bindings";
+import type { FleetRow } from "./format";
 
 const commands = vi.hoisted(() => ({ runBatchOperation: vi.fn(), cancelOperation: vi.fn(), saveBatchReport: vi.fn() }));
 vi.mock("../bindings", () => ({ commands }));
@@ -15,20 +16,20 @@ const profile = (id: number, name: string, environment: string, auto_backup = fa
   auto_backup, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [],
 });
 const profiles = [profile(1, "acme_prod", "production", true), profile(2, "acme_staging", "staging"), profile(3, "globex_prod", "production", true)];
-const row = (p: ProfileView, state = "pending"): FleetRow => ({
+const row = (p: ProfileView, state: FleetRow["state"] = "pending"): FleetRow => ({
   profile_id: p.id, name: p.name, client: p.client, environment: p.environment, tags: [], database: p.database, state, reason: null, server: null,
   rows: ["005"], pending: state === "pending" ? ["006", "007"] : [], several_heads: false, project_heads: 1,
-  last_backup_at: null, last_backup_age_seconds: null, last_operation: null, drift: null, millis: 5,
+  last_backup: null, last_operation: null, drift: null, millis: 5,
 });
 const chosen = profiles.map((p) => row(p));
 
 const report: BatchReportView = {
-  id: 31, at: "2026-11-24 15:00:00", who: "ops", operation: "upgrade", target: "heads", options: "2 at a time; go on after a failure; back up every database first",
-  finished_at: "2026-11-24 15:01:05", duration_ms: 65000, summary: "3 database(s): 1 succeeded, 1 already up to date, 1 failed, 0 skipped, 0 cancelled",
+  batch: { id: 31, at: "2026-11-24 15:00:00", who: "ops", operation: "upgrade", target: "heads", options: "2 at a time; go on after a failure; back up every database first", finished_at: "2026-11-24 15:01:05", duration_ms: 65000 },
+  summary: "3 database(s): 1 succeeded, 1 already up to date, 1 failed, 0 skipped, 0 cancelled",
   items: [
-    { position: 0, profile_id: 1, profile_name: "acme_prod", client: "Acme", environment: "production", rows_before: ["005"], rows_after: ["007"], rows_read: true, backup: "/backups/acme_prod-20261124.dump", duration_ms: 4200, result: "succeeded", message: "" },
-    { position: 1, profile_id: 2, profile_name: "acme_staging", client: "Acme", environment: "staging", rows_before: ["007"], rows_after: ["007"], rows_read: true, backup: "", duration_ms: 300, result: "up to date", message: "" },
-    { position: 2, profile_id: 3, profile_name: "globex_prod", client: "Acme", environment: "production", rows_before: [], rows_after: [], rows_read: false, backup: "", duration_ms: 5000, result: "failed", message: "could not connect: connection refused" },
+    { id: 1, batch_id: 31, position: 0, profile_id: 1, profile_name: "acme_prod", client: "Acme", environment: "production", rows_before: "005", rows_after: "007", rows_read: true, backup: "/backups/acme_prod-20261124.dump", duration_ms: 4200, result: "succeeded", message: "" },
+    { id: 2, batch_id: 31, position: 1, profile_id: 2, profile_name: "acme_staging", client: "Acme", environment: "staging", rows_before: "007", rows_after: "007", rows_read: true, backup: "", duration_ms: 300, result: "up to date", message: "" },
+    { id: 3, batch_id: 31, position: 2, profile_id: 3, profile_name: "globex_prod", client: "Acme", environment: "production", rows_before: "", rows_after: "", rows_read: false, backup: "", duration_ms: 5000, result: "failed", message: "could not connect: connection refused" },
   ],
 };
 

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Channel } from "@tauri-apps/api/core";
-import { commands, type BatchEventView, type BatchItemView, type BatchReportView, type BatchRequest, type FleetRow, type ProfileView } from "../bindings";
+import { commands, type BatchEvent, type BatchItem, type BatchReportView, type BatchRequest, type ProfileView } from "../bindings";
 import { call, messageOf } from "../api";
-import { duration, plural, resultClass, rowsWords, stateText } from "./format";
+import { duration, plural, resultClass, rowsWords, stateText, storedRows, type FleetRow } from "./format";
 
 type Kind = "upgrade" | "downgrade";
 type Stage = "setup" | "running" | "done";
@@ -95,8 +95,8 @@ export function BatchFlow({ chosen, profiles, onClose }: Props) {
     setLines(chosen.map((r, position) => ({ position, profile_id: r.profile_id, name: r.name, client: r.client, environment: r.environment, phase: "queued", detail: "" })));
     setStage("running");
     let heard = false;
-    const channel = new Channel<BatchEventView>();
-    channel.onmessage = (e: BatchEventView) => {
+    const channel = new Channel<BatchEvent>();
+    channel.onmessage = (e: BatchEvent) => {
       heard = true;
       setLines((ls) => {
         const next = ls.slice();
@@ -138,8 +138,8 @@ export function BatchFlow({ chosen, profiles, onClose }: Props) {
     <div className="modal-backdrop">
       <div className="modal wide" role="dialog" aria-modal="true" aria-labelledby="batch-title" data-testid="batch" data-stage={stage}>
         <h2 id="batch-title">
-          {stage === "done" && report ? `Batch #${report.id}: ${report.operation} to ` : `${verb} ${plural(chosen.length, "database")} to `}
-          <code>{report ? report.target : target.trim() || "…"}</code>
+          {stage === "done" && report ? `Batch #${report.batch.id}: ${report.batch.operation} to ` : `${verb} ${plural(chosen.length, "database")} to `}
+          <code>{report ? report.batch.target : target.trim() || "…"}</code>
         </h2>
         {error && (
           <div className="banner error" role="alert" data-testid="batch-error">
@@ -340,8 +340,8 @@ function BackupPath({ path }: { path: string }) {
 }
 
 /** Rows in words; "—" when the database was never read (empty rows are then unknown, not base). */
-function fromTo(item: BatchItemView, rows: string[]): string {
-  return item.rows_read ? rowsWords(rows) : "—";
+function fromTo(item: BatchItem, rows: string): string {
+  return item.rows_read ? rowsWords(storedRows(rows)) : "—";
 }
 
 /** A batch's report: what happened to each database; saved as CSV or HTML. */
@@ -352,7 +352,7 @@ export function Report({ report }: { report: BatchReportView }) {
   const unfinished = count("cancelled") + count("skipped");
   const save = (format: "csv" | "html") => {
     setSaved(null);
-    call(commands.saveBatchReport(report.id, format))
+    call(commands.saveBatchReport(report.batch.id, format))
       .then((path) => path && setSaved({ ok: true, text: `Saved the ${format.toUpperCase()} report to ${path}.` }))
       .catch((e) => setSaved({ ok: false, text: `The report could not be saved: ${messageOf(e)}` }));
   };
@@ -362,8 +362,8 @@ export function Report({ report }: { report: BatchReportView }) {
         <strong>{report.summary}.</strong>
       </div>
       <p className="muted small-help" data-testid="batch-meta">
-        Started {report.at} by {report.who}; {report.options};{" "}
-        {report.finished_at ? `took ${duration(report.duration_ms)}` : "it did not finish (the app closed while it ran)"}. Also in the audit log (History, all profiles).
+        Started {report.batch.at} by {report.batch.who}; {report.batch.options};{" "}
+        {report.batch.finished_at ? `took ${duration(report.batch.duration_ms)}` : "it did not finish (the app closed while it ran)"}. Also in the audit log (History, all profiles).
       </p>
       <div className="batch-table-wrap">
         <table className="history batch-table">
@@ -422,7 +422,7 @@ export function BatchReportDialog({ report, onClose }: { report: BatchReportView
     <div className="modal-backdrop">
       <div className="modal wide" role="dialog" aria-modal="true" aria-labelledby="batch-past-title" data-testid="batch-past">
         <h2 id="batch-past-title">
-          Batch #{report.id}: {report.operation} to <code>{report.target}</code>
+          Batch #{report.batch.id}: {report.batch.operation} to <code>{report.batch.target}</code>
         </h2>
         <Report report={report} />
         <div className="modal-actions">

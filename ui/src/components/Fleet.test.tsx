@@ -1,7 +1,8 @@
 import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { vi } from "vitest";
 import { Fleet } from "./Fleet";
-import type { BatchReportView, FleetRow, ProfileView } from "../bindings";
+import type { BatchReportView, ProfileView } from "../bindings";
+import type { FleetRow } from "./format";
 
 const commands = vi.hoisted(() => ({
   fleetStatus: vi.fn(),
@@ -31,13 +32,13 @@ const profiles = [
 const row = (p: ProfileView, over: Partial<FleetRow>): FleetRow => ({
   profile_id: p.id, name: p.name, client: p.client, environment: p.environment, tags: p.tags, database: p.database,
   state: "up_to_date", reason: null, server: "PostgreSQL 16.2", rows: ["007"], pending: [], several_heads: false, project_heads: 1,
-  last_backup_at: "2026-11-24 12:00:00", last_backup_age_seconds: 3 * 3600, last_operation: null, drift: null, millis: 12, ...over,
+  last_backup: { at: "2026-11-24 12:00:00", age_seconds: 3 * 3600 }, last_operation: null, drift: null, millis: 12, ...over,
 });
 const rows: FleetRow[] = [
   row(profiles[0], { drift: { profile_id: 1, at: "2026-11-24 10:00:00", differences: 2, summary: "column users.phone is missing; index ix_a differs" } }),
-  row(profiles[1], { state: "pending", rows: ["005"], pending: ["006", "007"], last_backup_at: null, last_backup_age_seconds: null, last_operation: { at: "2026-11-20 09:00:00", operation: "upgrade", target: "heads", result: "failed", message: "relation exists" } }),
-  row(profiles[2], { state: "unreachable", reason: "connection refused", server: null, rows: [], last_backup_at: null, last_backup_age_seconds: null }),
-  row(profiles[3], { rows: [], state: "pending", pending: ["001"], several_heads: true, last_backup_age_seconds: 10 * 86400 }),
+  row(profiles[1], { state: "pending", rows: ["005"], pending: ["006", "007"], last_backup: null, last_operation: { at: "2026-11-20 09:00:00", operation: "upgrade", target: "heads", result: "failed", message: "relation exists" } }),
+  row(profiles[2], { state: "unreachable", reason: "connection refused", server: null, rows: [], last_backup: null }),
+  row(profiles[3], { rows: [], state: "pending", pending: ["001"], several_heads: true, last_backup: { at: "2026-11-14 12:00:00", age_seconds: 10 * 86400 } }),
 ];
 
 // The table is virtualised and jsdom lays nothing out: give the scroller a size.
@@ -263,13 +264,14 @@ test("a failed reading is said in a banner", async () => {
 test("recent batches open their report read-only, which can be saved", async () => {
   commands.fleetStatus.mockImplementation(() => ok(rows));
   commands.listBatches.mockImplementation(() => ok([
-    { id: 12, at: "2026-11-24 15:00:00", operation: "upgrade", target: "heads", duration_ms: 12300, databases: 1, succeeded: 1, up_to_date: 0, failed: 0, skipped: 0, cancelled: 0 },
-    { id: 11, at: "2026-11-24 14:00:00", operation: "upgrade", target: "heads", duration_ms: 9000, databases: 6, succeeded: 3, up_to_date: 1, failed: 2, skipped: 0, cancelled: 0 },
+    { id: 12, batch_id: 12, at: "2026-11-24 15:00:00", who: "ops", operation: "upgrade", target: "heads", options: "", finished_at: "2026-11-24 15:00:12", duration_ms: 12300, databases: 1, succeeded: 1, up_to_date: 0, failed: 0, skipped: 0, cancelled: 0 },
+    { id: 11, batch_id: 11, at: "2026-11-24 14:00:00", who: "ops", operation: "upgrade", target: "heads", options: "", finished_at: "2026-11-24 14:00:09", duration_ms: 9000, databases: 6, succeeded: 3, up_to_date: 1, failed: 2, skipped: 0, cancelled: 0 },
   ]));
   const report: BatchReportView = {
-    id: 12, at: "2026-11-24 15:00:00", who: "ops", operation: "upgrade", target: "heads", options: "4 at a time; stop at the first failure; back up as each profile says",
-    finished_at: "2026-11-24 15:00:12", duration_ms: 12300, summary: "1 database(s): 1 succeeded, 0 already up to date, 0 failed, 0 skipped, 0 cancelled",
-    items: [{ position: 0, profile_id: 1, profile_name: "Acme prod", client: "Acme", environment: "production", rows_before: ["005"], rows_after: ["007"], rows_read: true, backup: "/b/acme.dump", duration_ms: 4000, result: "succeeded", message: "" }],
+    batch: { id: 12, at: "2026-11-24 15:00:00", who: "ops", operation: "upgrade", target: "heads", options: "4 at a time; stop at the first failure; back up as each profile says",
+      finished_at: "2026-11-24 15:00:12", duration_ms: 12300 },
+    summary: "1 database(s): 1 succeeded, 0 already up to date, 0 failed, 0 skipped, 0 cancelled",
+    items: [{ id: 1, batch_id: 12, position: 0, profile_id: 1, profile_name: "Acme prod", client: "Acme", environment: "production", rows_before: "005", rows_after: "007", rows_read: true, backup: "/b/acme.dump", duration_ms: 4000, result: "succeeded", message: "" }],
   };
   commands.batchReport.mockImplementation(() => ok(report));
   commands.saveBatchReport.mockImplementation(() => ok("/home/ops/batch-12.csv"));

@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Channel } from "@tauri-apps/api/core";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { commands, type BatchReportView, type BatchSummaryView, type DriftView, type FleetRow, type ProfileView } from "../bindings";
+import { commands, type BatchReportView, type BatchSummaryView, type DriftCheck, type FleetStatus, type ProfileView } from "../bindings";
 import { call, messageOf } from "../api";
 import { BatchFlow, BatchReportDialog } from "./BatchFlow";
-import { ageWords, duration, plural, READING, resultClass, rowsWords, splitDatabase, stateText, when, type StateText } from "./format";
+import { ageWords, duration, plural, READING, resultClass, rowsWords, splitDatabase, stateText, when, type FleetRow, type StateText } from "./format";
 
 /** Row and header heights of the virtualised table, in pixels. */
 export const FLEET_ROW = 48;
@@ -29,12 +29,12 @@ function placeholder(p: ProfileView): FleetRow {
   return {
     profile_id: p.id, name: p.name, client: p.client, environment: p.environment, tags: p.tags ?? [], database: p.database,
     state: READING, reason: null, server: null, rows: [], pending: [], several_heads: false, project_heads: 0,
-    last_backup_at: null, last_backup_age_seconds: null, last_operation: null, drift: null, millis: 0,
+    last_backup: null, last_operation: null, drift: null, millis: 0,
   };
 }
 
 /** The newer of two drift checks (timestamps in the store's sortable format). */
-function newer(a: DriftView | null, b: DriftView | undefined): DriftView | null {
+function newer(a: DriftCheck | null, b: DriftCheck | undefined): DriftCheck | null {
   if (!b) return a;
   if (!a) return b;
   return b.at >= a.at ? b : a;
@@ -46,7 +46,7 @@ function isProblem(r: FleetRow): boolean {
 
 const STATE_ORDER: Record<string, number> = { invalid: 0, unreachable: 1, unknown_rows: 2, pending: 3, up_to_date: 4, [READING]: 5 };
 
-function sortValue(r: FleetRow, key: SortKey, drift: DriftView | null): string | number {
+function sortValue(r: FleetRow, key: SortKey, drift: DriftCheck | null): string | number {
   switch (key) {
     case "name":
       return `${r.name.toLowerCase()}\u0000${r.client.toLowerCase()}`;
@@ -61,14 +61,14 @@ function sortValue(r: FleetRow, key: SortKey, drift: DriftView | null): string |
     case "drift":
       return drift ? (drift.differences < 0 ? 1e9 : drift.differences) : -1;
     case "backup":
-      return r.last_backup_age_seconds ?? Number.MAX_SAFE_INTEGER;
+      return r.last_backup?.age_seconds ?? Number.MAX_SAFE_INTEGER;
     case "operation":
       return r.last_operation?.at ?? "";
   }
 }
 
 /** "12 databases: 8 up to date, 3 behind, 1 unreachable, 2 drifted", over the rows shown. */
-export function summaryLine(rows: FleetRow[], drifts: (r: FleetRow) => DriftView | null, of: number | null, reading = false): string {
+export function summaryLine(rows: FleetRow[], drifts: (r: FleetRow) => DriftCheck | null, of: number | null, reading = false): string {
   const count = (f: (r: FleetRow) => boolean) => rows.filter(f).length;
   const parts = [
     `${count((r) => r.state === "up_to_date")} up to date`,
@@ -108,7 +108,7 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
   const [stateFilter, setStateFilter] = useState<StateFilter>("all");
   const [sort, setSort] = useState<Sort>(null);
   const [selected, setSelected] = useState<Set<number>>(new Set());
-  const [drifts, setDrifts] = useState<Record<number, DriftView>>({});
+  const [drifts, setDrifts] = useState<Record<number, DriftCheck>>({});
   const [drifting, setDrifting] = useState<{ waiting: Set<number>; total: number } | null>(null);
   const [batch, setBatch] = useState<FleetRow[] | null>(null);
   const [past, setPast] = useState<BatchReportView | null>(null);
@@ -125,8 +125,8 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
     const read = ++reads.current;
     const received = new Set<number>();
     setReading({ received, total: profileCount.current });
-    const channel = new Channel<FleetRow>();
-    channel.onmessage = (row: FleetRow) => {
+    const channel = new Channel<FleetStatus>();
+    channel.onmessage = (row: FleetStatus) => {
       if (read !== reads.current) return;
       received.add(row.profile_id);
       setById((m) => ({ ...m, [row.profile_id]: row }));
@@ -261,12 +261,12 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
     const waiting = new Set(ids);
     setDrifting({ waiting: new Set(waiting), total: ids.length });
     setError(null);
-    const channel = new Channel<DriftView>();
-    const take = (d: DriftView) => {
+    const channel = new Channel<DriftCheck>();
+    const take = (d: DriftCheck) => {
       waiting.delete(d.profile_id);
       setDrifts((m) => ({ ...m, [d.profile_id]: d }));
     };
-    channel.onmessage = (d: DriftView) => {
+    channel.onmessage = (d: DriftCheck) => {
       take(d);
       setDrifting((s) => (s ? { ...s, waiting: new Set(waiting) } : s));
     };
@@ -525,7 +525,7 @@ type RowProps = {
   row: FleetRow;
   top: number;
   index: number;
-  drift: DriftView | null;
+  drift: DriftCheck | null;
   checking: boolean;
   stale: boolean;
   /** A reading is under way (else a row not read yet says so). */
@@ -540,7 +540,7 @@ function Row({ row: r, top, index, drift, checking, stale, readingNow, chosen, o
   const db = splitDatabase(r.database);
   const readable = r.state === "up_to_date" || r.state === "pending" || r.state === "unknown_rows";
   const production = r.environment === "production";
-  const age = r.last_backup_age_seconds;
+  const age = r.last_backup?.age_seconds ?? null;
   const oldBackup = age === null ? production : age > STALE_BACKUP_SECONDS;
   const op = r.last_operation;
   return (
@@ -616,7 +616,7 @@ function Row({ row: r, top, index, drift, checking, stale, readingNow, chosen, o
         title={
           age === null
             ? production ? "No backup yet of this production database" : "No backup yet"
-            : `${r.last_backup_at}${oldBackup ? "\nOlder than 7 days" : ""}`
+            : `${r.last_backup?.at}${oldBackup ? "\nOlder than 7 days" : ""}`
         }
       >
         {r.state === READING ? <span className="muted">…</span> : <span className={oldBackup ? "warn-text strong" : ""}>{age === null ? "never" : ageWords(age)}</span>}

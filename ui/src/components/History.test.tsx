@@ -1,13 +1,13 @@
 import { fireEvent, render, screen } from "@testing-library/react";
 import { vi } from "vitest";
 import { History } from "./History";
-import type { AuditView } from "../bindings";
+import type { AuditEntry } from "../bindings";
 
 const commands = vi.hoisted(() => ({ auditLog: vi.fn() }));
 vi.mock("../bindings", () => ({ commands }));
 
-const entry = (id: number, profile_name: string): AuditView => ({
-  id, at: "2026-11-24 15:00:00", who: "ops", profile_name, operation: "upgrade", target: "heads",
+const entry = (id: number, profile_name: string): AuditEntry => ({
+  id, at: "2026-11-24 15:00:00", who: "ops", profile_id: id, profile_name, operation: "upgrade", target: "heads",
   rows_before: "", rows_after: "007", duration_ms: 40, result: "succeeded", message: "", backup: id === 1 ? "/b/1.dump" : "",
 });
 

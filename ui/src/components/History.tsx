@@ -1,11 +1,11 @@
 import { useEffect, useState } from "react";
-import { commands, type AuditView } from "../bindings";
+import { commands, type AuditEntry } from "../bindings";
 import { call, messageOf } from "../api";
 
 /** The audit log: this profile's operations, or every profile's. */
 export function History({ profileId }: { profileId: number }) {
   const [all, setAll] = useState(false);
-  const [entries, setEntries] = useState<AuditView[] | null>(null);
+  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     setEntries(null);

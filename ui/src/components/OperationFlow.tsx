@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from "react";
 import { Channel } from "@tauri-apps/api/core";
-import { commands, type BackupView, type DryRunView, type OperationRequest, type PlanView, type ProfileView, type ProgressEvent, type RunOutcome } from "../bindings";
+import { commands, type BackupView, type DryRunView, type OperationRequest, type PlanView, type ProfileView, type Progress, type RunOutcome } from "../bindings";
 import { call, messageOf } from "../api";
 import { Sql } from "./Sql";
 import { size } from "./Backups";
 import { Findings } from "./Findings";
+import { rowsWords, storedRows } from "./format";
 
 type Stage = "planning" | "review" | "backing-up" | "running" | "done";
 
@@ -92,7 +93,7 @@ export function OperationFlow({ profile, request, onClose }: Props) {
       }
     }
     setStage("running");
-    const channel = new Channel<ProgressEvent>();
+    const channel = new Channel<Progress>();
     channel.onmessage = (e) => {
       if (e.event === "step_started") setProgress((p) => ({ ...p, step: e.index + 1, total: e.total, revision: e.revision, statement: "" }));
       if (e.event === "statement") setProgress((p) => ({ ...p, statement: e.sql }));
@@ -119,13 +120,13 @@ export function OperationFlow({ profile, request, onClose }: Props) {
     setDry(null);
     call(commands.dryRunOperation(profile.id, request))
       .then(setDry)
-      .catch((e) => setDry({ method: "", succeeded: false, rows_after: [], failure: { revision: "", file: null, line: null, statement: null, message: messageOf(e), rolled_back: true, committed: [], rows_now: [] } }))
+      .catch((e) => setDry({ method: "", succeeded: false, rows_after: [], failure: { revision: "", file: null, line: null, statement: null, message: messageOf(e), rolled_back: true, statements_done: 0, committed: [], rows_now: [] } }))
       .finally(() => setDryBusy(false));
   };
 
   const restoreBackup = () => {
     if (!backup) return;
-    if (!window.confirm(`Restore the backup taken at ${backup.at}? The database goes back to ${backup.rows.join(", ") || "base"}; its present state is backed up first.`)) return;
+    if (!window.confirm(`Restore the backup taken at ${backup.at}? The database goes back to ${rowsWords(storedRows(backup.rows))}; its present state is backed up first.`)) return;
     setRestored("Restoring…");
     call(commands.restoreBackup(backup.id, null))
       .then((r) => setRestored(`Restored: the database is back at ${r.rows.join(", ") || "base"}.`))

@@ -63,7 +63,7 @@ test("the Alembic settings are folded away for a new profile, open when the prof
   expect(screen.getByTestId("alembic-settings")).not.toHaveAttribute("open");
   unmount();
 
-  commands.saveProfile.mockReturnValue(ok({ profile: edited, password_storage: "none" }));
+  commands.saveProfile.mockReturnValue(ok({ profile: edited, password_storage: null }));
   const onSaved = vi.fn();
   render(<ProfileForm editing={edited} onSaved={onSaved} onClose={() => {}} />);
   const section = screen.getByTestId("alembic-settings");
@@ -91,7 +91,7 @@ test("the Alembic settings are folded away for a new profile, open when the prof
 
 test("the tags are prefilled when editing and sent back whole, so saving keeps them", async () => {
   const tagged = { ...edited, tags: ["erp", "eu-west"] };
-  commands.saveProfile.mockReturnValue(ok({ profile: tagged, password_storage: "none" }));
+  commands.saveProfile.mockReturnValue(ok({ profile: tagged, password_storage: null }));
   const onSaved = vi.fn();
   const { unmount } = render(<ProfileForm editing={tagged} onSaved={onSaved} onClose={() => {}} />);
   expect(value("tags")).toBe("erp, eu-west");

@@ -1,8 +1,11 @@
 // Small wording helpers shared by the fleet view and the batch dialog.
-import type { FleetRow } from "../bindings";
+import type { FleetStatus } from "../bindings";
 
 /** A profile not read yet: shown from what the profile says until its database answers. */
 export const READING = "reading";
+
+/** A fleet line as the window holds it: the engine's status, or [`READING`] until the database answers. */
+export type FleetRow = Omit<FleetStatus, "state"> & { state: FleetStatus["state"] | typeof READING };
 
 /** An age in words: "just now", "12 min ago", "3 h ago", "5 d ago", "4 mo ago", "2 y ago". */
 export function ageWords(seconds: number): string {
@@ -44,6 +47,11 @@ export function duration(ms: number): string {
 /** Version rows in words: "004, 7f3a" or "base". */
 export function rowsWords(rows: string[]): string {
   return rows.length === 0 ? "base" : rows.join(", ");
+}
+
+/** Version rows as the store keeps them in a backup or a batch's report ("004,7f3a"; "" is base). */
+export function storedRows(stored: string): string[] {
+  return stored.split(",").filter((r) => r !== "");
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

@@ -7,7 +7,7 @@ use stratum_db::VersionTable;
 use stratum_store::{AuditEntry, BackupEntry, Profile, Store};
 
 use crate::who::whoami;
-use crate::{FleetError, Target};
+use crate::{OperationError, Target};
 
 /// Where a profile's backups go: its own folder, else `data_dir/backups/<profile id>`.
 pub fn backups_dir(data_dir: &Path, profile: &Profile) -> PathBuf {
@@ -64,7 +64,7 @@ pub async fn take(
     data_dir: &Path,
     target: &Target,
     reason: &str,
-) -> Result<BackupEntry, FleetError> {
+) -> Result<BackupEntry, OperationError> {
     let profile = &target.profile;
     let out = stratum_backup::backup_path(&backups_dir(data_dir, profile), &target.url, "");
     let taken = stratum_backup::backup(

@@ -1,7 +1,7 @@
 //! A batch's report as files: CSV for a spreadsheet, and one self-contained HTML page that
 //! reads (and prints) well for a client.
 
-use crate::BatchReport;
+use super::BatchReport;
 
 const COLUMNS: [&str; 10] = [
     "position",

@@ -8,7 +8,8 @@ use futures_util::future::join_all;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use stratum_store::{DriftCheck, Profile, Store};
 
-use crate::{Fleet, Target};
+use super::Fleet;
+use crate::Target;
 
 /// Checks each profile's drift and keeps the result; `each` hears every one as it is known.
 pub async fn check_drift(

@@ -11,7 +11,7 @@ use stratum_store::{AuditEntry, BackupEntry, Store};
 
 use crate::findings::{plan_findings_kept, refuse_unacknowledged, FindingsCache};
 use crate::who::whoami;
-use crate::{FleetError, Target};
+use crate::{OperationError, Target};
 
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -31,14 +31,19 @@ pub struct Ran {
     pub millis: u64,
 }
 
-/// The plan of `op` from the database's version rows as they are now.
-pub async fn current_plan(target: &Target, op: &Operation) -> Result<Plan, FleetError> {
+/// The database's version rows as they are now.
+pub async fn current_rows(target: &Target) -> Result<Vec<String>, OperationError> {
     let mut conn = Connection::connect(&target.url, CONNECT_TIMEOUT).await?;
     let rows = conn
         .version_rows(&VersionTable::from_config(&target.project.config))
         .await;
     conn.close().await;
-    Ok(op.plan(&target.project.map, &rows?)?)
+    Ok(rows?)
+}
+
+/// The plan of `op` from the database's version rows as they are now.
+pub async fn current_plan(target: &Target, op: &Operation) -> Result<Plan, OperationError> {
+    Ok(op.plan(&target.project.map, &current_rows(target).await?)?)
 }
 
 /// Runs `op` on the target's database. `backup` is the backup taken for it, which a profile
@@ -52,7 +57,7 @@ pub async fn run_checked(
     op: &Operation,
     opts: &RunOptions,
     backup: Option<&BackupEntry>,
-) -> Result<Ran, FleetError> {
+) -> Result<Ran, OperationError> {
     run_audited(store, target, Some(cache), op, opts, backup).await
 }
 
@@ -64,7 +69,7 @@ pub async fn run_prechecked(
     op: &Operation,
     opts: &RunOptions,
     backup: Option<&BackupEntry>,
-) -> Result<Ran, FleetError> {
+) -> Result<Ran, OperationError> {
     run_audited(store, target, None, op, opts, backup).await
 }
 
@@ -75,7 +80,7 @@ pub async fn check(
     cache: &RenderCache,
     op: &Operation,
     kept: &FindingsCache,
-) -> Result<Plan, FleetError> {
+) -> Result<Plan, OperationError> {
     let plan = current_plan(target, op).await?;
     if matches!(op, Operation::Stamp { .. }) {
         return Ok(plan);
@@ -98,7 +103,7 @@ async fn run_audited(
     op: &Operation,
     opts: &RunOptions,
     backup: Option<&BackupEntry>,
-) -> Result<Ran, FleetError> {
+) -> Result<Ran, OperationError> {
     let started = Instant::now();
     let result = run_inner(target, checks, op, opts, backup).await;
     let millis = stratum_db::elapsed_ms(started);
@@ -110,7 +115,7 @@ async fn run_audited(
             "succeeded",
             String::new(),
         ),
-        Err(FleetError::Db(DbError::Failed(f))) => (
+        Err(OperationError::Db(DbError::Failed(f))) => (
             String::new(),
             f.rows_now.join(","),
             if f.message.contains("cancelled") {
@@ -144,7 +149,7 @@ async fn run_audited(
             outcome: Ok(report),
             millis,
         }),
-        Err(FleetError::Db(DbError::Failed(f))) => Ok(Ran {
+        Err(OperationError::Db(DbError::Failed(f))) => Ok(Ran {
             outcome: Err(f),
             millis,
         }),
@@ -158,10 +163,10 @@ async fn run_inner(
     op: &Operation,
     opts: &RunOptions,
     backup: Option<&BackupEntry>,
-) -> Result<RunReport, FleetError> {
+) -> Result<RunReport, OperationError> {
     let changes = !matches!(op, Operation::Stamp { .. });
     if changes && target.profile.auto_backup && backup.is_none() {
-        return Err(FleetError::Input(format!(
+        return Err(OperationError::Input(format!(
             "{} backs up before every upgrade and downgrade: take the backup first (or switch it off in the profile)",
             target.profile.name
         )));

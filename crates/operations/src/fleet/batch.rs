@@ -4,21 +4,21 @@
 //! stopping at the first failure or going on, cancellable; every database's line kept in the
 //! store as the batch's report, and the batch itself in the audit log.
 
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::future::join_all;
 use serde::Serialize;
-use stratum_alembic::RenderCache;
-use stratum_db::{CancelToken, Connection, Operation, Progress, RunOptions, VersionTable};
+use stratum_db::{CancelToken, Operation, Progress, RunOptions};
 use stratum_graph::Plan;
-use stratum_store::{AuditEntry, BatchItem, BatchRecord, Profile, Secrets, Store};
+use stratum_store::{AuditEntry, BatchItem, BatchRecord, Profile, Store};
 
+use super::Fleet;
 use crate::findings::FindingsCache;
 use crate::{
-    audit_plain, check, describe, run_prechecked, take, whoami, FleetError, Target, CONNECT_TIMEOUT,
+    audit_plain, check, current_rows, describe, run_prechecked, take, whoami, OperationError,
+    Target,
 };
 
 #[derive(Debug, Clone)]
@@ -65,6 +65,7 @@ impl BatchOptions {
 
 /// Where one database of the batch is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Queued,
@@ -107,6 +108,7 @@ impl Phase {
 
 /// Streamed while a batch runs.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchEvent {
     pub position: usize,
     pub profile_id: i64,
@@ -117,6 +119,7 @@ pub struct BatchEvent {
 
 /// A batch's report: one line per database, in the order chosen.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BatchReport {
     pub batch: BatchRecord,
     pub items: Vec<BatchItem>,
@@ -143,14 +146,6 @@ impl BatchReport {
 /// Where a batch's events go (the window's channel, the CLI's progress lines).
 pub type Tell = Arc<dyn Fn(&BatchEvent) + Send + Sync>;
 
-/// What the batch needs from its caller.
-pub struct Fleet<'a> {
-    pub store: &'a Store,
-    pub secrets: &'a Secrets,
-    pub data_dir: &'a Path,
-    pub renders: &'a RenderCache,
-}
-
 /// Runs `op` on every profile in `profiles`.
 pub async fn run_batch(
     fleet: &Fleet<'_>,
@@ -159,14 +154,14 @@ pub async fn run_batch(
     opts: &BatchOptions,
     cancel: &CancelToken,
     each: Tell,
-) -> Result<BatchReport, FleetError> {
+) -> Result<BatchReport, OperationError> {
     let production: Vec<&str> = profiles
         .iter()
         .filter(|p| p.environment == "production")
         .map(|p| p.name.as_str())
         .collect();
     if !production.is_empty() && !opts.production_confirmed {
-        return Err(FleetError::Input(format!(
+        return Err(OperationError::Input(format!(
             "the batch includes {} production database(s) ({}): confirm them to go on",
             production.len(),
             production.join(", ")
@@ -342,7 +337,7 @@ async fn steps(
     item: &mut BatchItem,
 ) -> Result<Phase, (Phase, String)> {
     let tell = |phase: Phase, detail: String| said.tell(phase, detail);
-    let failed = |e: FleetError| (Phase::Failed, e.to_string());
+    let failed = |e: OperationError| (Phase::Failed, e.to_string());
     tell(Phase::Checking, "reading where the database stands".into());
     let started = Instant::now();
     let (mut target, plan) = match ready(fleet, profile, op, kept).await {
@@ -434,7 +429,7 @@ async fn steps(
         }
     };
     tell(Phase::Verifying, "reading the version rows back".into());
-    let rows = read_rows(&target).await.map_err(failed)?;
+    let rows = current_rows(&target).await.map_err(failed)?;
     item.rows_after = rows.join(",");
     let (mut got, mut want) = (rows.clone(), report.plan.rows_after.clone());
     got.sort();
@@ -458,7 +453,7 @@ async fn ready(
     profile: &Profile,
     op: &Operation,
     kept: &FindingsCache,
-) -> Result<(Target, Plan), FleetError> {
+) -> Result<(Target, Plan), OperationError> {
     let mut target = Target::open(profile.clone(), fleet.secrets)?;
     let plan = check(&mut target, fleet.renders, op, kept).await?;
     Ok((target, plan))
@@ -481,13 +476,4 @@ impl Said {
             detail,
         })
     }
-}
-
-async fn read_rows(target: &Target) -> Result<Vec<String>, FleetError> {
-    let mut conn = Connection::connect(&target.url, CONNECT_TIMEOUT).await?;
-    let rows = conn
-        .version_rows(&VersionTable::from_config(&target.project.config))
-        .await;
-    conn.close().await;
-    Ok(rows?)
 }

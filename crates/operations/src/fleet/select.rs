@@ -3,7 +3,7 @@
 
 use stratum_store::Profile;
 
-use crate::FleetError;
+use crate::OperationError;
 
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
@@ -19,14 +19,14 @@ pub struct Selection {
 impl Selection {
     /// The chosen profiles, in the store's order (client, then name). Named profiles that do not
     /// exist are an error, and so is a selection that matches nothing.
-    pub fn choose(&self, profiles: Vec<Profile>) -> Result<Vec<Profile>, FleetError> {
+    pub fn choose(&self, profiles: Vec<Profile>) -> Result<Vec<Profile>, OperationError> {
         let unknown: Vec<&String> = self
             .names
             .iter()
             .filter(|n| !profiles.iter().any(|p| named(p, n)))
             .collect();
         if !unknown.is_empty() {
-            return Err(FleetError::Input(format!(
+            return Err(OperationError::Input(format!(
                 "no profile is named {}",
                 unknown
                     .iter()
@@ -51,7 +51,9 @@ impl Selection {
             })
             .collect();
         if chosen.is_empty() {
-            return Err(FleetError::Input("no profile matches the selection".into()));
+            return Err(OperationError::Input(
+                "no profile matches the selection".into(),
+            ));
         }
         Ok(chosen)
     }

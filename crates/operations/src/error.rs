@@ -3,7 +3,7 @@ use thiserror::Error;
 /// What can stop an operation on a profile's database, in words a user can act on. Each
 /// lower layer's error keeps its own message.
 #[derive(Debug, Error)]
-pub enum FleetError {
+pub enum OperationError {
     #[error(transparent)]
     Db(#[from] stratum_db::DbError),
     #[error(transparent)]

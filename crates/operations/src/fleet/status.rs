@@ -12,7 +12,7 @@ use stratum_project::Project;
 use stratum_store::{DriftCheck, Profile, Secrets, Store};
 use tokio::sync::Semaphore;
 
-use crate::{open_project, FleetError};
+use crate::{open_project, OperationError};
 
 #[derive(Debug, Clone)]
 pub struct StatusOptions {
@@ -33,6 +33,7 @@ impl Default for StatusOptions {
 
 /// Where a database stands, in one word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// At every head of its project.
@@ -47,6 +48,7 @@ pub enum State {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Stamped {
     pub at: String,
     /// Seconds since then.
@@ -54,6 +56,7 @@ pub struct Stamped {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LastOperation {
     pub at: String,
     pub operation: String,
@@ -64,6 +67,7 @@ pub struct LastOperation {
 
 /// One database's line in the fleet view.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FleetStatus {
     pub profile_id: i64,
     pub name: String,
@@ -129,7 +133,7 @@ pub async fn status(
     profiles: Vec<Profile>,
     opts: &StatusOptions,
     each: impl Fn(&FleetStatus) + Send + Sync + 'static,
-) -> Result<Vec<FleetStatus>, FleetError> {
+) -> Result<Vec<FleetStatus>, OperationError> {
     let backups = store.last_backups().await?;
     let operations = store.last_operations().await?;
     let drifts = store.drift_checks().await?;

@@ -10,7 +10,7 @@ use stratum_checks::{check_file, Finding};
 use stratum_graph::{Direction, Plan};
 use stratum_project::{Dialect, Project};
 
-use crate::FleetError;
+use crate::OperationError;
 
 /// A revision file's findings for one dialect, kept for the databases of a batch that share a
 /// project: the SQL is the same, so is what the checks find in it.
@@ -23,7 +23,7 @@ impl FindingsCache {
         project: &Project,
         file: &stratum_project::RevisionFile,
         dialect: Dialect,
-    ) -> Result<Vec<Finding>, FleetError> {
+    ) -> Result<Vec<Finding>, OperationError> {
         let key = (file.path.clone(), dialect.name());
         if let Some(found) = self.0.lock().ok().and_then(|m| m.get(&key).cloned()) {
             return Ok(found);
@@ -43,7 +43,7 @@ pub fn plan_findings(
     plan: &Plan,
     dialect: Dialect,
     unrendered: &[RenderFailure],
-) -> Result<Vec<Finding>, FleetError> {
+) -> Result<Vec<Finding>, OperationError> {
     plan_findings_kept(
         project,
         plan,
@@ -60,7 +60,7 @@ pub fn plan_findings_kept(
     dialect: Dialect,
     unrendered: &[RenderFailure],
     kept: &FindingsCache,
-) -> Result<Vec<Finding>, FleetError> {
+) -> Result<Vec<Finding>, OperationError> {
     let mut out = Vec::new();
     for step in &plan.steps {
         let Some(file) = project.file(&step.revision) else {
@@ -113,7 +113,7 @@ pub fn revision_findings(
     ids: &[String],
     dialect: Dialect,
     unrendered: &[RenderFailure],
-) -> Result<Vec<Finding>, FleetError> {
+) -> Result<Vec<Finding>, OperationError> {
     let mut out = Vec::new();
     for id in ids {
         match (unavailable_of(project, unrendered, id), project.file(id)) {
@@ -126,7 +126,7 @@ pub fn revision_findings(
 }
 
 /// Refuses a run while a blocking finding is not acknowledged in its file.
-pub fn refuse_unacknowledged(findings: &[Finding]) -> Result<(), FleetError> {
+pub fn refuse_unacknowledged(findings: &[Finding]) -> Result<(), OperationError> {
     let blocking: Vec<String> = findings
         .iter()
         .filter(|f| f.blocks())
@@ -135,5 +135,5 @@ pub fn refuse_unacknowledged(findings: &[Finding]) -> Result<(), FleetError> {
     if blocking.is_empty() {
         return Ok(());
     }
-    Err(FleetError::Blocked(blocking.join("; ")))
+    Err(OperationError::Blocked(blocking.join("; ")))
 }

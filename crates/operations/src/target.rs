@@ -9,25 +9,25 @@ use stratum_db::{DatabaseUrl, Runner, SqlRunner};
 use stratum_project::{AlembicSettings, Project, SuppliedValue};
 use stratum_store::{Profile, Secrets};
 
-use crate::FleetError;
+use crate::OperationError;
 
 /// What a profile adds to an Alembic project, from its stored text fields.
 pub fn settings(
     values: &str,
     version_table: &str,
     version_table_schema: &str,
-) -> Result<AlembicSettings, FleetError> {
+) -> Result<AlembicSettings, OperationError> {
     let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     Ok(AlembicSettings {
         version_table: given(version_table),
         version_table_schema: given(version_table_schema),
         values: SuppliedValue::parse_lines(values)
-            .map_err(|e| FleetError::Input(format!("Alembic values: {e}")))?,
+            .map_err(|e| OperationError::Input(format!("Alembic values: {e}")))?,
     })
 }
 
 /// The profile's project, native or Alembic.
-pub fn open_project(p: &Profile) -> Result<Project, FleetError> {
+pub fn open_project(p: &Profile) -> Result<Project, OperationError> {
     Ok(Project::open_with(
         Path::new(&p.project_dir),
         &settings(&p.alembic_values, &p.version_table, &p.version_table_schema)?,
@@ -35,7 +35,7 @@ pub fn open_project(p: &Profile) -> Result<Project, FleetError> {
 }
 
 /// The profile's project's own Alembic (an Alembic project only).
-pub fn alembic_of(p: &Profile, project: &Project) -> Result<Alembic, FleetError> {
+pub fn alembic_of(p: &Profile, project: &Project) -> Result<Alembic, OperationError> {
     let python = Some(p.python.trim())
         .filter(|s| !s.is_empty())
         .map(PathBuf::from);
@@ -43,7 +43,7 @@ pub fn alembic_of(p: &Profile, project: &Project) -> Result<Alembic, FleetError>
 }
 
 /// What runs the profile's revisions: Stratum itself, or the project's own Alembic.
-pub fn runner(p: &Profile, project: &Project) -> Result<Box<dyn Runner>, FleetError> {
+pub fn runner(p: &Profile, project: &Project) -> Result<Box<dyn Runner>, OperationError> {
     Ok(match project.alembic() {
         Some(_) => Box::new(AlembicRunner(alembic_of(p, project)?)),
         None => Box::new(SqlRunner),
@@ -56,7 +56,7 @@ pub async fn with_sql(
     profile: &Profile,
     project: &mut Project,
     url: &DatabaseUrl,
-) -> Result<Vec<RenderFailure>, FleetError> {
+) -> Result<Vec<RenderFailure>, OperationError> {
     if project.alembic().is_none() {
         return Ok(Vec::new());
     }
@@ -73,7 +73,7 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn open(profile: Profile, secrets: &Secrets) -> Result<Target, FleetError> {
+    pub fn open(profile: Profile, secrets: &Secrets) -> Result<Target, OperationError> {
         let project = open_project(&profile)?;
         let mut url = DatabaseUrl::parse(&profile.url)?;
         if url.password.is_none() {
@@ -86,7 +86,7 @@ impl Target {
         })
     }
 
-    pub fn runner(&self) -> Result<Box<dyn Runner>, FleetError> {
+    pub fn runner(&self) -> Result<Box<dyn Runner>, OperationError> {
         runner(&self.profile, &self.project)
     }
 
@@ -96,7 +96,7 @@ impl Target {
     pub async fn with_sql(
         &mut self,
         cache: &RenderCache,
-    ) -> Result<Vec<RenderFailure>, FleetError> {
+    ) -> Result<Vec<RenderFailure>, OperationError> {
         with_sql(cache, &self.profile, &mut self.project, &self.url).await
     }
 
