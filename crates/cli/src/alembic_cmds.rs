@@ -1,44 +1,18 @@
 //! What an Alembic project (a folder with alembic.ini) needs its own Alembic for: `--sql`
 //! (Alembic's offline mode, verbatim), new revisions and merges (its own template), and
 //! converting it to a Stratum project. Reading and planning stay Stratum's own; runs go through
-//! [`runner`].
+//! [`crate::project_args::runner`]. The generic commands call in here for an Alembic project;
+//! nothing here calls back into them.
 
 use serde_json::{json, Value};
-use stratum_alembic::{Alembic, AlembicError, AlembicRunner, NewAlembicRevision, Written};
-use stratum_db::{Runner, SqlRunner};
+use stratum_alembic::{NewAlembicRevision, Written};
 use stratum_project::{Dialect, Project};
 
 use crate::args::{Cli, ConvertArgs, MergeArgs, RevisionArgs};
+use crate::database_args::{given_database_url, parse_dialect, sql_dialect};
 use crate::error::CliError;
-use crate::graph_cmds::open;
-use crate::migrate::url;
 use crate::output::Out;
-
-impl From<AlembicError> for CliError {
-    fn from(e: AlembicError) -> Self {
-        match e {
-            AlembicError::Db(d) => d.into(),
-            AlembicError::Project(p) => p.into(),
-            AlembicError::Graph(g) => g.into(),
-            AlembicError::NotEmpty(_) | AlembicError::NotAlembic(_) => {
-                CliError::Input(e.to_string())
-            }
-            other => CliError::Failed(other.to_string()),
-        }
-    }
-}
-
-pub fn alembic(cli: &Cli, project: &Project) -> Result<Alembic, CliError> {
-    Ok(Alembic::for_project(project, cli.python.as_deref())?)
-}
-
-/// What runs the project's revisions: Stratum itself, or the project's own Alembic.
-pub fn runner(cli: &Cli, project: &Project) -> Result<Box<dyn Runner>, CliError> {
-    Ok(match project.alembic() {
-        Some(_) => Box::new(AlembicRunner(alembic(cli, project)?)),
-        None => Box::new(SqlRunner),
-    })
-}
+use crate::project_args::{alembic, open_project};
 
 /// `alembic upgrade|downgrade|stamp ... --sql`, printed exactly as Alembic prints it. Offline
 /// mode needs only the dialect: the URL goes without its password.
@@ -51,19 +25,8 @@ pub async fn sql(
     out: &Out,
 ) -> Result<(), CliError> {
     let a = alembic(cli, project)?;
-    let given = match &cli.url {
-        Some(_) => Some(url(cli)?),
-        None => None,
-    };
-    let d = match (dialect, &given) {
-        (Some(d), _) => d,
-        (None, Some(u)) => u.dialect(),
-        (None, None) => {
-            return Err(CliError::Input(
-                "say which SQL to write: pass --dialect postgresql|mysql|sqlite or --url".into(),
-            ))
-        }
-    };
+    let given = given_database_url(cli)?;
+    let d = sql_dialect(cli, dialect)?;
     let offline = a.offline_url(given.as_ref().filter(|u| u.dialect() == d), d);
     let printed = a
         .command(verb, &args, true, Some(&offline), |line, stdout| {
@@ -97,15 +60,12 @@ pub async fn revision(
             "Alembic takes one --branch-label per new revision".into(),
         ));
     }
-    let given = match (&cli.url, a.autogenerate) {
-        (Some(_), _) => Some(url(cli)?),
-        (None, true) => {
-            return Err(CliError::Input(
-                "--autogenerate compares the models with a database: pass --url".into(),
-            ))
-        }
-        (None, false) => None,
-    };
+    let given = given_database_url(cli)?;
+    if a.autogenerate && given.is_none() {
+        return Err(CliError::Input(
+            "--autogenerate compares the models with a database: pass --url".into(),
+        ));
+    }
     let quiet = out.json;
     let written = alembic(cli, project)?
         .revision(
@@ -129,13 +89,19 @@ pub async fn revision(
     print_written(&written, "revision", out)
 }
 
-pub async fn merge(cli: &Cli, project: &Project, a: &MergeArgs, out: &Out) -> Result<(), CliError> {
-    // Stratum says what is wrong before Alembic would write a one-parent "merge".
-    let parents = crate::graph_cmds::merge_parents(project, a)?;
+/// `parents` are already checked against Stratum's own graph: Alembic would write a one-parent
+/// "merge".
+pub async fn merge(
+    cli: &Cli,
+    project: &Project,
+    parents: &[String],
+    a: &MergeArgs,
+    out: &Out,
+) -> Result<(), CliError> {
     let quiet = out.json;
     let written = alembic(cli, project)?
         .merge(
-            &parents,
+            parents,
             &a.message,
             a.branch_label.first().map(String::as_str),
             a.rev_id.as_deref(),
@@ -150,21 +116,12 @@ pub async fn merge(cli: &Cli, project: &Project, a: &MergeArgs, out: &Out) -> Re
 }
 
 pub async fn convert(cli: &Cli, a: &ConvertArgs, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
-    let given = match &cli.url {
-        Some(_) => Some(url(cli)?),
-        None => None,
-    };
+    let project = open_project(cli)?;
+    let given = given_database_url(cli)?;
     let mut dialects = a
         .dialect
         .iter()
-        .map(|d| {
-            Dialect::from_name(d).ok_or_else(|| {
-                CliError::Input(format!(
-                    "unknown dialect '{d}' (postgresql, mysql or sqlite)"
-                ))
-            })
-        })
+        .map(|d| parse_dialect(d))
         .collect::<Result<Vec<_>, _>>()?;
     if dialects.is_empty() {
         dialects.push(given.as_ref().map_or(Dialect::Postgres, |u| u.dialect()));

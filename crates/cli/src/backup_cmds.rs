@@ -3,39 +3,21 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use stratum_backup::{backup, restore, verify, BackupError, Manifest, RestoreTarget, Tools};
+use stratum_backup::{backup, restore, verify, Manifest, RestoreTarget, Tools};
 use stratum_db::{DatabaseUrl, VersionTable};
 use stratum_project::Project;
 
 use crate::args::{Cli, RestoreArgs};
+use crate::database_args::database_url;
 use crate::error::CliError;
-use crate::migrate::url;
 use crate::output::Out;
-
-impl From<BackupError> for CliError {
-    fn from(e: BackupError) -> Self {
-        match e {
-            BackupError::Db(db) => db.into(),
-            BackupError::Corrupt { .. }
-            | BackupError::ChecksumMismatch { .. }
-            | BackupError::NoManifest { .. }
-            | BackupError::WrongEngine { .. } => CliError::Input(e.to_string()),
-            other => CliError::Failed(other.to_string()),
-        }
-    }
-}
+use crate::project_args::backup_tools;
 
 /// The project's `[backup]` settings when there is a project here; backups work without one.
 fn context(cli: &Cli) -> (Tools, VersionTable) {
     match Project::open(&cli.project) {
         Ok(p) => (
-            Tools::new(
-                p.config
-                    .backup
-                    .tools_dir
-                    .as_ref()
-                    .map(|d| cli.project.join(d)),
-            ),
+            backup_tools(cli, &p.config),
             VersionTable::from_config(&p.config),
         ),
         Err(_) => (Tools::new(None), VersionTable::default()),
@@ -65,7 +47,7 @@ pub async fn take_backup(
 }
 
 pub async fn backup_cmd(cli: &Cli, out_path: &Option<PathBuf>, out: &Out) -> Result<(), CliError> {
-    let url = url(cli)?;
+    let url = database_url(cli)?;
     let (tools, vt) = context(cli);
     let path = out_path
         .clone()
@@ -97,7 +79,7 @@ pub async fn verify_cmd(cli: &Cli, path: &Path, out: &Out) -> Result<(), CliErro
 }
 
 pub async fn restore_cmd(cli: &Cli, a: &RestoreArgs, out: &Out) -> Result<(), CliError> {
-    let url = url(cli)?;
+    let url = database_url(cli)?;
     let (tools, vt) = context(cli);
     let target = match &a.into {
         Some(name) => RestoreTarget::New(name.clone()),

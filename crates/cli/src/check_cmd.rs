@@ -4,13 +4,13 @@ use stratum_checks::{check_revisions, unavailable, unknown_rules, Finding};
 use stratum_project::Dialect;
 
 use crate::args::{CheckArgs, Cli};
+use crate::database_args::{given_database_url, given_dialect};
 use crate::error::CliError;
-use crate::graph_cmds::open;
-use crate::migrate::url;
 use crate::output::Out;
+use crate::project_args::{alembic, open_project};
 
 pub async fn check(cli: &Cli, a: &CheckArgs, out: &Out) -> Result<(), CliError> {
-    let mut project = open(cli)?;
+    let mut project = open_project(cli)?;
     let unknown = unknown_rules(&project.config.checks);
     if !unknown.is_empty() {
         return Err(CliError::Input(format!(
@@ -19,14 +19,9 @@ pub async fn check(cli: &Cli, a: &CheckArgs, out: &Out) -> Result<(), CliError> 
             unknown.join(", ")
         )));
     }
-    let dialect = match (&a.dialect, &cli.url) {
-        (Some(d), _) => Dialect::from_name(d).ok_or_else(|| {
-            CliError::Input(format!(
-                "unknown dialect '{d}' (postgresql, mysql or sqlite)"
-            ))
-        })?,
-        (None, Some(_)) => url(cli)?.dialect(),
-        (None, None) => Dialect::Postgres,
+    let dialect = match given_dialect(a.dialect.as_deref())? {
+        Some(d) => d,
+        None => given_database_url(cli)?.map_or(Dialect::Postgres, |u| u.dialect()),
     };
     let ids: Vec<String> = if a.revisions.is_empty() {
         project.files.iter().map(|f| f.id().to_string()).collect()
@@ -45,11 +40,8 @@ pub async fn check(cli: &Cli, a: &CheckArgs, out: &Out) -> Result<(), CliError> 
     // reported as not checked rather than passed over.
     let mut unreadable = Vec::new();
     if project.alembic().is_some() {
-        let given = match &cli.url {
-            Some(_) => Some(url(cli)?).filter(|u| u.dialect() == dialect),
-            None => None,
-        };
-        let rendered = crate::alembic_cmds::alembic(cli, &project)?
+        let given = given_database_url(cli)?.filter(|u| u.dialect() == dialect);
+        let rendered = alembic(cli, &project)?
             .render(&project, given.as_ref(), dialect)
             .await?;
         rendered.apply(&mut project);

@@ -1,3 +1,5 @@
+use stratum_alembic::AlembicError;
+use stratum_backup::BackupError;
 use stratum_db::DbError;
 use stratum_graph::GraphError;
 use stratum_project::ProjectError;
@@ -61,6 +63,33 @@ impl From<DbError> for CliError {
                 message: f.to_string(),
                 failure: f,
             },
+            other => CliError::Failed(other.to_string()),
+        }
+    }
+}
+
+impl From<AlembicError> for CliError {
+    fn from(e: AlembicError) -> Self {
+        match e {
+            AlembicError::Db(d) => d.into(),
+            AlembicError::Project(p) => p.into(),
+            AlembicError::Graph(g) => g.into(),
+            AlembicError::NotEmpty(_) | AlembicError::NotAlembic(_) => {
+                CliError::Input(e.to_string())
+            }
+            other => CliError::Failed(other.to_string()),
+        }
+    }
+}
+
+impl From<BackupError> for CliError {
+    fn from(e: BackupError) -> Self {
+        match e {
+            BackupError::Db(db) => db.into(),
+            BackupError::Corrupt { .. }
+            | BackupError::ChecksumMismatch { .. }
+            | BackupError::NoManifest { .. }
+            | BackupError::WrongEngine { .. } => CliError::Input(e.to_string()),
             other => CliError::Failed(other.to_string()),
         }
     }

@@ -5,29 +5,12 @@ use std::path::Path;
 
 use serde::Serialize;
 use serde_json::json;
-use stratum_project::{
-    init_project, new_revision_id, AlembicSettings, NewRevision, Project, SuppliedValue,
-};
+use stratum_project::{init_project, new_revision_id, NewRevision, Project};
 
 use crate::args::{Cli, MergeArgs, RevisionArgs};
 use crate::error::CliError;
 use crate::output::Out;
-
-/// What the command line adds to an Alembic project (what env.py and computed values hide).
-pub fn settings(cli: &Cli) -> Result<AlembicSettings, CliError> {
-    Ok(AlembicSettings {
-        version_table: cli.version_table.clone(),
-        version_table_schema: cli.version_table_schema.clone(),
-        values: SuppliedValue::parse_lines(&cli.values.join("\n"))
-            .map_err(|e| CliError::Input(format!("--value: {e}")))?,
-    })
-}
-
-/// The project folder's `stratum.toml`, else its `alembic.ini` (whose Python revisions are
-/// read without running Python).
-pub fn open(cli: &Cli) -> Result<Project, CliError> {
-    Ok(Project::open_with(&cli.project, &settings(cli)?)?)
-}
+use crate::project_args::open_project;
 
 /// A revision as every command shows it; `revision` is the id (Alembic's word).
 #[derive(Debug, Serialize)]
@@ -130,7 +113,7 @@ fn write_new(project: &Project, rev: NewRevision, out: &Out, what: &str) -> Resu
 }
 
 pub async fn revision(cli: &Cli, a: &RevisionArgs, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
+    let project = open_project(cli)?;
     if project.alembic().is_some() {
         return crate::alembic_cmds::revision(cli, &project, a, out).await;
     }
@@ -159,7 +142,7 @@ pub async fn revision(cli: &Cli, a: &RevisionArgs, out: &Out) -> Result<(), CliE
 }
 
 /// The revisions a merge joins (all heads by default); fewer than two is nothing to merge.
-pub fn merge_parents(project: &Project, a: &MergeArgs) -> Result<Vec<String>, CliError> {
+fn merge_parents(project: &Project, a: &MergeArgs) -> Result<Vec<String>, CliError> {
     let wanted = if a.revisions.is_empty() {
         vec!["heads".to_string()]
     } else {
@@ -177,11 +160,12 @@ pub fn merge_parents(project: &Project, a: &MergeArgs) -> Result<Vec<String>, Cl
 }
 
 pub async fn merge(cli: &Cli, a: &MergeArgs, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
-    if project.alembic().is_some() {
-        return crate::alembic_cmds::merge(cli, &project, a, out).await;
-    }
+    let project = open_project(cli)?;
+    // Checked here for both kinds of project: Alembic would write a one-parent "merge".
     let parents = merge_parents(&project, a)?;
+    if project.alembic().is_some() {
+        return crate::alembic_cmds::merge(cli, &project, &parents, a, out).await;
+    }
     let rev = NewRevision {
         id: a.rev_id.clone().unwrap_or_else(new_revision_id),
         down_revisions: parents,
@@ -209,7 +193,7 @@ fn list(
 }
 
 pub fn heads(cli: &Cli, resolve_dependencies: bool, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
+    let project = open_project(cli)?;
     let map = &project.map;
     let ids = if resolve_dependencies {
         map.real_heads()
@@ -233,14 +217,14 @@ pub fn heads(cli: &Cli, resolve_dependencies: bool, out: &Out) -> Result<(), Cli
 }
 
 pub fn bases(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
+    let project = open_project(cli)?;
     let ids = project.map.bases();
     list(&project, ids, out, "bases", line);
     Ok(())
 }
 
 pub fn branches(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
+    let project = open_project(cli)?;
     let ids = project.map.branch_points();
     list(&project, ids, out, "branches", |r| {
         let children = project.map.children(&r.revision);
@@ -254,14 +238,14 @@ pub fn branches(cli: &Cli, out: &Out) -> Result<(), CliError> {
 }
 
 pub fn history(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
+    let project = open_project(cli)?;
     let ids = project.map.history();
     list(&project, ids, out, "history", line);
     Ok(())
 }
 
 pub fn show(cli: &Cli, ident: &str, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
+    let project = open_project(cli)?;
     let id = project
         .map
         .resolve(ident)?

@@ -4,11 +4,13 @@ mod alembic_cmds;
 mod args;
 mod backup_cmds;
 mod check_cmd;
+mod database_args;
 mod error;
 mod fleet_cmds;
 mod graph_cmds;
 mod migrate;
 mod output;
+mod project_args;
 mod schema_cmd;
 
 use clap::Parser;

@@ -4,43 +4,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use stratum_db::{render_offline, Connection, DatabaseUrl, Operation, Progress, RunOptions};
+use stratum_db::{render_offline, Operation, Progress, RunOptions};
 use stratum_graph::{Direction, Plan, VersionOp};
-use stratum_project::{Dialect, Project};
+use stratum_project::Project;
 
 use crate::args::{Cli, MigrateArgs, StampArgs};
+use crate::database_args::{connect, database_url, given_dialect, sql_dialect};
 use crate::error::CliError;
-use crate::graph_cmds::open;
 use crate::output::Out;
-
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-pub fn url(cli: &Cli) -> Result<DatabaseUrl, CliError> {
-    let raw = cli.url.as_deref().ok_or_else(|| {
-        CliError::Input("no database given: pass --url URL or set STRATUM_DATABASE_URL".into())
-    })?;
-    Ok(DatabaseUrl::parse(raw)?)
-}
-
-async fn connect(cli: &Cli) -> Result<Connection, CliError> {
-    Ok(Connection::connect(&url(cli)?, CONNECT_TIMEOUT).await?)
-}
-
-fn dialect(cli: &Cli, given: &Option<String>) -> Result<Dialect, CliError> {
-    if let Some(d) = given {
-        return Dialect::from_name(d).ok_or_else(|| {
-            CliError::Input(format!(
-                "unknown dialect '{d}' (postgresql, mysql or sqlite)"
-            ))
-        });
-    }
-    match &cli.url {
-        Some(_) => Ok(url(cli)?.dialect()),
-        None => Err(CliError::Input(
-            "say which SQL to write: pass --dialect postgresql|mysql|sqlite or --url".into(),
-        )),
-    }
-}
+use crate::project_args::{backup_tools, open_project, runner};
 
 /// `--from a,b`: version rows given on the command line ("" or "base" for none).
 fn rows_from(project: &Project, from: &str) -> Result<Vec<String>, CliError> {
@@ -56,9 +28,9 @@ fn rows_from(project: &Project, from: &str) -> Result<Vec<String>, CliError> {
 }
 
 pub async fn current(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
+    let project = open_project(cli)?;
     let vt = stratum_db::VersionTable::from_config(&project.config);
-    let mut conn = connect(cli).await?;
+    let mut conn = connect(&database_url(cli)?).await?;
     let rows = conn.version_rows(&vt).await?;
     conn.close().await;
     let map = &project.map;
@@ -158,7 +130,7 @@ async fn planning_rows(
     if let Some(f) = from {
         return rows_from(project, f);
     }
-    let mut conn = connect(cli).await?;
+    let mut conn = connect(&database_url(cli)?).await?;
     let rows = conn
         .version_rows(&stratum_db::VersionTable::from_config(&project.config))
         .await?;
@@ -187,27 +159,14 @@ fn print_sql(
     per_revision: bool,
     out: &Out,
 ) -> Result<(), CliError> {
-    let d = dialect(cli, dialect_arg)?;
+    let d = sql_dialect(cli, given_dialect(dialect_arg.as_deref())?)?;
     let sql = render_offline(project, plan, d, per_revision)?;
     out.raw(&json!({ "dialect": d, "sql": sql, "plan": plan }), &sql);
     Ok(())
 }
 
-fn dialect_arg(given: &Option<String>) -> Result<Option<Dialect>, CliError> {
-    given
-        .as_deref()
-        .map(|d| {
-            Dialect::from_name(d).ok_or_else(|| {
-                CliError::Input(format!(
-                    "unknown dialect '{d}' (postgresql, mysql or sqlite)"
-                ))
-            })
-        })
-        .transpose()
-}
-
 pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
+    let project = open_project(cli)?;
     let plan_for = |rows: &[String], target: &str| -> Result<Plan, CliError> {
         Ok(if up {
             project.map.plan_upgrade(rows, target)?
@@ -228,7 +187,7 @@ pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<
             &project,
             verb,
             vec![json!(a.target)],
-            dialect_arg(&a.dialect)?,
+            given_dialect(a.dialect.as_deref())?,
             out,
         )
         .await;
@@ -270,19 +229,12 @@ pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<
     } else {
         Operation::Downgrade(a.target.clone())
     };
-    let tools = stratum_backup::Tools::new(
-        project
-            .config
-            .backup
-            .tools_dir
-            .as_ref()
-            .map(|d| cli.project.join(d)),
-    );
+    let tools = backup_tools(cli, &project.config);
     if a.dry_run {
         return rehearse(cli, &project, op, per_revision, &tools, out).await;
     }
     if a.backup {
-        let url = url(cli)?;
+        let url = database_url(cli)?;
         let path = crate::backup_cmds::default_path(&a.backup_dir, &url, "");
         let vt = stratum_db::VersionTable::from_config(&project.config);
         crate::backup_cmds::take_backup(&url, &tools, &vt, &path).await?;
@@ -291,14 +243,14 @@ pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<
 }
 
 pub async fn stamp(cli: &Cli, a: &StampArgs, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
+    let project = open_project(cli)?;
     if a.sql && project.alembic().is_some() {
         return crate::alembic_cmds::sql(
             cli,
             &project,
             "stamp",
             vec![json!(a.targets)],
-            dialect_arg(&a.dialect)?,
+            given_dialect(a.dialect.as_deref())?,
             out,
         )
         .await;
@@ -354,8 +306,8 @@ async fn execute(
     lock_wait: u64,
     out: &Out,
 ) -> Result<(), CliError> {
-    let runner = crate::alembic_cmds::runner(cli, project)?;
-    let mut conn = connect(cli).await?;
+    let runner = runner(cli, project)?;
+    let mut conn = connect(&database_url(cli)?).await?;
     let quiet = out.json;
     let messages: std::collections::HashMap<String, String> = project
         .files
@@ -430,9 +382,16 @@ async fn rehearse(
         transaction_per_revision: per_revision,
         ..RunOptions::default()
     };
-    let runner = crate::alembic_cmds::runner(cli, project)?;
-    let dry =
-        stratum_backup::dry_run(&url(cli)?, project, &op, tools, opts, runner.as_ref()).await?;
+    let runner = runner(cli, project)?;
+    let dry = stratum_backup::dry_run(
+        &database_url(cli)?,
+        project,
+        &op,
+        tools,
+        opts,
+        runner.as_ref(),
+    )
+    .await?;
     let how = dry.method.describe();
     match dry.outcome {
         Ok(report) => {

@@ -1,19 +1,16 @@
 //! `stratum schema`: what is in the database, from its catalog.
 
-use std::time::Duration;
-
-use stratum_db::Connection;
 use stratum_db::DatabaseUrl;
 use stratum_schema::{introspect, Difference, Schema, Table};
 
 use crate::args::Cli;
+use crate::database_args::{connect, database_url};
 use crate::error::CliError;
-use crate::graph_cmds::open;
-use crate::migrate::url;
 use crate::output::Out;
+use crate::project_args::{open_project, runner};
 
 async fn read(url: &DatabaseUrl) -> Result<Schema, CliError> {
-    let mut conn = Connection::connect(url, Duration::from_secs(10)).await?;
+    let mut conn = connect(url).await?;
     let read = introspect(&mut conn).await;
     conn.close().await;
     read.map_err(|e| CliError::Failed(e.to_string()))
@@ -41,9 +38,9 @@ fn report(differences: &[Difference], same: &str, out: &Out) -> Result<(), CliEr
 }
 
 pub async fn drift(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let project = open(cli)?;
-    let runner = crate::alembic_cmds::runner(cli, &project)?;
-    let d = stratum_schema::drift(&url(cli)?, &project, runner.as_ref())
+    let project = open_project(cli)?;
+    let runner = runner(cli, &project)?;
+    let d = stratum_schema::drift(&database_url(cli)?, &project, runner.as_ref())
         .await
         .map_err(|e| CliError::Failed(e.to_string()))?;
     let at = if d.rows.is_empty() {
@@ -59,14 +56,14 @@ pub async fn drift(cli: &Cli, out: &Out) -> Result<(), CliError> {
 }
 
 pub async fn diff(cli: &Cli, other: &str, out: &Out) -> Result<(), CliError> {
-    let (a_url, b_url) = (url(cli)?, DatabaseUrl::parse(other)?);
+    let (a_url, b_url) = (database_url(cli)?, DatabaseUrl::parse(other)?);
     let (a, b) = (read(&a_url).await?, read(&b_url).await?);
     let differences = stratum_schema::diff(&a, &b, &a_url.to_string(), &b_url.to_string());
     report(&differences, "The two schemas are the same.", out)
 }
 
 pub async fn audit(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let (tenant, table) = match crate::graph_cmds::open(cli) {
+    let (tenant, table) = match open_project(cli) {
         Ok(p) => (
             p.config.checks.tenant_columns.clone(),
             p.config.version_table.name.clone(),
@@ -76,7 +73,7 @@ pub async fn audit(cli: &Cli, out: &Out) -> Result<(), CliError> {
             "alembic_version".into(),
         ),
     };
-    let s = read(&url(cli)?).await?;
+    let s = read(&database_url(cli)?).await?;
     let found = stratum_schema::tenant_audit(&s, &tenant, &table);
     out.result(&found, || {
         let mut s: String = found
@@ -90,7 +87,7 @@ pub async fn audit(cli: &Cli, out: &Out) -> Result<(), CliError> {
 }
 
 pub async fn schema(cli: &Cli, table: &Option<String>, out: &Out) -> Result<(), CliError> {
-    let mut s = read(&url(cli)?).await?;
+    let mut s = read(&database_url(cli)?).await?;
     if let Some(name) = table {
         s.tables
             .retain(|t| &t.name == name || format!("{}.{}", t.schema, t.name) == *name);
