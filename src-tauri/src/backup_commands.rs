@@ -1,4 +1,4 @@
-//! Backups from the window: take, list, verify, restore, delete, reveal; and dry runs.
+//! Backups from the window: take, list, verify, restore, delete, reveal.
 
 use std::path::{Path, PathBuf};
 

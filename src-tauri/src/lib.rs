@@ -8,6 +8,7 @@ mod fleet_commands;
 mod operation_commands;
 pub mod picker;
 mod profile_commands;
+mod revision_commands;
 mod schema_commands;
 mod state;
 mod timeline_commands;
@@ -41,8 +42,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             profile_commands::delete_profile,
             profile_commands::test_connection,
             profile_commands::profile_statuses,
-            profile_commands::merge_heads,
-            profile_commands::new_revision,
+            revision_commands::merge_heads,
+            revision_commands::new_revision,
             file_commands::choose_project_folder,
             file_commands::choose_alembic_ini,
             file_commands::read_alembic_ini,

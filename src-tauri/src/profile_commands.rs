@@ -1,11 +1,10 @@
-//! Commands about profiles (create, edit, duplicate, delete, test connection, status) and about
-//! the project's files (merge heads, new revision).
+//! Profiles: listed, created, edited, duplicated and deleted, their connection tested, each
+//! database's status for the sidebar, and values an Alembic project's files compute.
 
 use std::time::Duration;
 
 use stratum_db::{Connection, DatabaseUrl, VersionTable};
-use stratum_operations::{alembic_of, Target};
-use stratum_project::{new_revision_id, NewRevision, Project};
+use stratum_project::Project;
 use stratum_store::{NewProfile, Profile};
 use tauri::State;
 
@@ -240,128 +239,6 @@ pub async fn profile_statuses(state: State<'_, AppState>) -> Result<Vec<ProfileS
     }
     out.sort_by_key(|s| s.id);
     Ok(out)
-}
-
-fn write(project: &Project, rev: NewRevision) -> Result<WrittenRevision, AppError> {
-    let path = rev.write(&project.versions_dir())?;
-    Ok(WrittenRevision {
-        revision: rev.id.clone(),
-        file: path.display().to_string(),
-        content: rev.render(),
-    })
-}
-
-fn now() -> String {
-    stratum_store::Store::now()
-}
-
-/// Writes a merge revision joining every head of the profile's project.
-#[tauri::command]
-#[specta::specta]
-pub async fn merge_heads(
-    state: State<'_, AppState>,
-    profile_id: u32,
-    message: String,
-) -> Result<WrittenRevision, AppError> {
-    let Target {
-        profile,
-        project,
-        url: _,
-    } = state.load(profile_id).await?;
-    let parents = project
-        .map
-        .new_revision_parents(&["heads".to_string()], false)?;
-    if parents.len() < 2 {
-        return Err(AppError::Input(
-            "there is only one head: nothing to merge".into(),
-        ));
-    }
-    let message = if message.trim().is_empty() {
-        "merge heads".to_string()
-    } else {
-        message
-    };
-    if project.alembic().is_some() {
-        let w = alembic_of(&profile, &project)?
-            .merge(&parents, &message, None, None, |_| {})
-            .await?;
-        return written(w);
-    }
-    write(
-        &project,
-        NewRevision {
-            id: new_revision_id(),
-            down_revisions: parents,
-            message,
-            created: now(),
-            up: "-- Merge point: nothing to run.\n".into(),
-            down: "-- Merge point: nothing to run.\n".into(),
-            ..Default::default()
-        },
-    )
-}
-
-/// A file an Alembic project's own Alembic wrote.
-fn written(w: stratum_alembic::Written) -> Result<WrittenRevision, AppError> {
-    Ok(WrittenRevision {
-        content: std::fs::read_to_string(&w.path).unwrap_or_default(),
-        revision: w.revision,
-        file: w.path.display().to_string(),
-    })
-}
-
-/// Writes a new, empty revision after the head; in an Alembic project through its own Alembic
-/// (its template), and with `autogenerate` from the difference between its models and the
-/// profile's database.
-#[tauri::command]
-#[specta::specta]
-pub async fn new_revision(
-    state: State<'_, AppState>,
-    profile_id: u32,
-    message: String,
-    autogenerate: bool,
-) -> Result<WrittenRevision, AppError> {
-    let Target {
-        profile,
-        project,
-        url,
-    } = state.load(profile_id).await?;
-    if project.alembic().is_some() {
-        let w = alembic_of(&profile, &project)?
-            .revision(
-                &stratum_alembic::NewAlembicRevision {
-                    message,
-                    autogenerate,
-                    ..Default::default()
-                },
-                Some(&url),
-                |_| {},
-            )
-            .await?;
-        return written(w);
-    }
-    if autogenerate {
-        return Err(AppError::Input(
-            "autogenerate compares an Alembic project's models with the database; this project is SQL revisions".into(),
-        ));
-    }
-    let parents = if project.map.is_empty() {
-        Vec::new()
-    } else {
-        project
-            .map
-            .new_revision_parents(&["head".to_string()], false)?
-    };
-    write(
-        &project,
-        NewRevision {
-            id: new_revision_id(),
-            down_revisions: parents,
-            message,
-            created: now(),
-            ..Default::default()
-        },
-    )
 }
 
 /// Gives the value of a name a revision file computes (an Alembic project), and keeps it in the

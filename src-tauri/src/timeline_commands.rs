@@ -1,6 +1,8 @@
 //! The timeline: the revision graph with where the database stands, one revision's SQL, and
 //! the safety checks' findings on what is pending.
 
+use std::collections::HashSet;
+
 use stratum_alembic::RenderFailure;
 use stratum_db::{Connection, DbError, VersionTable};
 use stratum_operations::{current_rows, Target, CONNECT_TIMEOUT};
@@ -55,15 +57,21 @@ pub async fn timeline(
         DatabaseState::Reachable { rows, .. } => rows.clone(),
         DatabaseState::Unreachable { .. } => Vec::new(),
     };
-    let applied = project.map.applied(&rows_now).unwrap_or_default();
+    // A set: the timeline asks it once per revision, of projects with thousands.
+    let applied: HashSet<String> = project
+        .map
+        .applied(&rows_now)
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
     let map = &project.map;
     let layout = map.timeline();
     let rows = layout
         .rows
         .into_iter()
-        .map(|r| {
-            let file = project.file(&r.revision);
-            let id = r.revision.clone();
+        .map(|layout| {
+            let id = layout.revision.as_str();
+            let file = project.file(id);
             RevisionRow {
                 message: file.map(|f| f.message.clone()).unwrap_or_default(),
                 created: file
@@ -72,17 +80,14 @@ pub async fn timeline(
                 file: file
                     .map(|f| f.path.display().to_string())
                     .unwrap_or_default(),
-                down_revisions: map.down_revisions(&id),
-                labels: map.labels(&id),
-                lane: r.lane,
-                top: r.top.clone(),
-                bottom: r.bottom.clone(),
-                is_head: map.children(&id).is_empty(),
-                is_merge_point: map.is_merge_point(&id),
-                is_branch_point: map.is_branch_point(&id),
-                applied: applied.contains(&id),
-                current: rows_now.contains(&id),
-                revision: id,
+                down_revisions: map.down_revisions(id),
+                labels: map.labels(id),
+                is_head: map.children(id).is_empty(),
+                is_merge_point: map.is_merge_point(id),
+                is_branch_point: map.is_branch_point(id),
+                applied: applied.contains(id),
+                current: rows_now.iter().any(|r| r == id),
+                layout,
             }
         })
         .collect();

@@ -8,7 +8,7 @@ use specta::Type;
 use stratum_backup::Restored;
 use stratum_checks::Finding;
 use stratum_db::RunFailure;
-use stratum_graph::{Direction, Segment, Step};
+use stratum_graph::{Direction, Step, TimelineRow};
 use stratum_operations::fleet::BatchReport;
 use stratum_store::{BackupEntry, BatchRecord, BatchTally, SecretStorage};
 
@@ -36,18 +36,17 @@ pub struct ProfileView {
     pub tags: Vec<String>,
 }
 
-/// One line of the timeline: the graph's layout, the file's text and the database's rows joined.
+/// One line of the timeline: the graph's layout of it, with the file's text and the database's
+/// rows joined.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct RevisionRow {
-    pub revision: String,
+    #[serde(flatten)]
+    pub layout: TimelineRow,
     pub message: String,
     pub created: Option<String>,
     pub file: String,
     pub down_revisions: Vec<String>,
     pub labels: Vec<String>,
-    pub lane: u32,
-    pub top: Vec<Segment>,
-    pub bottom: Vec<Segment>,
     pub is_head: bool,
     pub is_merge_point: bool,
     pub is_branch_point: bool,

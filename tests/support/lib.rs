@@ -26,15 +26,20 @@ pub fn sample_project() -> PathBuf {
     repo().join("examples/kontali-erp")
 }
 
-/// The `stratum` binary built next to this test.
-pub fn stratum_bin() -> PathBuf {
+/// A binary of the workspace, built next to this test (wherever CARGO_TARGET_DIR puts it).
+pub fn built_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_default();
     let dir = exe
         .parent()
         .and_then(Path::parent)
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    dir.join(format!("stratum{}", std::env::consts::EXE_SUFFIX))
+    dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// The `stratum` binary built next to this test.
+pub fn stratum_bin() -> PathBuf {
+    built_binary("stratum")
 }
 
 /// Runs `stratum ARGS...`, returning its output.

@@ -21,10 +21,7 @@ pub fn one_window() -> std::sync::MutexGuard<'static, ()> {
 }
 
 pub fn app_binary() -> PathBuf {
-    repo().join(format!(
-        "target/debug/stratum-app{}",
-        std::env::consts::EXE_SUFFIX
-    ))
+    crate::built_binary("stratum-app")
 }
 
 /// Runs a scenario in the real window, one window at a time; without the prerequisites it is

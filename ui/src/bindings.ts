@@ -531,17 +531,16 @@ export type RevisionDetail = {
 	note: string | null,
 };
 
-/**  One line of the timeline: the graph's layout, the file's text and the database's rows joined. */
+/**
+ *  One line of the timeline: the graph's layout of it, with the file's text and the database's
+ *  rows joined.
+ */
 export type RevisionRow = {
-	revision: string,
 	message: string,
 	created: string | null,
 	file: string,
 	down_revisions: string[],
 	labels: string[],
-	lane: number,
-	top: Segment[],
-	bottom: Segment[],
 	is_head: boolean,
 	is_merge_point: boolean,
 	is_branch_point: boolean,
@@ -549,7 +548,7 @@ export type RevisionRow = {
 	applied: boolean,
 	/**  One of the database's version rows. */
 	current: boolean,
-};
+} & TimelineRow;
 
 /**  Where a run stopped and what state it left behind. */
 export type RunFailure = {
@@ -669,6 +668,15 @@ export type Table = {
 	row_estimate: number | null,
 	/**  Data and indexes, in bytes, where the engine reports it. */
 	size_bytes: number | null,
+};
+
+export type TimelineRow = {
+	revision: string,
+	lane: number,
+	/**  Lines from the row above down to the middle of this row. */
+	top: Segment[],
+	/**  Lines from the middle of this row down to the row below. */
+	bottom: Segment[],
 };
 
 export type TimelineView = {

@@ -15,6 +15,7 @@ pub struct Segment {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TimelineRow {
     pub revision: String,
     pub lane: u32,
