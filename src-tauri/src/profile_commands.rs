@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use stratum_db::{Connection, DatabaseUrl, VersionTable};
+use stratum_operations::fleet::{status, FleetStatus, StatusOptions};
 use stratum_project::Project;
 use stratum_store::{NewProfile, Profile};
 use tauri::State;
@@ -49,8 +50,6 @@ pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileView
         .map(profile_view)
         .collect())
 }
-
-const STATUS_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Checks the form and splits the password off the URL.
 fn validate(input: &ProfileInput) -> Result<(NewProfile, Option<String>), AppError> {
@@ -184,61 +183,20 @@ pub async fn test_connection(
     })
 }
 
-/// Where every profile stands, checked concurrently; a dead server answers "unreachable" after
-/// a few seconds without holding up the others.
+/// Where every profile stands, for the sidebar's dots: the fleet's own reading of each database
+/// (a few at a time, each within seconds: a dead server does not hold up the others).
 #[tauri::command]
 #[specta::specta]
-pub async fn profile_statuses(state: State<'_, AppState>) -> Result<Vec<ProfileStatus>, AppError> {
+pub async fn profile_statuses(state: State<'_, AppState>) -> Result<Vec<FleetStatus>, AppError> {
     let profiles = state.store.profiles().await?;
-    let mut tasks = tokio::task::JoinSet::new();
-    for p in profiles {
-        let password = state.secrets.get(p.id);
-        tasks.spawn(async move {
-            let id = u32::try_from(p.id).unwrap_or(u32::MAX);
-            let status = |state: &str, detail: String| ProfileStatus {
-                id,
-                state: state.into(),
-                detail,
-            };
-            let project = match stratum_operations::open_project(&p) {
-                Ok(project) => project,
-                Err(e) => return status("invalid", e.to_string()),
-            };
-            let mut url = match DatabaseUrl::parse(&p.url) {
-                Ok(u) => u,
-                Err(e) => return status("invalid", e.to_string()),
-            };
-            url.password = password;
-            let rows = async {
-                let mut conn = Connection::connect(&url, STATUS_TIMEOUT).await?;
-                let rows = conn
-                    .version_rows(&VersionTable::from_config(&project.config))
-                    .await;
-                conn.close().await;
-                rows
-            };
-            match tokio::time::timeout(STATUS_TIMEOUT * 2, rows).await {
-                Err(_) => status("unreachable", "no answer in time".into()),
-                Ok(Err(e)) => status("unreachable", e.to_string()),
-                Ok(Ok(rows)) => match project.map.pending(&rows) {
-                    Err(e) => status("invalid", e.to_string()),
-                    Ok(_) if rows.len() > 1 => status("heads", format!("at {}", rows.join(", "))),
-                    Ok(pending) if !pending.is_empty() => {
-                        status("pending", format!("{} pending", pending.len()))
-                    }
-                    Ok(_) => status("ok", "up to date".into()),
-                },
-            }
-        });
-    }
-    let mut out = Vec::new();
-    while let Some(r) = tasks.join_next().await {
-        if let Ok(s) = r {
-            out.push(s);
-        }
-    }
-    out.sort_by_key(|s| s.id);
-    Ok(out)
+    Ok(status(
+        &state.store,
+        &state.secrets,
+        profiles,
+        &StatusOptions::default(),
+        |_| {},
+    )
+    .await?)
 }
 
 /// Gives the value of a name a revision file computes (an Alembic project), and keeps it in the

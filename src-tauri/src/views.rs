@@ -196,14 +196,6 @@ pub struct ConnectionTest {
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
-pub struct ProfileStatus {
-    pub id: u32,
-    /// "ok", "pending", "heads", "unreachable" or "invalid".
-    pub state: String,
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, Serialize, Type)]
 pub struct WrittenRevision {
     pub revision: String,
     pub file: String,

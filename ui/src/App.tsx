@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { commands, type ComputedValue, type ConvertedView, type Direction, type ProfileStatus, type ProfileView, type TimelineView, type OperationRequest } from "./bindings";
+import { commands, type ComputedValue, type ConvertedView, type Direction, type FleetStatus, type ProfileView, type TimelineView, type OperationRequest } from "./bindings";
 import { call, CommandError, messageOf } from "./api";
 import { Sidebar } from "./components/Sidebar";
 import { Timeline } from "./components/Timeline";
@@ -44,7 +44,7 @@ export function App() {
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<Tab>("timeline");
   const [operation, setOperation] = useState<OperationRequest | null>(null);
-  const [statuses, setStatuses] = useState<ProfileStatus[]>([]);
+  const [statuses, setStatuses] = useState<FleetStatus[]>([]);
   const [form, setForm] = useState<{ editing: ProfileView | null } | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [writing, setWriting] = useState(false);

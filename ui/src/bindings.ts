@@ -23,10 +23,10 @@ export const commands = {
 	/**  Connects with what the form holds (nothing is saved): server version, latency, rows. */
 	testConnection: (input: ProfileInput) => typedError<ConnectionTest, AppError>(__TAURI_INVOKE("test_connection", { input })),
 	/**
-	 *  Where every profile stands, checked concurrently; a dead server answers "unreachable" after
-	 *  a few seconds without holding up the others.
+	 *  Where every profile stands, for the sidebar's dots: the fleet's own reading of each database
+	 *  (a few at a time, each within seconds: a dead server does not hold up the others).
 	 */
-	profileStatuses: () => typedError<ProfileStatus[], AppError>(__TAURI_INVOKE("profile_statuses")),
+	profileStatuses: () => typedError<FleetStatus[], AppError>(__TAURI_INVOKE("profile_statuses")),
 	/**  Writes a merge revision joining every head of the profile's project. */
 	mergeHeads: (profileId: number, message: string) => typedError<WrittenRevision, AppError>(__TAURI_INVOKE("merge_heads", { profileId, message })),
 	/**
@@ -462,13 +462,6 @@ export type ProfileInput = {
 	alembic_values?: string | null,
 	/**  Comma separated. */
 	tags?: string | null,
-};
-
-export type ProfileStatus = {
-	id: number,
-	/**  "ok", "pending", "heads", "unreachable" or "invalid". */
-	state: string,
-	detail: string,
 };
 
 /**  A profile as listed: its URL as shown (no password, the engine named) and its tags as a list. */

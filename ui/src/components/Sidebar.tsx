@@ -1,10 +1,11 @@
-import type { ProfileStatus, ProfileView } from "../bindings";
+import type { FleetStatus, ProfileView } from "../bindings";
+import { stateText } from "./format";
 
 type Props = {
   profiles: ProfileView[];
   selected: number | null;
   onSelect: (id: number) => void;
-  statuses: ProfileStatus[];
+  statuses: FleetStatus[];
   onNew: () => void;
   /** The fleet view is shown (no profile is highlighted then). */
   fleet?: boolean;
@@ -13,12 +14,13 @@ type Props = {
 
 const SHORT_ENV: Record<string, string> = { development: "dev", staging: "staging", production: "prod" };
 
-const LABELS: Record<string, string> = { ok: "up to date", pending: "revisions pending", heads: "several heads", unreachable: "unreachable", invalid: "project or URL invalid" };
-
-function statusOf(p: ProfileView, statuses: ProfileStatus[]): { cls: string; label: string } {
-  const s = statuses.find((x) => x.id === p.id);
-  if (!s) return { cls: "unknown", label: "not checked yet" };
-  return { cls: s.state, label: `${LABELS[s.state] ?? s.state}: ${s.detail}` };
+/** The dot beside a profile, in the fleet view's words. */
+function statusOf(p: ProfileView, statuses: FleetStatus[]): { cls: string; label: string } {
+  const s = statuses.find((x) => x.profile_id === p.id);
+  if (!s) return { cls: "unknown", label: "Not checked yet" };
+  if (s.several_heads) return { cls: "heads", label: `Several heads: at ${s.rows.join(", ")}` };
+  const said = stateText(s);
+  return { cls: said.dot, label: said.text };
 }
 
 export function Sidebar({ profiles, selected, onSelect, statuses, onNew, fleet = false, onFleet }: Props) {
