@@ -1,22 +1,11 @@
-//! What the fleet view and batch runs keep: each profile's latest backup, operation and drift
-//! check, and batch runs with a report line per database.
+//! Batch runs: one operation over many databases, with a report line per database, kept so a
+//! batch's report can be read again after the run.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::{AuditEntry, BackupEntry, Store, StoreError};
-
-/// The latest drift check of a profile's database.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct DriftCheck {
-    pub profile_id: i64,
-    pub at: String,
-    /// How many objects differ; -1 when the check itself failed (`summary` says why).
-    pub differences: i64,
-    pub summary: String,
-}
+use crate::{Store, StoreError};
 
 /// One batch run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -68,53 +57,6 @@ pub struct BatchItem {
 }
 
 impl Store {
-    /// Each profile's newest backup.
-    pub async fn last_backups(&self) -> Result<HashMap<i64, BackupEntry>, StoreError> {
-        let rows = sqlx::query_as::<_, BackupEntry>(
-            "SELECT * FROM backups WHERE id IN (SELECT MAX(id) FROM backups WHERE profile_id IS NOT NULL GROUP BY profile_id)",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|b| Some((b.profile_id?, b)))
-            .collect())
-    }
-
-    /// Each profile's newest upgrade, downgrade, stamp or restore.
-    pub async fn last_operations(&self) -> Result<HashMap<i64, AuditEntry>, StoreError> {
-        let rows = sqlx::query_as::<_, AuditEntry>(
-            "SELECT * FROM audit_log WHERE id IN (SELECT MAX(id) FROM audit_log WHERE profile_id IS NOT NULL AND operation IN ('upgrade', 'downgrade', 'stamp', 'restore') GROUP BY profile_id)",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|e| Some((e.profile_id?, e)))
-            .collect())
-    }
-
-    pub async fn record_drift(&self, d: &DriftCheck) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO drift_checks (profile_id, at, differences, summary) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (profile_id) DO UPDATE SET at = excluded.at, differences = excluded.differences, summary = excluded.summary",
-        )
-        .bind(d.profile_id)
-        .bind(&d.at)
-        .bind(d.differences)
-        .bind(&d.summary)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn drift_checks(&self) -> Result<HashMap<i64, DriftCheck>, StoreError> {
-        let rows = sqlx::query_as::<_, DriftCheck>("SELECT * FROM drift_checks")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.into_iter().map(|d| (d.profile_id, d)).collect())
-    }
-
     pub async fn add_batch(&self, b: &BatchRecord) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar(
             "INSERT INTO batches (at, who, operation, target, options) VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -177,7 +119,6 @@ impl Store {
         Ok((b, items))
     }
 
-    /// Newest first.
     /// Each batch's lines counted by how they ended, so a list of batches can say which failed
     /// without loading every report.
     pub async fn batch_tallies(&self) -> Result<HashMap<i64, BatchTally>, StoreError> {
@@ -193,6 +134,7 @@ impl Store {
         Ok(rows.into_iter().map(|t| (t.batch_id, t)).collect())
     }
 
+    /// Newest first.
     pub async fn batches(&self) -> Result<Vec<BatchRecord>, StoreError> {
         Ok(
             sqlx::query_as::<_, BatchRecord>("SELECT * FROM batches ORDER BY id DESC")
