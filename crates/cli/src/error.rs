@@ -2,7 +2,9 @@ use stratum_alembic::AlembicError;
 use stratum_backup::BackupError;
 use stratum_db::DbError;
 use stratum_graph::GraphError;
+use stratum_operations::OperationError;
 use stratum_project::ProjectError;
+use stratum_store::StoreError;
 use thiserror::Error;
 
 /// The CLI's errors, split by exit code: bad input (2) or a failed operation (1).
@@ -92,5 +94,25 @@ impl From<BackupError> for CliError {
             | BackupError::WrongEngine { .. } => CliError::Input(e.to_string()),
             other => CliError::Failed(other.to_string()),
         }
+    }
+}
+
+impl From<OperationError> for CliError {
+    fn from(e: OperationError) -> Self {
+        use OperationError as E;
+        match e {
+            E::Db(d) => d.into(),
+            E::Project(p) => p.into(),
+            E::Graph(g) => g.into(),
+            E::Input(_) => CliError::Input(e.to_string()),
+            other => CliError::Failed(other.to_string()),
+        }
+    }
+}
+
+/// The app's store cannot be read or written: nothing the command's arguments can fix.
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        CliError::Failed(e.to_string())
     }
 }

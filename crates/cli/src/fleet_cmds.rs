@@ -1,4 +1,4 @@
-//! The desktop app's profiles from the command line: `status` of many databases at once, and
+//! The desktop app's profiles as a fleet: `status` of many databases at once, and
 //! `upgrade`/`downgrade` of many in one batch, with its report.
 
 use std::path::PathBuf;
@@ -13,40 +13,10 @@ use stratum_operations::fleet::{
 };
 use stratum_store::{Profile, Secrets, Store};
 
+use crate::app_store::open_store;
 use crate::args::{Cli, FleetArgs, MigrateArgs, StatusArgs};
 use crate::error::CliError;
 use crate::output::Out;
-
-impl From<stratum_operations::OperationError> for CliError {
-    fn from(e: stratum_operations::OperationError) -> Self {
-        use stratum_operations::OperationError as E;
-        match e {
-            E::Db(d) => d.into(),
-            E::Project(p) => p.into(),
-            E::Graph(g) => g.into(),
-            E::Input(_) => CliError::Input(e.to_string()),
-            other => CliError::Failed(other.to_string()),
-        }
-    }
-}
-
-/// The desktop app's identifier (tauri.conf.json), which names its folder in the system's data
-/// folder.
-const APP_IDENTIFIER: &str = "app.stratum.desktop";
-
-/// The desktop app's data folder: --data-dir, else where the app keeps it.
-fn data_dir(cli: &Cli) -> Result<PathBuf, CliError> {
-    match &cli.data_dir {
-        Some(d) => Ok(d.clone()),
-        None => dirs::data_dir()
-            .map(|d| d.join(APP_IDENTIFIER))
-            .ok_or_else(|| {
-                CliError::Input(
-                    "no data folder for the desktop app's profiles: pass --data-dir".into(),
-                )
-            }),
-    }
-}
 
 async fn chosen(cli: &Cli, f: &FleetArgs) -> Result<(Store, PathBuf, Vec<Profile>), CliError> {
     if !f.given() {
@@ -56,10 +26,7 @@ async fn chosen(cli: &Cli, f: &FleetArgs) -> Result<(Store, PathBuf, Vec<Profile
         ));
     }
     let (store, dir) = open_store(cli, false).await?;
-    let all = store
-        .profiles()
-        .await
-        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let all = store.profiles().await?;
     let profiles = Selection {
         names: f.profiles.clone(),
         clients: f.groups.clone(),
@@ -238,125 +205,4 @@ pub async fn batch_cmd(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Resul
         )));
     }
     Ok(())
-}
-
-async fn open_store(cli: &Cli, create: bool) -> Result<(Store, PathBuf), CliError> {
-    let dir = data_dir(cli)?;
-    let file = dir.join("stratum.db");
-    if !create && !file.is_file() {
-        return Err(CliError::Input(format!(
-            "{} has no profiles yet (the desktop app keeps them there; pass --data-dir for another folder)",
-            dir.display()
-        )));
-    }
-    let store = Store::open(&file)
-        .await
-        .map_err(|e| CliError::Failed(e.to_string()))?;
-    Ok((store, dir))
-}
-
-pub async fn profile_cmd(
-    cli: &Cli,
-    c: &crate::args::ProfileCommand,
-    out: &Out,
-) -> Result<(), CliError> {
-    use crate::args::ProfileCommand as C;
-    let store_err = |e: stratum_store::StoreError| CliError::Failed(e.to_string());
-    match c {
-        C::List => {
-            let (store, _) = open_store(cli, false).await?;
-            let all = store.profiles().await.map_err(store_err)?;
-            let rows: Vec<_> = all
-                .iter()
-                .map(|p| {
-                    json!({ "id": p.id, "name": p.name, "client": p.client, "environment": p.environment,
-                            "database": stratum_db::DatabaseUrl::parse(&p.url).map(|u| u.to_string()).unwrap_or_default(),
-                            "project_dir": p.project_dir, "tags": p.tag_list() })
-                })
-                .collect();
-            out.result(&rows, || {
-                all.iter()
-                    .map(|p| {
-                        format!(
-                            "{:>4}  {:<24} {:<16} {:<11} {}\n",
-                            p.id, p.name, p.client, p.environment, p.project_dir
-                        )
-                    })
-                    .collect()
-            });
-        }
-        C::Add(a) => {
-            if !matches!(
-                a.environment.as_str(),
-                "development" | "staging" | "production"
-            ) {
-                return Err(CliError::Input(
-                    "the environment is development, staging or production".into(),
-                ));
-            }
-            let url = stratum_db::DatabaseUrl::parse(&a.db)?;
-            stratum_project::Project::open(&a.dir)?;
-            let dir = std::path::absolute(&a.dir).unwrap_or_else(|_| a.dir.clone());
-            let (store, _) = open_store(cli, true).await?;
-            let p = store
-                .add_profile(&stratum_store::NewProfile {
-                    name: a.name.clone(),
-                    client: a.client.clone(),
-                    environment: a.environment.clone(),
-                    url: url.without_password(),
-                    project_dir: dir.display().to_string(),
-                    tags: a.tags.clone(),
-                    ..Default::default()
-                })
-                .await
-                .map_err(store_err)?;
-            let kept = url
-                .password
-                .as_deref()
-                .map(|pw| Secrets::default().set(p.id, pw));
-            out.result(&json!({ "ok": true, "id": p.id, "password": kept }), || {
-                format!(
-                    "Added profile {} ({}){}",
-                    p.name,
-                    url,
-                    match kept {
-                        Some(stratum_store::SecretStorage::Keychain) =>
-                            "; its password is in the keychain",
-                        Some(stratum_store::SecretStorage::Memory) =>
-                            "; there is no keychain here, so its password was not kept",
-                        None => "",
-                    }
-                )
-            });
-        }
-        C::Remove { name } => {
-            let (store, _) = open_store(cli, false).await?;
-            let all = store.profiles().await.map_err(store_err)?;
-            let p = Selection {
-                names: vec![name.clone()],
-                ..Default::default()
-            }
-            .choose(all)?
-            .remove(0);
-            store.delete_profile(p.id).await.map_err(store_err)?;
-            Secrets::default().delete(p.id);
-            out.result(&json!({ "ok": true, "id": p.id }), || {
-                format!("Removed profile {}", p.name)
-            });
-        }
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_cli_looks_for_the_apps_profiles_where_the_app_keeps_them() {
-        let conf = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tauri.conf.json"),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let conf: serde_json::Value = serde_json::from_str(&conf).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(conf["identifier"], super::APP_IDENTIFIER);
-    }
 }

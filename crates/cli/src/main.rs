@@ -1,6 +1,7 @@
 //! `stratum`: the command line over the Stratum engine. Thin: parse, call the engine, print.
 
 mod alembic_cmds;
+mod app_store;
 mod args;
 mod backup_cmds;
 mod check_cmd;
@@ -10,6 +11,7 @@ mod fleet_cmds;
 mod graph_cmds;
 mod migrate;
 mod output;
+mod profile_cmds;
 mod project_args;
 mod schema_cmd;
 
@@ -73,6 +75,6 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Audit => schema_cmd::audit(cli, out).await,
         Command::Convert(a) => alembic_cmds::convert(cli, a, out).await,
         Command::Status(a) => fleet_cmds::status_cmd(cli, a, out).await,
-        Command::Profile(c) => fleet_cmds::profile_cmd(cli, c, out).await,
+        Command::Profile(c) => profile_cmds::profile_cmd(cli, c, out).await,
     }
 }
