@@ -2,6 +2,9 @@
 //! it is backed up. Its password is kept by `Secrets`, not here.
 
 use serde::Serialize;
+use sqlx::error::BoxDynError;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::Arguments;
 
 use crate::{Store, StoreError};
 
@@ -96,6 +99,39 @@ impl NewProfile {
     fn backup_keep(&self) -> i64 {
         self.backup_keep.unwrap_or(10).max(1)
     }
+
+    /// What an insert and an update both write, in the order their SQL names the columns, with
+    /// the defaults filled in and the Alembic settings trimmed.
+    fn values(&self) -> Result<SqliteArguments, StoreError> {
+        self.encoded().map_err(encoding)
+    }
+
+    fn encoded(&self) -> Result<SqliteArguments, BoxDynError> {
+        let environment = if self.environment.is_empty() {
+            "development"
+        } else {
+            self.environment.as_str()
+        };
+        let mut v = SqliteArguments::default();
+        v.add(self.name.clone())?;
+        v.add(self.client.clone())?;
+        v.add(environment.to_string())?;
+        v.add(self.url.clone())?;
+        v.add(self.project_dir.clone())?;
+        v.add(self.auto_backup())?;
+        v.add(self.backup_keep())?;
+        v.add(self.python.trim().to_string())?;
+        v.add(self.version_table.trim().to_string())?;
+        v.add(self.version_table_schema.trim().to_string())?;
+        v.add(self.alembic_values.clone())?;
+        v.add(tags(&self.tags))?;
+        Ok(v)
+    }
+}
+
+/// A value SQLite could not take (strings, integers and booleans always fit).
+fn encoding(e: BoxDynError) -> StoreError {
+    StoreError::Query(e.to_string())
 }
 
 impl Store {
@@ -116,51 +152,19 @@ impl Store {
     }
 
     pub async fn add_profile(&self, p: &NewProfile) -> Result<Profile, StoreError> {
-        let environment = if p.environment.is_empty() {
-            "development"
-        } else {
-            p.environment.as_str()
-        };
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = sqlx::query_scalar_with(
             "INSERT INTO profiles (name, client, environment, url, project_dir, auto_backup, backup_keep, python, version_table, version_table_schema, alembic_values, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            p.values()?,
         )
-        .bind(&p.name)
-        .bind(&p.client)
-        .bind(environment)
-        .bind(&p.url)
-        .bind(&p.project_dir)
-        .bind(p.auto_backup())
-        .bind(p.backup_keep())
-        .bind(p.python.trim())
-        .bind(p.version_table.trim())
-        .bind(p.version_table_schema.trim())
-        .bind(&p.alembic_values)
-        .bind(tags(&p.tags))
         .fetch_one(&self.pool)
         .await?;
         self.profile(id).await
     }
 
     pub async fn update_profile(&self, id: i64, p: &NewProfile) -> Result<Profile, StoreError> {
-        let environment = if p.environment.is_empty() {
-            "development"
-        } else {
-            p.environment.as_str()
-        };
-        let changed = sqlx::query("UPDATE profiles SET name = ?, client = ?, environment = ?, url = ?, project_dir = ?, auto_backup = ?, backup_keep = ?, python = ?, version_table = ?, version_table_schema = ?, alembic_values = ?, tags = ? WHERE id = ?")
-            .bind(&p.name)
-            .bind(&p.client)
-            .bind(environment)
-            .bind(&p.url)
-            .bind(&p.project_dir)
-            .bind(p.auto_backup())
-            .bind(p.backup_keep())
-            .bind(p.python.trim())
-            .bind(p.version_table.trim())
-            .bind(p.version_table_schema.trim())
-            .bind(&p.alembic_values)
-            .bind(tags(&p.tags))
-            .bind(id)
+        let mut values = p.values()?;
+        values.add(id).map_err(encoding)?;
+        let changed = sqlx::query_with("UPDATE profiles SET name = ?, client = ?, environment = ?, url = ?, project_dir = ?, auto_backup = ?, backup_keep = ?, python = ?, version_table = ?, version_table_schema = ?, alembic_values = ?, tags = ? WHERE id = ?", values)
             .execute(&self.pool)
             .await?
             .rows_affected();
