@@ -3,13 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use stratum_db::{DatabaseUrl, Engine};
-use stratum_operations::Target;
-use stratum_project::{AlembicIni, CONFIG_FILE};
+use stratum_operations::{draft_from_alembic_ini, ProfileDraft, Target};
 use tauri::State;
 
 use crate::picker::Pick;
-use crate::views::ProfileDraft;
 use crate::{AppError, AppState};
 
 pub(crate) async fn pick(
@@ -50,73 +47,7 @@ pub async fn choose_alembic_ini(
 #[tauri::command]
 #[specta::specta]
 pub async fn read_alembic_ini(path: String) -> Result<ProfileDraft, AppError> {
-    let ini = AlembicIni::read(Path::new(path.trim()))?;
-    let here = ini.path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut notes = Vec::new();
-    let (url, password) = match &ini.url {
-        None => {
-            notes.push(format!(
-                "{} sets no sqlalchemy.url (it may be set in env.py): type the database URL.",
-                ini.source()
-            ));
-            (None, None)
-        }
-        Some(raw) => {
-            let mut url = DatabaseUrl::parse(raw)?;
-            // Alembic opens a relative SQLite path from where it is run, which is the ini's folder.
-            if url.engine == Engine::Sqlite {
-                if let Some(p) = url.path.as_ref().filter(|p| p.is_relative()) {
-                    let absolute = here.join(p);
-                    notes.push(format!(
-                        "The SQLite file is relative in the ini; it was taken as {}.",
-                        absolute.display()
-                    ));
-                    url.path = Some(absolute);
-                }
-            }
-            (Some(url.without_password()), url.password.clone())
-        }
-    };
-    let candidates = [Some(here.clone()), ini.script_location.clone()];
-    let native = candidates
-        .into_iter()
-        .flatten()
-        .find(|d| d.join(CONFIG_FILE).is_file());
-    // Without a Stratum project beside it, the ini's folder is the project: an Alembic one,
-    // read as it is and run through its own Alembic.
-    let project_dir = match native {
-        Some(d) => Some(d),
-        None => match stratum_project::Project::open(&here) {
-            Ok(p) => {
-                notes.push(format!(
-                    "An Alembic project with {} revisions: Stratum reads and plans it, and runs it through the project's own Alembic.",
-                    p.files.len()
-                ));
-                Some(here.clone())
-            }
-            Err(stratum_project::ProjectError::Computed { .. }) => {
-                notes.push("An Alembic project; a revision file computes a value Stratum will ask you for.".into());
-                Some(here.clone())
-            }
-            Err(e) => {
-                notes.push(format!(
-                    "The Alembic project beside the ini cannot be read yet ({e}): fix it, or choose the migration project folder."
-                ));
-                None
-            }
-        },
-    };
-    let name = here
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "Alembic project".into());
-    Ok(ProfileDraft {
-        name,
-        url,
-        password,
-        project_dir: project_dir.map(|d| d.display().to_string()),
-        notes,
-    })
+    Ok(draft_from_alembic_ini(Path::new(path.trim()))?)
 }
 
 /// Saves an operation's SQL (what the preview shows, Alembic's `--sql` shape) where the user

@@ -202,18 +202,6 @@ pub struct WrittenRevision {
     pub content: String,
 }
 
-/// What an `alembic.ini` gives a new profile. `password` comes from the file's URL and only
-/// goes back into the form (and from there to the keychain).
-#[derive(Debug, Clone, Serialize, Type)]
-pub struct ProfileDraft {
-    pub name: String,
-    pub url: Option<String>,
-    pub password: Option<String>,
-    pub project_dir: Option<String>,
-    /// What the user should know or still do, in words.
-    pub notes: Vec<String>,
-}
-
 /// A catalogued backup, and whether its file is still on disk.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct BackupView {

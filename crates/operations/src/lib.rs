@@ -5,6 +5,7 @@
 //! audited. [`fleet`] does the same over many profiles at once.
 
 mod backup;
+mod draft;
 mod error;
 pub mod findings;
 pub mod fleet;
@@ -13,6 +14,7 @@ mod target;
 mod who;
 
 pub use backup::{audit_plain, backups_dir, remove_files, take};
+pub use draft::{draft_from_alembic_ini, ProfileDraft};
 pub use error::OperationError;
 pub use run::{
     check, current_plan, current_rows, describe, run_checked, run_prechecked, Ran, CONNECT_TIMEOUT,
