@@ -34,14 +34,7 @@ pub async fn merge_heads(
         project,
         url: _,
     } = state.load(profile_id).await?;
-    let parents = project
-        .map
-        .new_revision_parents(&["heads".to_string()], false)?;
-    if parents.len() < 2 {
-        return Err(AppError::Input(
-            "there is only one head: nothing to merge".into(),
-        ));
-    }
+    let parents = project.map.merge_parents(&[], false)?;
     let message = if message.trim().is_empty() {
         "merge heads".to_string()
     } else {
@@ -53,18 +46,7 @@ pub async fn merge_heads(
             .await?;
         return written(w);
     }
-    write(
-        &project,
-        NewRevision {
-            id: new_revision_id(),
-            down_revisions: parents,
-            message,
-            created: now(),
-            up: "-- Merge point: nothing to run.\n".into(),
-            down: "-- Merge point: nothing to run.\n".into(),
-            ..Default::default()
-        },
-    )
+    write(&project, NewRevision::merge_point(parents, message, now()))
 }
 
 /// A file an Alembic project's own Alembic wrote.
@@ -111,13 +93,7 @@ pub async fn new_revision(
             "autogenerate compares an Alembic project's models with the database; this project is SQL revisions".into(),
         ));
     }
-    let parents = if project.map.is_empty() {
-        Vec::new()
-    } else {
-        project
-            .map
-            .new_revision_parents(&["head".to_string()], false)?
-    };
+    let parents = project.map.parents_of_new_revision("head", false)?;
     write(
         &project,
         NewRevision {

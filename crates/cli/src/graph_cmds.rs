@@ -122,13 +122,7 @@ pub async fn revision(cli: &Cli, a: &RevisionArgs, out: &Out) -> Result<(), CliE
             "--autogenerate compares an Alembic project's models with the database; a Stratum project has no models".into(),
         ));
     }
-    let parents = if project.map.is_empty() {
-        Vec::new()
-    } else {
-        project
-            .map
-            .new_revision_parents(std::slice::from_ref(&a.head), a.splice)?
-    };
+    let parents = project.map.parents_of_new_revision(&a.head, a.splice)?;
     let rev = NewRevision {
         id: a.rev_id.clone().unwrap_or_else(new_revision_id),
         down_revisions: parents,
@@ -142,40 +136,18 @@ pub async fn revision(cli: &Cli, a: &RevisionArgs, out: &Out) -> Result<(), CliE
 }
 
 /// The revisions a merge joins (all heads by default); fewer than two is nothing to merge.
-fn merge_parents(project: &Project, a: &MergeArgs) -> Result<Vec<String>, CliError> {
-    let wanted = if a.revisions.is_empty() {
-        vec!["heads".to_string()]
-    } else {
-        a.revisions.clone()
-    };
-    let parents = project.map.new_revision_parents(&wanted, a.splice)?;
-    if parents.len() < 2 {
-        return Err(CliError::Input(format!(
-            "nothing to merge: {} resolve(s) to a single revision ({})",
-            wanted.join(" "),
-            parents.join(", ")
-        )));
-    }
-    Ok(parents)
-}
-
 pub async fn merge(cli: &Cli, a: &MergeArgs, out: &Out) -> Result<(), CliError> {
     let project = open_project(cli)?;
     // Checked here for both kinds of project: Alembic would write a one-parent "merge".
-    let parents = merge_parents(&project, a)?;
+    let parents = project.map.merge_parents(&a.revisions, a.splice)?;
     if project.alembic().is_some() {
         return crate::alembic_cmds::merge(cli, &project, &parents, a, out).await;
     }
-    let rev = NewRevision {
-        id: a.rev_id.clone().unwrap_or_else(new_revision_id),
-        down_revisions: parents,
-        branch_labels: a.branch_label.clone(),
-        message: a.message.clone(),
-        created: now(),
-        up: "-- Merge point: nothing to run.\n".into(),
-        down: "-- Merge point: nothing to run.\n".into(),
-        ..Default::default()
-    };
+    let mut rev = NewRevision::merge_point(parents, a.message.clone(), now());
+    if let Some(id) = &a.rev_id {
+        rev.id = id.clone();
+    }
+    rev.branch_labels = a.branch_label.clone();
     write_new(&project, rev, out, "merge revision")
 }
 

@@ -56,6 +56,19 @@ pub fn slug(message: &str) -> String {
 }
 
 impl NewRevision {
+    /// A merge point: it joins `parents`, and its sections say that it runs nothing.
+    pub fn merge_point(parents: Vec<String>, message: String, created: String) -> NewRevision {
+        NewRevision {
+            id: new_revision_id(),
+            down_revisions: parents,
+            message,
+            created,
+            up: "-- Merge point: nothing to run.\n".into(),
+            down: "-- Merge point: nothing to run.\n".into(),
+            ..Default::default()
+        }
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
         out.push_str(&format!("-- revision: {}\n", self.id));
