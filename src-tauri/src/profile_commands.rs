@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use stratum_db::{Connection, DatabaseUrl, VersionTable};
+use stratum_operations::checked_profile;
 use stratum_operations::fleet::{status, FleetStatus, StatusOptions};
 use stratum_project::Project;
 use stratum_store::{NewProfile, Profile};
@@ -53,50 +54,24 @@ pub async fn list_profiles(state: State<'_, AppState>) -> Result<Vec<ProfileView
 
 /// Checks the form and splits the password off the URL.
 fn validate(input: &ProfileInput) -> Result<(NewProfile, Option<String>), AppError> {
-    if input.name.trim().is_empty() {
-        return Err(AppError::Input("give the profile a name".into()));
-    }
-    if !matches!(
-        input.environment.as_str(),
-        "development" | "staging" | "production"
-    ) {
-        return Err(AppError::Input(
-            "the environment is development, staging or production".into(),
-        ));
-    }
-    let url = DatabaseUrl::parse(&input.url)?;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let alembic_values = text(&input.alembic_values);
-    Project::open_with(
-        std::path::Path::new(input.project_dir.trim()),
-        &stratum_operations::settings(
-            &alembic_values,
-            &text(&input.version_table),
-            &text(&input.version_table_schema),
-        )?,
-    )?;
-    let password = input
-        .password
-        .clone()
-        .filter(|p| !p.is_empty())
-        .or(url.password.clone());
-    Ok((
+    Ok(checked_profile(
         NewProfile {
-            name: input.name.trim().into(),
-            client: input.client.trim().into(),
+            name: input.name.clone(),
+            client: input.client.clone(),
             environment: input.environment.clone(),
-            url: url.without_password(),
-            project_dir: input.project_dir.trim().into(),
+            url: input.url.clone(),
+            project_dir: input.project_dir.clone(),
             auto_backup: input.auto_backup,
             backup_keep: input.backup_keep.map(i64::from),
             python: text(&input.python).trim().into(),
             version_table: text(&input.version_table).trim().into(),
             version_table_schema: text(&input.version_table_schema).trim().into(),
-            alembic_values,
+            alembic_values: text(&input.alembic_values),
             tags: text(&input.tags),
         },
-        password,
-    ))
+        input.password.clone(),
+    )?)
 }
 
 #[tauri::command]

@@ -2,8 +2,9 @@
 //! the URL goes to the keychain, never to the store).
 
 use serde_json::json;
+use stratum_operations::checked_profile;
 use stratum_operations::fleet::Selection;
-use stratum_store::Secrets;
+use stratum_store::{NewProfile, Secrets};
 
 use crate::app_store::open_store;
 use crate::args::{Cli, ProfileCommand};
@@ -36,38 +37,30 @@ pub async fn profile_cmd(cli: &Cli, c: &ProfileCommand, out: &Out) -> Result<(),
             });
         }
         C::Add(a) => {
-            if !matches!(
-                a.environment.as_str(),
-                "development" | "staging" | "production"
-            ) {
-                return Err(CliError::Input(
-                    "the environment is development, staging or production".into(),
-                ));
-            }
-            let url = stratum_db::DatabaseUrl::parse(&a.db)?;
-            stratum_project::Project::open(&a.dir)?;
             let dir = std::path::absolute(&a.dir).unwrap_or_else(|_| a.dir.clone());
-            let (store, _) = open_store(cli, true).await?;
-            let p = store
-                .add_profile(&stratum_store::NewProfile {
+            let (profile, password) = checked_profile(
+                NewProfile {
                     name: a.name.clone(),
                     client: a.client.clone(),
                     environment: a.environment.clone(),
-                    url: url.without_password(),
+                    url: a.db.clone(),
                     project_dir: dir.display().to_string(),
                     tags: a.tags.clone(),
                     ..Default::default()
-                })
-                .await?;
-            let kept = url
-                .password
-                .as_deref()
-                .map(|pw| Secrets::default().set(p.id, pw));
+                },
+                None,
+            )?;
+            let (store, _) = open_store(cli, true).await?;
+            let p = store.add_profile(&profile).await?;
+            let kept = password.map(|pw| Secrets::default().set(p.id, &pw));
+            let shown = stratum_db::DatabaseUrl::parse(&p.url)
+                .map(|u| u.to_string())
+                .unwrap_or_else(|_| p.url.clone());
             out.result(&json!({ "ok": true, "id": p.id, "password": kept }), || {
                 format!(
                     "Added profile {} ({}){}",
                     p.name,
-                    url,
+                    shown,
                     match kept {
                         Some(stratum_store::SecretStorage::Keychain) =>
                             "; its password is in the keychain",

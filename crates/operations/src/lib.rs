@@ -9,6 +9,7 @@ mod draft;
 mod error;
 pub mod findings;
 pub mod fleet;
+mod new_profile;
 mod run;
 mod target;
 mod who;
@@ -16,6 +17,7 @@ mod who;
 pub use backup::{audit_plain, backups_dir, remove_files, take};
 pub use draft::{draft_from_alembic_ini, ProfileDraft};
 pub use error::OperationError;
+pub use new_profile::{checked_profile, ENVIRONMENTS};
 pub use run::{
     check, current_plan, current_rows, describe, run_checked, run_prechecked, Ran, CONNECT_TIMEOUT,
 };
