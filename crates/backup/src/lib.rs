@@ -13,7 +13,7 @@ mod verify;
 pub use dump::{backup, backup_path, engine_name, extension};
 pub use error::BackupError;
 pub use manifest::{checksum, Manifest};
-pub use rehearse::{dry_run, DryRun, Method};
+pub use rehearse::{dry_run, scratch_copy, DryRun, Method};
 pub use restore::{restore, RestoreTarget, Restored};
 pub use tools::{Tool, Tools};
 pub use verify::{verify, Verified};

@@ -73,7 +73,7 @@ pub async fn dry_run(
         }
     };
     let vt = VersionTable::from_config(&project.config);
-    let scratch = scratch_copy(url, &vt, tools).await?;
+    let scratch = scratch_copy(url, &vt, tools, "dryrun").await?;
     let outcome = async {
         let mut conn = Connection::connect(&scratch, CONNECT_TIMEOUT).await?;
         let r = runner.run(&mut conn, project, op, &opts).await;
@@ -93,15 +93,17 @@ pub async fn dry_run(
     })
 }
 
-/// A new database with the schema of `url` and its version rows, but none of its data.
-async fn scratch_copy(
+/// A new database with the schema of `url` and its version rows, but none of its data (SQLite:
+/// a copy of the whole file), named after `url`'s with `label`. The caller drops it.
+pub async fn scratch_copy(
     url: &DatabaseUrl,
     vt: &VersionTable,
     tools: &Tools,
+    label: &str,
 ) -> Result<DatabaseUrl, BackupError> {
     let mut conn = Connection::connect(url, CONNECT_TIMEOUT).await?;
     let rows = conn.version_rows(vt).await?;
-    let scratch = create_scratch(url, "dryrun").await;
+    let scratch = create_scratch(url, label).await;
     let scratch = match scratch {
         Ok(s) => s,
         Err(e) => {

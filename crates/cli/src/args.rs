@@ -108,6 +108,20 @@ pub enum Command {
     /// The tenant checklist on the live schema: tables without the tenant column, cascading
     /// foreign keys, foreign-key columns without an index.
     Audit,
+    /// Prove that every step up to TARGET upgrades, downgrades back to exactly the schema it
+    /// started from, and upgrades again, on a scratch database that is dropped afterwards. Exit
+    /// code 1 when a step fails.
+    Rehearse {
+        /// Where to rehearse to (default: heads).
+        #[arg(default_value = "heads")]
+        target: String,
+        /// Start from an empty database (every revision), not from the database's schema.
+        #[arg(long, conflicts_with = "from_live")]
+        from_base: bool,
+        /// Start from a schema-only copy of the database at its version rows (the default).
+        #[arg(long)]
+        from_live: bool,
+    },
     /// Convert an Alembic project into a Stratum project of SQL revisions (rendered by
     /// Alembic's offline mode), so deployments need no Python.
     Convert(ConvertArgs),

@@ -13,6 +13,7 @@ mod migrate;
 mod output;
 mod profile_cmds;
 mod project_args;
+mod rehearse_cmd;
 mod schema_cmd;
 
 use clap::Parser;
@@ -73,6 +74,9 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Drift => schema_cmd::drift(cli, out).await,
         Command::Diff { other } => schema_cmd::diff(cli, other, out).await,
         Command::Audit => schema_cmd::audit(cli, out).await,
+        Command::Rehearse {
+            target, from_base, ..
+        } => rehearse_cmd::rehearse(cli, target, *from_base, out).await,
         Command::Convert(a) => alembic_cmds::convert(cli, a, out).await,
         Command::Status(a) => fleet_cmds::status_cmd(cli, a, out).await,
         Command::Profile(c) => profile_cmds::profile_cmd(cli, c, out).await,

@@ -16,6 +16,8 @@ pub enum OperationError {
     Backup(#[from] stratum_backup::BackupError),
     #[error(transparent)]
     Store(#[from] stratum_store::StoreError),
+    #[error(transparent)]
+    Schema(#[from] stratum_schema::SchemaError),
     /// Something the user chose or wrote does not hold (a profile's settings, a selection).
     #[error("{0}")]
     Input(String),

@@ -10,6 +10,7 @@ mod error;
 pub mod findings;
 pub mod fleet;
 mod new_profile;
+mod rehearsal;
 mod run;
 mod target;
 mod who;
@@ -18,6 +19,9 @@ pub use backup::{audit_plain, backups_dir, remove_files, take};
 pub use draft::{draft_from_alembic_ini, ProfileDraft};
 pub use error::OperationError;
 pub use new_profile::{checked_profile, ENVIRONMENTS};
+pub use rehearsal::{
+    rehearse, HearStep, Problem, Rehearsal, RehearsalOptions, RehearsedStep, Start, StepResult,
+};
 pub use run::{
     check, current_plan, current_rows, describe, run_checked, run_prechecked, Ran, CONNECT_TIMEOUT,
 };

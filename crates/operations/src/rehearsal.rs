@@ -1,0 +1,357 @@
+//! A rehearsal proves the seed's "upgrade and downgrade both work": on a scratch database of
+//! the same engine, every step of the plan is upgraded, downgraded, and upgraded again, and
+//! the schema after each downgrade must be exactly what it was before that step's upgrade.
+//! The scratch database is dropped however the rehearsal ends.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use stratum_backup::{scratch_copy, Tools};
+use stratum_db::{
+    create_scratch, drop_scratch, elapsed_ms, CancelToken, Connection, DatabaseUrl, Operation,
+    RunOptions, Runner, VersionTable,
+};
+use stratum_graph::{Direction, Step};
+use stratum_project::Project;
+use stratum_schema::{diff, introspect, Difference, Schema};
+
+use crate::OperationError;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the schema before a step's upgrade is named in the differences after its downgrade.
+const BEFORE: &str = "before its upgrade";
+
+/// What the scratch database starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Start {
+    /// A schema-only copy of the live database at its version rows (SQLite: a copy of the file).
+    Live,
+    /// An empty database: every revision from the first.
+    Base,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum StepResult {
+    Passed,
+    Failed,
+}
+
+/// Something a step's rehearsal proved wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Problem {
+    /// upgrade-failed, downgrade-failed, upgrade-again-failed, left-behind, missing, changed,
+    /// upgrade-again-differs or not-isolated.
+    pub kind: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RehearsedStep {
+    pub revision: String,
+    pub result: StepResult,
+    pub problems: Vec<Problem>,
+    pub upgrade_ms: u64,
+    pub downgrade_ms: u64,
+    pub upgrade_again_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Rehearsal {
+    pub target: String,
+    pub start: Start,
+    /// Where it ran, in words.
+    pub scratch: String,
+    pub rows_before: Vec<String>,
+    pub steps: Vec<RehearsedStep>,
+    /// Plan steps never reached because an earlier one left the scratch database unusable.
+    pub not_rehearsed: Vec<String>,
+    pub millis: u64,
+}
+
+impl Rehearsal {
+    pub fn passed(&self) -> bool {
+        self.not_rehearsed.is_empty() && self.steps.iter().all(|s| s.result == StepResult::Passed)
+    }
+}
+
+/// Hears each step as its rehearsal ends (the window's channel, the CLI's progress lines).
+pub type HearStep = std::sync::Arc<dyn Fn(&RehearsedStep) + Send + Sync>;
+
+/// How to rehearse, and who hears each step as it ends.
+#[derive(Clone, Default)]
+pub struct RehearsalOptions {
+    pub start: Option<Start>,
+    pub cancel: CancelToken,
+    pub each: Option<HearStep>,
+}
+
+/// Rehearses `upgrade target` from the live database's rows (or from base) on a scratch copy.
+pub async fn rehearse(
+    url: &DatabaseUrl,
+    project: &Project,
+    target: &str,
+    runner: &dyn Runner,
+    tools: &Tools,
+    opts: &RehearsalOptions,
+) -> Result<Rehearsal, OperationError> {
+    let started = Instant::now();
+    let start = opts.start.unwrap_or(Start::Live);
+    let vt = VersionTable::from_config(&project.config);
+    // A target that does not plan is bad input, said before a scratch database is made.
+    let live_rows = match start {
+        Start::Live => {
+            let mut conn = Connection::connect(url, CONNECT_TIMEOUT).await?;
+            let rows = conn.version_rows(&vt).await;
+            conn.close().await;
+            rows?
+        }
+        Start::Base => Vec::new(),
+    };
+    Operation::Upgrade(target.to_string()).plan(&project.map, &live_rows)?;
+    let scratch = match start {
+        Start::Live => scratch_copy(url, &vt, tools, "rehearsal").await?,
+        Start::Base => create_scratch(url, "rehearsal").await?,
+    };
+    let walked = walk(&scratch, project, target, runner, opts).await;
+    drop_scratch(url, &scratch).await;
+    let (rows_before, steps, not_rehearsed) = walked?;
+    Ok(Rehearsal {
+        target: target.to_string(),
+        start,
+        scratch: match (start, url.engine) {
+            (Start::Base, _) => "an empty scratch database".into(),
+            (Start::Live, stratum_db::Engine::Sqlite) => {
+                "a scratch copy of the database file".into()
+            }
+            (Start::Live, _) => {
+                "a scratch copy of the schema at the database's version rows".into()
+            }
+        },
+        rows_before,
+        steps,
+        not_rehearsed,
+        millis: elapsed_ms(started),
+    })
+}
+
+type Walked = (Vec<String>, Vec<RehearsedStep>, Vec<String>);
+
+async fn walk(
+    scratch: &DatabaseUrl,
+    project: &Project,
+    target: &str,
+    runner: &dyn Runner,
+    opts: &RehearsalOptions,
+) -> Result<Walked, OperationError> {
+    let vt = VersionTable::from_config(&project.config);
+    let mut conn = Connection::connect(scratch, CONNECT_TIMEOUT).await?;
+    let walked = async {
+        let rows_before = conn.version_rows(&vt).await?;
+        let plan = Operation::Upgrade(target.to_string()).plan(&project.map, &rows_before)?;
+        let mut steps = Vec::new();
+        let mut not_rehearsed = Vec::new();
+        let mut usable = true;
+        for step in plan
+            .steps
+            .iter()
+            .filter(|s| s.direction == Direction::Upgrade)
+        {
+            if !usable || opts.cancel.is_cancelled() {
+                not_rehearsed.push(step.revision.clone());
+                continue;
+            }
+            let (done, still_usable) =
+                rehearse_step(&mut conn, project, &vt, step, runner, opts).await?;
+            usable = still_usable;
+            if let Some(each) = &opts.each {
+                each(&done);
+            }
+            steps.push(done);
+        }
+        Ok::<_, OperationError>((rows_before, steps, not_rehearsed))
+    }
+    .await;
+    conn.close().await;
+    walked
+}
+
+/// The schema as the revisions made it: the version table is Stratum's and Alembic's, and
+/// stays when the first revision is downgraded.
+async fn schema_of(conn: &mut Connection, vt: &VersionTable) -> Result<Schema, OperationError> {
+    let mut s = introspect(conn).await?;
+    s.tables.retain(|t| {
+        t.name != vt.name
+            || vt
+                .schema
+                .as_deref()
+                .is_some_and(|schema| schema != t.schema)
+    });
+    Ok(s)
+}
+
+/// Runs one operation on the scratch database: `Err` is the failure in words.
+async fn run(
+    conn: &mut Connection,
+    project: &Project,
+    runner: &dyn Runner,
+    op: Operation,
+    opts: &RehearsalOptions,
+) -> (Result<(), String>, u64) {
+    let started = Instant::now();
+    let run_opts = RunOptions {
+        cancel: opts.cancel.clone(),
+        ..RunOptions::default()
+    };
+    let r = runner.run(conn, project, &op, &run_opts).await;
+    (
+        r.map(|_| ()).map_err(|e| e.to_string()),
+        elapsed_ms(started),
+    )
+}
+
+/// The target that downgrades exactly `step`: labelled with the step's own revision, so that
+/// only its line is dropped even where other branches are applied beside it, and pointing at
+/// its first parent (`base` for a first revision); a merge point is unmerged to its parents.
+fn downgrade_target(project: &Project, revision: &str) -> String {
+    let parents = project.map.down_revisions(revision);
+    format!(
+        "{revision}@{}",
+        parents.first().map(String::as_str).unwrap_or("base")
+    )
+}
+
+/// Upgrade, downgrade, upgrade again; the second value is false when the scratch database is
+/// left where later steps cannot be trusted (a failed run).
+async fn rehearse_step(
+    conn: &mut Connection,
+    project: &Project,
+    vt: &VersionTable,
+    step: &Step,
+    runner: &dyn Runner,
+    opts: &RehearsalOptions,
+) -> Result<(RehearsedStep, bool), OperationError> {
+    let rev = step.revision.as_str();
+    let mut done = RehearsedStep {
+        revision: rev.to_string(),
+        result: StepResult::Passed,
+        problems: Vec::new(),
+        upgrade_ms: 0,
+        downgrade_ms: 0,
+        upgrade_again_ms: 0,
+    };
+    let problem = |kind: &str, message: String| Problem {
+        kind: kind.into(),
+        message,
+    };
+    let before = schema_of(conn, vt).await?;
+    let (up, ms) = run(conn, project, runner, Operation::Upgrade(rev.into()), opts).await;
+    done.upgrade_ms = ms;
+    if let Err(e) = up {
+        done.problems.push(problem(
+            "upgrade-failed",
+            format!("the upgrade of {rev} failed: {e}"),
+        ));
+        return Ok((failed(done), false));
+    }
+    let upgraded = schema_of(conn, vt).await?;
+
+    let target = downgrade_target(project, rev);
+    let rows = conn.version_rows(vt).await?;
+    let isolated = Operation::Downgrade(target.clone())
+        .plan(&project.map, &rows)
+        .map(|p| p.steps.len() == 1 && p.steps[0].revision == rev);
+    if !matches!(isolated, Ok(true)) {
+        done.problems.push(problem(
+            "not-isolated",
+            format!(
+                "the downgrade of {rev} cannot be run on its own ({target} from {})",
+                rows.join(", ")
+            ),
+        ));
+        return Ok((failed(done), false));
+    }
+    let (down, ms) = run(conn, project, runner, Operation::Downgrade(target), opts).await;
+    done.downgrade_ms = ms;
+    if let Err(e) = down {
+        done.problems.push(problem(
+            "downgrade-failed",
+            format!("the downgrade of {rev} failed: {e}"),
+        ));
+        return Ok((failed(done), false));
+    }
+    let downgraded = schema_of(conn, vt).await?;
+    let after_down = format!("after the downgrade of {rev}");
+    for d in diff(&downgraded, &before, &after_down, BEFORE) {
+        done.problems.push(restored_problem(rev, &d, &after_down));
+    }
+
+    let (again, ms) = run(conn, project, runner, Operation::Upgrade(rev.into()), opts).await;
+    done.upgrade_again_ms = ms;
+    if let Err(e) = again {
+        done.problems.push(problem(
+            "upgrade-again-failed",
+            format!("the upgrade of {rev} failed when run again after its downgrade: {e}"),
+        ));
+        return Ok((failed(done), false));
+    }
+    let again = schema_of(conn, vt).await?;
+    for d in diff(&again, &upgraded, "the second upgrade", "the first") {
+        done.problems.push(problem(
+            "upgrade-again-differs",
+            format!("upgraded again, {rev} gives another schema: {}", d.message),
+        ));
+    }
+    if !done.problems.is_empty() {
+        done.result = StepResult::Failed;
+    }
+    Ok((done, true))
+}
+
+fn failed(mut step: RehearsedStep) -> RehearsedStep {
+    step.result = StepResult::Failed;
+    step
+}
+
+/// A difference between the schema after the downgrade and before the upgrade, in words: an
+/// object the downgrade leaves behind, one it removes that was there before, or one it changes.
+fn restored_problem(rev: &str, d: &Difference, after_down: &str) -> Problem {
+    let only_after = format!("is in {after_down} but not in {BEFORE}");
+    let only_before = format!("is in {BEFORE} but not in {after_down}");
+    let (kind, message) = if d.message.ends_with(&only_after) {
+        (
+            "left-behind",
+            format!(
+                "{} {} is left behind by the downgrade of {rev}",
+                d.kind, d.object
+            ),
+        )
+    } else if d.message.ends_with(&only_before) {
+        (
+            "missing",
+            format!(
+                "{} {} is missing after the downgrade of {rev}: it was there before the upgrade",
+                d.kind, d.object
+            ),
+        )
+    } else {
+        (
+            "changed",
+            format!(
+                "the downgrade of {rev} does not put {} {} back: {}",
+                d.kind, d.object, d.message
+            ),
+        )
+    };
+    Problem {
+        kind: kind.into(),
+        message,
+    }
+}
