@@ -247,3 +247,33 @@ fn an_unknown_target_is_bad_input_and_makes_no_scratch_database() {
     assert!(text(&o).contains("nosuch"), "{}", text(&o));
     assert_eq!(scratch_left(&db), Vec::<String>::new());
 }
+
+#[test]
+fn an_alembic_project_rehearses_through_its_own_alembic() {
+    let Some(py) = stratum_tests::oracle::python() else {
+        return;
+    };
+    let db = ScratchDb::new(Engine::Sqlite);
+    let twin = stratum_tests::repo().join("examples/kontali-erp-alembic");
+    let (project, py) = (twin.display().to_string(), py.display().to_string());
+    let o = stratum(&[
+        "--json",
+        "--python",
+        &py,
+        "--project",
+        &project,
+        "--url",
+        &db.url,
+        "rehearse",
+        "--from-base",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let r: Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&o)));
+    assert_eq!(r["steps"].as_array().map(Vec::len), Some(7), "{r}");
+    assert_eq!(
+        step(&r, "006")["result"],
+        "passed",
+        "the merge point too: {r}"
+    );
+}
