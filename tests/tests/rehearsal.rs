@@ -277,3 +277,58 @@ fn an_alembic_project_rehearses_through_its_own_alembic() {
         "the merge point too: {r}"
     );
 }
+
+#[test]
+fn with_data_a_downgrade_that_loses_rows_there_before_is_named_on_every_engine() {
+    let project = project_with(&[
+        (
+            "001_notes.sql",
+            &revision_file(
+                "001",
+                "",
+                "CREATE TABLE notes (id INTEGER PRIMARY KEY, body VARCHAR(100));",
+                "DROP TABLE notes;",
+            ),
+        ),
+        (
+            "002_archive.sql",
+            &revision_file(
+                "002",
+                "001",
+                "CREATE TABLE notes_archive AS SELECT * FROM notes WHERE id > 1;\nDELETE FROM notes WHERE id > 1;",
+                "DROP TABLE notes_archive;",
+            ),
+        ),
+    ]);
+    for engine in ENGINES {
+        if !server_available(engine) {
+            continue;
+        }
+        let db = ScratchDb::new(engine);
+        let dir = project.path().display().to_string();
+        let up = stratum(&["--project", &dir, "--url", &db.url, "upgrade", "001"]);
+        assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+        db.query("INSERT INTO notes (id, body) VALUES (1, 'first'), (2, 'second'), (3, 'third')");
+
+        // Without --with-data the schema comes back, so the rehearsal passes.
+        let (code, r) = rehearse(project.path(), &db, &[]);
+        assert_eq!(code, Some(0), "{engine:?}: {r}");
+
+        let (code, r) = rehearse(project.path(), &db, &["--with-data"]);
+        assert_eq!(code, Some(1), "{engine:?}: {r}");
+        let found = problems(&r, "002");
+        assert!(
+            found.iter().any(|(kind, message)| kind == "data-changed"
+                && message.contains("notes")
+                && message
+                    .ends_with("has 1 row(s) after the downgrade of 002, 3 before its upgrade")),
+            "{engine:?}: {found:?}"
+        );
+        assert_eq!(
+            db.query("SELECT body FROM notes ORDER BY id"),
+            ["first", "second", "third"],
+            "{engine:?}: the live rows are untouched"
+        );
+        assert_eq!(scratch_left(&db), Vec::<String>::new(), "{engine:?}");
+    }
+}

@@ -73,7 +73,7 @@ pub async fn dry_run(
         }
     };
     let vt = VersionTable::from_config(&project.config);
-    let scratch = scratch_copy(url, &vt, tools, "dryrun").await?;
+    let scratch = scratch_copy(url, &vt, tools, "dryrun", false).await?;
     let outcome = async {
         let mut conn = Connection::connect(&scratch, CONNECT_TIMEOUT).await?;
         let r = runner.run(&mut conn, project, op, &opts).await;
@@ -93,13 +93,15 @@ pub async fn dry_run(
     })
 }
 
-/// A new database with the schema of `url` and its version rows, but none of its data (SQLite:
-/// a copy of the whole file), named after `url`'s with `label`. The caller drops it.
+/// A new database with the schema of `url` and its version rows, and its rows too when
+/// `with_data` (SQLite: always a copy of the whole file), named after `url`'s with `label`.
+/// The caller drops it.
 pub async fn scratch_copy(
     url: &DatabaseUrl,
     vt: &VersionTable,
     tools: &Tools,
     label: &str,
+    with_data: bool,
 ) -> Result<DatabaseUrl, BackupError> {
     let mut conn = Connection::connect(url, CONNECT_TIMEOUT).await?;
     let rows = conn.version_rows(vt).await?;
@@ -129,7 +131,10 @@ pub async fn scratch_copy(
         if url.engine == Engine::Postgres {
             let dump = tools.find(&["pg_dump"], Engine::Postgres)?;
             let mut cmd = dump.command(url);
-            cmd.args(["--schema-only", "--format=custom", "--file"])
+            if !with_data {
+                cmd.arg("--schema-only");
+            }
+            cmd.args(["--format=custom", "--file"])
                 .arg(&schema)
                 .arg("--dbname")
                 .arg(&url.database);
@@ -143,8 +148,10 @@ pub async fn scratch_copy(
         } else {
             let dump = tools.find(&["mysqldump", "mariadb-dump"], Engine::MySql)?;
             let mut cmd = dump.command(url);
+            if !with_data {
+                cmd.arg("--no-data");
+            }
             cmd.args([
-                "--no-data",
                 "--routines",
                 "--triggers",
                 "--events",
@@ -159,9 +166,9 @@ pub async fn scratch_copy(
             cmd.arg(&name);
             load.run(cmd, url, Some(&schema)).await?;
         }
-        // The schema-only copy has the version table but not its rows.
+        // A schema-only copy has the version table but not its rows.
         let mut c = Connection::connect(&scratch, CONNECT_TIMEOUT).await?;
-        for row in &rows {
+        for row in rows.iter().filter(|_| !with_data) {
             c.execute(&vt.insert(url.dialect(), row, false))
                 .await
                 .map_err(|e| DbError::query("copying the version rows", e))?;

@@ -121,6 +121,11 @@ pub enum Command {
         /// Start from a schema-only copy of the database at its version rows (the default).
         #[arg(long)]
         from_live: bool,
+        /// Also prove that each downgrade keeps the rows of the tables that were there before
+        /// its upgrade (counts and checksums); the scratch copy then takes the rows too, so use
+        /// it on development and staging databases.
+        #[arg(long)]
+        with_data: bool,
     },
     /// Convert an Alembic project into a Stratum project of SQL revisions (rendered by
     /// Alembic's offline mode), so deployments need no Python.

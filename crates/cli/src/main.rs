@@ -75,8 +75,11 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Diff { other } => schema_cmd::diff(cli, other, out).await,
         Command::Audit => schema_cmd::audit(cli, out).await,
         Command::Rehearse {
-            target, from_base, ..
-        } => rehearse_cmd::rehearse(cli, target, *from_base, out).await,
+            target,
+            from_base,
+            with_data,
+            ..
+        } => rehearse_cmd::rehearse(cli, target, *from_base, *with_data, out).await,
         Command::Convert(a) => alembic_cmds::convert(cli, a, out).await,
         Command::Status(a) => fleet_cmds::status_cmd(cli, a, out).await,
         Command::Profile(c) => profile_cmds::profile_cmd(cli, c, out).await,

@@ -13,13 +13,20 @@ use crate::error::CliError;
 use crate::output::Out;
 use crate::project_args::{backup_tools, open_project, runner};
 
-pub async fn rehearse(cli: &Cli, target: &str, from_base: bool, out: &Out) -> Result<(), CliError> {
+pub async fn rehearse(
+    cli: &Cli,
+    target: &str,
+    from_base: bool,
+    with_data: bool,
+    out: &Out,
+) -> Result<(), CliError> {
     let project = open_project(cli)?;
     let url = database_url(cli)?;
     let runner = runner(cli, &project)?;
     let tools = backup_tools(cli, &project.config);
     let opts = RehearsalOptions {
         start: Some(if from_base { Start::Base } else { Start::Live }),
+        with_data,
         // A step's line as it ends, on stderr: stdout keeps the report (or the one JSON document).
         each: Some(Arc::new(|s: &RehearsedStep| eprintln!("{}", step_line(s)))),
         ..RehearsalOptions::default()

@@ -3,13 +3,15 @@
 //! the schema after each downgrade must be exactly what it was before that step's upgrade.
 //! The scratch database is dropped however the rehearsal ends.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use stratum_backup::{scratch_copy, Tools};
 use stratum_db::{
-    create_scratch, drop_scratch, elapsed_ms, CancelToken, Connection, DatabaseUrl, Operation,
-    RunOptions, Runner, VersionTable,
+    create_scratch, drop_scratch, elapsed_ms, quote, CancelToken, Connection, DatabaseUrl, Engine,
+    Operation, RunOptions, Runner, VersionTable,
 };
 use stratum_graph::{Direction, Step};
 use stratum_project::Project;
@@ -46,7 +48,7 @@ pub enum StepResult {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Problem {
     /// upgrade-failed, downgrade-failed, upgrade-again-failed, left-behind, missing, changed,
-    /// upgrade-again-differs or not-isolated.
+    /// upgrade-again-differs, not-isolated or data-changed.
     pub kind: String,
     pub message: String,
 }
@@ -89,6 +91,9 @@ pub type HearStep = std::sync::Arc<dyn Fn(&RehearsedStep) + Send + Sync>;
 #[derive(Clone, Default)]
 pub struct RehearsalOptions {
     pub start: Option<Start>,
+    /// Also prove that each downgrade keeps the rows of the tables that were there before its
+    /// upgrade (counts and checksums); a live start then copies the rows too.
+    pub with_data: bool,
     pub cancel: CancelToken,
     pub each: Option<HearStep>,
 }
@@ -117,7 +122,7 @@ pub async fn rehearse(
     };
     Operation::Upgrade(target.to_string()).plan(&project.map, &live_rows)?;
     let scratch = match start {
-        Start::Live => scratch_copy(url, &vt, tools, "rehearsal").await?,
+        Start::Live => scratch_copy(url, &vt, tools, "rehearsal", opts.with_data).await?,
         Start::Base => create_scratch(url, "rehearsal").await?,
     };
     let walked = walk(&scratch, project, target, runner, opts).await;
@@ -128,9 +133,7 @@ pub async fn rehearse(
         start,
         scratch: match (start, url.engine) {
             (Start::Base, _) => "an empty scratch database".into(),
-            (Start::Live, stratum_db::Engine::Sqlite) => {
-                "a scratch copy of the database file".into()
-            }
+            (Start::Live, Engine::Sqlite) => "a scratch copy of the database file".into(),
             (Start::Live, _) => {
                 "a scratch copy of the schema at the database's version rows".into()
             }
@@ -252,6 +255,10 @@ async fn rehearse_step(
         message,
     };
     let before = schema_of(conn, vt).await?;
+    let rows_before = match opts.with_data {
+        true => Some(data_of(conn, &before).await?),
+        false => None,
+    };
     let (up, ms) = run(conn, project, runner, Operation::Upgrade(rev.into()), opts).await;
     done.upgrade_ms = ms;
     if let Err(e) = up {
@@ -291,6 +298,10 @@ async fn rehearse_step(
     let after_down = format!("after the downgrade of {rev}");
     for d in diff(&downgraded, &before, &after_down, BEFORE) {
         done.problems.push(restored_problem(rev, &d, &after_down));
+    }
+    if let Some(kept) = &rows_before {
+        let now = data_of(conn, &before).await?;
+        done.problems.extend(data_problems(rev, kept, &now));
     }
 
     let (again, ms) = run(conn, project, runner, Operation::Upgrade(rev.into()), opts).await;
@@ -354,4 +365,101 @@ fn restored_problem(rev: &str, d: &Difference, after_down: &str) -> Problem {
         kind: kind.into(),
         message,
     }
+}
+
+/// A table's rows, as a count and a SHA-256 over every row's text in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rows {
+    count: usize,
+    sha256: String,
+}
+
+/// The rows of every table of `schema` that is still there; a table the downgrade dropped is
+/// already named by the schema comparison.
+async fn data_of(
+    conn: &mut Connection,
+    schema: &Schema,
+) -> Result<BTreeMap<String, Option<Rows>>, OperationError> {
+    let d = conn.dialect();
+    let mut out = BTreeMap::new();
+    for t in &schema.tables {
+        let q = |c: &str| quote(d, c);
+        let (table, row) = match conn.engine() {
+            Engine::Postgres => (
+                format!("{}.{} t", q(&t.schema), q(&t.name)),
+                "t::text".to_string(),
+            ),
+            Engine::MySql => (
+                q(&t.name),
+                format!(
+                    "CONCAT_WS(',', {})",
+                    t.columns
+                        .iter()
+                        .map(|c| format!("QUOTE({})", q(&c.name)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+            Engine::Sqlite => (
+                q(&t.name),
+                t.columns
+                    .iter()
+                    .map(|c| format!("quote({})", q(&c.name)))
+                    .collect::<Vec<_>>()
+                    .join(" || ',' || "),
+            ),
+        };
+        let rows = conn
+            .query_strings(&format!("SELECT {row} FROM {table} ORDER BY 1"))
+            .await
+            .ok()
+            .map(|rows| {
+                let mut hash = Sha256::new();
+                for r in &rows {
+                    hash.update(r.as_bytes());
+                    hash.update(b"\n");
+                }
+                Rows {
+                    count: rows.len(),
+                    sha256: format!("{:x}", hash.finalize()),
+                }
+            });
+        // MySQL's schema is the scratch database's own name, which means nothing to the reader.
+        let key = match conn.engine() {
+            Engine::MySql => t.name.clone(),
+            _ => format!("{}.{}", t.schema, t.name),
+        };
+        out.insert(key, rows);
+    }
+    Ok(out)
+}
+
+fn data_problems(
+    rev: &str,
+    before: &BTreeMap<String, Option<Rows>>,
+    after: &BTreeMap<String, Option<Rows>>,
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (table, was) in before {
+        let (Some(was), Some(Some(now))) = (was, after.get(table)) else {
+            continue;
+        };
+        let message = if was.count != now.count {
+            format!(
+                "table {table} has {} row(s) after the downgrade of {rev}, {} before its upgrade",
+                now.count, was.count
+            )
+        } else if was.sha256 != now.sha256 {
+            format!(
+                "the rows of table {table} are not what they were before the upgrade of {rev} (as many, with other values)"
+            )
+        } else {
+            continue;
+        };
+        out.push(Problem {
+            kind: "data-changed".into(),
+            message,
+        });
+    }
+    out
 }
