@@ -8,6 +8,7 @@ mod fleet_commands;
 mod operation_commands;
 pub mod picker;
 mod profile_commands;
+mod rehearsal_commands;
 mod revision_commands;
 mod schema_commands;
 mod state;
@@ -63,6 +64,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             backup_commands::delete_backup,
             backup_commands::reveal_backup,
             operation_commands::dry_run_operation,
+            rehearsal_commands::rehearse_profile,
             schema_commands::database_schema,
             schema_commands::schema_drift,
             schema_commands::schema_diff,

@@ -38,6 +38,22 @@ async fn first_run(driver_bin: &Path) {
     wait_text(&driver, ".detail", "CREATE TABLE report_snapshots").await;
     shot(&driver, "02-revision-detail").await;
 
+    // Rehearse before the real run: every step up, down and up again on a scratch copy.
+    click(&driver, "[data-testid=more-menu]").await;
+    click(&driver, "[data-testid=menu-rehearse]").await;
+    click(&driver, "[data-testid=rehearse-start]").await;
+    wait_text(
+        &driver,
+        "[data-testid=rehearse-summary]",
+        "Every step passed",
+    )
+    .await;
+    wait_text(&driver, "[data-testid=rehearse-step-006]", "passed").await;
+    shot(&driver, "07-rehearsal-passed").await;
+    click(&driver, "[data-testid=rehearse-close]").await;
+    // The rehearsal left the demo database as it was.
+    wait_text(&driver, "[data-testid=db-summary]", "7 revision(s) pending").await;
+
     // Upgrade to head: plan and SQL first, then run.
     click(&driver, "[data-testid=upgrade-head]").await;
     wait_text(&driver, "[data-testid=plan-steps]", "007").await;

@@ -4,6 +4,7 @@ import { call, CommandError, messageOf } from "./api";
 import { Sidebar } from "./components/Sidebar";
 import { Timeline } from "./components/Timeline";
 import { History } from "./components/History";
+import { Rehearse } from "./components/Rehearse";
 import { OperationFlow } from "./components/OperationFlow";
 import { ProfileForm } from "./components/ProfileForm";
 import { NewRevision } from "./components/NewRevision";
@@ -50,6 +51,7 @@ export function App() {
   const [writing, setWriting] = useState(false);
   const [computed, setComputed] = useState<{ profileId: number; value: ComputedValue } | null>(null);
   const [ask, setAsk] = useState<Ask | null>(null);
+  const [rehearsing, setRehearsing] = useState(false);
   // The fleet view replaces the profile's; once opened it stays mounted (hidden) so its filters
   // and selection survive a look at one profile.
   const [fleetOpen, setFleetOpen] = useState(false);
@@ -195,6 +197,7 @@ export function App() {
     { id: "menu-stamp", label: "Stamp…", onSelect: () => setAsk({ kind: "stamp" }), title: "Set the version rows without running migrations" },
     { separator: true, id: "sep-1" },
     { id: "menu-merge-heads", label: "Merge heads", onSelect: mergeHeads, disabled: !current || current.heads.length < 2, title: current && current.heads.length > 1 ? "Write a merge revision joining the heads" : "The project has one head: nothing to merge" },
+    { id: "menu-rehearse", label: "Rehearse upgrade…", onSelect: () => setRehearsing(true), title: "Upgrade, downgrade and upgrade again every pending revision on a scratch database, and check that each downgrade puts the schema back" },
     { id: "menu-save-sql", label: "Save upgrade SQL…", onSelect: saveUpgradeSql, title: "Save the SQL of an upgrade to head to a file (alembic upgrade head --sql > preview.sql)" },
     ...(alembic
       ? [{ id: "menu-convert", label: "Convert to SQL project…", onSelect: convert, title: "Write this Alembic project as Stratum SQL revisions for this profile's engine, in a folder you choose" }]
@@ -344,6 +347,7 @@ export function App() {
           }}
         />
       )}
+      {rehearsing && profile && <Rehearse profile={profile} onClose={() => setRehearsing(false)} />}
       {operation && profile && (
         <OperationFlow
           profile={profile}

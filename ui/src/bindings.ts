@@ -90,6 +90,7 @@ export const commands = {
 	revealBackup: (backupId: number) => typedError<null, AppError>(__TAURI_INVOKE("reveal_backup", { backupId })),
 	/**  Tries the operation for real and leaves no trace; says how it was done. */
 	dryRunOperation: (profileId: number, request: OperationRequest) => typedError<DryRunView, AppError>(__TAURI_INVOKE("dry_run_operation", { profileId, request })),
+	rehearseProfile: (profileId: number, target: string, fromBase: boolean, withData: boolean, operationId: string, onStep: Channel<RehearsedStep>) => typedError<Rehearsal, AppError>(__TAURI_INVOKE("rehearse_profile", { profileId, target, fromBase, withData, operationId, onStep })),
 	databaseSchema: (profileId: number) => typedError<SchemaView, AppError>(__TAURI_INVOKE("database_schema", { profileId })),
 	/**  The database against what its revisions produce at its rows (built on a scratch database). */
 	schemaDrift: (profileId: number) => typedError<Drift, AppError>(__TAURI_INVOKE("schema_drift", { profileId })),
@@ -426,6 +427,16 @@ export type PlannedStep = {
 	message: string,
 } & Step;
 
+/**  Something a step's rehearsal proved wrong. */
+export type Problem = {
+	/**
+	 *  upgrade-failed, downgrade-failed, upgrade-again-failed, left-behind, missing, changed,
+	 *  upgrade-again-differs, not-isolated or data-changed.
+	 */
+	kind: string,
+	message: string,
+};
+
 /**
  *  What an `alembic.ini` gives a new profile. `password` comes from the file's URL and only
  *  goes back into the form (and from there to the keychain).
@@ -499,6 +510,27 @@ export type Provenance = {
 	tables: { [key in string]: Origin },
 	columns: { [key in string]: Origin },
 	indexes: { [key in string]: Origin },
+};
+
+export type Rehearsal = {
+	target: string,
+	start: Start,
+	/**  Where it ran, in words. */
+	scratch: string,
+	rows_before: string[],
+	steps: RehearsedStep[],
+	/**  Plan steps never reached because an earlier one left the scratch database unusable. */
+	not_rehearsed: string[],
+	millis: number,
+};
+
+export type RehearsedStep = {
+	revision: string,
+	result: StepResult,
+	problems: Problem[],
+	upgrade_ms: number,
+	downgrade_ms: number,
+	upgrade_again_ms: number,
 };
 
 export type Restored = {
@@ -621,6 +653,13 @@ export type Stamped = {
 	age_seconds: number,
 };
 
+/**  What the scratch database starts from. */
+export type Start = 
+/**  A schema-only copy of the live database at its version rows (SQLite: a copy of the file). */
+"live" | 
+/**  An empty database: every revision from the first. */
+"base";
+
 /**  Where a database stands, in one word. */
 export type State = 
 /**  At every head of its project. */
@@ -647,6 +686,8 @@ export type Step = {
 	/**  The version rows after this step, in table order. */
 	rows_after: string[],
 };
+
+export type StepResult = "passed" | "failed";
 
 export type Table = {
 	/**  PostgreSQL schema, MySQL database, or "main" for SQLite. */
