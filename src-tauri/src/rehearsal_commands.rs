@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use stratum_operations::{rehearse, Rehearsal, RehearsalOptions, RehearsedStep, Start, Target};
+use stratum_operations::{
+    keep_rehearsal, rehearse, Rehearsal, RehearsalOptions, RehearsedStep, Start, Target,
+};
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -46,5 +48,7 @@ pub async fn rehearse_profile(
         ..RehearsalOptions::default()
     };
     let _cancellable = state.cancellable(&operation_id, &opts.cancel);
-    Ok(rehearse(&url, &project, &target, runner.as_ref(), &tools, &opts).await?)
+    let done = rehearse(&url, &project, &target, runner.as_ref(), &tools, &opts).await?;
+    keep_rehearsal(&state.store, profile.id, &project, &done, with_data).await?;
+    Ok(done)
 }

@@ -922,3 +922,71 @@ fn the_fleet_view_reads_every_profile_runs_a_batch_and_saves_its_report() {
     );
     assert_eq!(drift[0]["differences"], 0, "{drift}");
 }
+
+#[test]
+fn a_rehearsal_streams_each_step_and_is_kept_with_its_files_checksums() {
+    let w = window();
+    let r = ok(
+        &w,
+        "rehearse_profile",
+        json!({ "profileId": 1, "target": "heads", "fromBase": false, "withData": true,
+                "operationId": "rh-1", "onStep": "__CHANNEL__:31" }),
+    );
+    assert_eq!(r["steps"].as_array().map(Vec::len), Some(7), "{r}");
+    assert!(r["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|s| s["result"] == "passed"));
+    let t = ok(&w, "timeline", json!({ "profileId": 1 }));
+    assert_eq!(
+        t["database"]["rows"],
+        json!([]),
+        "the demo database is untouched"
+    );
+
+    let store = tauri::async_runtime::block_on(stratum_store::Store::open(
+        &w.data.path().join("stratum.db"),
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let kept =
+        tauri::async_runtime::block_on(store.rehearsals(1)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        (kept[0].result.as_str(), kept[0].with_data),
+        ("passed", true)
+    );
+    let files: Vec<&str> = kept[0].files.lines().collect();
+    assert_eq!(files.len(), 7);
+    assert!(
+        files[0].starts_with("001 ") && files[0].len() == "001 ".len() + 64,
+        "{files:?}"
+    );
+}
+
+#[test]
+fn a_production_profile_is_not_rehearsed_with_its_rows() {
+    let w = window();
+    let project = stratum_tests::repo().join("examples/kontali-erp");
+    let saved = ok(
+        &w,
+        "save_profile",
+        json!({ "input": { "id": null, "name": "Prod", "client": "Acme", "environment": "production",
+                           "url": format!("sqlite:///{}", w.data.path().join("prod.db").display()),
+                           "password": null, "project_dir": project } }),
+    );
+    let err = invoke(
+        &w,
+        "rehearse_profile",
+        json!({ "profileId": saved["profile"]["id"], "target": "heads", "fromBase": false, "withData": true,
+                "operationId": "rh-2", "onStep": "__CHANNEL__:32" }),
+    )
+    .expect_err("with data on production");
+    assert_eq!(err["kind"], "input");
+    assert!(
+        err["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("development or staging")),
+        "{err}"
+    );
+}

@@ -20,7 +20,8 @@ pub use draft::{draft_from_alembic_ini, ProfileDraft};
 pub use error::OperationError;
 pub use new_profile::{checked_profile, ENVIRONMENTS};
 pub use rehearsal::{
-    rehearse, HearStep, Problem, Rehearsal, RehearsalOptions, RehearsedStep, Start, StepResult,
+    keep_rehearsal, rehearse, rehearsed_files, HearStep, Problem, Rehearsal, RehearsalOptions,
+    RehearsedStep, Start, StepResult,
 };
 pub use run::{
     check, current_plan, current_rows, describe, run_checked, run_prechecked, Ran, CONNECT_TIMEOUT,

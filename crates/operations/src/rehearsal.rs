@@ -463,3 +463,61 @@ fn data_problems(
     }
     out
 }
+
+/// The SHA-256 of each rehearsed revision's file, one `REVISION SHA256` per line: what a later
+/// check compares to know whether the revisions it is about to run are the ones rehearsed.
+pub fn rehearsed_files(project: &Project, r: &Rehearsal) -> String {
+    r.steps
+        .iter()
+        .map(|s| s.revision.as_str())
+        .chain(r.not_rehearsed.iter().map(String::as_str))
+        .map(|rev| {
+            let sha = project
+                .file(rev)
+                .and_then(|f| std::fs::read(&f.path).ok())
+                .map(|bytes| format!("{:x}", Sha256::digest(bytes)))
+                .unwrap_or_default();
+            format!("{rev} {sha}\n")
+        })
+        .collect()
+}
+
+/// Keeps a profile's rehearsal in the store, with who ran it and its files' checksums.
+pub async fn keep_rehearsal(
+    store: &stratum_store::Store,
+    profile_id: i64,
+    project: &Project,
+    r: &Rehearsal,
+    with_data: bool,
+) -> Result<stratum_store::RehearsalRecord, OperationError> {
+    let failed = r
+        .steps
+        .iter()
+        .filter(|s| s.result == StepResult::Failed)
+        .count();
+    let record = stratum_store::RehearsalRecord {
+        id: 0,
+        profile_id: Some(profile_id),
+        at: stratum_store::Store::now(),
+        who: crate::whoami(),
+        target: r.target.clone(),
+        start: match r.start {
+            Start::Live => "live",
+            Start::Base => "base",
+        }
+        .into(),
+        with_data,
+        files: rehearsed_files(project, r),
+        result: if r.passed() { "passed" } else { "failed" }.into(),
+        summary: if r.passed() {
+            format!("{} step(s) passed", r.steps.len())
+        } else {
+            format!(
+                "{failed} of {} step(s) failed",
+                r.steps.len() + r.not_rehearsed.len()
+            )
+        },
+        duration_ms: i64::try_from(r.millis).unwrap_or(i64::MAX),
+    };
+    Ok(store.record_rehearsal(&record).await?)
+}

@@ -1,5 +1,5 @@
 //! The app's own local store, one SQLite file in the app's data folder: connection profiles, the
-//! backup catalogue, the audit log, drift checks and batch runs, a module each. Its schema is the
+//! backup catalogue, the audit log, drift checks, batch runs and rehearsals, a module each. Its schema is the
 //! sqlx migrations in the repository's `migrations/` folder. Version rows are kept as text,
 //! comma separated and empty for base, as the audit log shows them. Passwords are never written
 //! here.
@@ -10,6 +10,7 @@ mod batches;
 mod drift;
 mod error;
 mod profiles;
+mod rehearsals;
 mod secrets;
 
 pub use audit::AuditEntry;
@@ -18,6 +19,7 @@ pub use batches::{BatchItem, BatchRecord, BatchTally};
 pub use drift::DriftCheck;
 pub use error::StoreError;
 pub use profiles::{NewProfile, Profile};
+pub use rehearsals::RehearsalRecord;
 pub use secrets::{SecretStorage, Secrets};
 
 use std::path::Path;
