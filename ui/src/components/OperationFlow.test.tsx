@@ -146,3 +146,11 @@ test("the preview's SQL is saved where the user chooses, for the same request", 
   expect(await screen.findByTestId("saved-sql")).toHaveTextContent("Saved the SQL to /home/ops/preview.sql.");
   expect(commands.saveOperationSql).toHaveBeenCalledWith(1, { kind: "downgrade", target: "003" });
 });
+
+test("an upgrade's preview offers to rehearse it first, for its own target", async () => {
+  commands.planOperation.mockReturnValue(ok(plan));
+  render(<OperationFlow profile={prod} request={{ kind: "upgrade", target: "004" }} onClose={() => {}} />);
+  fireEvent.click(await screen.findByTestId("open-rehearse"));
+  expect(screen.getByTestId("rehearse")).toHaveTextContent("Rehearse the upgrade of Acme prod to 004");
+  expect(screen.queryByTestId("rehearse-with-data")).not.toBeInTheDocument();
+});

@@ -5,6 +5,7 @@ import { call, messageOf } from "../api";
 import { Sql } from "./Sql";
 import { size } from "./Backups";
 import { Findings } from "./Findings";
+import { Rehearse } from "./Rehearse";
 import { rowsWords, storedRows } from "./format";
 
 type Stage = "planning" | "review" | "backing-up" | "running" | "done";
@@ -29,6 +30,7 @@ export function OperationFlow({ profile, request, onClose }: Props) {
   const [backup, setBackup] = useState<BackupView | null>(null);
   const [dry, setDry] = useState<DryRunView | null>(null);
   const [dryBusy, setDryBusy] = useState(false);
+  const [rehearsing, setRehearsing] = useState(false);
   const [restored, setRestored] = useState<string | null>(null);
   const [savedSql, setSavedSql] = useState<{ ok: boolean; text: string } | null>(null);
   // An Alembic project's own output: collected as it streams, shown a few times a second.
@@ -68,11 +70,12 @@ export function OperationFlow({ profile, request, onClose }: Props) {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape" && stage !== "running") onClose();
+      // The rehearsal's own dialog, stacked on top, takes Escape for itself.
+      if (e.key === "Escape" && stage !== "running" && !rehearsing) onClose();
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [stage, onClose]);
+  }, [stage, onClose, rehearsing]);
 
   const production = profile.environment === "production";
   const confirmName = profile.database.split("/").pop() ?? profile.name;
@@ -186,7 +189,12 @@ export function OperationFlow({ profile, request, onClose }: Props) {
                 <div className="dry-run">
                   <button data-testid="dry-run" disabled={dryBusy} onClick={dryRun} title="Run it for real and roll it back, or rehearse it on a scratch copy">
                     {dryBusy ? "Trying it…" : "Dry run"}
-                  </button>
+                  </button>{" "}
+                  {request.kind === "upgrade" && (
+                    <button data-testid="open-rehearse" onClick={() => setRehearsing(true)} title="Upgrade, downgrade and upgrade again each revision on a scratch database, and check that each downgrade puts the schema back">
+                      Rehearse…
+                    </button>
+                  )}
                   {dry && dry.succeeded && (
                     <div className="banner ok" data-testid="dry-run-result">The dry run succeeded ({dry.method}); nothing was changed.</div>
                   )}
@@ -269,6 +277,7 @@ export function OperationFlow({ profile, request, onClose }: Props) {
           )}
         </div>
       </div>
+      {rehearsing && <Rehearse profile={profile} target={request.target} onClose={() => setRehearsing(false)} />}
     </div>
   );
 }
