@@ -201,6 +201,7 @@ pub fn check_revision(rev: &RevisionSql, config: &ChecksSection) -> Vec<Finding>
         dialect: rev.dialect,
         tenant_columns: &config.tenant_columns,
         created: HashSet::new(),
+        tenant_roots: HashSet::new(),
     };
 
     for stmt in rev.up {
@@ -217,6 +218,17 @@ pub fn check_revision(rev: &RevisionSql, config: &ChecksSection) -> Vec<Finding>
             }
         }
     }
+    if let Some(t) = &config.tenant_table {
+        ctx.tenant_roots.insert(t.to_lowercase());
+    }
+    raws.retain(|(_, raw, _)| {
+        !(raw.rule == "table-without-tenant"
+            && raw
+                .new_table
+                .as_ref()
+                .is_some_and(|t| ctx.tenant_roots.contains(t)))
+    });
+    group_new_tables_dropped(&mut raws);
     if !rev.up.is_empty() && rev.down.is_none_or(<[Statement]>::is_empty) {
         let (line, message) = match rev.down {
             None => (1, "the revision has no downgrade section".to_string()),
@@ -231,6 +243,7 @@ pub fn check_revision(rev: &RevisionSql, config: &ChecksSection) -> Vec<Finding>
                 rule: "missing-downgrade",
                 message,
                 why: "Without a downgrade the revision cannot be rolled back; write one, or acknowledge why it cannot be undone.".into(),
+                new_table: None,
             },
             ack::for_revision(&lines),
         ));
@@ -262,6 +275,53 @@ pub fn check_revision(rev: &RevisionSql, config: &ChecksSection) -> Vec<Finding>
         .collect();
     findings.sort_by(|a, b| (a.line, a.rule).cmp(&(b.line, b.rule)));
     findings
+}
+
+/// A downgrade that drops the tables its own upgrade created loses only rows written since:
+/// one finding for all of them, at the first, instead of one per table.
+fn group_new_tables_dropped(raws: &mut Vec<(usize, rules::Raw, Vec<ack::Ack>)>) {
+    let is_new = |raw: &rules::Raw| raw.rule == "lossy-downgrade" && raw.new_table.is_some();
+    let Some(first) = raws.iter().position(|(_, raw, _)| is_new(raw)) else {
+        return;
+    };
+    let (grouped, kept): (Vec<_>, Vec<_>) = raws.drain(..).partition(|(_, raw, _)| is_new(raw));
+    let names: Vec<String> = grouped
+        .iter()
+        .filter_map(|(_, raw, _)| raw.new_table.clone())
+        .collect();
+    let line = grouped[0].0;
+    let acks = grouped
+        .iter()
+        .flat_map(|(_, _, a)| a.iter().cloned())
+        .collect();
+    let (message, why) = match names.as_slice() {
+        [one] => (
+            format!("the downgrade drops table {one}, which this revision creates, with the rows written to it since"),
+            "Nothing in it predates this revision, but whatever was written to it since the upgrade is lost when downgrading; take a backup first, or acknowledge that the data is disposable.",
+        ),
+        many => (
+            format!(
+                "the downgrade drops the {} tables this revision creates ({}), with the rows written to them since",
+                many.len(),
+                many.join(", ")
+            ),
+            "Nothing in them predates this revision, but whatever was written to them since the upgrade is lost when downgrading; take a backup first, or acknowledge that the data is disposable.",
+        ),
+    };
+    *raws = kept;
+    raws.insert(
+        first.min(raws.len()),
+        (
+            line,
+            rules::Raw {
+                rule: "lossy-downgrade",
+                message,
+                why: why.into(),
+                new_table: None,
+            },
+            acks,
+        ),
+    );
 }
 
 /// The line of the `-- migrate:down` marker that applies to `dialect`: its own, else the

@@ -15,6 +15,9 @@ pub(crate) struct Raw {
     pub rule: &'static str,
     pub message: String,
     pub why: String,
+    /// The table it is about, where this revision's own upgrade creates it (lower-cased last
+    /// name part): findings about the revision's new tables are judged together.
+    pub new_table: Option<String>,
 }
 
 fn raw(rule: &'static str, message: String, why: &str) -> Raw {
@@ -22,6 +25,7 @@ fn raw(rule: &'static str, message: String, why: &str) -> Raw {
         rule,
         message,
         why: why.to_string(),
+        new_table: None,
     }
 }
 
@@ -32,6 +36,9 @@ pub(crate) struct Context<'a> {
     /// Tables created so far in the upgrade, lower-cased last name parts: indexing an empty
     /// table locks nothing worth mentioning.
     pub created: HashSet<String>,
+    /// Tables a tenant column references (`client_id REFERENCES clients`): the tenant table
+    /// itself, which scopes the others and has no tenant column of its own.
+    pub tenant_roots: HashSet<String>,
 }
 
 impl Context<'_> {
@@ -133,22 +140,35 @@ pub(crate) fn upgrade(stmt: &ast::Statement, ctx: &mut Context) -> Vec<Raw> {
                 && !ctx.tenant_columns.is_empty()
                 && key != VERSION_TABLE
             {
-                out.push(raw(
-                    "table-without-tenant",
-                    format!(
-                        "CREATE TABLE {} has none of the tenant columns ({})",
-                        create.name,
-                        ctx.tenant_list()
-                    ),
-                    "Rows of a table without a tenant column cannot be scoped to one tenant; add one, or acknowledge that the table is shared by all tenants.",
-                ));
+                out.push(Raw {
+                    new_table: Some(key.clone()),
+                    ..raw(
+                        "table-without-tenant",
+                        format!(
+                            "CREATE TABLE {} has none of the tenant columns ({})",
+                            create.name,
+                            ctx.tenant_list()
+                        ),
+                        "Rows of a table without a tenant column cannot be scoped to one tenant; add one, or acknowledge that the table is shared by all tenants.",
+                    )
+                });
             }
             for column in &create.columns {
                 out.extend(column_cascades(&create.name, column));
+                for o in &column.options {
+                    if let ColumnOption::ForeignKey(fk) = &o.option {
+                        if ctx.is_tenant_column(&column.name) {
+                            ctx.tenant_roots.insert(table_key(&fk.foreign_table));
+                        }
+                    }
+                }
             }
             for constraint in &create.constraints {
                 if let TableConstraint::ForeignKey(fk) = constraint {
                     out.extend(cascade(&create.name, &fk.columns, fk));
+                    if fk.columns.iter().any(|c| ctx.is_tenant_column(c)) {
+                        ctx.tenant_roots.insert(table_key(&fk.foreign_table));
+                    }
                 }
             }
         }
@@ -337,11 +357,15 @@ pub(crate) fn downgrade(stmt: &ast::Statement, ctx: &Context) -> Vec<Raw> {
             ..
         } => {
             for name in names {
-                out.push(raw(
-                    "lossy-downgrade",
-                    format!("the downgrade drops table {name} and the data in it"),
-                    WHY,
-                ));
+                let key = table_key(name);
+                out.push(Raw {
+                    new_table: ctx.created.contains(&key).then_some(key),
+                    ..raw(
+                        "lossy-downgrade",
+                        format!("the downgrade drops table {name} and the data in it"),
+                        WHY,
+                    )
+                });
             }
         }
         ast::Statement::AlterTable(alter) => {

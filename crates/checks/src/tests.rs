@@ -306,6 +306,39 @@ fn a_new_table_without_a_tenant_column_warns() {
 }
 
 #[test]
+fn the_tenant_table_itself_is_not_flagged() {
+    const CLIENTS: &str = "CREATE TABLE clients (id INT PRIMARY KEY, name VARCHAR(100));";
+    for d in ALL {
+        // Known because a tenant column references it...
+        let by_reference = check_up(
+            &format!("{CLIENTS}\nCREATE TABLE users (id INT PRIMARY KEY, client_id INT NOT NULL, CONSTRAINT fk_users_client FOREIGN KEY (client_id) REFERENCES clients (id));"),
+            d,
+        );
+        assert_eq!(by_reference, Vec::new(), "{d:?}");
+        let inline = check_up(
+            &format!("{CLIENTS}\nCREATE TABLE users (id INT PRIMARY KEY, client_id INT REFERENCES clients (id));"),
+            d,
+        );
+        assert_eq!(inline, Vec::new(), "{d:?}");
+        // ...or because the project says so.
+        let config = ChecksSection {
+            tenant_table: Some("Clients".into()),
+            ..ChecksSection::default()
+        };
+        assert_eq!(
+            check_text(&file(CLIENTS, "DROP TABLE clients;"), d, &config)
+                .iter()
+                .filter(|f| f.rule == "table-without-tenant")
+                .count(),
+            0,
+            "{d:?}"
+        );
+        // Another table without a tenant column still is.
+        assert_eq!(check_up(CLIENTS, d).len(), 1, "{d:?}");
+    }
+}
+
+#[test]
 fn a_new_table_with_a_tenant_column_or_the_version_table_passes() {
     for d in ALL {
         assert_clean("CREATE TABLE notes (id INT, Tenant_Id INT NOT NULL);", d);
@@ -483,6 +516,29 @@ fn missing_downgrade_is_acknowledged_in_the_header_or_the_downgrade_section() {
 }
 
 // ---- lossy-downgrade ---------------------------------------------------------------------
+
+#[test]
+fn a_downgrade_dropping_the_tables_its_upgrade_created_is_one_finding() {
+    for d in ALL {
+        let found = check_text(
+            &file(
+                "CREATE TABLE a (id INT, tenant_id INT);\nCREATE TABLE b (id INT, tenant_id INT);",
+                "DROP TABLE b;\nDROP TABLE a;\nDROP TABLE older;",
+            ),
+            d,
+            &ChecksSection::default(),
+        );
+        let rules: Vec<(&str, &str)> = found.iter().map(|f| (f.rule, f.message.as_str())).collect();
+        assert_eq!(
+            rules,
+            [
+                ("lossy-downgrade", "the downgrade drops the 2 tables this revision creates (b, a), with the rows written to them since"),
+                ("lossy-downgrade", "the downgrade drops table older and the data in it"),
+            ],
+            "{d:?}"
+        );
+    }
+}
 
 #[test]
 fn a_downgrade_dropping_data_warns() {

@@ -82,6 +82,10 @@ pub struct ChecksSection {
     /// DELETE must filter on one.
     #[serde(default = "default_tenant_columns")]
     pub tenant_columns: Vec<String>,
+    /// The table of the tenants themselves (`clients`), which has no tenant column. A table
+    /// that a tenant column references in the same revision is taken as one without saying.
+    #[serde(default)]
+    pub tenant_table: Option<String>,
     /// Rule ids not checked at all.
     #[serde(default)]
     pub disable: Vec<String>,
@@ -97,6 +101,7 @@ impl Default for ChecksSection {
     fn default() -> Self {
         ChecksSection {
             tenant_columns: default_tenant_columns(),
+            tenant_table: None,
             disable: Vec::new(),
             warn: Vec::new(),
             block: Vec::new(),
