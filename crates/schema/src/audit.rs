@@ -21,6 +21,19 @@ pub fn tenant_audit(
     version_table: &str,
 ) -> Vec<AuditFinding> {
     let is_tenant = |c: &str| tenant_columns.iter().any(|t| t.eq_ignore_ascii_case(c));
+    // The tenants' own table (`clients`) scopes the others: a tenant column references it.
+    let tenant_tables: Vec<(&str, &str)> = s
+        .tables
+        .iter()
+        .flat_map(|t| &t.foreign_keys)
+        .filter(|fk| fk.columns.iter().any(|c| is_tenant(c)))
+        .map(|fk| (fk.ref_schema.as_str(), fk.ref_table.as_str()))
+        .collect();
+    let is_tenant_table = |t: &crate::Table| {
+        tenant_tables
+            .iter()
+            .any(|(schema, name)| *name == t.name && (schema.is_empty() || *schema == t.schema))
+    };
     let mut out = Vec::new();
     for t in s
         .tables
@@ -28,7 +41,7 @@ pub fn tenant_audit(
         .filter(|t| !t.name.eq_ignore_ascii_case(version_table))
     {
         let table = format!("{}.{}", t.schema, t.name);
-        if !t.columns.iter().any(|c| is_tenant(&c.name)) {
+        if !t.columns.iter().any(|c| is_tenant(&c.name)) && !is_tenant_table(t) {
             out.push(AuditFinding {
                 rule: "no-tenant-column",
                 table: table.clone(),
@@ -111,6 +124,19 @@ mod tests {
         });
         let mut notes = table("notes", &["id", "client_id", "invoice_id"]);
         notes.foreign_keys.push(ForeignKey {
+            name: "fk_notes_client".into(),
+            columns: vec!["client_id".into()],
+            ref_schema: "public".into(),
+            ref_table: "clients".into(),
+            on_delete: "RESTRICT".into(),
+            ..ForeignKey::default()
+        });
+        notes.indexes.push(Index {
+            name: "ix_notes_client".into(),
+            columns: vec!["client_id".into()],
+            ..Index::default()
+        });
+        notes.foreign_keys.push(ForeignKey {
             name: "fk2".into(),
             columns: vec!["invoice_id".into()],
             ref_table: "invoices".into(),
@@ -125,6 +151,8 @@ mod tests {
         let s = Schema {
             tables: vec![
                 table("countries", &["code", "name"]),
+                // The tenants' own table: a tenant column references it.
+                table("clients", &["id", "name"]),
                 lines,
                 notes,
                 table("alembic_version", &["version_num"]),
