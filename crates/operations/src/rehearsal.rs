@@ -131,10 +131,11 @@ pub async fn rehearse(
     Ok(Rehearsal {
         target: target.to_string(),
         start,
-        scratch: match (start, url.engine) {
-            (Start::Base, _) => "an empty scratch database".into(),
-            (Start::Live, Engine::Sqlite) => "a scratch copy of the database file".into(),
-            (Start::Live, _) => {
+        scratch: match (start, url.engine, opts.with_data) {
+            (Start::Base, _, _) => "an empty scratch database".into(),
+            (Start::Live, Engine::Sqlite, _) => "a scratch copy of the database file".into(),
+            (Start::Live, _, true) => "a scratch copy of the database, rows included".into(),
+            (Start::Live, _, false) => {
                 "a scratch copy of the schema at the database's version rows".into()
             }
         },
