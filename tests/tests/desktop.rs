@@ -192,6 +192,27 @@ async fn form_scenarios(driver_bin: &Path, pg: &stratum_tests::ScratchDb) {
     click(&driver, "[data-testid=close-operation]").await;
     wait_text(&driver, "[data-testid=db-summary]", "Database at base").await;
 
+    // Its rehearsal says the same before anything runs: 001 passes, 002's upgrade fails.
+    click(&driver, "[data-testid=more-menu]").await;
+    click(&driver, "[data-testid=menu-rehearse]").await;
+    click(&driver, "[data-testid=rehearse-start]").await;
+    wait_text(
+        &driver,
+        "[data-testid=rehearse-summary]",
+        "The rehearsal failed",
+    )
+    .await;
+    wait_text(&driver, "[data-testid=rehearse-step-001]", "passed").await;
+    wait_text(
+        &driver,
+        "[data-testid=rehearse-step-002]",
+        "the upgrade of 002 failed",
+    )
+    .await;
+    shot(&driver, "17-rehearsal-failed").await;
+    click(&driver, "[data-testid=rehearse-close]").await;
+    wait_text(&driver, "[data-testid=db-summary]", "Database at base").await;
+
     // Two heads: merge them from the toolbar; the timeline shows the merge point.
     let two_heads = data.path().join("two-heads");
     std::fs::create_dir_all(two_heads.join("versions")).unwrap_or_else(|e| panic!("{e}"));

@@ -40,6 +40,23 @@ test("each step shows as it ends, and a downgrade that leaves a type behind fail
   expect(screen.getByTestId("rehearse-step-003")).toHaveTextContent("enum type public.status_enum (active, closed) is left behind by the downgrade of 003");
 });
 
+test("the phases a failed upgrade never reached are shown as not run", async () => {
+  const failedUpgrade: RehearsedStep = {
+    revision: "002", result: "failed", upgrade_ms: 3, downgrade_ms: 0, upgrade_again_ms: 0,
+    problems: [{ kind: "upgrade-failed", message: "the upgrade of 002 failed: no such table: legacy_customers" }],
+  };
+  commands.rehearseProfile.mockResolvedValue({
+    status: "ok",
+    data: { target: "heads", start: "live", scratch: "a scratch copy of the database file", rows_before: [], steps: [passed("001"), failedUpgrade], not_rehearsed: [], millis: 40 },
+  });
+  render(<Rehearse profile={profile("development")} onClose={() => {}} />);
+  fireEvent.click(screen.getByTestId("rehearse-start"));
+  const row = await screen.findByTestId("rehearse-step-002");
+  expect(row.querySelectorAll("td")[3]).toHaveTextContent("—");
+  expect(row.querySelectorAll("td")[4]).toHaveTextContent("—");
+  expect(screen.getByTestId("rehearse-step-001").querySelectorAll("td")[3]).toHaveTextContent("8 ms");
+});
+
 test("a production profile is rehearsed on its schema only, never with its rows", async () => {
   commands.rehearseProfile.mockResolvedValue({
     status: "ok",

@@ -4,6 +4,13 @@ import { commands, type ProfileView, type Rehearsal, type RehearsedStep } from "
 import { call, messageOf } from "../api";
 import { duration, plural, rowsWords } from "./format";
 
+/** Whether a step's rehearsal got as far as `phase`: a failed upgrade stops before the downgrade. */
+function reached(s: RehearsedStep, phase: "downgrade" | "upgrade again"): boolean {
+  const stopped = (kinds: string[]) => s.problems.some((p) => kinds.includes(p.kind));
+  if (stopped(["upgrade-failed"])) return false;
+  return phase === "downgrade" || !stopped(["downgrade-failed", "not-isolated"]);
+}
+
 type Props = {
   profile: ProfileView;
   /** Where to rehearse to; the toolbar's upgrade goes to "heads". */
@@ -125,8 +132,8 @@ export function Rehearse({ profile, target = "heads", onClose }: Props) {
                     )}
                   </td>
                   <td className="nowrap">{duration(s.upgrade_ms)}</td>
-                  <td className="nowrap">{duration(s.downgrade_ms)}</td>
-                  <td className="nowrap">{duration(s.upgrade_again_ms)}</td>
+                  <td className="nowrap">{reached(s, "downgrade") ? duration(s.downgrade_ms) : "—"}</td>
+                  <td className="nowrap">{reached(s, "upgrade again") ? duration(s.upgrade_again_ms) : "—"}</td>
                 </tr>
               ))}
             </tbody>
