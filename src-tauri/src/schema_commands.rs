@@ -46,7 +46,7 @@ pub async fn database_schema(
     let schema = read.map_err(schema_error)?;
     let audit = stratum_schema::tenant_audit(
         &schema,
-        &project.config.checks.tenant_columns,
+        &project.config.checks,
         &project.config.version_table.name,
     );
     let provenance = Provenance::of(&project, url.dialect());

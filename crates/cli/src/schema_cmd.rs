@@ -63,18 +63,15 @@ pub async fn diff(cli: &Cli, other: &str, out: &Out) -> Result<(), CliError> {
 }
 
 pub async fn audit(cli: &Cli, out: &Out) -> Result<(), CliError> {
-    let (tenant, table) = match open_project(cli) {
-        Ok(p) => (
-            p.config.checks.tenant_columns.clone(),
-            p.config.version_table.name.clone(),
-        ),
+    let (checks, table) = match open_project(cli) {
+        Ok(p) => (p.config.checks.clone(), p.config.version_table.name.clone()),
         Err(_) => (
-            stratum_project::ChecksSection::default().tenant_columns,
+            stratum_project::ChecksSection::default(),
             "alembic_version".into(),
         ),
     };
     let s = read(&database_url(cli)?).await?;
-    let found = stratum_schema::tenant_audit(&s, &tenant, &table);
+    let found = stratum_schema::tenant_audit(&s, &checks, &table);
     out.result(&found, || {
         let mut s: String = found
             .iter()

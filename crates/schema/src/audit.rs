@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use stratum_project::ChecksSection;
+
 use crate::Schema;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -15,11 +17,8 @@ pub struct AuditFinding {
 }
 
 /// Tables named like the version table are left out: they belong to the migration tool.
-pub fn tenant_audit(
-    s: &Schema,
-    tenant_columns: &[String],
-    version_table: &str,
-) -> Vec<AuditFinding> {
+pub fn tenant_audit(s: &Schema, checks: &ChecksSection, version_table: &str) -> Vec<AuditFinding> {
+    let tenant_columns = &checks.tenant_columns;
     let is_tenant = |c: &str| tenant_columns.iter().any(|t| t.eq_ignore_ascii_case(c));
     // The tenants' own table (`clients`) scopes the others: a tenant column references it.
     let tenant_tables: Vec<(&str, &str)> = s
@@ -30,9 +29,13 @@ pub fn tenant_audit(
         .map(|fk| (fk.ref_schema.as_str(), fk.ref_table.as_str()))
         .collect();
     let is_tenant_table = |t: &crate::Table| {
-        tenant_tables
-            .iter()
-            .any(|(schema, name)| *name == t.name && (schema.is_empty() || *schema == t.schema))
+        checks
+            .tenant_table
+            .as_ref()
+            .is_some_and(|named| named.eq_ignore_ascii_case(&t.name))
+            || tenant_tables
+                .iter()
+                .any(|(schema, name)| *name == t.name && (schema.is_empty() || *schema == t.schema))
     };
     let mut out = Vec::new();
     for t in s
@@ -159,14 +162,11 @@ mod tests {
             ],
             ..Schema::default()
         };
-        let found: Vec<(&str, String)> = tenant_audit(
-            &s,
-            &["tenant_id".into(), "client_id".into()],
-            "alembic_version",
-        )
-        .into_iter()
-        .map(|f| (f.rule, f.table))
-        .collect();
+        let found: Vec<(&str, String)> =
+            tenant_audit(&s, &ChecksSection::default(), "alembic_version")
+                .into_iter()
+                .map(|f| (f.rule, f.table))
+                .collect();
         assert_eq!(
             found,
             [
@@ -175,5 +175,25 @@ mod tests {
                 ("unindexed-foreign-key", "public.invoice_lines".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn the_tenant_table_named_in_the_project_is_not_reported() {
+        let s = Schema {
+            tables: vec![
+                table("Tenants", &["id", "name"]),
+                table("countries", &["code"]),
+            ],
+            ..Schema::default()
+        };
+        let checks = ChecksSection {
+            tenant_table: Some("tenants".into()),
+            ..ChecksSection::default()
+        };
+        let found: Vec<String> = tenant_audit(&s, &checks, "alembic_version")
+            .into_iter()
+            .map(|f| f.table)
+            .collect();
+        assert_eq!(found, ["public.countries"]);
     }
 }
