@@ -43,15 +43,7 @@ async fn first_run(driver_bin: &Path) {
     shot(&driver, "02-revision-detail").await;
 
     // Rehearse before the real run: every step up, down and up again on a scratch copy.
-    click(&driver, "[data-testid=more-menu]").await;
-    click(&driver, "[data-testid=menu-rehearse]").await;
-    click(&driver, "[data-testid=rehearse-start]").await;
-    wait_text(
-        &driver,
-        "[data-testid=rehearse-summary]",
-        "Every step passed",
-    )
-    .await;
+    rehearse_from_the_menu(&driver, "Every step passed").await;
     wait_text(&driver, "[data-testid=rehearse-step-006]", "passed").await;
     shot(&driver, "07-rehearsal-passed").await;
     click(&driver, "[data-testid=rehearse-close]").await;
@@ -90,6 +82,14 @@ async fn first_run(driver_bin: &Path) {
     wait_text(&driver, "[data-testid=history]", "succeeded").await;
     shot(&driver, "06-history").await;
     driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// More → Rehearse upgrade…, started, until its summary says `outcome`.
+async fn rehearse_from_the_menu(driver: &WebDriver, outcome: &str) {
+    click(driver, "[data-testid=more-menu]").await;
+    click(driver, "[data-testid=menu-rehearse]").await;
+    click(driver, "[data-testid=rehearse-start]").await;
+    wait_text(driver, "[data-testid=rehearse-summary]", outcome).await;
 }
 
 async fn upgrade_to_head(driver: &WebDriver) {
@@ -193,15 +193,7 @@ async fn form_scenarios(driver_bin: &Path, pg: &stratum_tests::ScratchDb) {
     wait_text(&driver, "[data-testid=db-summary]", "Database at base").await;
 
     // Its rehearsal says the same before anything runs: 001 passes, 002's upgrade fails.
-    click(&driver, "[data-testid=more-menu]").await;
-    click(&driver, "[data-testid=menu-rehearse]").await;
-    click(&driver, "[data-testid=rehearse-start]").await;
-    wait_text(
-        &driver,
-        "[data-testid=rehearse-summary]",
-        "The rehearsal failed",
-    )
-    .await;
+    rehearse_from_the_menu(&driver, "The rehearsal failed").await;
     wait_text(&driver, "[data-testid=rehearse-step-001]", "passed").await;
     wait_text(
         &driver,

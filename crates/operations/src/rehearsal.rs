@@ -163,6 +163,8 @@ async fn walk(
         let mut steps = Vec::new();
         let mut not_rehearsed = Vec::new();
         let mut usable = true;
+        // A step ends where the next starts: its last schema reading is the next one's first.
+        let mut schema: Option<Schema> = None;
         for step in plan
             .steps
             .iter()
@@ -172,9 +174,14 @@ async fn walk(
                 not_rehearsed.push(step.revision.clone());
                 continue;
             }
-            let (done, still_usable) =
-                rehearse_step(&mut conn, project, &vt, step, runner, opts).await?;
-            usable = still_usable;
+            let before = match schema.take() {
+                Some(s) => s,
+                None => schema_of(&mut conn, &vt).await?,
+            };
+            let (done, after) =
+                rehearse_step(&mut conn, project, &vt, step, before, runner, opts).await?;
+            usable = after.is_some();
+            schema = after;
             if let Some(each) = &opts.each {
                 each(&done);
             }
@@ -232,16 +239,18 @@ fn downgrade_target(project: &Project, revision: &str) -> String {
     )
 }
 
-/// Upgrade, downgrade, upgrade again; the second value is false when the scratch database is
-/// left where later steps cannot be trusted (a failed run).
+/// Upgrade, downgrade, upgrade again, from `before` (the schema as the step starts); the second
+/// value is the schema it ends at, or None when the scratch database is left where later steps
+/// cannot be trusted (a failed run).
 async fn rehearse_step(
     conn: &mut Connection,
     project: &Project,
     vt: &VersionTable,
     step: &Step,
+    before: Schema,
     runner: &dyn Runner,
     opts: &RehearsalOptions,
-) -> Result<(RehearsedStep, bool), OperationError> {
+) -> Result<(RehearsedStep, Option<Schema>), OperationError> {
     let rev = step.revision.as_str();
     let mut done = RehearsedStep {
         revision: rev.to_string(),
@@ -255,7 +264,6 @@ async fn rehearse_step(
         kind: kind.into(),
         message,
     };
-    let before = schema_of(conn, vt).await?;
     let rows_before = match opts.with_data {
         true => Some(data_of(conn, &before).await?),
         false => None,
@@ -267,7 +275,7 @@ async fn rehearse_step(
             "upgrade-failed",
             format!("the upgrade of {rev} failed: {e}"),
         ));
-        return Ok((failed(done), false));
+        return Ok((failed(done), None));
     }
     let upgraded = schema_of(conn, vt).await?;
 
@@ -284,7 +292,7 @@ async fn rehearse_step(
                 rows.join(", ")
             ),
         ));
-        return Ok((failed(done), false));
+        return Ok((failed(done), None));
     }
     let (down, ms) = run(conn, project, runner, Operation::Downgrade(target), opts).await;
     done.downgrade_ms = ms;
@@ -293,7 +301,7 @@ async fn rehearse_step(
             "downgrade-failed",
             format!("the downgrade of {rev} failed: {e}"),
         ));
-        return Ok((failed(done), false));
+        return Ok((failed(done), None));
     }
     let downgraded = schema_of(conn, vt).await?;
     let after_down = format!("after the downgrade of {rev}");
@@ -312,7 +320,7 @@ async fn rehearse_step(
             "upgrade-again-failed",
             format!("the upgrade of {rev} failed when run again after its downgrade: {e}"),
         ));
-        return Ok((failed(done), false));
+        return Ok((failed(done), None));
     }
     let again = schema_of(conn, vt).await?;
     for d in diff(&again, &upgraded, "the second upgrade", "the first") {
@@ -324,7 +332,7 @@ async fn rehearse_step(
     if !done.problems.is_empty() {
         done.result = StepResult::Failed;
     }
-    Ok((done, true))
+    Ok((done, Some(again)))
 }
 
 fn failed(mut step: RehearsedStep) -> RehearsedStep {
