@@ -276,8 +276,8 @@ def write(m, runs_ms, n_chain, runs):
     lines += [
         "",
         "On top of psql, Stratum makes a scratch database and drops it afterwards, and per step reads",
-        "the whole schema from the catalog four times (before the upgrade, after it, after the",
-        "downgrade, after the second upgrade), compares it twice (the downgrade against before, the",
+        "the whole schema from the catalog three times (after the upgrade, after the downgrade, after",
+        "the second upgrade; a step starts from the previous step's last reading), compares it twice (the downgrade against before, the",
         "second upgrade against the first) and writes and reads the version rows; on this 2-core",
         "machine the server and the client share the cores. The stairway by hand pays an Alembic",
         "process start (Python, SQLAlchemy, every revision file imported) three times per revision,",
