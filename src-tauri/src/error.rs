@@ -60,7 +60,7 @@ impl From<stratum_operations::OperationError> for AppError {
             E::Backup(b) => b.into(),
             E::Store(s) => s.into(),
             E::Schema(s) => AppError::Database(s.to_string()),
-            E::Input(_) | E::Blocked(_) => AppError::Input(e.to_string()),
+            E::Input(_) | E::Blocked(_) | E::Gate(_) => AppError::Input(e.to_string()),
         }
     }
 }

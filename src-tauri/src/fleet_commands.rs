@@ -8,6 +8,7 @@ use stratum_operations::fleet::{
     check_drift, run_batch, status, BatchEvent, BatchOptions, BatchReport, FleetStatus,
     StatusOptions,
 };
+use stratum_operations::GateAnswers;
 use stratum_store::{DriftCheck, Profile};
 use tauri::ipc::Channel;
 use tauri::State;
@@ -17,7 +18,7 @@ use crate::picker::Pick;
 use crate::views::*;
 use crate::{AppError, AppState};
 
-async fn chosen(state: &AppState, ids: &[u32]) -> Result<Vec<Profile>, AppError> {
+pub(crate) async fn chosen(state: &AppState, ids: &[u32]) -> Result<Vec<Profile>, AppError> {
     let all = state.store.profiles().await?;
     let chosen: Vec<Profile> = all
         .into_iter()
@@ -105,6 +106,10 @@ pub async fn run_batch_operation(
         stop_on_failure: request.stop_on_failure,
         backup_all: request.backup_all,
         production_confirmed: confirmed,
+        gate: GateAnswers {
+            reviewer: request.reviewer.clone(),
+            override_reason: request.override_reason.clone(),
+        },
     };
     let op = operation(&OperationRequest {
         kind: request.kind,

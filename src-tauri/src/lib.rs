@@ -2,6 +2,7 @@
 //! (`crates/`) to Tauri; no migration logic lives here.
 
 mod backup_commands;
+mod checklist_commands;
 mod error;
 mod file_commands;
 mod fleet_commands;
@@ -53,6 +54,9 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             profile_commands::supply_value,
             fleet_commands::fleet_status,
             fleet_commands::fleet_drift,
+            checklist_commands::checkup_profile,
+            checklist_commands::fleet_checkup,
+            checklist_commands::release_gate_of,
             fleet_commands::run_batch_operation,
             fleet_commands::batch_report,
             fleet_commands::list_batches,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use stratum_db::{render_offline, DbError, Operation, Progress, RunOptions};
 use stratum_graph::{Direction, Plan};
-use stratum_operations::{current_plan, Ran, Target};
+use stratum_operations::{current_plan, GateAnswers, Ran, Target};
 use stratum_project::Project;
 use stratum_store::AuditEntry;
 use tauri::ipc::Channel;
@@ -77,15 +77,20 @@ pub async fn plan_operation(
     Ok(plan_view(project, &plan, sql, findings))
 }
 
-/// Runs an operation, streaming progress; `operation_id` lets the window cancel it.
+/// Runs an operation, streaming progress; `operation_id` lets the window cancel it. A profile
+/// with a release gate runs only with its checklist met (`reviewer` confirming the code
+/// review) or an `override_reason`.
 #[tauri::command]
 #[specta::specta]
+#[allow(clippy::too_many_arguments)]
 pub async fn run_operation(
     state: State<'_, AppState>,
     profile_id: u32,
     request: OperationRequest,
     operation_id: String,
     backup_id: Option<u32>,
+    reviewer: String,
+    override_reason: String,
     on_progress: Channel<Progress>,
 ) -> Result<RunOutcome, AppError> {
     let mut target = state.load(profile_id).await?;
@@ -109,6 +114,10 @@ pub async fn run_operation(
         &operation(&request),
         &opts,
         backup.as_ref(),
+        &GateAnswers {
+            reviewer,
+            override_reason,
+        },
     )
     .await;
     Ok(run_outcome(ran?))

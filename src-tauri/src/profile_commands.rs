@@ -37,6 +37,8 @@ pub(crate) fn profile_view(p: &Profile) -> ProfileView {
         version_table_schema: p.version_table_schema.clone(),
         alembic_values: p.alembic_values.clone(),
         tags: p.tag_list(),
+        release_gate: p.release_gate,
+        maintenance_window: p.maintenance_window.clone(),
     }
 }
 
@@ -69,6 +71,8 @@ fn validate(input: &ProfileInput) -> Result<(NewProfile, Option<String>), AppErr
             version_table_schema: text(&input.version_table_schema).trim().into(),
             alembic_values: text(&input.alembic_values),
             tags: text(&input.tags),
+            release_gate: input.release_gate,
+            maintenance_window: text(&input.maintenance_window),
         },
         input.password.clone(),
     )?)

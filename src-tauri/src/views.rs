@@ -34,6 +34,10 @@ pub struct ProfileView {
     pub alembic_values: String,
     /// For choosing profiles in the fleet view.
     pub tags: Vec<String>,
+    /// Upgrades and downgrades need the release checklist met (or a typed override).
+    pub release_gate: bool,
+    /// e.g. `Sat-Sun 22:00-06:00 Europe/Berlin`; "" when none is scheduled.
+    pub maintenance_window: String,
 }
 
 /// One line of the timeline: the graph's layout of it, with the file's text and the database's
@@ -179,6 +183,12 @@ pub struct ProfileInput {
     /// Comma separated.
     #[serde(default)]
     pub tags: Option<String>,
+    /// The release gate (None: on for production only).
+    #[serde(default)]
+    pub release_gate: Option<bool>,
+    /// `DAYS HH:MM-HH:MM [TIME ZONE]`, or empty.
+    #[serde(default)]
+    pub maintenance_window: Option<String>,
 }
 
 /// Where a saved profile's password went (None: it has none).
@@ -261,6 +271,12 @@ pub struct BatchRequest {
     pub backup_all: bool,
     /// The number of production databases in the batch, typed by the user.
     pub production_confirmation: Option<String>,
+    /// For databases with a release gate: who reviewed the code, and why to run where an item
+    /// is unmet ("" for neither).
+    #[serde(default)]
+    pub reviewer: String,
+    #[serde(default)]
+    pub override_reason: String,
 }
 
 /// A batch's report with its summary in words.

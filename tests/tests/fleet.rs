@@ -291,6 +291,7 @@ fn a_batch_upgrade_brings_every_database_to_head_with_its_backup_and_reports_the
             stop_on_failure: false,
             backup_all: true,
             production_confirmed: false,
+            ..BatchOptions::default()
         },
     );
     assert_eq!(report.items.len(), 58);

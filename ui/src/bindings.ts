@@ -11,8 +11,12 @@ export const commands = {
 	revisionDetail: (profileId: number, revision: string) => typedError<RevisionDetail, AppError>(__TAURI_INVOKE("revision_detail", { profileId, revision })),
 	/**  The plan and the exact SQL of an operation, from the database's current rows; runs nothing. */
 	planOperation: (profileId: number, request: OperationRequest) => typedError<PlanView, AppError>(__TAURI_INVOKE("plan_operation", { profileId, request })),
-	/**  Runs an operation, streaming progress; `operation_id` lets the window cancel it. */
-	runOperation: (profileId: number, request: OperationRequest, operationId: string, backupId: number | null, onProgress: Channel<Progress>) => typedError<RunOutcome, AppError>(__TAURI_INVOKE("run_operation", { profileId, request, operationId, backupId, onProgress })),
+	/**
+	 *  Runs an operation, streaming progress; `operation_id` lets the window cancel it. A profile
+	 *  with a release gate runs only with its checklist met (`reviewer` confirming the code
+	 *  review) or an `override_reason`.
+	 */
+	runOperation: (profileId: number, request: OperationRequest, operationId: string, backupId: number | null, reviewer: string, overrideReason: string, onProgress: Channel<Progress>) => typedError<RunOutcome, AppError>(__TAURI_INVOKE("run_operation", { profileId, request, operationId, backupId, reviewer, overrideReason, onProgress })),
 	cancelOperation: (operationId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_operation", { operationId })),
 	auditLog: (profileId: number | null) => typedError<AuditEntry[], AppError>(__TAURI_INVOKE("audit_log", { profileId })),
 	/**  The safety checks' findings for the revisions the database has not applied yet. */
@@ -69,6 +73,16 @@ export const commands = {
 	fleetStatus: (onRow: Channel<FleetStatus>) => typedError<FleetStatus[], AppError>(__TAURI_INVOKE("fleet_status", { onRow })),
 	/**  Checks drift on the chosen databases (each built on a scratch database), a few at a time. */
 	fleetDrift: (profileIds: number[], onRow: Channel<DriftCheck>) => typedError<DriftCheck[], AppError>(__TAURI_INVOKE("fleet_drift", { profileIds, onRow })),
+	/**  Checks up on a profile's database, and keeps the result for the fleet view. */
+	checkupProfile: (profileId: number) => typedError<Checkup, AppError>(__TAURI_INVOKE("checkup_profile", { profileId })),
+	/**  Checks up on the chosen databases, a few at a time, each sent on `on_row` when done. */
+	fleetCheckup: (profileIds: number[], onRow: Channel<CheckupRecord>) => typedError<CheckupRecord[], AppError>(__TAURI_INVOKE("fleet_checkup", { profileIds, onRow })),
+	/**
+	 *  The release gate of an operation on a profile, from the evidence the store holds;
+	 *  `backup_first` is whether the window takes a backup before running, `reviewer` who the
+	 *  person says reviewed the code.
+	 */
+	releaseGateOf: (profileId: number, request: OperationRequest, backupFirst: boolean, reviewer: string) => typedError<ReleaseGate, AppError>(__TAURI_INVOKE("release_gate_of", { profileId, request, backupFirst, reviewer })),
 	/**  Runs one operation on the chosen databases; `batch_key` lets the window cancel it. */
 	runBatchOperation: (request: BatchRequest, batchKey: string, onEvent: Channel<BatchEvent>) => typedError<BatchReportView, AppError>(__TAURI_INVOKE("run_batch_operation", { request, batchKey, onEvent })),
 	/**  A past batch's report. */
@@ -127,6 +141,10 @@ export type AuditEntry = {
 	message: string,
 	/**  The path of the backup taken before the operation, or empty. */
 	backup: string,
+	/**  One `REVISION SHA256` per line: the files of the revisions the run applied. */
+	files: string,
+	/**  What the release gate said, or empty where none applies. */
+	gate: string,
 };
 
 export type AuditFinding = {
@@ -218,6 +236,12 @@ export type BatchRequest = {
 	backup_all: boolean,
 	/**  The number of production databases in the batch, typed by the user. */
 	production_confirmation: string | null,
+	/**
+	 *  For databases with a release gate: who reviewed the code, and why to run where an item
+	 *  is unmet ("" for neither).
+	 */
+	reviewer?: string,
+	override_reason?: string,
 };
 
 /**  A past batch for the list, with how its databases ended. */
@@ -232,6 +256,36 @@ export type BatchTally = {
 	failed: number,
 	skipped: number,
 	cancelled: number,
+};
+
+export type Checkup = {
+	verdict: Verdict,
+	rows: string[],
+	pending: string[],
+	items: CheckupItem[],
+};
+
+export type CheckupItem = {
+	/**  heads, rows, drift, tenant-audit, safety-checks, backup or rehearsal. */
+	key: string,
+	title: string,
+	verdict: Verdict,
+	/**  What was found, in words. */
+	detail: string,
+	/**  What to do about it ("" when it passed). */
+	action: string,
+};
+
+/**  A profile's latest check-up, in short. */
+export type CheckupRecord = {
+	profile_id: number,
+	at: string,
+	/**  "passed", "warning" or "failed". */
+	verdict: string,
+	failed: number,
+	warnings: number,
+	/**  The items that did not pass, in words. */
+	summary: string,
 };
 
 export type Column = {
@@ -359,6 +413,8 @@ export type FleetStatus = {
 	last_backup: Stamped | null,
 	last_operation: LastOperation | null,
 	drift: DriftCheck | null,
+	/**  The latest check-up. */
+	checkup: CheckupRecord | null,
 	/**  How long reading it took. */
 	millis: number,
 };
@@ -372,6 +428,17 @@ export type ForeignKey = {
 	/**  CASCADE, SET NULL, SET DEFAULT, RESTRICT or NO ACTION. */
 	on_delete: string,
 	on_update: string,
+};
+
+export type GateItem = {
+	/**  staging, rehearsal, findings, backup, window or review. */
+	key: string,
+	title: string,
+	met: boolean,
+	/**  What shows it met, or what is missing. */
+	evidence: string,
+	/**  What to do when unmet ("" when met). */
+	action: string,
 };
 
 export type Index = {
@@ -473,6 +540,10 @@ export type ProfileInput = {
 	alembic_values?: string | null,
 	/**  Comma separated. */
 	tags?: string | null,
+	/**  The release gate (None: on for production only). */
+	release_gate?: boolean | null,
+	/**  `DAYS HH:MM-HH:MM [TIME ZONE]`, or empty. */
+	maintenance_window?: string | null,
 };
 
 /**  A profile as listed: its URL as shown (no password, the engine named) and its tags as a list. */
@@ -498,6 +569,10 @@ export type ProfileView = {
 	alembic_values: string,
 	/**  For choosing profiles in the fleet view. */
 	tags: string[],
+	/**  Upgrades and downgrades need the release checklist met (or a typed override). */
+	release_gate: boolean,
+	/**  e.g. `Sat-Sun 22:00-06:00 Europe/Berlin`; "" when none is scheduled. */
+	maintenance_window: string,
 };
 
 /**  Events a front end shows while a run goes on. */
@@ -531,6 +606,13 @@ export type RehearsedStep = {
 	upgrade_ms: number,
 	downgrade_ms: number,
 	upgrade_again_ms: number,
+};
+
+/**  The gate for one run on one profile. */
+export type ReleaseGate = {
+	/**  Whether the profile has a gate and the run changes anything. */
+	applies: boolean,
+	items: GateItem[],
 };
 
 export type Restored = {
@@ -725,6 +807,8 @@ export type TimelineView = {
 	heads: string[],
 	database: DatabaseState,
 };
+
+export type Verdict = "passed" | "warning" | "failed";
 
 /**  One change to the version table, written as Alembic writes it. */
 export type VersionOp = { op: "insert"; revision: string } | { op: "delete"; revision: string } | { op: "update"; from: string; to: string };

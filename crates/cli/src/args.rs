@@ -130,6 +130,11 @@ pub enum Command {
     /// Convert an Alembic project into a Stratum project of SQL revisions (rendered by
     /// Alembic's offline mode), so deployments need no Python.
     Convert(ConvertArgs),
+    /// The release checklist's check-up: one head, version rows known, no drift, the tenant
+    /// audit, the safety checks acknowledged, and for the app's profiles (--profiles, --all,
+    /// ...) the last backup and a passing rehearsal of the pending revisions. Exit code 1 when
+    /// an item failed.
+    Checkup(FleetArgs),
     /// Where the desktop app's profiles stand: reachable, version rows, pending revisions,
     /// several heads, last backup and operation, last drift check. Exit code 1 when one is
     /// unreachable or unreadable.
@@ -166,6 +171,12 @@ pub struct ProfileAddArgs {
     /// Comma separated.
     #[arg(long, default_value = "")]
     pub tags: String,
+    /// When changes may run, e.g. "Sat-Sun 22:00-06:00 Europe/Berlin".
+    #[arg(long, default_value = "")]
+    pub window: String,
+    /// Hold upgrades and downgrades to the release checklist (default: on for production).
+    #[arg(long)]
+    pub release_gate: Option<bool>,
 }
 
 /// Which of the desktop app's profiles (its store: --data-dir) a fleet command is about.
@@ -327,6 +338,14 @@ pub struct MigrateArgs {
     /// In a batch: also write the report here (.csv or .html).
     #[arg(long)]
     pub report: Vec<PathBuf>,
+    /// In a batch: who reviewed the revisions' code, for the release gate of production
+    /// profiles.
+    #[arg(long)]
+    pub reviewer: Option<String>,
+    /// In a batch: run databases whose release gate is not met, for this reason (kept in the
+    /// audit log and the report).
+    #[arg(long, value_name = "REASON")]
+    pub override_gate: Option<String>,
 }
 
 #[derive(Debug, Args)]

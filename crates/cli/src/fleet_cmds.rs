@@ -11,6 +11,7 @@ use stratum_db::{CancelToken, Operation};
 use stratum_operations::fleet::{
     run_batch, status, BatchEvent, BatchOptions, Fleet, Phase, Selection, State, StatusOptions,
 };
+use stratum_operations::GateAnswers;
 use stratum_store::{Profile, Secrets, Store};
 
 use crate::app_store::open_store;
@@ -18,7 +19,7 @@ use crate::args::{Cli, FleetArgs, MigrateArgs, StatusArgs};
 use crate::error::CliError;
 use crate::output::Out;
 
-async fn chosen(cli: &Cli, f: &FleetArgs) -> Result<(Store, PathBuf, Vec<Profile>), CliError> {
+pub async fn chosen(cli: &Cli, f: &FleetArgs) -> Result<(Store, PathBuf, Vec<Profile>), CliError> {
     if !f.given() {
         return Err(CliError::Input(
             "say which profiles: --all, --group CLIENT, --env ENV, --tag TAG or --profiles A,B"
@@ -137,6 +138,10 @@ pub async fn batch_cmd(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Resul
         stop_on_failure: !a.keep_going,
         backup_all: a.backup,
         production_confirmed: a.yes,
+        gate: GateAnswers {
+            reviewer: a.reviewer.clone().unwrap_or_default(),
+            override_reason: a.override_gate.clone().unwrap_or_default(),
+        },
     };
     let names: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
     let total = names.len();

@@ -5,6 +5,7 @@ mod app_store;
 mod args;
 mod backup_cmds;
 mod check_cmd;
+mod checkup_cmd;
 mod database_args;
 mod error;
 mod fleet_cmds;
@@ -80,6 +81,7 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
             with_data,
             ..
         } => rehearse_cmd::rehearse(cli, target, *from_base, *with_data, out).await,
+        Command::Checkup(f) => checkup_cmd::checkup_cmd(cli, f, out).await,
         Command::Convert(a) => alembic_cmds::convert(cli, a, out).await,
         Command::Status(a) => fleet_cmds::status_cmd(cli, a, out).await,
         Command::Profile(c) => profile_cmds::profile_cmd(cli, c, out).await,

@@ -46,6 +46,8 @@ pub async fn profile_cmd(cli: &Cli, c: &ProfileCommand, out: &Out) -> Result<(),
                     url: a.db.clone(),
                     project_dir: dir.display().to_string(),
                     tags: a.tags.clone(),
+                    maintenance_window: a.window.clone(),
+                    release_gate: a.release_gate,
                     ..Default::default()
                 },
                 None,

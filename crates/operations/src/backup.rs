@@ -54,6 +54,8 @@ pub async fn audit_plain(
             result: result.into(),
             message,
             backup: String::new(),
+            files: String::new(),
+            gate: String::new(),
         })
         .await;
 }

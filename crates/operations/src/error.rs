@@ -21,6 +21,9 @@ pub enum OperationError {
     /// Something the user chose or wrote does not hold (a profile's settings, a selection).
     #[error("{0}")]
     Input(String),
+    /// The release gate's checklist is not met and nobody overrode it.
+    #[error("{0}")]
+    Gate(String),
     /// Blocking safety findings are not acknowledged.
     #[error("blocking findings are not acknowledged: {0}. Fix the SQL, or acknowledge each with `-- stratum: allow RULE REASON` on the line above the statement")]
     Blocked(String),

@@ -5,10 +5,13 @@
 //! audited. [`fleet`] does the same over many profiles at once.
 
 mod backup;
+mod checkup;
 mod draft;
 mod error;
+pub mod files;
 pub mod findings;
 pub mod fleet;
+mod gate;
 mod new_profile;
 mod rehearsal;
 mod run;
@@ -16,8 +19,12 @@ mod target;
 mod who;
 
 pub use backup::{audit_plain, backups_dir, remove_files, take};
+pub use checkup::{
+    checkup, checkup_profile, rehearsed, Checkup, CheckupItem, Evidence, Rehearsed, Verdict,
+};
 pub use draft::{draft_from_alembic_ini, ProfileDraft};
 pub use error::OperationError;
+pub use gate::{release_gate, GateAnswers, GateItem, GateRun, MaintenanceWindow, ReleaseGate};
 pub use new_profile::{checked_profile, ENVIRONMENTS};
 pub use rehearsal::{
     keep_rehearsal, rehearse, rehearsed_files, HearStep, Problem, Rehearsal, RehearsalOptions,

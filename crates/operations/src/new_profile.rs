@@ -30,6 +30,10 @@ pub fn checked_profile(
             "the environment is development, staging or production".into(),
         ));
     }
+    p.maintenance_window = p.maintenance_window.trim().into();
+    if !p.maintenance_window.is_empty() {
+        crate::MaintenanceWindow::parse(&p.maintenance_window).map_err(OperationError::Input)?;
+    }
     let url = DatabaseUrl::parse(&p.url)?;
     Project::open_with(
         Path::new(&p.project_dir),

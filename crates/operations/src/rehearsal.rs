@@ -476,19 +476,13 @@ fn data_problems(
 /// The SHA-256 of each rehearsed revision's file, one `REVISION SHA256` per line: what a later
 /// check compares to know whether the revisions it is about to run are the ones rehearsed.
 pub fn rehearsed_files(project: &Project, r: &Rehearsal) -> String {
-    r.steps
-        .iter()
-        .map(|s| s.revision.as_str())
-        .chain(r.not_rehearsed.iter().map(String::as_str))
-        .map(|rev| {
-            let sha = project
-                .file(rev)
-                .and_then(|f| std::fs::read(&f.path).ok())
-                .map(|bytes| format!("{:x}", Sha256::digest(bytes)))
-                .unwrap_or_default();
-            format!("{rev} {sha}\n")
-        })
-        .collect()
+    crate::files::checksum_lines(
+        project,
+        r.steps
+            .iter()
+            .map(|s| s.revision.as_str())
+            .chain(r.not_rehearsed.iter().map(String::as_str)),
+    )
 }
 
 /// Keeps a profile's rehearsal in the store, with who ran it and its files' checksums.

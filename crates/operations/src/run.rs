@@ -9,7 +9,9 @@ use stratum_db::{Connection, DbError, Operation, RunFailure, RunOptions, RunRepo
 use stratum_graph::Plan;
 use stratum_store::{AuditEntry, BackupEntry, Store};
 
+use crate::files::checksum_lines;
 use crate::findings::{plan_findings_kept, refuse_unacknowledged, FindingsCache};
+use crate::gate::{release_gate, GateAnswers, GateRun};
 use crate::who::whoami;
 use crate::{OperationError, Target};
 
@@ -47,7 +49,8 @@ pub async fn current_plan(target: &Target, op: &Operation) -> Result<Plan, Opera
 }
 
 /// Runs `op` on the target's database. `backup` is the backup taken for it, which a profile
-/// that backs up before every change must have. Every outcome, failures included, is audited;
+/// that backs up before every change must have; a profile with a release gate needs its
+/// checklist met, or `answers` overriding it. Every outcome, failures included, is audited;
 /// `Err` is what stopped the run before it could start (or a failure that is not a
 /// revision's: the database unreachable, say).
 pub async fn run_checked(
@@ -57,8 +60,14 @@ pub async fn run_checked(
     op: &Operation,
     opts: &RunOptions,
     backup: Option<&BackupEntry>,
+    answers: &GateAnswers,
 ) -> Result<Ran, OperationError> {
-    run_audited(store, target, Some(cache), op, opts, backup).await
+    let before = Before {
+        checks: Some(cache),
+        backup,
+        answers,
+    };
+    run_audited(store, target, op, opts, &before).await
 }
 
 /// [`run_checked`] for a caller that has just made the same checks ([`check`]): a batch
@@ -69,8 +78,29 @@ pub async fn run_prechecked(
     op: &Operation,
     opts: &RunOptions,
     backup: Option<&BackupEntry>,
+    answers: &GateAnswers,
 ) -> Result<Ran, OperationError> {
-    run_audited(store, target, None, op, opts, backup).await
+    let before = Before {
+        checks: None,
+        backup,
+        answers,
+    };
+    run_audited(store, target, op, opts, &before).await
+}
+
+/// What a run is checked against before it starts.
+struct Before<'a> {
+    /// Check the plan's findings (the caller has not).
+    checks: Option<&'a RenderCache>,
+    backup: Option<&'a BackupEntry>,
+    answers: &'a GateAnswers,
+}
+
+/// What the audit log keeps of a run besides its outcome.
+#[derive(Default)]
+struct Kept {
+    files: String,
+    gate: String,
 }
 
 /// Refuses `op` on the target while a blocking finding in its plan is not acknowledged;
@@ -99,13 +129,14 @@ pub async fn check(
 async fn run_audited(
     store: &Store,
     target: &mut Target,
-    checks: Option<&RenderCache>,
     op: &Operation,
     opts: &RunOptions,
-    backup: Option<&BackupEntry>,
+    before: &Before<'_>,
 ) -> Result<Ran, OperationError> {
     let started = Instant::now();
-    let result = run_inner(target, checks, op, opts, backup).await;
+    let mut kept = Kept::default();
+    let result = run_inner(store, target, op, opts, before, &mut kept).await;
+    let backup_path = before.backup.map(|b| b.path.clone()).unwrap_or_default();
     let millis = stratum_db::elapsed_ms(started);
     let (verb, what) = describe(op);
     let (before, after, word, message) = match &result {
@@ -141,7 +172,9 @@ async fn run_audited(
             duration_ms: i64::try_from(millis).unwrap_or(i64::MAX),
             result: word.into(),
             message,
-            backup: backup.map(|b| b.path.clone()).unwrap_or_default(),
+            backup: backup_path,
+            files: kept.files,
+            gate: kept.gate,
         })
         .await?;
     match result {
@@ -158,23 +191,45 @@ async fn run_audited(
 }
 
 async fn run_inner(
+    store: &Store,
     target: &mut Target,
-    checks: Option<&RenderCache>,
     op: &Operation,
     opts: &RunOptions,
-    backup: Option<&BackupEntry>,
+    before: &Before<'_>,
+    kept: &mut Kept,
 ) -> Result<RunReport, OperationError> {
     let changes = !matches!(op, Operation::Stamp { .. });
-    if changes && target.profile.auto_backup && backup.is_none() {
+    if changes && target.profile.auto_backup && before.backup.is_none() {
         return Err(OperationError::Input(format!(
             "{} backs up before every upgrade and downgrade: take the backup first (or switch it off in the profile)",
             target.profile.name
         )));
     }
-    if let Some(cache) = checks {
+    let plan = match before.checks {
         // A blocking finding must be acknowledged in its file before anything runs.
-        check(target, cache, op, &FindingsCache::default()).await?;
+        Some(cache) => check(target, cache, op, &FindingsCache::default()).await?,
+        None => current_plan(target, op).await?,
+    };
+    if changes {
+        kept.files = checksum_lines(
+            &target.project,
+            plan.steps.iter().map(|s| s.revision.as_str()),
+        );
     }
+    let gate = release_gate(
+        store,
+        target,
+        &GateRun {
+            plan: &plan,
+            // The findings were checked (here, or by the batch) and none blocks.
+            blocking: &[],
+            backup_now: before.backup.is_some(),
+            reviewer: &before.answers.reviewer,
+            now: chrono::Utc::now(),
+        },
+    )
+    .await?;
+    kept.gate = gate.decide(&target.profile.name, before.answers)?;
     let runner = target.runner()?;
     let opts = RunOptions {
         transaction_per_revision: opts.transaction_per_revision

@@ -24,14 +24,18 @@ pub struct AuditEntry {
     pub message: String,
     /// The path of the backup taken before the operation, or empty.
     pub backup: String,
+    /// One `REVISION SHA256` per line: the files of the revisions the run applied.
+    pub files: String,
+    /// What the release gate said, or empty where none applies.
+    pub gate: String,
 }
 
 impl Store {
     /// Records one operation in the audit log.
     pub async fn record(&self, e: &AuditEntry) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO audit_log (at, who, profile_id, profile_name, operation, target, rows_before, rows_after, duration_ms, result, message, backup) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log (at, who, profile_id, profile_name, operation, target, rows_before, rows_after, duration_ms, result, message, backup, files, gate) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&e.at)
         .bind(&e.who)
@@ -45,6 +49,8 @@ impl Store {
         .bind(&e.result)
         .bind(&e.message)
         .bind(&e.backup)
+        .bind(&e.files)
+        .bind(&e.gate)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -60,6 +66,32 @@ impl Store {
             None => sqlx::query_as::<_, AuditEntry>("SELECT * FROM audit_log ORDER BY id DESC"),
         };
         Ok(q.fetch_all(&self.pool).await?)
+    }
+
+    /// The successful runs of `operation` (upgrade or downgrade) on these profiles, newest
+    /// first: where the release gate looks for the same revisions run before on development
+    /// or staging.
+    pub async fn runs_of(
+        &self,
+        profile_ids: &[i64],
+        operation: &str,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let ids = format!(
+            "[{}]",
+            profile_ids
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        Ok(sqlx::query_as::<_, AuditEntry>(
+            "SELECT * FROM audit_log WHERE operation = ? AND result = 'succeeded' AND files <> '' \
+             AND profile_id IN (SELECT value FROM json_each(?)) ORDER BY id DESC",
+        )
+        .bind(operation)
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Each profile's newest upgrade, downgrade, stamp or restore.

@@ -1,5 +1,5 @@
 //! The app's own local store, one SQLite file in the app's data folder: connection profiles, the
-//! backup catalogue, the audit log, drift checks, batch runs and rehearsals, a module each. Its schema is the
+//! backup catalogue, the audit log, drift checks, batch runs, rehearsals and check-ups, a module each. Its schema is the
 //! sqlx migrations in the repository's `migrations/` folder. Version rows are kept as text,
 //! comma separated and empty for base, as the audit log shows them. Passwords are never written
 //! here.
@@ -7,6 +7,7 @@
 mod audit;
 mod backups;
 mod batches;
+mod checkups;
 mod drift;
 mod error;
 mod profiles;
@@ -16,6 +17,7 @@ mod secrets;
 pub use audit::AuditEntry;
 pub use backups::BackupEntry;
 pub use batches::{BatchItem, BatchRecord, BatchTally};
+pub use checkups::CheckupRecord;
 pub use drift::DriftCheck;
 pub use error::StoreError;
 pub use profiles::{NewProfile, Profile};
@@ -103,6 +105,8 @@ mod tests {
             result: "succeeded".into(),
             message: String::new(),
             backup: String::new(),
+            files: String::new(),
+            gate: String::new(),
         };
         store.record(&entry).await.unwrap_or_else(|e| panic!("{e}"));
         drop(store);

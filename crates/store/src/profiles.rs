@@ -31,6 +31,10 @@ pub struct Profile {
     pub alembic_values: String,
     /// Comma separated, for choosing profiles by more than client and environment.
     pub tags: String,
+    /// Upgrades and downgrades need the release checklist's evidence (or a typed override).
+    pub release_gate: bool,
+    /// When changes may run, e.g. `Sat-Sun 22:00-06:00 Europe/Berlin` ("": none scheduled).
+    pub maintenance_window: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -49,6 +53,9 @@ pub struct NewProfile {
     pub version_table_schema: String,
     pub alembic_values: String,
     pub tags: String,
+    /// None: on for production, off elsewhere.
+    pub release_gate: Option<bool>,
+    pub maintenance_window: String,
 }
 
 /// Tags as stored: trimmed, comma separated, without empties or repeats.
@@ -87,6 +94,8 @@ impl Profile {
             version_table_schema: self.version_table_schema.clone(),
             alembic_values: self.alembic_values.clone(),
             tags: self.tags.clone(),
+            release_gate: Some(self.release_gate),
+            maintenance_window: self.maintenance_window.clone(),
         }
     }
 }
@@ -94,6 +103,11 @@ impl Profile {
 impl NewProfile {
     fn auto_backup(&self) -> bool {
         self.auto_backup.unwrap_or(self.environment == "production")
+    }
+
+    fn release_gate(&self) -> bool {
+        self.release_gate
+            .unwrap_or(self.environment == "production")
     }
 
     fn backup_keep(&self) -> i64 {
@@ -125,6 +139,8 @@ impl NewProfile {
         v.add(self.version_table_schema.trim().to_string())?;
         v.add(self.alembic_values.clone())?;
         v.add(tags(&self.tags))?;
+        v.add(self.release_gate())?;
+        v.add(self.maintenance_window.trim().to_string())?;
         Ok(v)
     }
 }
@@ -153,7 +169,7 @@ impl Store {
 
     pub async fn add_profile(&self, p: &NewProfile) -> Result<Profile, StoreError> {
         let id: i64 = sqlx::query_scalar_with(
-            "INSERT INTO profiles (name, client, environment, url, project_dir, auto_backup, backup_keep, python, version_table, version_table_schema, alembic_values, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO profiles (name, client, environment, url, project_dir, auto_backup, backup_keep, python, version_table, version_table_schema, alembic_values, tags, release_gate, maintenance_window) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             p.values()?,
         )
         .fetch_one(&self.pool)
@@ -164,7 +180,7 @@ impl Store {
     pub async fn update_profile(&self, id: i64, p: &NewProfile) -> Result<Profile, StoreError> {
         let mut values = p.values()?;
         values.add(id).map_err(encoding)?;
-        let changed = sqlx::query_with("UPDATE profiles SET name = ?, client = ?, environment = ?, url = ?, project_dir = ?, auto_backup = ?, backup_keep = ?, python = ?, version_table = ?, version_table_schema = ?, alembic_values = ?, tags = ? WHERE id = ?", values)
+        let changed = sqlx::query_with("UPDATE profiles SET name = ?, client = ?, environment = ?, url = ?, project_dir = ?, auto_backup = ?, backup_keep = ?, python = ?, version_table = ?, version_table_schema = ?, alembic_values = ?, tags = ?, release_gate = ?, maintenance_window = ? WHERE id = ?", values)
             .execute(&self.pool)
             .await?
             .rows_affected();

@@ -17,8 +17,8 @@ use stratum_store::{AuditEntry, BatchItem, BatchRecord, Profile, Store};
 use super::Fleet;
 use crate::findings::FindingsCache;
 use crate::{
-    audit_plain, check, current_rows, describe, run_prechecked, take, whoami, OperationError,
-    Target,
+    audit_plain, check, current_rows, describe, release_gate, run_prechecked, take, whoami,
+    GateAnswers, GateRun, OperationError, Target,
 };
 
 #[derive(Debug, Clone)]
@@ -31,6 +31,9 @@ pub struct BatchOptions {
     pub backup_all: bool,
     /// The user confirmed the production databases in the batch.
     pub production_confirmed: bool,
+    /// The reviewer and any override reason, for the databases whose profile has a release
+    /// gate: each is held to its own checklist.
+    pub gate: GateAnswers,
 }
 
 impl Default for BatchOptions {
@@ -40,14 +43,19 @@ impl Default for BatchOptions {
             stop_on_failure: true,
             backup_all: false,
             production_confirmed: false,
+            gate: GateAnswers::default(),
         }
     }
 }
 
 impl BatchOptions {
     fn describe(&self) -> String {
+        let gate = match self.gate.override_reason.trim() {
+            "" => String::new(),
+            reason => format!("; release gates overridden: {reason}"),
+        };
         format!(
-            "{} at a time; {}; {}",
+            "{} at a time; {}; {}{gate}",
             self.concurrency.max(1),
             if self.stop_on_failure {
                 "stop at the first failure"
@@ -265,6 +273,8 @@ pub async fn run_batch(
             result: if failed > 0 { "failed" } else { "succeeded" }.into(),
             message: report.summary(),
             backup: String::new(),
+            files: String::new(),
+            gate: String::new(),
         })
         .await?;
     Ok(report)
@@ -367,7 +377,44 @@ async fn steps(
     if plan.steps.is_empty() {
         return Ok(Phase::UpToDate);
     }
-    let backup = if opts.backup_all || profile.auto_backup {
+    let backs_up = opts.backup_all || profile.auto_backup;
+    // The gate is asked before the backup, so a refused database costs no backup; the run
+    // asks again, and audits the answer.
+    let gate = release_gate(
+        fleet.store,
+        &target,
+        &GateRun {
+            plan: &plan,
+            blocking: &[],
+            backup_now: backs_up,
+            reviewer: &opts.gate.reviewer,
+            now: chrono::Utc::now(),
+        },
+    )
+    .await
+    .map_err(failed)?;
+    let passage = match gate.decide(&profile.name, &opts.gate) {
+        Ok(passage) => passage,
+        Err(e) => {
+            let message = e.to_string();
+            let (verb, what) = describe(op);
+            audit_plain(
+                fleet.store,
+                profile,
+                verb,
+                &what,
+                &plan.rows_before,
+                stratum_db::elapsed_ms(started),
+                Err(message.clone()),
+            )
+            .await;
+            return Err((Phase::Failed, message));
+        }
+    };
+    if passage.starts_with("overridden") {
+        item.message = format!("release gate {passage}");
+    }
+    let backup = if backs_up {
         tell(Phase::BackingUp, "taking a backup first".into());
         let (verb, what) = describe(op);
         let b = take(
@@ -413,9 +460,16 @@ async fn steps(
         })),
         ..RunOptions::default()
     };
-    let ran = run_prechecked(fleet.store, &mut target, op, &run_opts, backup.as_ref())
-        .await
-        .map_err(failed)?;
+    let ran = run_prechecked(
+        fleet.store,
+        &mut target,
+        op,
+        &run_opts,
+        backup.as_ref(),
+        &opts.gate,
+    )
+    .await
+    .map_err(failed)?;
     let report = match ran.outcome {
         Ok(r) => r,
         Err(f) => {

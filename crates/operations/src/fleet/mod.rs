@@ -1,7 +1,8 @@
 //! The same operations over many profiles at once: where every database stands, batch
-//! upgrades and downgrades with their report, and drift checks, each a bounded number at a time.
+//! upgrades and downgrades with their report, drift checks and check-ups, each a bounded number at a time.
 
 mod batch;
+mod checkup;
 mod drift;
 mod report;
 mod select;
@@ -13,6 +14,7 @@ use stratum_alembic::RenderCache;
 use stratum_store::{Secrets, Store};
 
 pub use batch::{run_batch, BatchEvent, BatchOptions, BatchReport, Phase, Tell};
+pub use checkup::checkup_many;
 pub use drift::check_drift;
 pub use report::{to_csv, to_html};
 pub use select::Selection;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use stratum_db::{Connection, DatabaseUrl, VersionTable};
 use stratum_project::Project;
-use stratum_store::{DriftCheck, Profile, Secrets, Store};
+use stratum_store::{CheckupRecord, DriftCheck, Profile, Secrets, Store};
 use tokio::sync::Semaphore;
 
 use crate::{open_project, OperationError};
@@ -89,6 +89,8 @@ pub struct FleetStatus {
     pub last_backup: Option<Stamped>,
     pub last_operation: Option<LastOperation>,
     pub drift: Option<DriftCheck>,
+    /// The latest check-up.
+    pub checkup: Option<CheckupRecord>,
     /// How long reading it took.
     pub millis: u64,
 }
@@ -137,6 +139,7 @@ pub async fn status(
     let backups = store.last_backups().await?;
     let operations = store.last_operations().await?;
     let drifts = store.drift_checks().await?;
+    let checkups = store.checkups().await?;
     let projects = projects(&profiles);
     let gate = Arc::new(Semaphore::new(opts.concurrency.max(1)));
     let each = Arc::new(each);
@@ -167,6 +170,7 @@ pub async fn status(
                 message: e.message.clone(),
             }),
             drift: drifts.get(&p.id).cloned(),
+            checkup: checkups.get(&p.id).cloned(),
             millis: 0,
         };
         let project = projects.get(&p.id).cloned();
