@@ -221,6 +221,11 @@ impl ScratchDb {
         rows
     }
 
+    /// Runs a statement on the database, as a person changing it by hand would.
+    pub fn execute(&self, sql: &str) {
+        admin(&self.url, sql);
+    }
+
     pub fn version_rows(&self) -> Vec<String> {
         rt().block_on(async {
             let mut c = self.connect().await;

@@ -16,6 +16,7 @@ const commands = vi.hoisted(() => ({
   mergeHeads: vi.fn(),
   fleetStatus: vi.fn(),
   listBatches: vi.fn(),
+  checkupProfile: vi.fn(),
 }));
 vi.mock("./bindings", () => ({ commands }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage = () => {}; } }));
@@ -25,7 +26,7 @@ const failed = (error: unknown) => Promise.resolve({ status: "error" as const, e
 
 const profile: ProfileView = {
   id: 1, name: "Acme staging", client: "Acme", environment: "staging", database: "postgresql erp@db/acme", engine: "postgres",
-  project_dir: "/srv/acme/alembic", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [],
+  project_dir: "/srv/acme/alembic", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "",
 };
 const row = (revision: string, down: string[], applied: boolean, current: boolean): RevisionRow => ({
   revision, message: `revision ${revision}`, created: "2025-02-05 10:35:00", file: `versions/${revision}_x.py`, down_revisions: down, labels: [],
@@ -241,4 +242,22 @@ test("the Fleet button and Ctrl+Shift+F show the fleet instead of the profile; a
   expect(screen.queryByTestId("db-summary")).not.toBeInTheDocument();
   // Shown again: read again.
   await waitFor(() => expect(commands.fleetStatus).toHaveBeenCalledTimes(3));
+});
+
+test("Check-up… in the More menu checks up on the profile on screen; Escape closes it without touching the profile's shortcuts", async () => {
+  commands.timeline.mockImplementation(() => ok(timeline("native")));
+  commands.checkupProfile.mockImplementation(() =>
+    ok({ verdict: "passed", rows: ["001"], pending: ["002"], items: [{ key: "heads", title: "One head", verdict: "passed", detail: "002", action: "" }] }),
+  );
+  render(<App />);
+  await screen.findByTestId("db-summary");
+  fireEvent.click(within(await openMenu()).getByTestId("more-checkup"));
+  const dialog = await screen.findByTestId("checkup");
+  expect(commands.checkupProfile).toHaveBeenCalledWith(1);
+  expect(await within(dialog).findByTestId("checkup-summary")).toHaveTextContent("1 passed");
+  // Ctrl+U belongs to the profile's toolbar, not to the open dialog.
+  fireEvent.keyDown(window, { key: "u", ctrlKey: true });
+  expect(screen.queryByTestId("operation")).not.toBeInTheDocument();
+  fireEvent.keyDown(window, { key: "Escape" });
+  expect(screen.queryByTestId("checkup")).not.toBeInTheDocument();
 });

@@ -5,6 +5,7 @@ import { Sidebar } from "./components/Sidebar";
 import { Timeline } from "./components/Timeline";
 import { History } from "./components/History";
 import { Rehearse } from "./components/Rehearse";
+import { Checkup } from "./components/Checkup";
 import { OperationFlow } from "./components/OperationFlow";
 import { ProfileForm } from "./components/ProfileForm";
 import { NewRevision } from "./components/NewRevision";
@@ -52,6 +53,7 @@ export function App() {
   const [computed, setComputed] = useState<{ profileId: number; value: ComputedValue } | null>(null);
   const [ask, setAsk] = useState<Ask | null>(null);
   const [rehearsing, setRehearsing] = useState(false);
+  const [checkingUp, setCheckingUp] = useState(false);
   // The fleet view replaces the profile's; once opened it stays mounted (hidden) so its filters
   // and selection survive a look at one profile.
   const [fleetOpen, setFleetOpen] = useState(false);
@@ -137,7 +139,7 @@ export function App() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (operation || writing || form || ask) return;
+      if (operation || writing || form || ask || checkingUp) return;
       if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === "f") {
         e.preventDefault();
         openFleet();
@@ -158,7 +160,7 @@ export function App() {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [operation, writing, form, ask, selected, pending.length, refresh, fleetOpen, openFleet]);
+  }, [operation, writing, form, ask, checkingUp, selected, pending.length, refresh, fleetOpen, openFleet]);
 
   const mergeHeads = () => {
     if (selected === null) return;
@@ -198,6 +200,7 @@ export function App() {
     { separator: true, id: "sep-1" },
     { id: "menu-merge-heads", label: "Merge heads", onSelect: mergeHeads, disabled: !current || current.heads.length < 2, title: current && current.heads.length > 1 ? "Write a merge revision joining the heads" : "The project has one head: nothing to merge" },
     { id: "menu-rehearse", label: "Rehearse upgrade…", onSelect: () => setRehearsing(true), title: "Upgrade, downgrade and upgrade again every pending revision on a scratch database, and check that each downgrade puts the schema back" },
+    { id: "more-checkup", label: "Check-up…", onSelect: () => setCheckingUp(true), title: "Check this database's heads, version rows, drift, tenant audit, safety checks, latest backup and rehearsal, with what to do about each problem" },
     { id: "menu-save-sql", label: "Save upgrade SQL…", onSelect: saveUpgradeSql, title: "Save the SQL of an upgrade to head to a file (alembic upgrade head --sql > preview.sql)" },
     ...(alembic
       ? [{ id: "menu-convert", label: "Convert to SQL project…", onSelect: convert, title: "Write this Alembic project as Stratum SQL revisions for this profile's engine, in a folder you choose" }]
@@ -348,6 +351,7 @@ export function App() {
         />
       )}
       {rehearsing && profile && <Rehearse profile={profile} onClose={() => setRehearsing(false)} />}
+      {checkingUp && profile && <Checkup profile={profile} onClose={() => setCheckingUp(false)} />}
       {operation && profile && (
         <OperationFlow
           profile={profile}

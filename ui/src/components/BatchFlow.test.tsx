@@ -13,13 +13,13 @@ type Sent = { onmessage: (e: unknown) => void };
 
 const profile = (id: number, name: string, environment: string, auto_backup = false): ProfileView => ({
   id, name, client: "Acme", environment, database: `postgresql erp@db/${name}`, engine: "postgres", project_dir: "/p",
-  auto_backup, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [],
+  auto_backup, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "",
 });
 const profiles = [profile(1, "acme_prod", "production", true), profile(2, "acme_staging", "staging"), profile(3, "globex_prod", "production", true)];
 const row = (p: ProfileView, state: FleetRow["state"] = "pending"): FleetRow => ({
   profile_id: p.id, name: p.name, client: p.client, environment: p.environment, tags: [], database: p.database, state, reason: null, server: null,
   rows: ["005"], pending: state === "pending" ? ["006", "007"] : [], several_heads: false, project_heads: 1,
-  last_backup: null, last_operation: null, drift: null, millis: 5,
+  last_backup: null, last_operation: null, drift: null, checkup: null, millis: 5,
 });
 const chosen = profiles.map((p) => row(p));
 
@@ -77,7 +77,7 @@ test("the production databases are listed and Start waits until their count is t
   fireEvent.click(start);
   await waitFor(() => expect(run.channel).not.toBeNull());
   expect(commands.runBatchOperation).toHaveBeenCalledWith(
-    { profile_ids: [1, 2, 3], kind: "upgrade", target: "heads", concurrency: 2, stop_on_failure: false, backup_all: true, production_confirmation: "2" },
+    { profile_ids: [1, 2, 3], kind: "upgrade", target: "heads", concurrency: 2, stop_on_failure: false, backup_all: true, production_confirmation: "2", reviewer: "", override_reason: "" },
     expect.stringMatching(/^batch-/),
     expect.anything(),
   );
@@ -96,7 +96,7 @@ test("a batch without production databases asks nothing and sends no confirmatio
   fireEvent.change(screen.getByTestId("batch-target"), { target: { value: " 003 " } });
   fireEvent.click(screen.getByTestId("batch-start"));
   await waitFor(() => expect(commands.runBatchOperation).toHaveBeenCalled());
-  expect(commands.runBatchOperation.mock.lastCall?.[0]).toEqual({ profile_ids: [2], kind: "downgrade", target: "003", concurrency: 4, stop_on_failure: true, backup_all: false, production_confirmation: null });
+  expect(commands.runBatchOperation.mock.lastCall?.[0]).toEqual({ profile_ids: [2], kind: "downgrade", target: "003", concurrency: 4, stop_on_failure: true, backup_all: false, production_confirmation: null, reviewer: "", override_reason: "" });
 });
 
 test("each database's row follows its events, with the overall count; Cancel cancels the batch by its key", async () => {
@@ -195,4 +195,17 @@ test("a refused batch says why in the dialog and goes back to its options", asyn
   expect(screen.getByTestId("batch-target")).toHaveValue("heads");
   fireEvent.click(screen.getByTestId("batch-close"));
   expect(onClose).toHaveBeenCalledWith(false);
+});
+
+test("databases with a release gate are named, and the reviewer and an override reason go with the batch", async () => {
+  running();
+  const gated = [{ ...profiles[0], release_gate: true }, profiles[1]];
+  render(<BatchFlow chosen={gated.map((p) => row(p))} profiles={gated} onClose={() => {}} />);
+  expect(screen.getByTestId("batch-gate")).toHaveTextContent("1 database with a release gate");
+  fireEvent.change(screen.getByTestId("batch-production-confirm"), { target: { value: "1" } });
+  fireEvent.change(screen.getByTestId("batch-reviewer"), { target: { value: " Dana " } });
+  fireEvent.change(screen.getByTestId("batch-override-reason"), { target: { value: "hotfix 4711" } });
+  fireEvent.click(screen.getByTestId("batch-start"));
+  await waitFor(() => expect(commands.runBatchOperation).toHaveBeenCalled());
+  expect(commands.runBatchOperation.mock.lastCall?.[0]).toMatchObject({ reviewer: "Dana", override_reason: "hotfix 4711" });
 });

@@ -46,6 +46,8 @@ export function BatchFlow({ chosen, profiles, onClose }: Props) {
   const [stop, setStop] = useState(true);
   const [backupAll, setBackupAll] = useState(false);
   const [typed, setTyped] = useState("");
+  const [reviewer, setReviewer] = useState("");
+  const [overrideReason, setOverrideReason] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [lines, setLines] = useState<Line[]>([]);
   const [report, setReport] = useState<BatchReportView | null>(null);
@@ -56,6 +58,8 @@ export function BatchFlow({ chosen, profiles, onClose }: Props) {
   const production = chosen.filter((r) => r.environment === "production");
   const autoBackup = useMemo(() => new Set(profiles.filter((p) => p.auto_backup).map((p) => p.id)), [profiles]);
   const backsUp = chosen.filter((r) => autoBackup.has(r.profile_id)).length;
+  const gatedIds = useMemo(() => new Set(profiles.filter((p) => p.release_gate).map((p) => p.id)), [profiles]);
+  const gated = chosen.filter((r) => gatedIds.has(r.profile_id));
   const unreadable = chosen.filter((r) => r.state === "unreachable" || r.state === "invalid");
   const n = Number(concurrency);
   const concurrencyOk = Number.isInteger(n) && n >= 1 && n <= MAX_CONCURRENCY;
@@ -87,6 +91,8 @@ export function BatchFlow({ chosen, profiles, onClose }: Props) {
       stop_on_failure: stop,
       backup_all: backupAll,
       production_confirmation: production.length > 0 ? typed.trim() : null,
+      reviewer: gated.length > 0 ? reviewer.trim() : "",
+      override_reason: gated.length > 0 ? overrideReason.trim() : "",
     };
     key.current = batchKey();
     setError(null);
@@ -220,6 +226,21 @@ export function BatchFlow({ chosen, profiles, onClose }: Props) {
                 <label className="confirm">
                   Type how many production databases this batch changes ({production.length}) to confirm:
                   <input data-testid="batch-production-confirm" value={typed} onChange={(e) => setTyped(e.target.value)} inputMode="numeric" autoComplete="off" />
+                </label>
+              </div>
+            )}
+            {gated.length > 0 && (
+              <div className="batch-gate" data-testid="batch-gate">
+                <p>
+                  <strong>{plural(gated.length, "database")}</strong> with a release gate: each is held to its own checklist (the same revisions run on its client's staging, a passing rehearsal, a backup, its maintenance window, a code review) and fails without running where one is not met.
+                </p>
+                <label>
+                  Code reviewed by
+                  <input data-testid="batch-reviewer" value={reviewer} onChange={(e) => setReviewer(e.target.value)} placeholder="the reviewer's name" />
+                </label>
+                <label>
+                  Override unmet items, because (optional; kept in the audit log and the report)
+                  <input data-testid="batch-override-reason" value={overrideReason} onChange={(e) => setOverrideReason(e.target.value)} placeholder="leave empty to hold each gate" />
                 </label>
               </div>
             )}

@@ -7,6 +7,7 @@ import type { FleetRow } from "./format";
 const commands = vi.hoisted(() => ({
   fleetStatus: vi.fn(),
   fleetDrift: vi.fn(),
+  fleetCheckup: vi.fn(),
   listBatches: vi.fn(),
   batchReport: vi.fn(),
   saveBatchReport: vi.fn(),
@@ -22,6 +23,7 @@ type Sent = { onmessage: (e: unknown) => void };
 const profile = (id: number, name: string, client: string, environment: string, tags: string[] = []): ProfileView => ({
   id, name, client, environment, database: `postgresql erp@db/${name.toLowerCase().replace(/ /g, "_")}`, engine: "postgres", project_dir: "/p",
   auto_backup: environment === "production", backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags,
+  release_gate: environment === "production", maintenance_window: "",
 });
 const profiles = [
   profile(1, "Acme prod", "Acme", "production", ["eu"]),
@@ -32,10 +34,13 @@ const profiles = [
 const row = (p: ProfileView, over: Partial<FleetRow>): FleetRow => ({
   profile_id: p.id, name: p.name, client: p.client, environment: p.environment, tags: p.tags, database: p.database,
   state: "up_to_date", reason: null, server: "PostgreSQL 16.2", rows: ["007"], pending: [], several_heads: false, project_heads: 1,
-  last_backup: { at: "2026-11-24 12:00:00", age_seconds: 3 * 3600 }, last_operation: null, drift: null, millis: 12, ...over,
+  last_backup: { at: "2026-11-24 12:00:00", age_seconds: 3 * 3600 }, last_operation: null, drift: null, checkup: null, millis: 12, ...over,
 });
 const rows: FleetRow[] = [
-  row(profiles[0], { drift: { profile_id: 1, at: "2026-11-24 10:00:00", differences: 2, summary: "column users.phone is missing; index ix_a differs" } }),
+  row(profiles[0], {
+    drift: { profile_id: 1, at: "2026-11-24 10:00:00", differences: 2, summary: "column users.phone is missing; index ix_a differs" },
+    checkup: { profile_id: 1, at: "2026-11-24 10:00:30", verdict: "failed", failed: 1, warnings: 1, summary: "drift: 2 differences; backup: 3 h old" },
+  }),
   row(profiles[1], { state: "pending", rows: ["005"], pending: ["006", "007"], last_backup: null, last_operation: { at: "2026-11-20 09:00:00", operation: "upgrade", target: "heads", result: "failed", message: "relation exists" } }),
   row(profiles[2], { state: "unreachable", reason: "connection refused", server: null, rows: [], last_backup: null }),
   row(profiles[3], { rows: [], state: "pending", pending: ["001"], several_heads: true, last_backup: { at: "2026-11-14 12:00:00", age_seconds: 10 * 86400 } }),
@@ -92,6 +97,11 @@ test("the table fills in as databases answer, with the summary line and every co
   expect(screen.getByTestId("fleet-drift-1")).toHaveTextContent("2 differences");
   expect(within(screen.getByTestId("fleet-drift-1")).getByText("2 differences")).toHaveAttribute("title", expect.stringContaining("column users.phone is missing"));
   expect(screen.getByTestId("fleet-drift-2")).toHaveTextContent("not checked");
+  // The latest check-up: its verdict in a word, the items that did not pass and when in its tooltip.
+  const checkup = within(screen.getByTestId("fleet-checkup-1")).getByText("failed");
+  expect(checkup.closest("[title]")).toHaveAttribute("title", "drift: 2 differences; backup: 3 h old\nchecked 2026-11-24 10:00:30");
+  expect(checkup.closest("[title]")).toHaveClass("error-text");
+  expect(screen.getByTestId("fleet-checkup-2")).toHaveTextContent("—");
   expect(screen.getByTestId("fleet-pending-2")).toHaveTextContent("2");
   expect(within(screen.getByTestId("fleet-row-4")).getByText("base")).toBeInTheDocument();
   expect(within(screen.getByTestId("fleet-row-4")).getByText("several heads")).toBeInTheDocument();
@@ -243,6 +253,61 @@ test("Check drift runs over the chosen databases and fills the drift column as e
   await act(async () => finish({ status: "ok", data: [{ profile_id: 2, at: "2026-11-24 16:00:00", differences: 0, summary: "" }, three] }));
   expect(screen.getByTestId("fleet-drift-3")).toHaveTextContent("check failed");
   expect(screen.getByTestId("fleet-check-drift")).toHaveTextContent("Check drift");
+});
+
+test("Check up runs over the chosen databases and fills the check-up column as each answers", async () => {
+  commands.fleetStatus.mockImplementation(() => ok(rows));
+  let channel: Sent | null = null;
+  let finish: (v: unknown) => void = () => {};
+  commands.fleetCheckup.mockImplementation((_ids: number[], ch: Sent) => {
+    channel = ch;
+    return new Promise((resolve) => (finish = resolve));
+  });
+  render(<Fleet profiles={profiles} onOpenProfile={() => {}} />);
+  await waitFor(() => expect(screen.getByTestId("fleet-row-1")).toHaveAttribute("data-state", "up_to_date"));
+  const button = screen.getByTestId("fleet-check-up");
+  expect(button).toBeDisabled();
+  fireEvent.click(screen.getByTestId("fleet-select-1"));
+  fireEvent.click(screen.getByTestId("fleet-select-2"));
+  fireEvent.click(button);
+  expect(commands.fleetCheckup).toHaveBeenCalledWith([1, 2], expect.anything());
+  expect(button).toHaveTextContent("Checking up 0 of 2…");
+  expect(button).toBeDisabled();
+  expect(screen.getByTestId("fleet-checkup-1")).toHaveTextContent("checking…");
+  expect(screen.getByTestId("fleet-checkup-2")).toHaveTextContent("checking…");
+  // The drift check is its own action: running a check-up leaves it alone.
+  expect(screen.getByTestId("fleet-drift-1")).toHaveTextContent("2 differences");
+
+  const two = { profile_id: 2, at: "2026-11-24 16:00:00", verdict: "warning", failed: 0, warnings: 1, summary: "backup: none yet" };
+  act(() => channel!.onmessage(two));
+  expect(within(screen.getByTestId("fleet-checkup-2")).getByText("warning").closest("[title]")).toHaveAttribute("title", "backup: none yet\nchecked 2026-11-24 16:00:00");
+  expect(screen.getByTestId("fleet-checkup-1")).toHaveTextContent("checking…");
+  expect(button).toHaveTextContent("Checking up 1 of 2…");
+
+  // A newer check-up replaces the stored one the reading brought.
+  const one = { profile_id: 1, at: "2026-11-24 16:00:04", verdict: "passed", failed: 0, warnings: 0, summary: "" };
+  await act(async () => finish({ status: "ok", data: [two, one] }));
+  const passed = within(screen.getByTestId("fleet-checkup-1")).getByText("passed");
+  expect(passed.closest("[title]")).toHaveAttribute("title", "checked 2026-11-24 16:00:04");
+  expect(passed.closest("[title]")).toHaveClass("ok-text");
+  expect(button).toHaveTextContent("Check up");
+  expect(button).toBeEnabled();
+
+  // Sorted by check-up: never checked first, failures last.
+  fireEvent.click(screen.getByTestId("fleet-sort-checkup"));
+  expect(shownIds()).toEqual(["fleet-row-3", "fleet-row-4", "fleet-row-1", "fleet-row-2"]);
+});
+
+test("a failed check-up run is said in the banner", async () => {
+  commands.fleetStatus.mockImplementation(() => ok(rows));
+  commands.fleetCheckup.mockImplementation(() => Promise.resolve({ status: "error", error: { kind: "store", message: "database is locked" } }));
+  render(<Fleet profiles={profiles} onOpenProfile={() => {}} />);
+  await waitFor(() => expect(screen.getByTestId("fleet-row-3")).toHaveAttribute("data-state", "unreachable"));
+  fireEvent.click(screen.getByTestId("fleet-select-3"));
+  fireEvent.click(screen.getByTestId("fleet-check-up"));
+  expect(await screen.findByTestId("fleet-error")).toHaveTextContent("The check-up failed: database is locked");
+  expect(screen.getByTestId("fleet-checkup-3")).toHaveTextContent("—");
+  expect(screen.getByTestId("fleet-check-up")).toBeEnabled();
 });
 
 test("a row's name opens its profile", async () => {

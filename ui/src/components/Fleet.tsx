@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Channel } from "@tauri-apps/api/core";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { commands, type BatchReportView, type BatchSummaryView, type DriftCheck, type FleetStatus, type ProfileView } from "../bindings";
+import { commands, type BatchReportView, type BatchSummaryView, type CheckupRecord, type DriftCheck, type FleetStatus, type ProfileView } from "../bindings";
 import { call, messageOf } from "../api";
 import { BatchFlow, BatchReportDialog } from "./BatchFlow";
-import { ageWords, duration, plural, READING, resultClass, rowsWords, splitDatabase, stateText, when, type FleetRow, type StateText } from "./format";
+import { ageWords, duration, plural, READING, resultClass, rowsWords, splitDatabase, stateText, VERDICT_MARK, when, type FleetRow, type StateText } from "./format";
 
 /** Row and header heights of the virtualised table, in pixels. */
 export const FLEET_ROW = 48;
@@ -14,7 +14,7 @@ const STALE_BACKUP_SECONDS = 7 * 86400;
 
 
 type StateFilter = "all" | "behind" | "problem" | "drifted" | "up_to_date";
-type SortKey = "name" | "database" | "state" | "at" | "pending" | "drift" | "backup" | "operation";
+type SortKey = "name" | "database" | "state" | "at" | "pending" | "drift" | "checkup" | "backup" | "operation";
 type Sort = { key: SortKey; dir: 1 | -1 } | null;
 
 const STATE_FILTERS: { value: StateFilter; label: string; title?: string }[] = [
@@ -29,12 +29,12 @@ function placeholder(p: ProfileView): FleetRow {
   return {
     profile_id: p.id, name: p.name, client: p.client, environment: p.environment, tags: p.tags ?? [], database: p.database,
     state: READING, reason: null, server: null, rows: [], pending: [], several_heads: false, project_heads: 0,
-    last_backup: null, last_operation: null, drift: null, millis: 0,
+    last_backup: null, last_operation: null, drift: null, checkup: null, millis: 0,
   };
 }
 
-/** The newer of two drift checks (timestamps in the store's sortable format). */
-function newer(a: DriftCheck | null, b: DriftCheck | undefined): DriftCheck | null {
+/** The newer of two drift checks or check-ups (timestamps in the store's sortable format). */
+function newer<T extends { at: string }>(a: T | null, b: T | undefined): T | null {
   if (!b) return a;
   if (!a) return b;
   return b.at >= a.at ? b : a;
@@ -45,8 +45,10 @@ function isProblem(r: FleetRow): boolean {
 }
 
 const STATE_ORDER: Record<string, number> = { invalid: 0, unreachable: 1, unknown_rows: 2, pending: 3, up_to_date: 4, [READING]: 5 };
+const CHECKUP_ORDER: Record<string, number> = { passed: 0, warning: 1, failed: 2 };
+const CHECKUP_CLASS: Record<string, string> = { passed: "ok-text", warning: "warn-text strong", failed: "error-text strong" };
 
-function sortValue(r: FleetRow, key: SortKey, drift: DriftCheck | null): string | number {
+function sortValue(r: FleetRow, key: SortKey, drift: DriftCheck | null, checkup: CheckupRecord | null): string | number {
   switch (key) {
     case "name":
       return `${r.name.toLowerCase()}\u0000${r.client.toLowerCase()}`;
@@ -60,6 +62,8 @@ function sortValue(r: FleetRow, key: SortKey, drift: DriftCheck | null): string 
       return r.state === "pending" || r.state === "up_to_date" ? r.pending.length : -1;
     case "drift":
       return drift ? (drift.differences < 0 ? 1e9 : drift.differences) : -1;
+    case "checkup":
+      return checkup ? (CHECKUP_ORDER[checkup.verdict] ?? 3) : -1;
     case "backup":
       return r.last_backup?.age_seconds ?? Number.MAX_SAFE_INTEGER;
     case "operation":
@@ -110,6 +114,8 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [drifts, setDrifts] = useState<Record<number, DriftCheck>>({});
   const [drifting, setDrifting] = useState<{ waiting: Set<number>; total: number } | null>(null);
+  const [checkups, setCheckups] = useState<Record<number, CheckupRecord>>({});
+  const [checkingUp, setCheckingUp] = useState<{ waiting: Set<number>; total: number } | null>(null);
   const [batch, setBatch] = useState<FleetRow[] | null>(null);
   const [past, setPast] = useState<BatchReportView | null>(null);
   const [batches, setBatches] = useState<BatchSummaryView[] | null>(null);
@@ -183,6 +189,7 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
     return rows;
   }, [profiles, byId]);
   const driftOf = useCallback((r: FleetRow) => newer(r.drift, drifts[r.profile_id]), [drifts]);
+  const checkupOf = useCallback((r: FleetRow) => newer(r.checkup, checkups[r.profile_id]), [checkups]);
 
   const clients = useMemo(() => [...new Set(all.map((r) => r.client))].sort((a, b) => a.localeCompare(b)), [all]);
 
@@ -209,12 +216,12 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
       }
     });
     if (sort) {
-      const keyed = rows.map((r, i) => ({ r, i, v: sortValue(r, sort.key, driftOf(r)) }));
+      const keyed = rows.map((r, i) => ({ r, i, v: sortValue(r, sort.key, driftOf(r), checkupOf(r)) }));
       keyed.sort((a, b) => (a.v < b.v ? -sort.dir : a.v > b.v ? sort.dir : a.i - b.i));
       return keyed.map((k) => k.r);
     }
     return rows;
-  }, [all, text, env, client, stateFilter, sort, driftOf]);
+  }, [all, text, env, client, stateFilter, sort, driftOf, checkupOf]);
 
   const filtering = shown.length !== all.length;
   const selectedShown = shown.filter((r) => selected.has(r.profile_id)).length;
@@ -276,6 +283,27 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
       .finally(() => setDrifting(null));
   };
 
+  const checkUp = () => {
+    const ids = chosen.map((r) => r.profile_id);
+    if (ids.length === 0) return;
+    const waiting = new Set(ids);
+    setCheckingUp({ waiting: new Set(waiting), total: ids.length });
+    setError(null);
+    const channel = new Channel<CheckupRecord>();
+    const take = (c: CheckupRecord) => {
+      waiting.delete(c.profile_id);
+      setCheckups((m) => ({ ...m, [c.profile_id]: c }));
+    };
+    channel.onmessage = (c: CheckupRecord) => {
+      take(c);
+      setCheckingUp((s) => (s ? { ...s, waiting: new Set(waiting) } : s));
+    };
+    call(commands.fleetCheckup(ids, channel))
+      .then((done) => done.forEach(take))
+      .catch((e) => setError(`The check-up failed: ${messageOf(e)}`))
+      .finally(() => setCheckingUp(null));
+  };
+
   const openPast = (id: number) => {
     setBatchesError(null);
     call(commands.batchReport(id))
@@ -332,6 +360,14 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
               title={chosen.length === 0 ? "Choose databases to check" : "Compare each chosen database with what its revisions produce (builds a scratch database for each: slow)"}
             >
               {drifting ? `Checking drift ${drifting.total - drifting.waiting.size} of ${drifting.total}…` : "Check drift"}
+            </button>
+            <button
+              data-testid="fleet-check-up"
+              disabled={chosen.length === 0 || checkingUp !== null}
+              onClick={checkUp}
+              title={chosen.length === 0 ? "Choose databases to check up on" : "Check up on each chosen database: heads, version rows, drift, tenant audit, safety checks, backup and rehearsal (slow: the drift item builds a scratch database)"}
+            >
+              {checkingUp ? `Checking up ${checkingUp.total - checkingUp.waiting.size} of ${checkingUp.total}…` : "Check up"}
             </button>
             <button
               className="primary"
@@ -426,6 +462,7 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
             {header("at", "At", "The database's version rows")}
             {header("pending", "Pending")}
             {header("drift", "Drift")}
+            {header("checkup", "Check-up", "The latest check-up")}
             {header("backup", "Last backup")}
             {header("operation", "Last operation")}
           </div>
@@ -443,6 +480,8 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
                     index={item.index}
                     drift={driftOf(r)}
                     checking={drifting?.waiting.has(r.profile_id) ?? false}
+                    checkup={checkupOf(r)}
+                    checkingUp={checkingUp?.waiting.has(r.profile_id) ?? false}
                     stale={reading !== null && r.state !== READING && !reading.received.has(r.profile_id)}
                     readingNow={reading !== null}
                     chosen={selected.has(r.profile_id)}
@@ -527,6 +566,8 @@ type RowProps = {
   index: number;
   drift: DriftCheck | null;
   checking: boolean;
+  checkup: CheckupRecord | null;
+  checkingUp: boolean;
   stale: boolean;
   /** A reading is under way (else a row not read yet says so). */
   readingNow: boolean;
@@ -535,7 +576,7 @@ type RowProps = {
   onOpen: () => void;
 };
 
-function Row({ row: r, top, index, drift, checking, stale, readingNow, chosen, onToggle, onOpen }: RowProps) {
+function Row({ row: r, top, index, drift, checking, checkup, checkingUp, stale, readingNow, chosen, onToggle, onOpen }: RowProps) {
   const s: StateText = r.state === READING && !readingNow ? { dot: "unknown", label: "Not read yet", text: "Not read yet", detail: "Refresh to read it" } : stateText(r);
   const db = splitDatabase(r.database);
   const readable = r.state === "up_to_date" || r.state === "pending" || r.state === "unknown_rows";
@@ -606,6 +647,17 @@ function Row({ row: r, top, index, drift, checking, stale, readingNow, chosen, o
           <span className="ok-text" title={`checked ${drift.at}`}>no drift</span>
         ) : (
           <span className="warn-text" title={`${drift.summary}\nchecked ${drift.at}`}>{plural(drift.differences, "difference")}</span>
+        )}
+      </div>
+      <div role="cell" className="fleet-cell" data-testid={`fleet-checkup-${r.profile_id}`}>
+        {checkingUp ? (
+          <span className="fleet-state muted"><span className="spinner" aria-hidden /> checking…</span>
+        ) : !checkup ? (
+          <span className="muted" title="No check-up yet">—</span>
+        ) : (
+          <span className={CHECKUP_CLASS[checkup.verdict] ?? ""} title={[checkup.summary, `checked ${checkup.at}`].filter(Boolean).join("\n")}>
+            <span aria-hidden="true">{VERDICT_MARK[checkup.verdict] ?? ""}</span> {checkup.verdict}
+          </span>
         )}
       </div>
       <div

@@ -47,11 +47,24 @@ export function History({ profileId }: { profileId: number }) {
               <td>{e.rows_before || "base"}</td>
               <td>{e.rows_after || "base"}</td>
               <td>{e.duration_ms} ms</td>
-              <td title={[e.message, e.backup && `backup: ${e.backup}`].filter(Boolean).join("\n")}>{e.result}{e.backup ? " · backed up" : ""}</td>
+              <td title={[e.message, e.backup && `backup: ${e.backup}`].filter(Boolean).join("\n")}>
+                {e.result}{e.backup ? " · backed up" : ""}
+                {e.gate && <Gate gate={e.gate} />}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
     </>
+  );
+}
+
+/** What the release gate said; an override is what a reader of the log must not miss. */
+function Gate({ gate }: { gate: string }) {
+  const overridden = gate.startsWith("overridden");
+  return (
+    <div className={overridden ? "history-gate overridden" : "history-gate"} data-testid="history-gate" data-overridden={overridden}>
+      {overridden && <span aria-hidden="true">⚠ </span>}Release gate {gate}
+    </div>
   );
 }

@@ -1,14 +1,14 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { vi } from "vitest";
 import { MAX_OUTPUT_LINES, OperationFlow } from "./OperationFlow";
-import type { PlanView, ProfileView, RunOutcome } from "../bindings";
+import type { PlanView, ProfileView, ReleaseGate, RunOutcome } from "../bindings";
 
-const commands = vi.hoisted(() => ({ planOperation: vi.fn(), runOperation: vi.fn(), cancelOperation: vi.fn(), takeBackup: vi.fn(), restoreBackup: vi.fn(), dryRunOperation: vi.fn(), saveOperationSql: vi.fn() }));
+const commands = vi.hoisted(() => ({ planOperation: vi.fn(), runOperation: vi.fn(), cancelOperation: vi.fn(), takeBackup: vi.fn(), restoreBackup: vi.fn(), dryRunOperation: vi.fn(), saveOperationSql: vi.fn(), releaseGateOf: vi.fn() }));
 vi.mock("../bindings", () => ({ commands }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage = () => {}; } }));
 
 const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
-const prod: ProfileView = { id: 1, name: "Acme prod", client: "Acme", environment: "production", database: "postgresql erp@db/acme_erp", engine: "postgres", project_dir: "/p", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [] };
+const prod: ProfileView = { id: 1, name: "Acme prod", client: "Acme", environment: "production", database: "postgresql erp@db/acme_erp", engine: "postgres", project_dir: "/p", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "" };
 const plan: PlanView = {
   rows_before: ["003"],
   rows_after: ["004"],
@@ -103,7 +103,7 @@ test("an Alembic project's own output is shown as it runs, in a log that keeps t
   let finish: (v: unknown) => void = () => {};
   let channel: Sent | null = null;
   commands.runOperation.mockImplementation((...args: unknown[]) => {
-    channel = args[4] as Sent;
+    channel = args[6] as Sent;
     return new Promise((resolve) => (finish = resolve));
   });
   render(<OperationFlow profile={{ ...prod, environment: "staging" }} request={{ kind: "upgrade", target: "heads" }} onClose={() => {}} />);
@@ -153,4 +153,54 @@ test("an upgrade's preview offers to rehearse it first, for its own target", asy
   fireEvent.click(await screen.findByTestId("open-rehearse"));
   expect(screen.getByTestId("rehearse")).toHaveTextContent("Rehearse the upgrade of Acme prod to 004");
   expect(screen.queryByTestId("rehearse-with-data")).not.toBeInTheDocument();
+});
+
+const gate = (met: Record<string, boolean>): ReleaseGate => ({
+  applies: true,
+  items: [
+    ["staging", "Same revisions succeeded on development or staging", "acme-staging on 2026-12-01 10:00"],
+    ["rehearsal", "A passing rehearsal of these revisions", "never rehearsed"],
+    ["findings", "No unacknowledged blocking findings", "none in the plan"],
+    ["backup", "A backup taken now", "taken just before the run"],
+    ["window", "Inside the maintenance window", "now is outside Sat-Sun 22:00-06:00 Europe/Berlin"],
+    ["review", "Code review completed", "nobody has confirmed a review"],
+  ].map(([key, title, evidence]) => ({ key, title, evidence, met: met[key] ?? true, action: met[key] === false ? `do ${key}` : "" })),
+});
+
+test("a gated production upgrade waits for its checklist, and an override needs a reason that the run carries", async () => {
+  commands.planOperation.mockReturnValue(ok(plan));
+  commands.releaseGateOf.mockReturnValue(ok(gate({ rehearsal: false, window: false, review: false })));
+  commands.runOperation.mockReturnValue(ok({ succeeded: true, rows_before: ["003"], rows_after: ["004"], steps: 1, millis: 5, summary: "done", failure: null }));
+  render(<OperationFlow profile={{ ...prod, release_gate: true, auto_backup: true }} request={{ kind: "upgrade", target: "heads" }} onClose={() => {}} />);
+  expect(await screen.findByTestId("gate")).toHaveTextContent("3 of 6 item(s) not met");
+  expect(screen.getByTestId("gate-item-window")).toHaveAttribute("data-met", "no");
+  expect(screen.getByTestId("gate-item-window")).toHaveTextContent("do window");
+  fireEvent.change(screen.getByRole("textbox", { name: /Type/ }), { target: { value: "acme_erp" } });
+  const run = screen.getByTestId("confirm-run");
+  expect(run).toBeDisabled();
+  // The review is confirmed by name; the rest still holds the run.
+  fireEvent.change(screen.getByTestId("gate-reviewer"), { target: { value: "Dana" } });
+  expect(screen.getByTestId("gate-item-review")).toHaveAttribute("data-met", "yes");
+  expect(run).toBeDisabled();
+  fireEvent.click(screen.getByTestId("gate-override"));
+  expect(run).toBeDisabled();
+  fireEvent.change(screen.getByTestId("gate-override-reason"), { target: { value: "hotfix for ticket 4711" } });
+  expect(run).toBeEnabled();
+  expect(commands.releaseGateOf).toHaveBeenCalledWith(1, { kind: "upgrade", target: "heads" }, true, "");
+});
+
+test("a gated upgrade whose evidence is all there runs with the reviewer's name", async () => {
+  commands.planOperation.mockReturnValue(ok(plan));
+  commands.releaseGateOf.mockReturnValue(ok(gate({ review: false })));
+  commands.takeBackup.mockReturnValue(ok({ id: 7, at: "2026-12-02 22:00:00", path: "/b/a.dump", engine: "postgres", profile_id: 1, rows: "003", size: 10, sha256: "ab", duration_ms: 3, tool_version: "pg_dump", reason: "", present: true }));
+  commands.runOperation.mockReturnValue(ok({ succeeded: true, rows_before: ["003"], rows_after: ["004"], steps: 1, millis: 5, summary: "done", failure: null }));
+  render(<OperationFlow profile={{ ...prod, environment: "staging", release_gate: true, auto_backup: true }} request={{ kind: "upgrade", target: "heads" }} onClose={() => {}} />);
+  expect(await screen.findByTestId("gate")).toHaveTextContent("1 of 6 item(s) not met");
+  expect(screen.queryByTestId("gate-override")).toBeInTheDocument();
+  fireEvent.change(screen.getByTestId("gate-reviewer"), { target: { value: "Dana" } });
+  expect(screen.getByTestId("gate")).toHaveTextContent("every item met");
+  expect(screen.queryByTestId("gate-override")).not.toBeInTheDocument();
+  fireEvent.click(screen.getByTestId("confirm-run"));
+  await screen.findByText(/Done\./);
+  expect(commands.runOperation.mock.lastCall?.slice(3, 6)).toEqual([7, "Dana", ""]);
 });

@@ -6,6 +6,7 @@ import { Sql } from "./Sql";
 import { size } from "./Backups";
 import { Findings } from "./Findings";
 import { Rehearse } from "./Rehearse";
+import { ReleaseGate, type GateAnswer } from "./ReleaseGate";
 import { rowsWords, storedRows } from "./format";
 
 type Stage = "planning" | "review" | "backing-up" | "running" | "done";
@@ -31,6 +32,8 @@ export function OperationFlow({ profile, request, onClose }: Props) {
   const [dry, setDry] = useState<DryRunView | null>(null);
   const [dryBusy, setDryBusy] = useState(false);
   const [rehearsing, setRehearsing] = useState(false);
+  const [rehearsals, setRehearsals] = useState(0);
+  const [gate, setGate] = useState<GateAnswer>({ ready: !profile.release_gate, reviewer: "", overrideReason: "" });
   const [restored, setRestored] = useState<string | null>(null);
   const [savedSql, setSavedSql] = useState<{ ok: boolean; text: string } | null>(null);
   // An Alembic project's own output: collected as it streams, shown a few times a second.
@@ -80,7 +83,8 @@ export function OperationFlow({ profile, request, onClose }: Props) {
   const production = profile.environment === "production";
   const confirmName = profile.database.split("/").pop() ?? profile.name;
   const blocking = plan?.findings.filter((f) => f.blocks) ?? [];
-  const canRun = plan !== null && plan.steps.length > 0 && blocking.length === 0 && (!production || typed === confirmName);
+  const gated = changes && profile.release_gate;
+  const canRun = plan !== null && plan.steps.length > 0 && blocking.length === 0 && (!gated || gate.ready) && (!production || typed === confirmName);
 
   const start = async () => {
     let taken: BackupView | null = null;
@@ -102,7 +106,7 @@ export function OperationFlow({ profile, request, onClose }: Props) {
       if (e.event === "statement") setProgress((p) => ({ ...p, statement: e.sql }));
       if (e.event === "output") addOutput(e.line);
     };
-    call(commands.runOperation(profile.id, request, opId.current, taken?.id ?? null, channel))
+    call(commands.runOperation(profile.id, request, opId.current, taken?.id ?? null, gate.reviewer, gate.overrideReason, channel))
       .then((o) => setOutcome(o))
       .catch((e) => setError(messageOf(e)))
       .finally(() => {
@@ -216,6 +220,9 @@ export function OperationFlow({ profile, request, onClose }: Props) {
                     </label>
                   )
                 )}
+                {gated && (
+                  <ReleaseGate profile={profile} request={request} backupFirst={wantBackup || profile.auto_backup} refresh={rehearsals} onAnswer={setGate} />
+                )}
                 {production && (
                   <label className="confirm">
                     This is a production database. Type <code>{confirmName}</code> to confirm:
@@ -277,7 +284,16 @@ export function OperationFlow({ profile, request, onClose }: Props) {
           )}
         </div>
       </div>
-      {rehearsing && <Rehearse profile={profile} target={request.target} onClose={() => setRehearsing(false)} />}
+      {rehearsing && (
+        <Rehearse
+          profile={profile}
+          target={request.target}
+          onClose={() => {
+            setRehearsing(false);
+            setRehearsals((n) => n + 1);
+          }}
+        />
+      )}
     </div>
   );
 }

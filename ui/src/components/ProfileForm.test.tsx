@@ -56,6 +56,7 @@ const edited = {
   id: 7, name: "Neutron", client: "Infra", environment: "staging", database: "postgresql neutron@db/neutron", engine: "postgres",
   project_dir: "/srv/neutron/db/migration", auto_backup: false, backup_keep: 10,
   python: "", version_table: "alembic_version_neutron", version_table_schema: "", alembic_values: "1b4c6e320f79_x.py: branch_labels = expand", tags: [],
+  release_gate: false, maintenance_window: "",
 };
 
 test("the Alembic settings are folded away for a new profile, open when the profile uses them, and are sent", async () => {
@@ -111,4 +112,50 @@ test("the tags are prefilled when editing and sent back whole, so saving keeps t
   fireEvent.click(screen.getByText("Save"));
   await waitFor(() => expect(onSaved).toHaveBeenCalledTimes(2));
   expect(commands.saveProfile).toHaveBeenLastCalledWith(expect.objectContaining({ id: null, name: "Globex prod", tags: "nightly, erp" }));
+});
+
+const checkbox = (name: string) => document.querySelector(`[name=${name}]`) as HTMLInputElement;
+
+test("the release gate is on for production unless changed, and the maintenance window is sent as typed", async () => {
+  const onSaved = vi.fn();
+  commands.saveProfile.mockReturnValue(ok({ profile: edited, password_storage: null }));
+  render(<ProfileForm editing={null} onSaved={onSaved} onClose={() => {}} />);
+  expect(screen.getByText(/Upgrades and downgrades need the release checklist: the same revisions run on staging, a passing rehearsal/)).toBeInTheDocument();
+  expect(checkbox("release_gate")).not.toBeChecked();
+  expect(checkbox("maintenance_window")).toHaveAttribute("placeholder", "Sat-Sun 22:00-06:00 Europe/Berlin");
+  expect(screen.getByText(/days, hours and a time zone; empty: none scheduled/i)).toBeInTheDocument();
+  fireEvent.change(document.querySelector("[name=environment]")!, { target: { value: "production" } });
+  expect(checkbox("release_gate")).toBeChecked();
+
+  fireEvent.change(document.querySelector("[name=name]")!, { target: { value: "Globex prod" } });
+  fireEvent.change(document.querySelector("[name=url]")!, { target: { value: "postgresql://erp@db/globex" } });
+  fireEvent.change(document.querySelector("[name=project_dir]")!, { target: { value: "/srv/erp" } });
+  fireEvent.change(checkbox("maintenance_window"), { target: { value: "Sat-Sun 22:00-06:00 Europe/Berlin" } });
+  fireEvent.click(screen.getByText("Save"));
+  await waitFor(() => expect(onSaved).toHaveBeenCalled());
+  // Left alone, the gate is sent as "not set": the backend turns it on for production.
+  expect(commands.saveProfile).toHaveBeenLastCalledWith(
+    expect.objectContaining({ environment: "production", release_gate: null, maintenance_window: "Sat-Sun 22:00-06:00 Europe/Berlin" }),
+  );
+
+  fireEvent.click(checkbox("release_gate"));
+  expect(checkbox("release_gate")).not.toBeChecked();
+  fireEvent.click(screen.getByText("Save"));
+  await waitFor(() => expect(onSaved).toHaveBeenCalledTimes(2));
+  expect(commands.saveProfile).toHaveBeenLastCalledWith(expect.objectContaining({ release_gate: false }));
+});
+
+test("editing fills the release gate and the maintenance window from the profile, and sends them back", async () => {
+  const gated = { ...edited, release_gate: true, maintenance_window: "Sun 02:00-04:00 UTC" };
+  const onSaved = vi.fn();
+  commands.saveProfile.mockReturnValue(ok({ profile: gated, password_storage: null }));
+  render(<ProfileForm editing={gated} onSaved={onSaved} onClose={() => {}} />);
+  // A staging profile with the gate on keeps it on: the profile's own setting wins over the default.
+  expect(checkbox("release_gate")).toBeChecked();
+  expect(value("maintenance_window")).toBe("Sun 02:00-04:00 UTC");
+  fireEvent.change(document.querySelector("[name=url]")!, { target: { value: "postgresql://neutron@db/neutron" } });
+  fireEvent.change(checkbox("maintenance_window"), { target: { value: "" } });
+  fireEvent.click(screen.getByText("Save"));
+  await waitFor(() => expect(onSaved).toHaveBeenCalled());
+  expect(commands.saveProfile).toHaveBeenLastCalledWith(expect.objectContaining({ id: 7, release_gate: true, maintenance_window: "" }));
 });

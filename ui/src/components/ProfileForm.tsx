@@ -22,6 +22,8 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
     alembic_values: editing?.alembic_values ?? "",
     // Sent back whole: a profile saved without its tags would lose them.
     tags: editing ? (editing.tags ?? []).join(", ") : "",
+    release_gate: editing ? editing.release_gate : null,
+    maintenance_window: editing?.maintenance_window ?? "",
   });
   // The Alembic settings stay folded away unless the profile already uses one of them.
   const [alembicOpen] = useState(() => !!(editing && (editing.python || editing.version_table || editing.version_table_schema || editing.alembic_values)));
@@ -135,6 +137,26 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
             backups
           </label>
         </div>
+        <label className="choice">
+          <input
+            type="checkbox"
+            name="release_gate"
+            checked={form.release_gate ?? form.environment === "production"}
+            onChange={(e) => setForm({ ...form, release_gate: e.target.checked })}
+          />
+          <span className="choice-text">
+            Release gate
+            <span className="help">
+              Upgrades and downgrades need the release checklist: the same revisions run on staging, a passing rehearsal, a backup, the maintenance
+              window, a code review.
+            </span>
+          </span>
+        </label>
+        <label>
+          Maintenance window
+          <input name="maintenance_window" value={form.maintenance_window ?? ""} onChange={set("maintenance_window")} placeholder="Sat-Sun 22:00-06:00 Europe/Berlin" spellCheck={false} />
+          <span className="help">Days, hours and a time zone; empty: none scheduled.</span>
+        </label>
         <details className="settings" data-testid="alembic-settings" open={alembicOpen}>
           <summary data-testid="alembic-settings-toggle">Alembic project settings</summary>
           <p className="muted small-help">For a project with an <code>alembic.ini</code>: Stratum reads its revisions itself and runs them through the project's own Alembic.</p>

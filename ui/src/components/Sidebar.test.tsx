@@ -5,13 +5,13 @@ import type { FleetStatus, ProfileView } from "../bindings";
 
 const profile = (id: number, client: string, environment = "development"): ProfileView => ({
   id, name: `db${id}`, client, environment, database: `sqlite file db${id}.db`, engine: "sqlite", project_dir: "/p", auto_backup: false, backup_keep: 10,
-  python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [],
+  python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "",
 });
 
 const standing = (p: ProfileView, over: Partial<FleetStatus>): FleetStatus => ({
   profile_id: p.id, name: p.name, client: p.client, environment: p.environment, tags: [], database: p.database, state: "up_to_date",
   reason: null, server: null, rows: ["007"], pending: [], several_heads: false, project_heads: 1, last_backup: null, last_operation: null,
-  drift: null, millis: 3, ...over,
+  drift: null, checkup: null, millis: 3, ...over,
 });
 
 test("profiles are grouped by client, with a status dot that says where each database stands", () => {

@@ -58,6 +58,9 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** A check-up verdict's mark, shown beside its word so that it reads without colour too. */
+export const VERDICT_MARK: Record<string, string> = { passed: "✓", warning: "!", failed: "✗" };
+
 /** A CSS-friendly name for a result word ("up to date" → "up-to-date"). */
 export function resultClass(result: string): string {
   return `result-${result.trim().toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
