@@ -89,8 +89,8 @@ pub async fn run_operation(
     request: OperationRequest,
     operation_id: String,
     backup_id: Option<u32>,
-    reviewer: String,
-    override_reason: String,
+    reviewer: Option<String>,
+    override_reason: Option<String>,
     on_progress: Channel<Progress>,
 ) -> Result<RunOutcome, AppError> {
     let mut target = state.load(profile_id).await?;
@@ -115,8 +115,8 @@ pub async fn run_operation(
         &opts,
         backup.as_ref(),
         &GateAnswers {
-            reviewer,
-            override_reason,
+            reviewer: reviewer.unwrap_or_default(),
+            override_reason: override_reason.unwrap_or_default(),
         },
     )
     .await;

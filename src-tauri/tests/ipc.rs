@@ -987,3 +987,63 @@ fn a_production_profile_is_not_rehearsed_with_its_rows() {
         "{err}"
     );
 }
+
+#[test]
+fn a_production_profile_shows_its_release_gate_and_runs_only_met_or_overridden() {
+    let w = window();
+    let project = w.data.path().join("sample-project").display().to_string();
+    let db = w.data.path().join("gated.db").display().to_string();
+    let prod = ok(
+        &w,
+        "save_profile",
+        json!({ "input": { "id": null, "name": "Acme prod", "client": "Acme", "environment": "production", "url": format!("sqlite:///{db}"), "password": null, "project_dir": project, "maintenance_window": "Sun 03:00-03:00 UTC" } }),
+    );
+    assert_eq!(prod["profile"]["release_gate"], true, "on for production");
+    let id = prod["profile"]["id"].clone();
+    let gate = ok(
+        &w,
+        "release_gate_of",
+        json!({ "profileId": id, "request": { "kind": "upgrade", "target": "heads" }, "backupFirst": true, "reviewer": "Dana" }),
+    );
+    assert_eq!(gate["applies"], true);
+    let met = |key: &str| {
+        gate["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|i| i["key"] == key))
+            .map(|i| i["met"].clone())
+    };
+    assert_eq!(met("staging"), Some(json!(false)), "{gate}");
+    assert_eq!(met("rehearsal"), Some(json!(false)));
+    assert_eq!(met("backup"), Some(json!(true)));
+    assert_eq!(met("review"), Some(json!(true)));
+
+    let taken = ok(&w, "take_backup", json!({ "profileId": id, "reason": "" }));
+    let run = |reason: Option<&str>| {
+        invoke(
+            &w,
+            "run_operation",
+            json!({ "profileId": id, "request": { "kind": "upgrade", "target": "heads" },
+                    "operationId": "op-g", "backupId": taken["id"], "reviewer": "Dana",
+                    "overrideReason": reason, "onProgress": "__CHANNEL__:11" }),
+        )
+    };
+    let held = run(None).expect_err("the gate holds it");
+    assert!(
+        held["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("release gate of Acme prod is not met")),
+        "{held}"
+    );
+    let ran = run(Some("first install of a new client")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ran["succeeded"], true, "{ran}");
+    let log = ok(&w, "audit_log", json!({ "profileId": id }));
+    assert!(
+        log[0]["gate"]
+            .as_str()
+            .is_some_and(|g| g.contains("first install of a new client")),
+        "{log}"
+    );
+
+    let checkup = ok(&w, "checkup_profile", json!({ "profileId": id }));
+    assert_eq!(checkup["verdict"], "passed", "{checkup}");
+}

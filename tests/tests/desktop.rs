@@ -7,7 +7,7 @@ use std::path::Path;
 use thirtyfour::prelude::*;
 
 use stratum_tests::window::{
-    answer_file_dialog, click, in_window, new_profile, session, shot, wait_text, Driver,
+    answer_file_dialog, click, fill, in_window, new_profile, session, shot, wait_text, Driver,
 };
 use stratum_tests::{copy_dir, repo};
 
@@ -365,21 +365,25 @@ async fn dialogs_and_new_revision(driver_bin: &Path) {
 }
 
 #[test]
-fn a_production_upgrade_backs_up_first_and_the_backup_restores_from_its_tab() {
+fn a_production_upgrade_passes_its_release_gate_backs_up_first_and_the_backup_restores_from_its_tab(
+) {
     if !stratum_tests::server_available(stratum_db::Engine::Postgres) {
         return;
     }
     let pg = stratum_tests::ScratchDb::new(stratum_db::Engine::Postgres);
-    // The client's database already stands at 003 (an earlier release).
+    let staging = stratum_tests::ScratchDb::new(stratum_db::Engine::Postgres);
+    // The client's databases already stand at 003 (an earlier release).
     let project = repo().join("examples/kontali-erp").display().to_string();
-    let o = stratum_tests::stratum(&["--project", &project, "--url", &pg.url, "upgrade", "003"]);
-    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    for db in [&pg, &staging] {
+        let o = stratum_tests::stratum(&["--project", &project, "--url", &db.url, "upgrade", "003"]);
+        assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    }
     let at_003 = pg.snapshot();
-    // The scratch database is dropped outside the window's runtime (its helpers block).
-    let (pg, at_003) = (&pg, &at_003);
-    in_window(
-        |driver_bin| async move { production_backup_and_restore(&driver_bin, pg, at_003).await },
-    );
+    // The scratch databases are dropped outside the window's runtime (its helpers block).
+    let (pg, staging, at_003) = (&pg, &staging, &at_003);
+    in_window(|driver_bin| async move {
+        production_backup_and_restore(&driver_bin, pg, staging, at_003).await
+    });
 }
 
 async fn type_into(driver: &WebDriver, css: &str, value: &str) {
@@ -390,9 +394,23 @@ async fn type_into(driver: &WebDriver, css: &str, value: &str) {
     el.send_keys(value).await.unwrap_or_else(|e| panic!("{e}"));
 }
 
+async fn gate_item_met(driver: &WebDriver, key: &str) -> String {
+    let css = format!("[data-testid=gate-item-{key}]");
+    let el = driver
+        .find(By::Css(css.as_str()))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.attr("data-met")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
 async fn production_backup_and_restore(
     driver_bin: &Path,
     pg: &stratum_tests::ScratchDb,
+    staging: &stratum_tests::ScratchDb,
     at_003: &[String],
 ) {
     let snapshot = || tokio::task::block_in_place(|| pg.snapshot());
@@ -408,18 +426,64 @@ async fn production_backup_and_restore(
         "[data-testid=profile-form] [name=environment] option[value=production]",
     )
     .await;
+    // Round the clock: the window is not what this test holds the run with.
+    fill(&driver, "maintenance_window", "daily 00:00-00:00 UTC").await;
+    shot(&driver, "29-production-profile-with-its-release-gate").await;
     click(&driver, "[data-testid=save-profile]").await;
     wait_text(&driver, ".toolbar h1", "Acme production").await;
     wait_text(&driver, "[data-testid=db-summary]", "4 revision(s) pending").await;
 
-    // The upgrade names its backup step; production asks for the database name.
+    // The check-up before the release: revisions pending, never backed up nor rehearsed.
+    click(&driver, "[data-testid=more-menu]").await;
+    click(&driver, "[data-testid=more-checkup]").await;
+    wait_text(&driver, "[data-testid=checkup-summary]", "failed").await;
+    wait_text(&driver, "[data-testid=checkup-item-backup]", "no backup").await;
+    shot(&driver, "35-checkup-before-the-release").await;
+    click(&driver, "[data-testid=checkup-close]").await;
+
+    // The gate holds the upgrade: staging never ran these files, nobody rehearsed them.
     click(&driver, "[data-testid=upgrade-head]").await;
-    wait_text(
+    wait_text(&driver, "[data-testid=gate]", "not met").await;
+    assert_eq!(gate_item_met(&driver, "staging").await, "no");
+    assert_eq!(gate_item_met(&driver, "rehearsal").await, "no");
+    assert_eq!(gate_item_met(&driver, "backup").await, "yes");
+    assert_eq!(gate_item_met(&driver, "window").await, "yes");
+    type_into(&driver, "[data-testid=operation] .confirm input", &pg.name).await;
+    shot(&driver, "30-production-gate-holds-the-upgrade").await;
+    let run = driver
+        .find(By::Css("[data-testid=confirm-run]"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!run.is_enabled().await.unwrap_or(true), "held by the gate");
+    click(&driver, "[data-testid=close-operation]").await;
+
+    // The client's staging database runs the same revisions first.
+    new_profile(&driver, "Acme staging", &staging.url, "", &sample).await;
+    click(
         &driver,
-        "[data-testid=backup-step]",
-        "A backup is taken first",
+        "[data-testid=profile-form] [name=environment] option[value=staging]",
     )
     .await;
+    click(&driver, "[data-testid=save-profile]").await;
+    wait_text(&driver, ".toolbar h1", "Acme staging").await;
+    wait_text(&driver, "[data-testid=db-summary]", "4 revision(s) pending").await;
+    upgrade_to_head(&driver).await;
+    wait_text(&driver, "[data-testid=result]", "Done").await;
+    click(&driver, "[data-testid=close-operation]").await;
+
+    // Back on production: rehearsed from the preview, the review confirmed by name.
+    click(&driver, "[data-testid=profile-2]").await;
+    wait_text(&driver, ".toolbar h1", "Acme production").await;
+    wait_text(&driver, "[data-testid=db-summary]", "4 revision(s) pending").await;
+    click(&driver, "[data-testid=upgrade-head]").await;
+    wait_text(&driver, "[data-testid=gate-item-staging]", "Acme staging").await;
+    click(&driver, "[data-testid=open-rehearse]").await;
+    click(&driver, "[data-testid=rehearse-start]").await;
+    wait_text(&driver, "[data-testid=rehearse-summary]", "passed").await;
+    click(&driver, "[data-testid=rehearse-close]").await;
+    wait_text(&driver, "[data-testid=gate-item-rehearsal]", "passed on").await;
+    type_into(&driver, "[data-testid=gate-reviewer]", "Dana Reviewer").await;
+    wait_text(&driver, "[data-testid=gate]", "every item met").await;
     click(&driver, "[data-testid=dry-run]").await;
     wait_text(
         &driver,
@@ -428,14 +492,17 @@ async fn production_backup_and_restore(
     )
     .await;
     type_into(&driver, "[data-testid=operation] .confirm input", &pg.name).await;
-    shot(&driver, "30-production-upgrade-preview").await;
+    shot(&driver, "31-production-gate-met").await;
     click(&driver, "[data-testid=confirm-run]").await;
     wait_text(&driver, "[data-testid=result]", "Done").await;
     wait_text(&driver, "[data-testid=backup-taken]", ".dump").await;
-    shot(&driver, "31-production-upgraded-after-a-backup").await;
+    shot(&driver, "31b-production-upgraded-after-a-backup").await;
     click(&driver, "[data-testid=close-operation]").await;
     wait_text(&driver, "[data-testid=db-summary]", "Up to date").await;
     assert_ne!(snapshot(), at_003);
+    click(&driver, "[data-testid=tab-history]").await;
+    wait_text(&driver, "[data-testid=history-gate]", "reviewed by Dana Reviewer").await;
+    shot(&driver, "36-history-with-the-gate").await;
 
     // The Backups tab lists it, taken at 003; restoring it brings 003's schema back.
     click(&driver, "[data-testid=tab-backups]").await;

@@ -132,6 +132,23 @@ async fn fleet_scenario(driver_bin: &Path, dbs: &[ScratchDb], failing: &ScratchD
     if stop.is_selected().await.unwrap_or(true) {
         stop.click().await.unwrap_or_else(|e| panic!("{e}"));
     }
+    // The production database has a release gate: held to its checklist unless overridden.
+    wait_text(&driver, "[data-testid=batch-gate]", "1 database with a release gate").await;
+    for (css, typed) in [
+        ("[data-testid=batch-reviewer]", "Dana"),
+        (
+            "[data-testid=batch-override-reason]",
+            "first release on the new fleet, approved by Acme",
+        ),
+    ] {
+        driver
+            .find(By::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .send_keys(typed)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
     shot(&driver, "61-batch-chosen").await;
     click(&driver, "[data-testid=batch-start]").await;
     wait_text(&driver, "[data-testid=batch-report]", "failed").await;
@@ -150,6 +167,11 @@ async fn fleet_scenario(driver_bin: &Path, dbs: &[ScratchDb], failing: &ScratchD
         saved.lines().count(),
         7,
         "a header and a line per database: {saved}"
+    );
+    assert!(
+        saved.contains("release gate overridden")
+            && saved.contains("first release on the new fleet"),
+        "the override is in the report: {saved}"
     );
 
     click(&driver, "[data-testid=batch-close]").await;

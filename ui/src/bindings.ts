@@ -16,7 +16,7 @@ export const commands = {
 	 *  with a release gate runs only with its checklist met (`reviewer` confirming the code
 	 *  review) or an `override_reason`.
 	 */
-	runOperation: (profileId: number, request: OperationRequest, operationId: string, backupId: number | null, reviewer: string, overrideReason: string, onProgress: Channel<Progress>) => typedError<RunOutcome, AppError>(__TAURI_INVOKE("run_operation", { profileId, request, operationId, backupId, reviewer, overrideReason, onProgress })),
+	runOperation: (profileId: number, request: OperationRequest, operationId: string, backupId: number | null, reviewer: string | null, overrideReason: string | null, onProgress: Channel<Progress>) => typedError<RunOutcome, AppError>(__TAURI_INVOKE("run_operation", { profileId, request, operationId, backupId, reviewer, overrideReason, onProgress })),
 	cancelOperation: (operationId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_operation", { operationId })),
 	auditLog: (profileId: number | null) => typedError<AuditEntry[], AppError>(__TAURI_INVOKE("audit_log", { profileId })),
 	/**  The safety checks' findings for the revisions the database has not applied yet. */
