@@ -184,6 +184,15 @@ async fn fleet_scenario(driver_bin: &Path, dbs: &[ScratchDb], failing: &ScratchD
     )
     .await;
     shot(&driver, "64-fleet-after-batch").await;
+
+    // A check-up of every chosen database fills the check-up column as each one ends.
+    click(&driver, "[data-testid=fleet-check-up]").await;
+    wait_text(&driver, "[data-testid=fleet-check-up]", "Check up").await;
+    // The production one was backed up and is up to date; the unreachable one cannot be checked.
+    wait_text(&driver, "[data-testid=fleet] [role=table]", "✓ passed").await;
+    wait_text(&driver, "[data-testid=fleet] [role=table]", "✗ failed").await;
+    wait_text(&driver, "[data-testid=fleet-check-up]", "Check up").await;
+    shot(&driver, "65-fleet-checkup-column").await;
     tokio::task::block_in_place(|| {
         for db in dbs {
             assert_eq!(db.version_rows(), ["007"]);
