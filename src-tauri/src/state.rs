@@ -89,7 +89,7 @@ impl AppState {
         project: &mut Project,
         url: &DatabaseUrl,
     ) -> Result<Vec<RenderFailure>, AppError> {
-        Ok(stratum_operations::with_sql(&self.renders, profile, project, url).await?)
+        Ok(stratum_operations::with_sql(&self.renders, &self.store, profile, project, url).await?)
     }
 
     /// Lets the window cancel what runs under `key` until the returned guard is dropped.

@@ -389,3 +389,93 @@ fn outside_the_window_only_a_typed_reason_lets_a_production_run_through_and_hist
         kept.gate
     );
 }
+
+#[test]
+fn an_alembic_revision_that_reads_the_database_gets_its_sql_from_the_latest_rehearsal() {
+    let Some(python) = stratum_tests::oracle::python() else {
+        return;
+    };
+    if !server_available(Engine::Postgres) {
+        return;
+    }
+    let project = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    copy_dir(
+        &stratum_tests::repo().join("examples/kontali-erp-alembic"),
+        project.path(),
+    );
+    std::fs::write(
+        project.path().join("alembic/versions/008_data.py"),
+        "\"\"\"clear phones, row by row\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = '008'\ndown_revision = '007'\n\n\ndef upgrade():\n    rows = op.get_bind().execute(sa.text('SELECT id FROM users ORDER BY id')).fetchall()\n    for (i,) in rows:\n        op.execute(f'UPDATE users SET phone = NULL WHERE id = {i}')\n\n\ndef downgrade():\n    op.execute('SELECT 1')\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let db = ScratchDb::new(Engine::Postgres);
+    let o = stratum_tests::stratum(&[
+        "--project",
+        &project.path().display().to_string(),
+        "--python",
+        &python.display().to_string(),
+        "--url",
+        &db.url,
+        "upgrade",
+        "007",
+    ]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    let d = desk();
+    let p = rt()
+        .block_on(d.store.add_profile(&NewProfile {
+            name: "acme-dev".into(),
+            client: "Acme".into(),
+            environment: "development".into(),
+            url: db.url.clone(),
+            project_dir: project.path().display().to_string(),
+            python: python.display().to_string(),
+            ..Default::default()
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let renders = RenderCache::default();
+    let preview = |d: &Desk| {
+        let mut t = d.target(&p);
+        let unrendered = rt()
+            .block_on(t.with_sql(&renders, &d.store))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let plan = rt()
+            .block_on(stratum_operations::current_plan(
+                &t,
+                &Operation::Upgrade("heads".into()),
+            ))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let sql = stratum_db::render_offline(&t.project, &plan, t.url.dialect(), false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let findings = stratum_operations::findings::plan_findings(
+            &t.project,
+            &plan,
+            t.url.dialect(),
+            &unrendered,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        (unrendered, sql, findings)
+    };
+
+    // Offline mode cannot run a SELECT: the revision's SQL is unknown, and said so.
+    let (unrendered, sql, findings) = preview(&d);
+    assert_eq!(unrendered.len(), 1, "{unrendered:?}");
+    assert!(!sql.contains("SELECT id FROM users"), "{sql}");
+    assert!(findings.iter().any(|f| f.rule == "sql-unavailable"));
+
+    // The rehearsal records what the revision sent; the preview and the checks read that.
+    assert!(d.rehearse(&p));
+    let (unrendered, sql, findings) = preview(&d);
+    assert!(unrendered.is_empty(), "{unrendered:?}");
+    assert!(sql.contains("Recorded while rehearsing on"), "{sql}");
+    assert!(sql.contains("SELECT id FROM users ORDER BY id"), "{sql}");
+    assert!(!findings.iter().any(|f| f.rule == "sql-unavailable"), "{findings:?}");
+
+    // Another version of the file is not what was rehearsed.
+    let file = project.path().join("alembic/versions/008_data.py");
+    let mut body = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}"));
+    body.push_str("# changed\n");
+    std::fs::write(&file, body).unwrap_or_else(|e| panic!("{e}"));
+    let (unrendered, sql, _) = preview(&d);
+    assert_eq!(unrendered.len(), 1);
+    assert!(!sql.contains("Recorded while rehearsing"), "{sql}");
+}

@@ -7,8 +7,9 @@ the EVENT marker and carry JSON; everything else on stdout and stderr is Alembic
 
 Requests:
   {"op": "command", "ini", "name", "args", "kwargs"}  one `alembic.command` function, with
-      events as each revision starts and finishes ("step"), and the Script that `revision`
-      and `merge` write ("written").
+      events as each revision starts and finishes ("step"), every statement a revision sends
+      to the database ("statement"), and the Script that `revision` and `merge` write
+      ("written").
   {"op": "render", "ini", "revisions": [ids] | null}  each revision's upgrade and downgrade
       SQL in Alembic's offline mode, one "rendered" event with all of them; a revision whose
       Python fails offline gets its error instead of SQL.
@@ -65,6 +66,30 @@ def configure():
 
 
 CURRENT = [None]
+# The revision whose body is running: its statements are recorded, the version table's are not.
+STEP = [None]
+MAX_PARAMETERS = 500
+
+
+def record_statements():
+    """Reports every statement sent to the database while a revision's body runs, as the
+    database receives it, so a revision that reads the database (and so cannot render
+    offline) still shows what it did."""
+    from sqlalchemy import event as sa_event
+    from sqlalchemy.engine import Engine
+
+    def sent(conn, cursor, statement, parameters, context, executemany):
+        if STEP[0] is None:
+            return
+        sql = statement.strip()
+        if parameters:
+            shown = repr(parameters)
+            if len(shown) > MAX_PARAMETERS:
+                shown = shown[:MAX_PARAMETERS] + "..."
+            sql += "\n-- parameters: " + shown.replace("\n", " ")
+        event("statement", revision=STEP[0], sql=sql)
+
+    sa_event.listen(Engine, "before_cursor_execute", sent)
 
 
 def watch_steps():
@@ -94,7 +119,11 @@ def watch_steps():
         def run(*a, **kw):
             CURRENT[0] = rev
             event("step", phase="start", revision=rev, upgrade=is_upgrade)
-            result = fn(*a, **kw)
+            STEP[0] = rev
+            try:
+                result = fn(*a, **kw)
+            finally:
+                STEP[0] = None
             event("step", phase="done", revision=rev, upgrade=is_upgrade)
             return result
 
@@ -107,6 +136,7 @@ def command():
     from alembic import command as commands
 
     watch_steps()
+    record_statements()
     cfg = configure()
     fn = getattr(commands, REQUEST["name"])
     result = fn(cfg, *REQUEST.get("args", []), **REQUEST.get("kwargs", {}))

@@ -126,6 +126,7 @@ impl Alembic {
         let url = self.sqlalchemy_url(&conn.url);
         let total = plan.steps.len();
         let mut index = 0usize;
+        let mut statements = 0usize;
         let mut current: Option<(String, Instant)> = None;
         let mut finished: Vec<String> = Vec::new();
         let mut autocommitted: Vec<String> = Vec::new();
@@ -149,6 +150,7 @@ impl Alembic {
                             },
                         });
                         current = Some((revision, Instant::now()));
+                        statements = 0;
                     } else {
                         let took = current.take().map(|(_, t)| elapsed_ms(t)).unwrap_or(0);
                         emit(Progress::StepFinished {
@@ -159,6 +161,16 @@ impl Alembic {
                         finished.push(revision);
                         index += 1;
                     }
+                }
+                Line::Event(v) if v["event"] == "statement" => {
+                    statements += 1;
+                    // Alembic runs Python, not a file of statements: no line to point at.
+                    emit(Progress::Statement {
+                        index,
+                        number: statements,
+                        line: 0,
+                        sql: v["sql"].as_str().unwrap_or_default().to_string(),
+                    });
                 }
                 Line::Event(v) if v["event"] == "autocommit" => {
                     if let Some(r) = v["revision"].as_str() {

@@ -488,7 +488,7 @@ pub async fn checkup_profile(
     target: &mut Target,
     renders: &RenderCache,
 ) -> Result<Checkup, OperationError> {
-    let unrendered = target.with_sql(renders).await?;
+    let unrendered = target.with_sql(renders, store).await?;
     let evidence = Evidence {
         last_backup: store.backups(Some(target.profile.id)).await?.into_iter().next(),
         rehearsals: store.rehearsals(target.profile.id).await?,

@@ -4,6 +4,7 @@
 //! The scratch database is dropped however the rehearsal ends.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -11,10 +12,10 @@ use sha2::{Digest, Sha256};
 use stratum_backup::{scratch_copy, Tools};
 use stratum_db::{
     create_scratch, drop_scratch, elapsed_ms, quote, CancelToken, Connection, DatabaseUrl, Engine,
-    Operation, RunOptions, Runner, VersionTable,
+    Operation, Progress, RunOptions, Runner, VersionTable,
 };
 use stratum_graph::{Direction, Step};
-use stratum_project::Project;
+use stratum_project::{Dialect, Project};
 use stratum_schema::{diff, introspect, Difference, Schema};
 
 use crate::OperationError;
@@ -75,7 +76,22 @@ pub struct Rehearsal {
     pub steps: Vec<RehearsedStep>,
     /// Plan steps never reached because an earlier one left the scratch database unusable.
     pub not_rehearsed: Vec<String>,
+    /// What each step's upgrade and downgrade sent to the database, kept for an Alembic
+    /// project's revisions that cannot render offline.
+    #[serde(skip)]
+    pub recorded: Vec<Recorded>,
+    /// The engine it ran on, whose SQL `recorded` is.
+    #[serde(skip)]
+    pub dialect: Option<Dialect>,
     pub millis: u64,
+}
+
+/// The statements one revision sent while rehearsed, as scripts.
+#[derive(Debug, Clone, Default)]
+pub struct Recorded {
+    pub revision: String,
+    pub upgrade: String,
+    pub downgrade: String,
 }
 
 impl Rehearsal {
@@ -127,7 +143,7 @@ pub async fn rehearse(
     };
     let walked = walk(&scratch, project, target, runner, opts).await;
     drop_scratch(url, &scratch).await;
-    let (rows_before, steps, not_rehearsed) = walked?;
+    let (rows_before, steps, not_rehearsed, recorded) = walked?;
     Ok(Rehearsal {
         target: target.to_string(),
         start,
@@ -142,11 +158,13 @@ pub async fn rehearse(
         rows_before,
         steps,
         not_rehearsed,
+        recorded,
+        dialect: Some(url.dialect()),
         millis: elapsed_ms(started),
     })
 }
 
-type Walked = (Vec<String>, Vec<RehearsedStep>, Vec<String>);
+type Walked = (Vec<String>, Vec<RehearsedStep>, Vec<String>, Vec<Recorded>);
 
 async fn walk(
     scratch: &DatabaseUrl,
@@ -162,6 +180,7 @@ async fn walk(
         let plan = Operation::Upgrade(target.to_string()).plan(&project.map, &rows_before)?;
         let mut steps = Vec::new();
         let mut not_rehearsed = Vec::new();
+        let mut recorded = Vec::new();
         let mut usable = true;
         // A step ends where the next starts: its last schema reading is the next one's first.
         let mut schema: Option<Schema> = None;
@@ -178,8 +197,9 @@ async fn walk(
                 Some(s) => s,
                 None => schema_of(&mut conn, &vt).await?,
             };
-            let (done, after) =
+            let (done, after, sent) =
                 rehearse_step(&mut conn, project, &vt, step, before, runner, opts).await?;
+            recorded.extend(sent);
             usable = after.is_some();
             schema = after;
             if let Some(each) = &opts.each {
@@ -187,7 +207,7 @@ async fn walk(
             }
             steps.push(done);
         }
-        Ok::<_, OperationError>((rows_before, steps, not_rehearsed))
+        Ok::<_, OperationError>((rows_before, steps, not_rehearsed, recorded))
     }
     .await;
     conn.close().await;
@@ -208,24 +228,56 @@ async fn schema_of(conn: &mut Connection, vt: &VersionTable) -> Result<Schema, O
     Ok(s)
 }
 
-/// Runs one operation on the scratch database: `Err` is the failure in words.
+/// One run on the scratch database: how it ended (`Err`: the failure in words), how long it
+/// took, and every statement it sent.
+struct Ran {
+    result: Result<(), String>,
+    millis: u64,
+    statements: Vec<String>,
+}
+
 async fn run(
     conn: &mut Connection,
     project: &Project,
     runner: &dyn Runner,
     op: Operation,
     opts: &RehearsalOptions,
-) -> (Result<(), String>, u64) {
+) -> Ran {
     let started = Instant::now();
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let heard = sent.clone();
     let run_opts = RunOptions {
         cancel: opts.cancel.clone(),
+        progress: Some(Arc::new(move |p: &Progress| {
+            if let (Progress::Statement { sql, .. }, Ok(mut all)) = (p, heard.lock()) {
+                all.push(sql.clone());
+            }
+        })),
         ..RunOptions::default()
     };
     let r = runner.run(conn, project, &op, &run_opts).await;
-    (
-        r.map(|_| ()).map_err(|e| e.to_string()),
-        elapsed_ms(started),
-    )
+    let statements = sent.lock().map(|s| s.clone()).unwrap_or_default();
+    Ran {
+        result: r.map(|_| ()).map_err(|e| e.to_string()),
+        millis: elapsed_ms(started),
+        statements,
+    }
+}
+
+/// Statements as a script: each ends with a semicolon, one blank line between them.
+fn script(statements: &[String]) -> String {
+    statements
+        .iter()
+        .map(|s| {
+            let s = s.trim_end();
+            if s.ends_with(';') || s.contains("\n-- parameters:") {
+                format!("{s}\n")
+            } else {
+                format!("{s};\n")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The target that downgrades exactly `step`: labelled with the step's own revision, so that
@@ -239,6 +291,10 @@ fn downgrade_target(project: &Project, revision: &str) -> String {
     )
 }
 
+/// A rehearsed step, the schema it ends at (None: the scratch database cannot be trusted
+/// further), and the statements its upgrade and downgrade sent.
+type Stepped = (RehearsedStep, Option<Schema>, Option<Recorded>);
+
 /// Upgrade, downgrade, upgrade again, from `before` (the schema as the step starts); the second
 /// value is the schema it ends at, or None when the scratch database is left where later steps
 /// cannot be trusted (a failed run).
@@ -250,7 +306,7 @@ async fn rehearse_step(
     before: Schema,
     runner: &dyn Runner,
     opts: &RehearsalOptions,
-) -> Result<(RehearsedStep, Option<Schema>), OperationError> {
+) -> Result<Stepped, OperationError> {
     let rev = step.revision.as_str();
     let mut done = RehearsedStep {
         revision: rev.to_string(),
@@ -268,14 +324,19 @@ async fn rehearse_step(
         true => Some(data_of(conn, &before).await?),
         false => None,
     };
-    let (up, ms) = run(conn, project, runner, Operation::Upgrade(rev.into()), opts).await;
-    done.upgrade_ms = ms;
-    if let Err(e) = up {
+    let up = run(conn, project, runner, Operation::Upgrade(rev.into()), opts).await;
+    done.upgrade_ms = up.millis;
+    let mut recorded = Recorded {
+        revision: rev.to_string(),
+        upgrade: script(&up.statements),
+        downgrade: String::new(),
+    };
+    if let Err(e) = up.result {
         done.problems.push(problem(
             "upgrade-failed",
             format!("the upgrade of {rev} failed: {e}"),
         ));
-        return Ok((failed(done), None));
+        return Ok((failed(done), None, Some(recorded)));
     }
     let upgraded = schema_of(conn, vt).await?;
 
@@ -292,16 +353,17 @@ async fn rehearse_step(
                 rows.join(", ")
             ),
         ));
-        return Ok((failed(done), None));
+        return Ok((failed(done), None, Some(recorded)));
     }
-    let (down, ms) = run(conn, project, runner, Operation::Downgrade(target), opts).await;
-    done.downgrade_ms = ms;
-    if let Err(e) = down {
+    let down = run(conn, project, runner, Operation::Downgrade(target), opts).await;
+    done.downgrade_ms = down.millis;
+    recorded.downgrade = script(&down.statements);
+    if let Err(e) = down.result {
         done.problems.push(problem(
             "downgrade-failed",
             format!("the downgrade of {rev} failed: {e}"),
         ));
-        return Ok((failed(done), None));
+        return Ok((failed(done), None, Some(recorded)));
     }
     let downgraded = schema_of(conn, vt).await?;
     let after_down = format!("after the downgrade of {rev}");
@@ -313,14 +375,14 @@ async fn rehearse_step(
         done.problems.extend(data_problems(rev, kept, &now));
     }
 
-    let (again, ms) = run(conn, project, runner, Operation::Upgrade(rev.into()), opts).await;
-    done.upgrade_again_ms = ms;
-    if let Err(e) = again {
+    let again = run(conn, project, runner, Operation::Upgrade(rev.into()), opts).await;
+    done.upgrade_again_ms = again.millis;
+    if let Err(e) = again.result {
         done.problems.push(problem(
             "upgrade-again-failed",
             format!("the upgrade of {rev} failed when run again after its downgrade: {e}"),
         ));
-        return Ok((failed(done), None));
+        return Ok((failed(done), None, Some(recorded)));
     }
     let again = schema_of(conn, vt).await?;
     for d in diff(&again, &upgraded, "the second upgrade", "the first") {
@@ -332,7 +394,7 @@ async fn rehearse_step(
     if !done.problems.is_empty() {
         done.result = StepResult::Failed;
     }
-    Ok((done, Some(again)))
+    Ok((done, Some(again), Some(recorded)))
 }
 
 fn failed(mut step: RehearsedStep) -> RehearsedStep {
@@ -522,5 +584,23 @@ pub async fn keep_rehearsal(
         },
         duration_ms: i64::try_from(r.millis).unwrap_or(i64::MAX),
     };
-    Ok(store.record_rehearsal(&record).await?)
+    let kept = store.record_rehearsal(&record).await?;
+    // Only an Alembic project has revisions whose SQL is not otherwise known.
+    if let (Some(_), Some(dialect)) = (project.alembic(), r.dialect) {
+        let sent: Vec<stratum_store::RehearsedSql> = r
+            .recorded
+            .iter()
+            .map(|x| stratum_store::RehearsedSql {
+                revision: x.revision.clone(),
+                sha256: crate::files::file_sha256(project, &x.revision),
+                dialect: dialect.name().to_string(),
+                upgrade_sql: x.upgrade.clone(),
+                downgrade_sql: x.downgrade.clone(),
+                at: String::new(),
+                profile_id: None,
+            })
+            .collect();
+        store.record_rehearsed_sql(kept.id, &sent).await?;
+    }
+    Ok(kept)
 }

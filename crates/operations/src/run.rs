@@ -106,6 +106,7 @@ struct Kept {
 /// Refuses `op` on the target while a blocking finding in its plan is not acknowledged;
 /// returns the plan.
 pub async fn check(
+    store: &Store,
     target: &mut Target,
     cache: &RenderCache,
     op: &Operation,
@@ -115,7 +116,7 @@ pub async fn check(
     if matches!(op, Operation::Stamp { .. }) {
         return Ok(plan);
     }
-    let unrendered = target.with_sql(cache).await?;
+    let unrendered = target.with_sql(cache, store).await?;
     refuse_unacknowledged(&plan_findings_kept(
         &target.project,
         &plan,
@@ -207,7 +208,7 @@ async fn run_inner(
     }
     let plan = match before.checks {
         // A blocking finding must be acknowledged in its file before anything runs.
-        Some(cache) => check(target, cache, op, &FindingsCache::default()).await?,
+        Some(cache) => check(store, target, cache, op, &FindingsCache::default()).await?,
         None => current_plan(target, op).await?,
     };
     if changes {

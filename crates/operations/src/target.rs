@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use stratum_alembic::{Alembic, AlembicRunner, RenderCache, RenderFailure};
 use stratum_db::{DatabaseUrl, Runner, SqlRunner};
 use stratum_project::{AlembicSettings, Project, SuppliedValue};
-use stratum_store::{Profile, Secrets};
+use stratum_store::{Profile, Secrets, Store};
 
 use crate::OperationError;
 
@@ -53,6 +53,7 @@ pub fn runner(p: &Profile, project: &Project) -> Result<Box<dyn Runner>, Operati
 /// [`Target::with_sql`] for a project and URL held apart from their target.
 pub async fn with_sql(
     cache: &RenderCache,
+    store: &Store,
     profile: &Profile,
     project: &mut Project,
     url: &DatabaseUrl,
@@ -62,7 +63,49 @@ pub async fn with_sql(
     }
     let alembic = alembic_of(profile, project)?;
     let rendered = cache.fill(&alembic, project, url).await?;
-    Ok(rendered.failures.clone())
+    let failures = rendered.failures.clone();
+    let mut unknown = Vec::new();
+    for f in failures {
+        if !from_rehearsal(store, profile, project, url, &f).await? {
+            unknown.push(f);
+        }
+    }
+    Ok(unknown)
+}
+
+/// Puts the SQL a revision sent while rehearsed (this version of its file, on this engine)
+/// where Alembic's offline mode could not render it, saying where it comes from.
+async fn from_rehearsal(
+    store: &Store,
+    profile: &Profile,
+    project: &mut Project,
+    url: &DatabaseUrl,
+    failure: &RenderFailure,
+) -> Result<bool, OperationError> {
+    let sha = crate::files::file_sha256(project, &failure.revision);
+    if sha.is_empty() {
+        return Ok(false);
+    }
+    let dialect = url.dialect();
+    let Some(sent) = store
+        .rehearsed_sql(&failure.revision, &sha, dialect.name(), profile.id)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let note = format!(
+        "-- Recorded while rehearsing on {}: Alembic's offline mode cannot render this revision ({}).\n-- Statements that depend on the rows may differ on the real database.\n",
+        sent.at,
+        failure.message.replace('\n', " ")
+    );
+    if let Some(file) = project.file_mut(&failure.revision) {
+        file.set_rendered(
+            dialect,
+            format!("{note}{}", sent.upgrade_sql),
+            format!("{note}{}", sent.downgrade_sql),
+        );
+    }
+    Ok(true)
 }
 
 /// A profile with its project and its URL, the password filled in from the keychain.
@@ -91,13 +134,16 @@ impl Target {
     }
 
     /// An Alembic project's SQL for the profile's engine, from Alembic's offline mode (kept in
-    /// `cache` while the files do not change), put into the project; the revisions it could
-    /// not render are returned. Nothing to do for a native project.
+    /// `cache` while the files do not change), put into the project; a revision it cannot
+    /// render gets what it sent while last rehearsed, where that is kept for this version of
+    /// its file. The revisions left without SQL are returned. Nothing to do for a native
+    /// project.
     pub async fn with_sql(
         &mut self,
         cache: &RenderCache,
+        store: &Store,
     ) -> Result<Vec<RenderFailure>, OperationError> {
-        with_sql(cache, &self.profile, &mut self.project, &self.url).await
+        with_sql(cache, store, &self.profile, &mut self.project, &self.url).await
     }
 
     /// The tools' folder from the project's `[backup]` section, if set.

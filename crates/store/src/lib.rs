@@ -21,7 +21,7 @@ pub use checkups::CheckupRecord;
 pub use drift::DriftCheck;
 pub use error::StoreError;
 pub use profiles::{NewProfile, Profile};
-pub use rehearsals::RehearsalRecord;
+pub use rehearsals::{RehearsalRecord, RehearsedSql};
 pub use secrets::{SecretStorage, Secrets};
 
 use std::path::Path;

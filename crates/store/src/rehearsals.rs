@@ -59,3 +59,65 @@ impl Store {
         .await?)
     }
 }
+
+/// The SQL a revision sent while rehearsed, with when and on which profile.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RehearsedSql {
+    pub revision: String,
+    pub sha256: String,
+    pub dialect: String,
+    pub upgrade_sql: String,
+    pub downgrade_sql: String,
+    /// When the rehearsal ran, and on which profile (filled when read).
+    pub at: String,
+    pub profile_id: Option<i64>,
+}
+
+impl Store {
+    /// Keeps what each revision of a rehearsal sent to the database.
+    pub async fn record_rehearsed_sql(
+        &self,
+        rehearsal_id: i64,
+        sent: &[RehearsedSql],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for r in sent {
+            sqlx::query(
+                "INSERT INTO rehearsed_sql (rehearsal_id, revision, sha256, dialect, upgrade_sql, downgrade_sql) VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(rehearsal_id)
+            .bind(&r.revision)
+            .bind(&r.sha256)
+            .bind(&r.dialect)
+            .bind(&r.upgrade_sql)
+            .bind(&r.downgrade_sql)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The newest SQL recorded for this version of a revision's file on this engine,
+    /// preferring the profile's own rehearsals.
+    pub async fn rehearsed_sql(
+        &self,
+        revision: &str,
+        sha256: &str,
+        dialect: &str,
+        profile_id: i64,
+    ) -> Result<Option<RehearsedSql>, StoreError> {
+        Ok(sqlx::query_as::<_, RehearsedSql>(
+            "SELECT s.revision, s.sha256, s.dialect, s.upgrade_sql, s.downgrade_sql, r.at, r.profile_id \
+             FROM rehearsed_sql s JOIN rehearsals r ON r.id = s.rehearsal_id \
+             WHERE s.revision = ? AND s.sha256 = ? AND s.dialect = ? \
+             ORDER BY (r.profile_id = ?) DESC, r.id DESC LIMIT 1",
+        )
+        .bind(revision)
+        .bind(sha256)
+        .bind(dialect)
+        .bind(profile_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}

@@ -509,7 +509,7 @@ async fn ready(
     kept: &FindingsCache,
 ) -> Result<(Target, Plan), OperationError> {
     let mut target = Target::open(profile.clone(), fleet.secrets)?;
-    let plan = check(&mut target, fleet.renders, op, kept).await?;
+    let plan = check(fleet.store, &mut target, fleet.renders, op, kept).await?;
     Ok((target, plan))
 }
 
