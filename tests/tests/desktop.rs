@@ -375,7 +375,8 @@ fn a_production_upgrade_passes_its_release_gate_backs_up_first_and_the_backup_re
     // The client's databases already stand at 003 (an earlier release).
     let project = repo().join("examples/kontali-erp").display().to_string();
     for db in [&pg, &staging] {
-        let o = stratum_tests::stratum(&["--project", &project, "--url", &db.url, "upgrade", "003"]);
+        let o =
+            stratum_tests::stratum(&["--project", &project, "--url", &db.url, "upgrade", "003"]);
         assert!(o.status.success(), "{}", stratum_tests::text(&o));
     }
     let at_003 = pg.snapshot();
@@ -400,11 +401,7 @@ async fn gate_item_met(driver: &WebDriver, key: &str) -> String {
         .find(By::Css(css.as_str()))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"));
-    el.attr("data-met")
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default()
+    el.attr("data-met").await.ok().flatten().unwrap_or_default()
 }
 
 async fn production_backup_and_restore(
@@ -501,7 +498,12 @@ async fn production_backup_and_restore(
     wait_text(&driver, "[data-testid=db-summary]", "Up to date").await;
     assert_ne!(snapshot(), at_003);
     click(&driver, "[data-testid=tab-history]").await;
-    wait_text(&driver, "[data-testid=history-gate]", "reviewed by Dana Reviewer").await;
+    wait_text(
+        &driver,
+        "[data-testid=history-gate]",
+        "reviewed by Dana Reviewer",
+    )
+    .await;
     shot(&driver, "36-history-with-the-gate").await;
 
     // The Backups tab lists it, taken at 003; restoring it brings 003's schema back.

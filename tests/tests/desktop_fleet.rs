@@ -133,7 +133,12 @@ async fn fleet_scenario(driver_bin: &Path, dbs: &[ScratchDb], failing: &ScratchD
         stop.click().await.unwrap_or_else(|e| panic!("{e}"));
     }
     // The production database has a release gate: held to its checklist unless overridden.
-    wait_text(&driver, "[data-testid=batch-gate]", "1 database with a release gate").await;
+    wait_text(
+        &driver,
+        "[data-testid=batch-gate]",
+        "1 database with a release gate",
+    )
+    .await;
     for (css, typed) in [
         ("[data-testid=batch-reviewer]", "Dana"),
         (

@@ -64,8 +64,12 @@ impl Desk {
 
     fn checkup(&self, p: &Profile) -> Checkup {
         let mut t = self.target(p);
-        rt().block_on(checkup_profile(&self.store, &mut t, &RenderCache::default()))
-            .unwrap_or_else(|e| panic!("{e}"))
+        rt().block_on(checkup_profile(
+            &self.store,
+            &mut t,
+            &RenderCache::default(),
+        ))
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn backup(&self, p: &Profile) -> stratum_store::BackupEntry {
@@ -94,11 +98,7 @@ impl Desk {
     /// Upgrades to heads with a fresh backup when the profile wants one; the run's error, if
     /// it was refused.
     fn upgrade(&self, p: &Profile, answers: &GateAnswers) -> Result<(), String> {
-        let backup = self
-            .target(p)
-            .profile
-            .auto_backup
-            .then(|| self.backup(p));
+        let backup = self.target(p).profile.auto_backup.then(|| self.backup(p));
         let mut t = self.target(p);
         let ran = rt()
             .block_on(run_checked(
@@ -263,7 +263,10 @@ fn the_cli_checkup_exits_1_on_a_failed_item_and_reads_the_apps_profiles() {
     let all: serde_json::Value =
         serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(all[0]["profile"], "acme-dev");
-    let items = all[0]["checkup"]["items"].as_array().cloned().unwrap_or_default();
+    let items = all[0]["checkup"]["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(items.len(), 7, "{all}");
     assert!(items
         .iter()
@@ -287,7 +290,10 @@ fn a_production_upgrade_waits_for_staging_and_a_rehearsal_of_the_same_files() {
         return;
     }
     let d = desk();
-    let (staging_db, prod_db) = (ScratchDb::new(Engine::Postgres), ScratchDb::new(Engine::Postgres));
+    let (staging_db, prod_db) = (
+        ScratchDb::new(Engine::Postgres),
+        ScratchDb::new(Engine::Postgres),
+    );
     staging_db.upgrade_sample("002");
     prod_db.upgrade_sample("002");
     let staging = d.profile("acme-staging", "staging", &staging_db, &sample_project());
@@ -308,7 +314,10 @@ fn a_production_upgrade_waits_for_staging_and_a_rehearsal_of_the_same_files() {
 
     let e = d.upgrade(&prod, &reviewed).expect_err("held by the gate");
     assert!(e.contains("release gate of acme-prod is not met"), "{e}");
-    assert!(e.contains("did not upgrade with these files on acme-staging"), "{e}");
+    assert!(
+        e.contains("did not upgrade with these files on acme-staging"),
+        "{e}"
+    );
     assert!(e.contains("never rehearsed"), "{e}");
     assert_eq!(prod_db.version_rows(), vec!["002".to_string()], "untouched");
     let refused = d.last_audit(&prod);
@@ -342,7 +351,10 @@ fn outside_the_window_only_a_typed_reason_lets_a_production_run_through_and_hist
     let d = desk();
     let copy = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     copy_dir(&sample_project(), copy.path());
-    let (staging_db, prod_db) = (ScratchDb::new(Engine::Sqlite), ScratchDb::new(Engine::Sqlite));
+    let (staging_db, prod_db) = (
+        ScratchDb::new(Engine::Sqlite),
+        ScratchDb::new(Engine::Sqlite),
+    );
     // A window three days from today never holds now.
     let day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
         [(Utc::now().weekday().num_days_from_monday() as usize + 3) % 7];
@@ -361,7 +373,9 @@ fn outside_the_window_only_a_typed_reason_lets_a_production_run_through_and_hist
     assert!(!e.contains("rehearsal"), "only the window is unmet: {e}");
 
     // A file changed after staging ran it is not the file staging proved.
-    let file = copy.path().join("versions/007_index_vendor_invoices_by_client_date.sql");
+    let file = copy
+        .path()
+        .join("versions/007_index_vendor_invoices_by_client_date.sql");
     {
         let mut body = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}"));
         body.push_str("\n-- changed after staging\n");
@@ -468,7 +482,10 @@ fn an_alembic_revision_that_reads_the_database_gets_its_sql_from_the_latest_rehe
     assert!(unrendered.is_empty(), "{unrendered:?}");
     assert!(sql.contains("Recorded while rehearsing on"), "{sql}");
     assert!(sql.contains("SELECT id FROM users ORDER BY id"), "{sql}");
-    assert!(!findings.iter().any(|f| f.rule == "sql-unavailable"), "{findings:?}");
+    assert!(
+        !findings.iter().any(|f| f.rule == "sql-unavailable"),
+        "{findings:?}"
+    );
 
     // Another version of the file is not what was rehearsed.
     let file = project.path().join("alembic/versions/008_data.py");
@@ -478,4 +495,101 @@ fn an_alembic_revision_that_reads_the_database_gets_its_sql_from_the_latest_rehe
     let (unrendered, sql, _) = preview(&d);
     assert_eq!(unrendered.len(), 1);
     assert!(!sql.contains("Recorded while rehearsing"), "{sql}");
+}
+
+#[test]
+fn the_cli_holds_a_production_profile_to_its_gate_in_a_batch_unless_overridden_with_a_reason() {
+    let d = desk();
+    let (staging_db, prod_db) = (
+        ScratchDb::new(Engine::Sqlite),
+        ScratchDb::new(Engine::Sqlite),
+    );
+    let dir = d.data.path().display().to_string();
+    let project = sample_project().display().to_string();
+    for (name, env, db) in [
+        ("acme-staging", "staging", &staging_db),
+        ("acme-prod", "production", &prod_db),
+    ] {
+        let o = stratum_tests::stratum(&[
+            "--data-dir",
+            &dir,
+            "profile",
+            "add",
+            name,
+            "--db",
+            &db.url,
+            "--dir",
+            &project,
+            "--client",
+            "Acme",
+            "--environment",
+            env,
+            "--window",
+            "Sat 01:00-02:00 Mars/Olympus",
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "a bad window is refused: {}",
+            stratum_tests::text(&o)
+        );
+        assert!(stratum_tests::text(&o).contains("not a time zone"));
+        let o = stratum_tests::stratum(&[
+            "--data-dir",
+            &dir,
+            "profile",
+            "add",
+            name,
+            "--db",
+            &db.url,
+            "--dir",
+            &project,
+            "--client",
+            "Acme",
+            "--environment",
+            env,
+            "--window",
+            "daily 00:00-00:00 UTC",
+        ]);
+        assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    }
+    let batch = |extra: &[&str]| {
+        let report = d.data.path().join("report.csv");
+        let report_arg = report.display().to_string();
+        let mut args = vec![
+            "--data-dir",
+            &dir,
+            "upgrade",
+            "heads",
+            "--profiles",
+            "acme-prod",
+            "--yes",
+            "--report",
+            &report_arg,
+        ];
+        args.extend_from_slice(extra);
+        let o = stratum_tests::stratum(&args);
+        (o, std::fs::read_to_string(&report).unwrap_or_default())
+    };
+    let (o, report) = batch(&["--reviewer", "Dana"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stratum_tests::text(&o));
+    assert!(
+        report.contains("release gate of acme-prod is not met"),
+        "{report}"
+    );
+    assert!(prod_db.version_rows().is_empty(), "untouched");
+
+    let (o, report) = batch(&[
+        "--reviewer",
+        "Dana",
+        "--override-gate",
+        "first install, approved by Acme",
+    ]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    assert!(report.contains("release gate overridden"), "{report}");
+    assert!(
+        report.contains("first install, approved by Acme"),
+        "{report}"
+    );
+    assert_eq!(prod_db.version_rows(), vec!["007".to_string()]);
 }

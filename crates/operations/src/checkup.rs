@@ -490,7 +490,11 @@ pub async fn checkup_profile(
 ) -> Result<Checkup, OperationError> {
     let unrendered = target.with_sql(renders, store).await?;
     let evidence = Evidence {
-        last_backup: store.backups(Some(target.profile.id)).await?.into_iter().next(),
+        last_backup: store
+            .backups(Some(target.profile.id))
+            .await?
+            .into_iter()
+            .next(),
         rehearsals: store.rehearsals(target.profile.id).await?,
     };
     let runner = target.runner()?;

@@ -17,7 +17,10 @@ pub fn file_sha256(project: &Project, revision: &str) -> String {
 }
 
 /// `REVISION SHA256` lines for these revisions.
-pub fn checksum_lines<'a>(project: &Project, revisions: impl IntoIterator<Item = &'a str>) -> String {
+pub fn checksum_lines<'a>(
+    project: &Project,
+    revisions: impl IntoIterator<Item = &'a str>,
+) -> String {
     revisions
         .into_iter()
         .map(|rev| format!("{rev} {}\n", file_sha256(project, rev)))

@@ -106,7 +106,13 @@ pub struct GateRun<'a> {
     pub now: DateTime<Utc>,
 }
 
-fn item(key: &'static str, title: &'static str, met: bool, evidence: String, action: &str) -> GateItem {
+fn item(
+    key: &'static str,
+    title: &'static str,
+    met: bool,
+    evidence: String,
+    action: &str,
+) -> GateItem {
     GateItem {
         key,
         title,
@@ -148,7 +154,10 @@ pub async fn release_gate(
     let mut items = vec![proved_on_peers(store, &peers, &wanted, downgrade).await?];
 
     let mut rehearsals = store.rehearsals(profile.id).await?;
-    for p in peers.iter().filter(|p| p.project_dir == profile.project_dir) {
+    for p in peers
+        .iter()
+        .filter(|p| p.project_dir == profile.project_dir)
+    {
         rehearsals.extend(store.rehearsals(p.id).await?);
     }
     rehearsals.sort_by(|a, b| b.at.cmp(&a.at));
@@ -297,7 +306,13 @@ fn window_item(spec: &str, now: DateTime<Utc>) -> GateItem {
         );
     }
     match MaintenanceWindow::parse(spec) {
-        Err(e) => item("window", title, false, e, "Correct the profile's maintenance window"),
+        Err(e) => item(
+            "window",
+            title,
+            false,
+            e,
+            "Correct the profile's maintenance window",
+        ),
         Ok(w) if w.contains(now) => item("window", title, true, format!("now is inside {w}"), ""),
         Ok(w) => item(
             "window",

@@ -67,7 +67,8 @@ impl MaintenanceWindow {
     /// Reads `DAYS HH:MM-HH:MM [TIME ZONE]`.
     pub fn parse(text: &str) -> Result<MaintenanceWindow, String> {
         let words: Vec<&str> = text.split_whitespace().collect();
-        let shape = "write it as DAYS HH:MM-HH:MM [TIME ZONE], e.g. `Sat-Sun 22:00-06:00 Europe/Berlin`";
+        let shape =
+            "write it as DAYS HH:MM-HH:MM [TIME ZONE], e.g. `Sat-Sun 22:00-06:00 Europe/Berlin`";
         let (day_spec, hours, zone) = match words.as_slice() {
             [d, h] => (*d, *h, None),
             [d, h, z] => (*d, *h, Some(*z)),
@@ -79,8 +80,11 @@ impl MaintenanceWindow {
             .ok_or_else(|| bad(format!("'{hours}' is not a span of hours")))?;
         let tz = zone
             .map(|z| {
-                z.parse::<Tz>()
-                    .map_err(|_| bad(format!("'{z}' is not a time zone (e.g. Europe/Berlin, UTC)")))
+                z.parse::<Tz>().map_err(|_| {
+                    bad(format!(
+                        "'{z}' is not a time zone (e.g. Europe/Berlin, UTC)"
+                    ))
+                })
             })
             .transpose()?;
         Ok(MaintenanceWindow {
@@ -145,9 +149,18 @@ mod tests {
         let w = window("Sat-Sun 22:00-06:00 UTC");
         // 2026-12-05 is a Saturday.
         assert!(w.contains(at(2026, 12, 5, 23, 0)));
-        assert!(w.contains(at(2026, 12, 6, 5, 59)), "Sunday morning after Saturday night");
-        assert!(w.contains(at(2026, 12, 7, 3, 0)), "Monday morning after Sunday night");
-        assert!(!w.contains(at(2026, 12, 7, 22, 30)), "Monday night is not in it");
+        assert!(
+            w.contains(at(2026, 12, 6, 5, 59)),
+            "Sunday morning after Saturday night"
+        );
+        assert!(
+            w.contains(at(2026, 12, 7, 3, 0)),
+            "Monday morning after Sunday night"
+        );
+        assert!(
+            !w.contains(at(2026, 12, 7, 22, 30)),
+            "Monday night is not in it"
+        );
         assert!(!w.contains(at(2026, 12, 5, 21, 59)));
     }
 
@@ -164,7 +177,8 @@ mod tests {
     fn a_badly_written_window_says_how_to_write_it() {
         for (text, says) in [
             ("weekends", "DAYS HH:MM-HH:MM"),
-            ("Sat 22-06", "not a span"),
+            ("Sat 2200", "not a span"),
+            ("Sat 22-06", "'22' is not a time of day"),
             ("Sat 22:00-25:00", "'25:00' is not a time of day"),
             ("Funday 22:00-23:00", "'Funday' is not a day"),
             ("Sat 22:00-23:00 Mars/Olympus", "not a time zone"),
