@@ -21,6 +21,7 @@ pub async fn rehearse_profile(
     target: String,
     from_base: bool,
     with_data: bool,
+    from_backup: Option<u32>,
     operation_id: String,
     on_step: Channel<RehearsedStep>,
 ) -> Result<Rehearsal, AppError> {
@@ -36,11 +37,28 @@ pub async fn rehearse_profile(
                 .into(),
         ));
     }
+    let backup = match from_backup {
+        Some(id) => Some(state.store.backup(i64::from(id)).await?),
+        None => None,
+    };
+    if backup
+        .as_ref()
+        .is_some_and(|b| b.profile_id != Some(profile.id))
+    {
+        return Err(AppError::Input(
+            "that backup is another profile's: rehearse from one of this database's own".into(),
+        ));
+    }
     let tools = tools(&project, Path::new(&profile.project_dir));
     let runner = stratum_operations::runner(&profile, &project)?;
     let opts = RehearsalOptions {
-        start: Some(if from_base { Start::Base } else { Start::Live }),
+        start: Some(match (&backup, from_base) {
+            (Some(_), _) => Start::Backup,
+            (None, true) => Start::Base,
+            (None, false) => Start::Live,
+        }),
         with_data,
+        backup: backup.as_ref().map(|b| std::path::PathBuf::from(&b.path)),
         each: Some(Arc::new(move |s: &RehearsedStep| {
             // A closed window stops listening; the rehearsal goes on and is dropped all the same.
             let _ = on_step.send(s.clone());
@@ -49,6 +67,7 @@ pub async fn rehearse_profile(
     };
     let _cancellable = state.cancellable(&operation_id, &opts.cancel);
     let done = rehearse(&url, &project, &target, runner.as_ref(), &tools, &opts).await?;
-    keep_rehearsal(&state.store, profile.id, &project, &done, with_data).await?;
+    let compared_rows = with_data || backup.is_some();
+    keep_rehearsal(&state.store, profile.id, &project, &done, compared_rows).await?;
     Ok(done)
 }

@@ -330,5 +330,38 @@ fn with_data_a_downgrade_that_loses_rows_there_before_is_named_on_every_engine()
             "{engine:?}: the live rows are untouched"
         );
         assert_eq!(scratch_left(&db), Vec::<String>::new(), "{engine:?}");
+
+        // A production database's rows are proved from its backup, restored into the scratch
+        // database, instead of copied live.
+        let backups = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = backups.path().join(format!(
+            "notes.{}",
+            match engine {
+                Engine::Postgres => "dump",
+                Engine::MySql => "sql",
+                Engine::Sqlite => "db",
+            }
+        ));
+        let file_arg = file.display().to_string();
+        let b = stratum(&[
+            "--project",
+            &dir,
+            "--url",
+            &db.url,
+            "backup",
+            "--out",
+            &file_arg,
+        ]);
+        assert_eq!(b.status.code(), Some(0), "{engine:?}: {}", text(&b));
+        let (code, r) = rehearse(project.path(), &db, &["--from-backup", &file_arg]);
+        assert_eq!(code, Some(1), "{engine:?}: {r}");
+        assert_eq!(r["start"], "backup");
+        assert!(
+            problems(&r, "002")
+                .iter()
+                .any(|(kind, _)| kind == "data-changed"),
+            "{engine:?}: {r}"
+        );
+        assert_eq!(scratch_left(&db), Vec::<String>::new(), "{engine:?}");
     }
 }

@@ -104,7 +104,7 @@ export const commands = {
 	revealBackup: (backupId: number) => typedError<null, AppError>(__TAURI_INVOKE("reveal_backup", { backupId })),
 	/**  Tries the operation for real and leaves no trace; says how it was done. */
 	dryRunOperation: (profileId: number, request: OperationRequest) => typedError<DryRunView, AppError>(__TAURI_INVOKE("dry_run_operation", { profileId, request })),
-	rehearseProfile: (profileId: number, target: string, fromBase: boolean, withData: boolean, operationId: string, onStep: Channel<RehearsedStep>) => typedError<Rehearsal, AppError>(__TAURI_INVOKE("rehearse_profile", { profileId, target, fromBase, withData, operationId, onStep })),
+	rehearseProfile: (profileId: number, target: string, fromBase: boolean, withData: boolean, fromBackup: number | null, operationId: string, onStep: Channel<RehearsedStep>) => typedError<Rehearsal, AppError>(__TAURI_INVOKE("rehearse_profile", { profileId, target, fromBase, withData, fromBackup, operationId, onStep })),
 	databaseSchema: (profileId: number) => typedError<SchemaView, AppError>(__TAURI_INVOKE("database_schema", { profileId })),
 	/**  The database against what its revisions produce at its rows (built on a scratch database). */
 	schemaDrift: (profileId: number) => typedError<Drift, AppError>(__TAURI_INVOKE("schema_drift", { profileId })),
@@ -740,7 +740,12 @@ export type Start =
 /**  A schema-only copy of the live database at its version rows (SQLite: a copy of the file). */
 "live" | 
 /**  An empty database: every revision from the first. */
-"base";
+"base" | 
+/**
+ *  A backup of the database restored into the scratch database, rows included: the data
+ *  of a production database proved without copying it live.
+ */
+"backup";
 
 /**  Where a database stands, in one word. */
 export type State = 

@@ -126,6 +126,11 @@ pub enum Command {
         /// it on development and staging databases.
         #[arg(long)]
         with_data: bool,
+        /// Start from this backup of the database (its .dump, .sql or .db with its manifest),
+        /// restored into the scratch database: the rows are compared too, and a production
+        /// database's data is proved without copying it live.
+        #[arg(long, value_name = "BACKUP", conflicts_with_all = ["from_base", "from_live"])]
+        from_backup: Option<PathBuf>,
     },
     /// Convert an Alembic project into a Stratum project of SQL revisions (rendered by
     /// Alembic's offline mode), so deployments need no Python.

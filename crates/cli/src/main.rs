@@ -79,8 +79,16 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
             target,
             from_base,
             with_data,
+            from_backup,
             ..
-        } => rehearse_cmd::rehearse(cli, target, *from_base, *with_data, out).await,
+        } => {
+            let start = rehearse_cmd::Starting {
+                from_base: *from_base,
+                with_data: *with_data,
+                from_backup: from_backup.clone(),
+            };
+            rehearse_cmd::rehearse(cli, target, &start, out).await
+        }
         Command::Checkup(f) => checkup_cmd::checkup_cmd(cli, f, out).await,
         Command::Convert(a) => alembic_cmds::convert(cli, a, out).await,
         Command::Status(a) => fleet_cmds::status_cmd(cli, a, out).await,

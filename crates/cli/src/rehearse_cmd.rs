@@ -1,6 +1,7 @@
 //! `stratum rehearse`: every step upgraded, downgraded and upgraded again on a scratch copy,
 //! with what each downgrade fails to put back.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use stratum_operations::{
@@ -13,11 +14,17 @@ use crate::error::CliError;
 use crate::output::Out;
 use crate::project_args::{backup_tools, open_project, runner};
 
+/// Where a rehearsal starts, as the command line says it.
+pub struct Starting {
+    pub from_base: bool,
+    pub with_data: bool,
+    pub from_backup: Option<PathBuf>,
+}
+
 pub async fn rehearse(
     cli: &Cli,
     target: &str,
-    from_base: bool,
-    with_data: bool,
+    start: &Starting,
     out: &Out,
 ) -> Result<(), CliError> {
     let project = open_project(cli)?;
@@ -25,8 +32,13 @@ pub async fn rehearse(
     let runner = runner(cli, &project)?;
     let tools = backup_tools(cli, &project.config);
     let opts = RehearsalOptions {
-        start: Some(if from_base { Start::Base } else { Start::Live }),
-        with_data,
+        start: Some(match (&start.from_backup, start.from_base) {
+            (Some(_), _) => Start::Backup,
+            (None, true) => Start::Base,
+            (None, false) => Start::Live,
+        }),
+        with_data: start.with_data,
+        backup: start.from_backup.clone(),
         // A step's line as it ends, on stderr: stdout keeps the report (or the one JSON document).
         each: Some(Arc::new(|s: &RehearsedStep| eprintln!("{}", step_line(s)))),
         ..RehearsalOptions::default()

@@ -18,6 +18,6 @@ pub use runner::{
     elapsed_ms, run, CancelToken, Operation, Progress, ProgressFn, RunOptions, RunReport, Runner,
     SqlRunner,
 };
-pub use scratch::{create_scratch, drop_scratch};
+pub use scratch::{create_scratch, drop_scratch, scratch_url};
 pub use url::{DatabaseUrl, Engine, TlsMode};
 pub use version_table::VersionTable;

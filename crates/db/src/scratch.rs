@@ -32,13 +32,24 @@ async fn admin(url: &DatabaseUrl) -> Result<Connection, DbError> {
     Connection::connect(&admin, CONNECT_TIMEOUT).await
 }
 
-/// An empty database on the same server (a temporary file for SQLite), named after `url`'s.
-pub async fn create_scratch(url: &DatabaseUrl, label: &str) -> Result<DatabaseUrl, DbError> {
+/// Where a scratch database beside `url` would be, named after `url`'s, without making it: for
+/// a caller that has it made another way (a backup restored into it). [`drop_scratch`] drops it.
+pub fn scratch_url(url: &DatabaseUrl, label: &str) -> DatabaseUrl {
     let mut scratch = url.clone();
     if url.engine == Engine::Sqlite {
         let path = std::env::temp_dir().join(format!("{}.db", scratch_name("stratum", label)));
         scratch.path = Some(path);
-        return Ok(scratch);
+    } else {
+        scratch.database = scratch_name(&url.database, label);
+    }
+    scratch
+}
+
+/// An empty database on the same server (a temporary file for SQLite), named after `url`'s.
+pub async fn create_scratch(url: &DatabaseUrl, label: &str) -> Result<DatabaseUrl, DbError> {
+    let mut scratch = url.clone();
+    if url.engine == Engine::Sqlite {
+        return Ok(scratch_url(url, label));
     }
     let name = scratch_name(&url.database, label);
     let mut conn = admin(url).await?;

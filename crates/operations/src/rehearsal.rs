@@ -4,6 +4,7 @@
 //! The scratch database is dropped however the rehearsal ends.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,8 +12,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use stratum_backup::{scratch_copy, Tools};
 use stratum_db::{
-    create_scratch, drop_scratch, elapsed_ms, quote, CancelToken, Connection, DatabaseUrl, Engine,
-    Operation, Progress, RunOptions, Runner, VersionTable,
+    create_scratch, drop_scratch, elapsed_ms, quote, scratch_url, CancelToken, Connection,
+    DatabaseUrl, Engine, Operation, Progress, RunOptions, Runner, VersionTable,
 };
 use stratum_graph::{Direction, Step};
 use stratum_project::{Dialect, Project};
@@ -34,6 +35,9 @@ pub enum Start {
     Live,
     /// An empty database: every revision from the first.
     Base,
+    /// A backup of the database restored into the scratch database, rows included: the data
+    /// of a production database proved without copying it live.
+    Backup,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -110,6 +114,8 @@ pub struct RehearsalOptions {
     /// Also prove that each downgrade keeps the rows of the tables that were there before its
     /// upgrade (counts and checksums); a live start then copies the rows too.
     pub with_data: bool,
+    /// The backup a [`Start::Backup`] rehearsal restores.
+    pub backup: Option<PathBuf>,
     pub cancel: CancelToken,
     pub each: Option<HearStep>,
 }
@@ -127,7 +133,23 @@ pub async fn rehearse(
     let start = opts.start.unwrap_or(Start::Live);
     let vt = VersionTable::from_config(&project.config);
     // A target that does not plan is bad input, said before a scratch database is made.
+    let backup = match (start, &opts.backup) {
+        (Start::Backup, Some(path)) => Some(path.as_path()),
+        (Start::Backup, None) => {
+            return Err(OperationError::Input(
+                "say which backup to rehearse from".into(),
+            ))
+        }
+        _ => None,
+    };
+    // Rows restored from a backup are there to be compared.
+    let with_data = opts.with_data || backup.is_some();
     let live_rows = match start {
+        Start::Backup => backup
+            .map(stratum_backup::Manifest::read)
+            .transpose()?
+            .map(|m| m.rows)
+            .unwrap_or_default(),
         Start::Live => {
             let mut conn = Connection::connect(url, CONNECT_TIMEOUT).await?;
             let rows = conn.version_rows(&vt).await;
@@ -137,11 +159,16 @@ pub async fn rehearse(
         Start::Base => Vec::new(),
     };
     Operation::Upgrade(target.to_string()).plan(&project.map, &live_rows)?;
-    let scratch = match start {
-        Start::Live => scratch_copy(url, &vt, tools, "rehearsal", opts.with_data).await?,
-        Start::Base => create_scratch(url, "rehearsal").await?,
+    let scratch = match (start, backup) {
+        (Start::Backup, Some(path)) => restored(url, path, tools).await?,
+        (Start::Live, _) => scratch_copy(url, &vt, tools, "rehearsal", opts.with_data).await?,
+        _ => create_scratch(url, "rehearsal").await?,
     };
-    let walked = walk(&scratch, project, target, runner, opts).await;
+    let opts = RehearsalOptions {
+        with_data,
+        ..opts.clone()
+    };
+    let walked = walk(&scratch, project, target, runner, &opts).await;
     drop_scratch(url, &scratch).await;
     let (rows_before, steps, not_rehearsed, recorded) = walked?;
     Ok(Rehearsal {
@@ -149,6 +176,10 @@ pub async fn rehearse(
         start,
         scratch: match (start, url.engine, opts.with_data) {
             (Start::Base, _, _) => "an empty scratch database".into(),
+            (Start::Backup, _, _) => format!(
+                "a scratch database restored from the backup {}",
+                backup.map(|b| b.display().to_string()).unwrap_or_default()
+            ),
             (Start::Live, Engine::Sqlite, _) => "a scratch copy of the database file".into(),
             (Start::Live, _, true) => "a scratch copy of the database, rows included".into(),
             (Start::Live, _, false) => {
@@ -162,6 +193,36 @@ pub async fn rehearse(
         dialect: Some(url.dialect()),
         millis: elapsed_ms(started),
     })
+}
+
+/// A scratch database beside `url` with `backup` restored into it (its checksum verified
+/// first); nothing is left behind when the restore fails.
+async fn restored(
+    url: &DatabaseUrl,
+    backup: &Path,
+    tools: &Tools,
+) -> Result<DatabaseUrl, OperationError> {
+    let scratch = scratch_url(url, "rehearsal");
+    let into = match url.engine {
+        Engine::Sqlite => scratch
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        _ => scratch.database.clone(),
+    };
+    let done = stratum_backup::restore(
+        url,
+        backup,
+        tools,
+        &stratum_backup::RestoreTarget::New(into),
+    )
+    .await;
+    if let Err(e) = done {
+        drop_scratch(url, &scratch).await;
+        return Err(e.into());
+    }
+    Ok(scratch)
 }
 
 type Walked = (Vec<String>, Vec<RehearsedStep>, Vec<String>, Vec<Recorded>);
@@ -569,6 +630,7 @@ pub async fn keep_rehearsal(
         start: match r.start {
             Start::Live => "live",
             Start::Base => "base",
+            Start::Backup => "backup",
         }
         .into(),
         with_data,

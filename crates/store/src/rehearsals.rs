@@ -13,7 +13,7 @@ pub struct RehearsalRecord {
     pub at: String,
     pub who: String,
     pub target: String,
-    /// "live" or "base".
+    /// "live", "base" or "backup".
     pub start: String,
     pub with_data: bool,
     /// One `REVISION SHA256` per line, in the order rehearsed.

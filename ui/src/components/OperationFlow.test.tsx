@@ -3,7 +3,7 @@ import { vi } from "vitest";
 import { MAX_OUTPUT_LINES, OperationFlow } from "./OperationFlow";
 import type { PlanView, ProfileView, ReleaseGate, RunOutcome } from "../bindings";
 
-const commands = vi.hoisted(() => ({ planOperation: vi.fn(), runOperation: vi.fn(), cancelOperation: vi.fn(), takeBackup: vi.fn(), restoreBackup: vi.fn(), dryRunOperation: vi.fn(), saveOperationSql: vi.fn(), releaseGateOf: vi.fn() }));
+const commands = vi.hoisted(() => ({ planOperation: vi.fn(), runOperation: vi.fn(), cancelOperation: vi.fn(), takeBackup: vi.fn(), restoreBackup: vi.fn(), dryRunOperation: vi.fn(), saveOperationSql: vi.fn(), releaseGateOf: vi.fn(), listBackups: vi.fn(() => Promise.resolve({ status: "ok", data: [] })) }));
 vi.mock("../bindings", () => ({ commands }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage = () => {}; } }));
 

@@ -3,11 +3,16 @@ import { vi } from "vitest";
 import { Rehearse } from "./Rehearse";
 import type { ProfileView, Rehearsal, RehearsedStep } from "../bindings";
 
-const commands = vi.hoisted(() => ({ rehearseProfile: vi.fn(), cancelOperation: vi.fn() }));
+const commands = vi.hoisted(() => ({ rehearseProfile: vi.fn(), cancelOperation: vi.fn(), listBackups: vi.fn() }));
 vi.mock("../bindings", () => ({ commands }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage = () => {}; } }));
 
 type Sent = { onmessage: (s: RehearsedStep) => void };
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  commands.listBackups.mockResolvedValue({ status: "ok", data: [] });
+});
 
 const profile = (environment: string): ProfileView => ({
   id: 4, name: "Acme staging", client: "Acme", environment, database: "postgresql erp@db/acme", engine: "postgres", project_dir: "/p",
@@ -23,13 +28,13 @@ test("each step shows as it ends, and a downgrade that leaves a type behind fail
   let channel: Sent | null = null;
   let finish: (v: unknown) => void = () => {};
   commands.rehearseProfile.mockImplementation((...args: unknown[]) => {
-    channel = args[5] as Sent;
+    channel = args[6] as Sent;
     return new Promise((resolve) => (finish = resolve));
   });
   render(<Rehearse profile={profile("staging")} onClose={() => {}} />);
   fireEvent.click(screen.getByTestId("rehearse-with-data"));
   fireEvent.click(screen.getByTestId("rehearse-start"));
-  expect(commands.rehearseProfile).toHaveBeenCalledWith(4, "heads", false, true, expect.any(String), expect.anything());
+  expect(commands.rehearseProfile).toHaveBeenCalledWith(4, "heads", false, true, null, expect.any(String), expect.anything());
   act(() => channel!.onmessage(passed("002")));
   expect(screen.getByTestId("rehearse-progress")).toHaveTextContent("1 step done");
   expect(screen.getByTestId("rehearse-step-002")).toHaveAttribute("data-result", "passed");
@@ -66,5 +71,25 @@ test("a production profile is rehearsed on its schema only, never with its rows"
   expect(screen.queryByTestId("rehearse-with-data")).not.toBeInTheDocument();
   fireEvent.click(screen.getByTestId("rehearse-start"));
   expect(await screen.findByTestId("rehearse-summary")).toHaveTextContent("Every step passed. 1 revision from base upgrade");
-  expect(commands.rehearseProfile).toHaveBeenCalledWith(4, "heads", false, false, expect.any(String), expect.anything());
+  expect(commands.rehearseProfile).toHaveBeenCalledWith(4, "heads", false, false, null, expect.any(String), expect.anything());
+});
+
+test("a production profile with a backup is rehearsed from it, rows included", async () => {
+  commands.listBackups.mockResolvedValue({
+    status: "ok",
+    data: [
+      { id: 9, at: "2026-12-01 22:00:00", path: "/b/gone.dump", engine: "postgres", profile_id: 4, rows: "003", size: 10, sha256: "a", duration_ms: 3, tool_version: "", reason: "", present: false },
+      { id: 8, at: "2026-11-30 22:00:00", path: "/b/acme.dump", engine: "postgres", profile_id: 4, rows: "003", size: 10, sha256: "b", duration_ms: 3, tool_version: "", reason: "", present: true },
+    ],
+  });
+  commands.rehearseProfile.mockResolvedValue({
+    status: "ok",
+    data: { target: "heads", start: "backup", scratch: "a scratch database restored from the backup /b/acme.dump", rows_before: ["003"], steps: [passed("004")], not_rehearsed: [], millis: 40 },
+  });
+  render(<Rehearse profile={profile("production")} onClose={() => {}} />);
+  fireEvent.click(await screen.findByTestId("rehearse-from-backup"));
+  expect(screen.getByTestId("rehearse")).toHaveTextContent("From the latest backup (2026-11-30 22:00:00");
+  fireEvent.click(screen.getByTestId("rehearse-start"));
+  await screen.findByTestId("rehearse-summary");
+  expect(commands.rehearseProfile).toHaveBeenCalledWith(4, "heads", false, false, 8, expect.any(String), expect.anything());
 });

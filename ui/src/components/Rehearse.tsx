@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { Channel } from "@tauri-apps/api/core";
-import { commands, type ProfileView, type Rehearsal, type RehearsedStep } from "../bindings";
+import { commands, type BackupView, type ProfileView, type Rehearsal, type RehearsedStep } from "../bindings";
 import { call, messageOf } from "../api";
 import { duration, plural, rowsWords } from "./format";
 
@@ -25,7 +25,16 @@ type Props = {
  */
 export function Rehearse({ profile, target = "heads", onClose }: Props) {
   const production = profile.environment === "production";
-  const [fromBase, setFromBase] = useState(false);
+  const [from, setFrom] = useState<"live" | "base" | "backup">("live");
+  const fromBase = from === "base";
+  // The newest backup that is still on disk: its rows prove a production downgrade's data
+  // without copying the live database.
+  const [backup, setBackup] = useState<BackupView | null>(null);
+  useEffect(() => {
+    call(commands.listBackups(profile.id))
+      .then((all) => setBackup(all.find((b) => b.present) ?? null))
+      .catch(() => setBackup(null));
+  }, [profile.id]);
   const [withData, setWithData] = useState(false);
   const [steps, setSteps] = useState<RehearsedStep[]>([]);
   const [done, setDone] = useState<Rehearsal | null>(null);
@@ -48,7 +57,8 @@ export function Rehearse({ profile, target = "heads", onClose }: Props) {
     setError(null);
     const channel = new Channel<RehearsedStep>();
     channel.onmessage = (s: RehearsedStep) => setSteps((seen) => [...seen, s]);
-    call(commands.rehearseProfile(profile.id, target, fromBase, withData && !production, opId.current, channel))
+    const fromBackup = from === "backup" && backup ? backup.id : null;
+    call(commands.rehearseProfile(profile.id, target, fromBase, withData && !production && fromBackup === null, fromBackup, opId.current, channel))
       .then((r) => {
         setSteps(r.steps);
         setDone(r);
@@ -74,14 +84,20 @@ export function Rehearse({ profile, target = "heads", onClose }: Props) {
         {!running && !done && (
           <div className="rehearse-options">
             <label className="choice">
-              <input type="radio" name="start" checked={!fromBase} onChange={() => setFromBase(false)} data-testid="rehearse-from-live" />
+              <input type="radio" name="start" checked={from === "live"} onChange={() => setFrom("live")} data-testid="rehearse-from-live" />
               From the database as it is (a copy of its schema at its version rows)
             </label>
             <label className="choice">
-              <input type="radio" name="start" checked={fromBase} onChange={() => setFromBase(true)} data-testid="rehearse-from-base" />
+              <input type="radio" name="start" checked={fromBase} onChange={() => setFrom("base")} data-testid="rehearse-from-base" />
               From an empty database (every revision from the first)
             </label>
-            {!production && (
+            {backup && (
+              <label className="choice">
+                <input type="radio" name="start" checked={from === "backup"} onChange={() => setFrom("backup")} data-testid="rehearse-from-backup" />
+                From the latest backup ({backup.at}, at {rowsWords(backup.rows ? backup.rows.split(",") : [])}), rows included: each downgrade must also keep the rows
+              </label>
+            )}
+            {!production && from !== "backup" && (
               <label className="choice">
                 <input type="checkbox" checked={withData} onChange={(e) => setWithData(e.target.checked)} data-testid="rehearse-with-data" />
                 With its rows: each downgrade must also keep the rows that were there before (row counts and checksums)
