@@ -1,6 +1,7 @@
 //! The Stratum desktop shell: state, commands and the window. It only adapts the engine
 //! (`crates/`) to Tauri; no migration logic lives here.
 
+mod about_commands;
 mod backup_commands;
 mod checklist_commands;
 mod error;
@@ -54,6 +55,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             profile_commands::supply_value,
             fleet_commands::fleet_status,
             fleet_commands::fleet_drift,
+            about_commands::about,
             checklist_commands::checkup_profile,
             checklist_commands::fleet_checkup,
             checklist_commands::release_gate_of,

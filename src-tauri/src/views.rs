@@ -295,3 +295,16 @@ pub struct BatchSummaryView {
     #[serde(flatten)]
     pub tally: BatchTally,
 }
+
+/// What About Stratum shows.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct AboutView {
+    /// The app's, the command line's and the packages' version.
+    pub version: String,
+    /// Where the profiles, the audit log and the backups are kept.
+    pub data_dir: String,
+    /// The local store's schema (its newest migration).
+    pub store_schema: u32,
+    /// The operating system and processor it was built for.
+    pub platform: String,
+}

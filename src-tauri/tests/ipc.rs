@@ -1047,3 +1047,12 @@ fn a_production_profile_shows_its_release_gate_and_runs_only_met_or_overridden()
     let checkup = ok(&w, "checkup_profile", json!({ "profileId": id }));
     assert_eq!(checkup["verdict"], "passed", "{checkup}");
 }
+
+#[test]
+fn about_names_the_version_and_the_data_folder() {
+    let w = window();
+    let about = ok(&w, "about", json!({}));
+    assert_eq!(about["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(about["data_dir"], w.data.path().display().to_string());
+    assert_eq!(about["store_schema"], 8);
+}

@@ -2,7 +2,7 @@
 //! --plan/--from without a database, and JSON output.
 
 use serde_json::Value;
-use stratum_tests::{stratum, text};
+use stratum_tests::{repo, stratum, text};
 
 fn ok(args: &[&str]) -> String {
     let out = stratum(args);
@@ -217,4 +217,25 @@ fn json_errors_are_one_document_with_a_kind() {
     assert!(doc["error"]["message"]
         .as_str()
         .is_some_and(|m| m.contains("nosuch")));
+}
+
+#[test]
+fn the_app_the_command_line_the_packages_and_the_changelog_share_one_version() {
+    let version = env!("CARGO_PKG_VERSION");
+    let o = stratum(&["--version"]);
+    assert_eq!(text(&o).trim(), format!("stratum {version}"));
+    let changelog = std::fs::read_to_string(repo().join("CHANGELOG.md"))
+        .unwrap_or_else(|e| panic!("CHANGELOG.md: {e}"));
+    let newest = changelog
+        .lines()
+        .find_map(|l| l.strip_prefix("## "))
+        .unwrap_or_default();
+    assert_eq!(newest, version, "the changelog's newest entry");
+    // Without a version of its own, the bundler and the window take the app crate's.
+    let conf: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tauri.conf.json")).unwrap_or_default(),
+    )
+    .unwrap_or_else(|e| panic!("tauri.conf.json: {e}"));
+    assert!(conf.get("version").is_none(), "{conf}");
+    assert_eq!(stratum_store::VERSION, version);
 }

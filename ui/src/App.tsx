@@ -6,6 +6,7 @@ import { Timeline } from "./components/Timeline";
 import { History } from "./components/History";
 import { Rehearse } from "./components/Rehearse";
 import { Checkup } from "./components/Checkup";
+import { About } from "./components/About";
 import { OperationFlow } from "./components/OperationFlow";
 import { ProfileForm } from "./components/ProfileForm";
 import { NewRevision } from "./components/NewRevision";
@@ -54,6 +55,7 @@ export function App() {
   const [ask, setAsk] = useState<Ask | null>(null);
   const [rehearsing, setRehearsing] = useState(false);
   const [checkingUp, setCheckingUp] = useState(false);
+  const [showAbout, setShowAbout] = useState(false);
   // The fleet view replaces the profile's; once opened it stays mounted (hidden) so its filters
   // and selection survive a look at one profile.
   const [fleetOpen, setFleetOpen] = useState(false);
@@ -139,7 +141,7 @@ export function App() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (operation || writing || form || ask || checkingUp) return;
+      if (operation || writing || form || ask || checkingUp || showAbout) return;
       if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === "f") {
         e.preventDefault();
         openFleet();
@@ -160,7 +162,7 @@ export function App() {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [operation, writing, form, ask, checkingUp, selected, pending.length, refresh, fleetOpen, openFleet]);
+  }, [operation, writing, form, ask, checkingUp, showAbout, selected, pending.length, refresh, fleetOpen, openFleet]);
 
   const mergeHeads = () => {
     if (selected === null) return;
@@ -205,6 +207,8 @@ export function App() {
     ...(alembic
       ? [{ id: "menu-convert", label: "Convert to SQL project…", onSelect: convert, title: "Write this Alembic project as Stratum SQL revisions for this profile's engine, in a folder you choose" }]
       : []),
+    { separator: true, id: "sep-2" },
+    { id: "menu-about", label: "About Stratum", onSelect: () => setShowAbout(true), title: "The version, and where this app keeps its data" },
   ];
 
   return (
@@ -352,6 +356,7 @@ export function App() {
       )}
       {rehearsing && profile && <Rehearse profile={profile} onClose={() => setRehearsing(false)} />}
       {checkingUp && profile && <Checkup profile={profile} onClose={() => setCheckingUp(false)} />}
+      {showAbout && <About onClose={() => setShowAbout(false)} />}
       {operation && profile && (
         <OperationFlow
           profile={profile}

@@ -73,6 +73,7 @@ export const commands = {
 	fleetStatus: (onRow: Channel<FleetStatus>) => typedError<FleetStatus[], AppError>(__TAURI_INVOKE("fleet_status", { onRow })),
 	/**  Checks drift on the chosen databases (each built on a scratch database), a few at a time. */
 	fleetDrift: (profileIds: number[], onRow: Channel<DriftCheck>) => typedError<DriftCheck[], AppError>(__TAURI_INVOKE("fleet_drift", { profileIds, onRow })),
+	about: () => typedError<AboutView, AppError>(__TAURI_INVOKE("about")),
 	/**  Checks up on a profile's database, and keeps the result for the fleet view. */
 	checkupProfile: (profileId: number) => typedError<Checkup, AppError>(__TAURI_INVOKE("checkup_profile", { profileId })),
 	/**  Checks up on the chosen databases, a few at a time, each sent on `on_row` when done. */
@@ -113,6 +114,18 @@ export const commands = {
 };
 
 /* Types */
+/**  What About Stratum shows. */
+export type AboutView = {
+	/**  The app's, the command line's and the packages' version. */
+	version: string,
+	/**  Where the profiles, the audit log and the backups are kept. */
+	data_dir: string,
+	/**  The local store's schema (its newest migration). */
+	store_schema: number,
+	/**  The operating system and processor it was built for. */
+	platform: string,
+};
+
 /**  The one error type the window sees: a kind to branch on and a message to show. */
 export type AppError = 
 /**  Something the user gave or chose is not valid (a target, a malformed project). */

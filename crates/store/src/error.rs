@@ -6,6 +6,14 @@ pub enum StoreError {
     Open { path: String, message: String },
     #[error("the local store could not be updated to this version of Stratum: {0}")]
     Migrate(String),
+    #[error("the local store at {path} was written by a newer Stratum ({written_by}, store schema {found}; this is Stratum {this}, which knows schema {known}): install Stratum {written_by} or newer, or start this one with another data folder. The store was not changed")]
+    Newer {
+        path: String,
+        written_by: String,
+        found: i64,
+        this: String,
+        known: i64,
+    },
     #[error("the local store failed: {0}")]
     Query(String),
     #[error("there is no profile {0}")]
