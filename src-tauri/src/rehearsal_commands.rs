@@ -15,6 +15,7 @@ use crate::{AppError, AppState};
 
 #[tauri::command]
 #[specta::specta]
+#[allow(clippy::too_many_arguments)]
 pub async fn rehearse_profile(
     state: State<'_, AppState>,
     profile_id: u32,

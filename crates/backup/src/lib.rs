@@ -5,6 +5,7 @@
 mod dump;
 mod error;
 mod manifest;
+pub mod places;
 mod rehearse;
 mod restore;
 mod tools;

@@ -7,6 +7,7 @@ use std::process::Stdio;
 use stratum_db::{DatabaseUrl, Engine, TlsMode};
 use tokio::process::Command;
 
+use crate::places::{install_dirs, Os, ThisMachine};
 use crate::BackupError;
 
 /// Where to look for the tools: a configured folder first (`[backup] tools_dir`, or
@@ -32,20 +33,23 @@ impl Tools {
         }
     }
 
-    fn search_path(&self) -> Vec<PathBuf> {
+    /// The configured folder, PATH, then where this platform's installers put the engine's
+    /// tools (a desktop app started from a menu sees a short PATH).
+    fn search_path(&self, engine: Engine) -> Vec<PathBuf> {
         let mut dirs: Vec<PathBuf> = self.dir.iter().cloned().collect();
         if let Some(path) = std::env::var_os("PATH").filter(|_| self.use_path) {
             dirs.extend(std::env::split_paths(&path));
+            dirs.extend(install_dirs(engine, Os::current(), &ThisMachine));
         }
         dirs
     }
 
     /// The first of `names` found; the error names every place searched and the fix.
     pub fn find(&self, names: &[&str], engine: Engine) -> Result<Tool, BackupError> {
-        let dirs = self.search_path();
+        let dirs = self.search_path(engine);
         for name in names {
             for dir in &dirs {
-                let candidate = dir.join(name);
+                let candidate = dir.join(Os::current().executable(name));
                 if candidate.is_file() {
                     return Ok(Tool {
                         name: (*name).to_string(),

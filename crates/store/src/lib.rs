@@ -36,13 +36,11 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The schema version and writer of a store newer than this code knows (`known`), if it is.
 async fn newer_schema(pool: &SqlitePool, known: i64) -> Option<(i64, String)> {
-    let found: i64 = sqlx::query_scalar(
-        "SELECT MAX(version) FROM _sqlx_migrations WHERE success",
-    )
-    .fetch_one(pool)
-    .await
-    .ok()
-    .flatten()?;
+    let found: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await
+        .ok()
+        .flatten()?;
     if found <= known {
         return None;
     }
@@ -137,7 +135,11 @@ mod tests {
             let file = std::fs::read_dir(&ours)
                 .unwrap_or_else(|e| panic!("{e}"))
                 .flatten()
-                .find(|f| f.file_name().to_string_lossy().starts_with(&format!("000{n}_")))
+                .find(|f| {
+                    f.file_name()
+                        .to_string_lossy()
+                        .starts_with(&format!("000{n}_"))
+                })
                 .unwrap_or_else(|| panic!("migration {n}"));
             std::fs::copy(file.path(), old.path().join(file.file_name()))
                 .unwrap_or_else(|e| panic!("{e}"));
@@ -174,7 +176,10 @@ mod tests {
         let store = Store::open(&path).await.unwrap_or_else(|e| panic!("{e}"));
         let p = store.profile(1).await.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.name, "Acme prod");
-        assert!(p.release_gate, "an existing production profile gets its gate");
+        assert!(
+            p.release_gate,
+            "an existing production profile gets its gate"
+        );
         assert_eq!(p.maintenance_window, "");
         let log = store.audit(Some(1)).await.unwrap_or_default();
         assert_eq!(log[0].rows_after, "007");

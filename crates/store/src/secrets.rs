@@ -1,4 +1,5 @@
-//! Database passwords: in the operating system's keychain (the Secret Service on Linux), or,
+//! Database passwords: in the operating system's keychain (the Secret Service on Linux, the
+//! Credential Manager on Windows, the login keychain on macOS), or,
 //! where no keychain service runs, in memory for this session only. Never in the store's file,
 //! never in logs or messages.
 
