@@ -4,15 +4,14 @@
 
 use std::sync::Arc;
 
-use stratum_operations::findings::plan_findings;
 use stratum_operations::fleet::checkup_many;
-use stratum_operations::{current_plan, release_gate, Checkup, GateRun, ReleaseGate, Target};
+use stratum_operations::{release_gate, Checkup, GateRun, ReleaseGate};
 use stratum_store::CheckupRecord;
 use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::fleet_commands::chosen;
-use crate::operation_commands::operation;
+use crate::operation_commands::planned;
 use crate::views::OperationRequest;
 use crate::{AppError, AppState};
 
@@ -60,15 +59,8 @@ pub async fn release_gate_of(
     backup_first: bool,
     reviewer: String,
 ) -> Result<ReleaseGate, AppError> {
-    let mut target = state.load(profile_id).await?;
-    let plan = current_plan(&target, &operation(&request)).await?;
-    let Target {
-        profile,
-        project,
-        url,
-    } = &mut target;
-    let failures = state.with_sql(profile, project, url).await?;
-    let blocking: Vec<String> = plan_findings(project, &plan, url.dialect(), &failures)?
+    let (target, plan, findings) = planned(&state, profile_id, &request).await?;
+    let blocking: Vec<String> = findings
         .iter()
         .filter(|f| f.blocks())
         .map(|f| format!("{} in {}:{}", f.rule, f.file, f.line))

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use stratum_checks::Finding;
 use stratum_db::{render_offline, DbError, Operation, Progress, RunOptions};
 use stratum_graph::{Direction, Plan};
 use stratum_operations::{current_plan, GateAnswers, Ran, Target};
@@ -47,6 +48,26 @@ fn plan_view(project: &Project, plan: &Plan, sql: String, findings: Vec<FindingV
     }
 }
 
+/// The target, the plan of `request` from the database's current rows, and the safety findings
+/// of the revisions it runs (an Alembic project's SQL put in place first).
+pub(crate) async fn planned(
+    state: &AppState,
+    profile_id: u32,
+    request: &OperationRequest,
+) -> Result<(Target, Plan, Vec<Finding>), AppError> {
+    let mut target = state.load(profile_id).await?;
+    let plan = current_plan(&target, &operation(request)).await?;
+    let Target {
+        profile,
+        project,
+        url,
+    } = &mut target;
+    let failures = state.with_sql(profile, project, url).await?;
+    let findings =
+        stratum_operations::findings::plan_findings(project, &plan, url.dialect(), &failures)?;
+    Ok((target, plan, findings))
+}
+
 /// The plan and the exact SQL of an operation, from the database's current rows; runs nothing.
 #[tauri::command]
 #[specta::specta]
@@ -55,25 +76,15 @@ pub async fn plan_operation(
     profile_id: u32,
     request: OperationRequest,
 ) -> Result<PlanView, AppError> {
-    let mut target = state.load(profile_id).await?;
-    let plan = current_plan(&target, &operation(&request)).await?;
-    let Target {
-        profile,
-        project,
-        url,
-    } = &mut target;
-    let failures = state.with_sql(profile, project, url).await?;
+    let (target, plan, findings) = planned(&state, profile_id, &request).await?;
+    let project = &target.project;
     let sql = render_offline(
         project,
         &plan,
-        url.dialect(),
+        target.url.dialect(),
         project.config.run.transaction_per_revision,
     )?;
-    let findings =
-        stratum_operations::findings::plan_findings(project, &plan, url.dialect(), &failures)?
-            .iter()
-            .map(FindingView::from)
-            .collect();
+    let findings = findings.iter().map(FindingView::from).collect();
     Ok(plan_view(project, &plan, sql, findings))
 }
 

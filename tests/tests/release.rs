@@ -506,51 +506,34 @@ fn the_cli_holds_a_production_profile_to_its_gate_in_a_batch_unless_overridden_w
     );
     let dir = d.data.path().display().to_string();
     let project = sample_project().display().to_string();
+    let add = |name: &str, env: &str, db: &ScratchDb, window: &str| {
+        stratum_tests::stratum(&[
+            "--data-dir",
+            &dir,
+            "profile",
+            "add",
+            name,
+            "--db",
+            &db.url,
+            "--dir",
+            &project,
+            "--client",
+            "Acme",
+            "--environment",
+            env,
+            "--window",
+            window,
+        ])
+    };
     for (name, env, db) in [
         ("acme-staging", "staging", &staging_db),
         ("acme-prod", "production", &prod_db),
     ] {
-        let o = stratum_tests::stratum(&[
-            "--data-dir",
-            &dir,
-            "profile",
-            "add",
-            name,
-            "--db",
-            &db.url,
-            "--dir",
-            &project,
-            "--client",
-            "Acme",
-            "--environment",
-            env,
-            "--window",
-            "Sat 01:00-02:00 Mars/Olympus",
-        ]);
-        assert_eq!(
-            o.status.code(),
-            Some(2),
-            "a bad window is refused: {}",
-            stratum_tests::text(&o)
-        );
-        assert!(stratum_tests::text(&o).contains("not a time zone"));
-        let o = stratum_tests::stratum(&[
-            "--data-dir",
-            &dir,
-            "profile",
-            "add",
-            name,
-            "--db",
-            &db.url,
-            "--dir",
-            &project,
-            "--client",
-            "Acme",
-            "--environment",
-            env,
-            "--window",
-            "daily 00:00-00:00 UTC",
-        ]);
+        let o = add(name, env, db, "Sat 01:00-02:00 Mars/Olympus");
+        let said = stratum_tests::text(&o);
+        assert_eq!(o.status.code(), Some(2), "a bad window is refused: {said}");
+        assert!(said.contains("not a time zone"), "{said}");
+        let o = add(name, env, db, "daily 00:00-00:00 UTC");
         assert!(o.status.success(), "{}", stratum_tests::text(&o));
     }
     let batch = |extra: &[&str]| {

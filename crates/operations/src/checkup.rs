@@ -66,6 +66,19 @@ impl Checkup {
         self.items.iter().filter(|i| i.verdict == v).count()
     }
 
+    /// The check-up in short, as the store keeps it for the fleet view.
+    pub fn record(&self, profile_id: i64) -> CheckupRecord {
+        let count = |v| i64::try_from(self.count(v)).unwrap_or(i64::MAX);
+        CheckupRecord {
+            profile_id,
+            at: Store::now(),
+            verdict: self.verdict.word().into(),
+            failed: count(Verdict::Failed),
+            warnings: count(Verdict::Warning),
+            summary: self.summary(),
+        }
+    }
+
     /// The items that did not pass, one line each.
     pub fn summary(&self) -> String {
         let open: Vec<String> = self
@@ -355,12 +368,6 @@ fn findings_item(
     })
 }
 
-/// Hours since a store time (`YYYY-MM-DD HH:MM:SS`, local).
-pub(crate) fn hours_since(at: &str) -> Option<i64> {
-    let t = chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M:%S").ok()?;
-    Some((chrono::Local::now().naive_local() - t).num_hours())
-}
-
 fn backup_item(last: Option<&BackupEntry>, pending: bool) -> CheckupItem {
     let title = "Recent backup";
     let action = "Take a backup (Back up now) before applying the pending revisions";
@@ -380,7 +387,7 @@ fn backup_item(last: Option<&BackupEntry>, pending: bool) -> CheckupItem {
             action,
         ),
         Some(b) => {
-            let hours = hours_since(&b.at).unwrap_or(i64::MAX);
+            let hours = crate::fleet::age(&b.at).map_or(i64::MAX, |s| s.age_seconds / 3600);
             let detail = format!("last backup {} ({})", b.at, ago(hours));
             if pending && hours >= BACKUP_FRESH_HOURS {
                 item("backup", title, Verdict::Warning, detail, action)
@@ -506,16 +513,6 @@ pub async fn checkup_profile(
         Some(&evidence),
     )
     .await?;
-    let count = |v| i64::try_from(c.count(v)).unwrap_or(i64::MAX);
-    store
-        .record_checkup(&CheckupRecord {
-            profile_id: target.profile.id,
-            at: Store::now(),
-            verdict: c.verdict.word().into(),
-            failed: count(Verdict::Failed),
-            warnings: count(Verdict::Warning),
-            summary: c.summary(),
-        })
-        .await?;
+    store.record_checkup(&c.record(target.profile.id)).await?;
     Ok(c)
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { commands, type AboutView } from "../bindings";
 import { call, messageOf } from "../api";
+import { useEscape } from "./useEscape";
 
 /** The version and where this app keeps its data: what a support engineer asks for first. */
 export function About({ onClose }: { onClose: () => void }) {
@@ -13,13 +14,7 @@ export function About({ onClose }: { onClose: () => void }) {
       .catch((e) => setError(messageOf(e)));
   }, []);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") onClose();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onClose]);
+  useEscape(onClose);
 
   return (
     <div className="modal-backdrop">

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { commands, type Checkup as Report, type CheckupItem, type ProfileView, type Verdict } from "../bindings";
 import { call, messageOf } from "../api";
 import { plural, rowsWords, VERDICT_MARK } from "./format";
+import { useEscape } from "./useEscape";
 
 const BANNER: Record<Verdict, string> = { passed: "ok", warning: "warn", failed: "error" };
 
@@ -49,13 +50,7 @@ export function Checkup({ profile, onClose }: Props) {
 
   useEffect(check, [check]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") onClose();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onClose]);
+  useEscape(onClose);
 
   return (
     <div className="modal-backdrop">

@@ -8,6 +8,7 @@ import { Findings } from "./Findings";
 import { Rehearse } from "./Rehearse";
 import { ReleaseGate, type GateAnswer } from "./ReleaseGate";
 import { rowsWords, storedRows } from "./format";
+import { useEscape } from "./useEscape";
 
 type Stage = "planning" | "review" | "backing-up" | "running" | "done";
 
@@ -71,14 +72,8 @@ export function OperationFlow({ profile, request, onClose }: Props) {
       });
   }, [profile.id, request]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      // The rehearsal's own dialog, stacked on top, takes Escape for itself.
-      if (e.key === "Escape" && stage !== "running" && !rehearsing) onClose();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [stage, onClose, rehearsing]);
+  // The rehearsal's own dialog, stacked on top, takes Escape for itself.
+  useEscape(onClose, stage !== "running" && !rehearsing);
 
   const production = profile.environment === "production";
   const confirmName = profile.database.split("/").pop() ?? profile.name;

@@ -3,6 +3,7 @@ import { Channel } from "@tauri-apps/api/core";
 import { commands, type BackupView, type ProfileView, type Rehearsal, type RehearsedStep } from "../bindings";
 import { call, messageOf } from "../api";
 import { duration, plural, rowsWords } from "./format";
+import { useEscape } from "./useEscape";
 
 /** Whether a step's rehearsal got as far as `phase`: a failed upgrade stops before the downgrade. */
 function reached(s: RehearsedStep, phase: "downgrade" | "upgrade again"): boolean {
@@ -42,13 +43,7 @@ export function Rehearse({ profile, target = "heads", onClose }: Props) {
   const [running, setRunning] = useState(false);
   const opId = useRef(`rehearse-${profile.id}-${Date.now()}`);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape" && !running) onClose();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [running, onClose]);
+  useEscape(onClose, !running);
 
   const start = () => {
     setRunning(true);

@@ -4,11 +4,9 @@
 
 use std::sync::Arc;
 
-use futures_util::future::join_all;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use stratum_store::{DriftCheck, Profile, Store};
 
-use super::Fleet;
+use super::{each_bounded, Fleet};
 use crate::Target;
 
 /// Checks each profile's drift and keeps the result; `each` hears every one as it is known.
@@ -18,43 +16,32 @@ pub async fn check_drift(
     concurrency: usize,
     each: Arc<dyn Fn(&DriftCheck) + Send + Sync>,
 ) -> Vec<DriftCheck> {
-    let next = AtomicUsize::new(0);
-    let worker = || async {
-        let mut done = Vec::new();
-        while let Some(p) = profiles.get(next.fetch_add(1, Ordering::SeqCst)) {
-            let (differences, summary) = match one(fleet, p).await {
-                Ok(d) if d.differences.is_empty() => (0, "no drift".to_string()),
-                Ok(d) => (
-                    i64::try_from(d.differences.len()).unwrap_or(i64::MAX),
-                    d.differences
-                        .iter()
-                        .take(5)
-                        .map(|x| x.message.clone())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-                Err(e) => (-1, e),
-            };
-            let check = DriftCheck {
-                profile_id: p.id,
-                at: Store::now(),
-                differences,
-                summary,
-            };
-            // A drift result that cannot be kept is still shown.
-            let _ = fleet.store.record_drift(&check).await;
-            each(&check);
-            done.push(check);
-        }
-        done
-    };
-    let workers: Vec<_> = (0..concurrency.clamp(1, profiles.len().max(1)))
-        .map(|_| worker())
-        .collect();
-    let mut all: Vec<DriftCheck> = join_all(workers).await.into_iter().flatten().collect();
-    let order = |id: i64| profiles.iter().position(|p| p.id == id);
-    all.sort_by_key(|c| order(c.profile_id));
-    all
+    each_bounded(&profiles, concurrency, |p| async {
+        let (differences, summary) = match one(fleet, p).await {
+            Ok(d) if d.differences.is_empty() => (0, "no drift".to_string()),
+            Ok(d) => (
+                i64::try_from(d.differences.len()).unwrap_or(i64::MAX),
+                d.differences
+                    .iter()
+                    .take(5)
+                    .map(|x| x.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            Err(e) => (-1, e),
+        };
+        let check = DriftCheck {
+            profile_id: p.id,
+            at: Store::now(),
+            differences,
+            summary,
+        };
+        // A drift result that cannot be kept is still shown.
+        let _ = fleet.store.record_drift(&check).await;
+        each(&check);
+        check
+    })
+    .await
 }
 
 async fn one(fleet: &Fleet<'_>, p: &Profile) -> Result<stratum_schema::Drift, String> {

@@ -8,7 +8,12 @@ mod report;
 mod select;
 mod status;
 
+use std::future::Future;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use futures_util::future::join_all;
+use stratum_store::Profile;
 
 use stratum_alembic::RenderCache;
 use stratum_store::{Secrets, Store};
@@ -18,6 +23,7 @@ pub use checkup::checkup_many;
 pub use drift::check_drift;
 pub use report::{to_csv, to_html};
 pub use select::Selection;
+pub(crate) use status::age;
 pub use status::{status, FleetStatus, LastOperation, Stamped, State, StatusOptions};
 
 /// What work over many profiles needs from its caller: the app's store, the keychain, the data
@@ -27,4 +33,33 @@ pub struct Fleet<'a> {
     pub secrets: &'a Secrets,
     pub data_dir: &'a Path,
     pub renders: &'a RenderCache,
+}
+
+/// `work` on each profile, `concurrency` at a time (each worker takes the next profile as it
+/// finishes one), the results in the profiles' order.
+pub(crate) async fn each_bounded<'a, T, F, Fut>(
+    profiles: &'a [Profile],
+    concurrency: usize,
+    work: F,
+) -> Vec<T>
+where
+    F: Fn(&'a Profile) -> Fut,
+    Fut: Future<Output = T>,
+{
+    let next = AtomicUsize::new(0);
+    let worker = || async {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::SeqCst);
+            let Some(p) = profiles.get(i) else { break };
+            done.push((i, work(p).await));
+        }
+        done
+    };
+    let workers: Vec<_> = (0..concurrency.clamp(1, profiles.len().max(1)))
+        .map(|_| worker())
+        .collect();
+    let mut all: Vec<(usize, T)> = join_all(workers).await.into_iter().flatten().collect();
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, t)| t).collect()
 }

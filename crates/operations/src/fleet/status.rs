@@ -95,7 +95,8 @@ pub struct FleetStatus {
     pub millis: u64,
 }
 
-fn age(at: &str) -> Option<Stamped> {
+/// How long ago a store time (`YYYY-MM-DD HH:MM:SS`, local) was.
+pub(crate) fn age(at: &str) -> Option<Stamped> {
     let t = chrono::NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M:%S").ok()?;
     let now = chrono::Local::now().naive_local();
     Some(Stamped {
