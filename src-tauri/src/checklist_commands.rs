@@ -23,6 +23,7 @@ pub async fn checkup_profile(
     profile_id: u32,
 ) -> Result<Checkup, AppError> {
     let mut target = state.load(profile_id).await?;
+    state.may_run(&target.project).await?;
     Ok(stratum_operations::checkup_profile(&state.store, &mut target, &state.renders).await?)
 }
 
@@ -35,6 +36,7 @@ pub async fn fleet_checkup(
     on_row: Channel<CheckupRecord>,
 ) -> Result<Vec<CheckupRecord>, AppError> {
     let profiles = chosen(&state, &profile_ids).await?;
+    state.may_run_all(&profiles).await?;
     let fleet = state.fleet();
     Ok(checkup_many(
         &fleet,

@@ -19,6 +19,9 @@ pub enum AppError {
     /// A revision file computes a value Stratum needs; the window asks for it.
     #[error("{}", .0.message)]
     ComputedValue(crate::views::ComputedValue),
+    /// An Alembic project's code would run and its folder is not trusted: nothing was started.
+    #[error("{}", .0.message)]
+    Untrusted(crate::views::UntrustedFolder),
 }
 
 impl From<stratum_db::DbError> for AppError {
@@ -86,6 +89,9 @@ impl From<stratum_graph::GraphError> for AppError {
 
 impl From<stratum_store::StoreError> for AppError {
     fn from(e: stratum_store::StoreError) -> Self {
-        AppError::Store(e.to_string())
+        match e {
+            stratum_store::StoreError::Folder(m) => AppError::Input(m),
+            other => AppError::Store(other.to_string()),
+        }
     }
 }

@@ -82,7 +82,7 @@ pub async fn convert_project(
         project,
         url,
     } = state.load(profile_id).await?;
-    let alembic = stratum_operations::alembic_of(&profile, &project)?;
+    let alembic = state.alembic(&profile, &project).await?;
     let Some(dir) = pick(
         &state,
         Pick::NewProject,

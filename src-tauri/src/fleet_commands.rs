@@ -62,6 +62,7 @@ pub async fn fleet_drift(
     on_row: Channel<DriftCheck>,
 ) -> Result<Vec<DriftCheck>, AppError> {
     let profiles = chosen(&state, &profile_ids).await?;
+    state.may_run_all(&profiles).await?;
     let fleet = state.fleet();
     let done = check_drift(
         &fleet,
@@ -92,6 +93,7 @@ pub async fn run_batch_operation(
     on_event: Channel<BatchEvent>,
 ) -> Result<BatchReportView, AppError> {
     let profiles = chosen(&state, &request.profile_ids).await?;
+    state.may_run_all(&profiles).await?;
     let production = profiles
         .iter()
         .filter(|p| p.environment == "production")
@@ -114,6 +116,7 @@ pub async fn run_batch_operation(
     let op = operation(&OperationRequest {
         kind: request.kind,
         target: request.target.clone(),
+        resume: None,
     });
     let cancel = CancelToken::default();
     let _cancellable = state.cancellable(&batch_key, &cancel);

@@ -7,6 +7,7 @@ mod checklist_commands;
 mod error;
 mod file_commands;
 mod fleet_commands;
+mod logging;
 mod operation_commands;
 pub mod picker;
 mod profile_commands;
@@ -15,6 +16,7 @@ mod revision_commands;
 mod schema_commands;
 mod state;
 mod timeline_commands;
+mod trust_commands;
 pub mod views;
 
 pub use error::AppError;
@@ -56,6 +58,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             fleet_commands::fleet_status,
             fleet_commands::fleet_drift,
             about_commands::about,
+            about_commands::open_log_folder,
             checklist_commands::checkup_profile,
             checklist_commands::fleet_checkup,
             checklist_commands::release_gate_of,
@@ -74,6 +77,9 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             schema_commands::database_schema,
             schema_commands::schema_drift,
             schema_commands::schema_diff,
+            trust_commands::trust_folder,
+            trust_commands::list_trusted_folders,
+            trust_commands::revoke_trusted_folder,
         ])
 }
 
@@ -95,6 +101,7 @@ pub fn run() {
         .setup(move |app| {
             builder.mount_events(app);
             let dir = data_dir(app)?;
+            logging::init(&dir);
             let mut state = tauri::async_runtime::block_on(AppState::open(&dir))?;
             state.picker = Some(std::sync::Arc::new(picker::SystemDialog(
                 app.handle().clone(),

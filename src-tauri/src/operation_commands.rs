@@ -105,6 +105,7 @@ pub async fn run_operation(
     on_progress: Channel<Progress>,
 ) -> Result<RunOutcome, AppError> {
     let mut target = state.load(profile_id).await?;
+    state.may_run(&target.project).await?;
     let backup = match backup_id {
         Some(id) => Some(state.store.backup(i64::from(id)).await?),
         None => None,
@@ -115,6 +116,10 @@ pub async fn run_operation(
     });
     let opts = RunOptions {
         progress: Some(progress),
+        resume: request.resume.map(|r| stratum_db::Resume {
+            doubtful_ran: r.doubtful_ran,
+            only: true,
+        }),
         ..RunOptions::default()
     };
     let _cancellable = state.cancellable(&operation_id, &opts.cancel);
@@ -209,7 +214,7 @@ pub async fn dry_run_operation(
         ..Default::default()
     };
     let tools = tools(&project, Path::new(&profile.project_dir));
-    let runner = stratum_operations::runner(&profile, &project)?;
+    let runner = state.runner(&profile, &project).await?;
     let dry = stratum_backup::dry_run(
         &url,
         &project,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use stratum_db::{Connection, DatabaseUrl, VersionTable};
+use stratum_db::{DatabaseUrl, VersionTable};
 use stratum_operations::checked_profile;
 use stratum_operations::fleet::{status, FleetStatus, StatusOptions};
 use stratum_project::Project;
@@ -136,7 +136,7 @@ pub async fn test_connection(
     } else if url.password.is_none() {
         url.password = input.id.and_then(|id| state.secrets.get(i64::from(id)));
     }
-    let mut conn = Connection::connect(&url, Duration::from_secs(10)).await?;
+    let mut conn = stratum_operations::connect(&url, Duration::from_secs(10)).await?;
     let info = conn.server_info().await;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let table = stratum_operations::settings(

@@ -51,7 +51,7 @@ pub async fn rehearse_profile(
         ));
     }
     let tools = tools(&project, Path::new(&profile.project_dir));
-    let runner = stratum_operations::runner(&profile, &project)?;
+    let runner = state.runner(&profile, &project).await?;
     let opts = RehearsalOptions {
         start: Some(match (&backup, from_base) {
             (Some(_), _) => Start::Backup,

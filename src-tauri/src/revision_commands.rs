@@ -1,7 +1,7 @@
 //! New revisions and merge points written into the profile's project: by Stratum for SQL
 //! projects, by the project's own Alembic (its template, autogenerate) for Alembic ones.
 
-use stratum_operations::{alembic_of, Target};
+use stratum_operations::Target;
 use stratum_project::{new_revision_id, NewRevision, Project};
 use tauri::State;
 
@@ -41,7 +41,9 @@ pub async fn merge_heads(
         message
     };
     if project.alembic().is_some() {
-        let w = alembic_of(&profile, &project)?
+        let w = state
+            .alembic(&profile, &project)
+            .await?
             .merge(&parents, &message, None, None, |_| {})
             .await?;
         return written(w);
@@ -75,7 +77,9 @@ pub async fn new_revision(
         url,
     } = state.load(profile_id).await?;
     if project.alembic().is_some() {
-        let w = alembic_of(&profile, &project)?
+        let w = state
+            .alembic(&profile, &project)
+            .await?
             .revision(
                 &stratum_alembic::NewAlembicRevision {
                     message,

@@ -38,7 +38,8 @@ pub async fn database_schema(
     } = state.load(profile_id).await?;
     let started = std::time::Instant::now();
     // Provenance reads the revisions' SQL; an Alembic project's comes from its offline mode.
-    // Without it (no Python), the schema is still shown, without provenance.
+    // Without it (no Python, or a folder not trusted yet), the schema is still shown, without
+    // provenance: looking at a database is no reason to ask for trust.
     let _ = state.with_sql(&profile, &mut project, &url).await;
     let mut conn = Connection::connect(&url, Duration::from_secs(10)).await?;
     let read = introspect(&mut conn).await;
@@ -67,7 +68,7 @@ pub async fn schema_drift(state: State<'_, AppState>, profile_id: u32) -> Result
         project,
         url,
     } = state.load(profile_id).await?;
-    let runner = stratum_operations::runner(&profile, &project)?;
+    let runner = state.runner(&profile, &project).await?;
     stratum_schema::drift(&url, &project, runner.as_ref())
         .await
         .map_err(schema_error)

@@ -82,13 +82,15 @@ impl AppState {
         Ok(Target::open(profile, &self.secrets)?)
     }
 
-    /// An Alembic project's SQL for the profile's engine (kept while its files do not change).
+    /// An Alembic project's SQL for the profile's engine (kept while its files do not change),
+    /// once its folder is trusted: offline mode runs its env.py.
     pub async fn with_sql(
         &self,
         profile: &Profile,
         project: &mut Project,
         url: &DatabaseUrl,
     ) -> Result<Vec<RenderFailure>, AppError> {
+        self.may_run(project).await?;
         Ok(stratum_operations::with_sql(&self.renders, &self.store, profile, project, url).await?)
     }
 

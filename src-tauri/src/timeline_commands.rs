@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use stratum_alembic::RenderFailure;
-use stratum_db::{Connection, DbError, VersionTable};
+use stratum_db::{DbError, Interruption, Journal, VersionTable};
 use stratum_operations::{current_rows, Target, CONNECT_TIMEOUT};
 use tauri::State;
 
@@ -24,24 +24,28 @@ pub async fn timeline(
         project,
         url,
     } = state.load(profile_id).await?;
-    let database = match Connection::connect(&url, CONNECT_TIMEOUT).await {
+    let database = match stratum_operations::connect(&url, CONNECT_TIMEOUT).await {
         Ok(mut conn) => {
             let read = async {
                 let server = conn.server_info().await?.version;
-                let rows = conn
-                    .version_rows(&VersionTable::from_config(&project.config))
-                    .await?;
-                Ok::<_, DbError>((server, rows))
+                let vt = VersionTable::from_config(&project.config);
+                let rows = conn.version_rows(&vt).await?;
+                let interrupted = match Journal::new(&vt, conn.dialect()).read(&mut conn).await? {
+                    Some(row) => Some(Interruption::describe(&mut conn, &project, row).await?),
+                    None => None,
+                };
+                Ok::<_, DbError>((server, rows, interrupted))
             }
             .await;
             conn.close().await;
             match read {
-                Ok((server, rows)) => {
+                Ok((server, rows, interrupted)) => {
                     let pending = project.map.pending(&rows).unwrap_or_default();
                     DatabaseState::Reachable {
                         rows,
                         pending,
                         server,
+                        interrupted,
                     }
                 }
                 Err(e) => DatabaseState::Unreachable {
@@ -120,8 +124,10 @@ pub async fn revision_detail(
         url,
     } = state.load(profile_id).await?;
     // Without its Python the revision can still be read; its SQL then says why it is missing.
+    // Untrusted, nothing ran: the window asks for trust and asks again.
     let failures = match state.with_sql(&profile, &mut project, &url).await {
         Ok(f) => f,
+        Err(e @ AppError::Untrusted(_)) => return Err(e),
         Err(e) if project.alembic().is_some() => vec![RenderFailure {
             revision: revision.clone(),
             upgrade: true,

@@ -67,6 +67,8 @@ pub enum DatabaseState {
         rows: Vec<String>,
         pending: Vec<String>,
         server: String,
+        /// A revision an earlier run left half-done: nothing runs until it is finished.
+        interrupted: Option<stratum_db::Interruption>,
     },
     Unreachable {
         message: String,
@@ -102,6 +104,17 @@ pub struct RevisionDetail {
 pub struct OperationRequest {
     pub kind: Direction,
     pub target: String,
+    /// Finish the revision an interrupted run left half-done (and only that).
+    #[serde(default)]
+    #[specta(optional)]
+    pub resume: Option<ResumeChoice>,
+}
+
+/// How to finish an interrupted revision.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Type)]
+pub struct ResumeChoice {
+    /// For a statement the catalog cannot settle: whether it ran, as the person says.
+    pub doubtful_ran: Option<bool>,
 }
 
 /// A plan step with its revision's message, which the graph does not know.
@@ -249,6 +262,17 @@ pub struct ComputedValue {
     pub name: String,
 }
 
+/// An Alembic project's code would run and its folder is not trusted yet: nothing was started;
+/// the window asks whether to trust the folder, then asks the command again.
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct UntrustedFolder {
+    pub message: String,
+    /// The folder to trust, canonical (what `trust_folder` is given back).
+    pub folder: String,
+    /// The project's `env.py`, which runs first, wherever its `script_location` puts it.
+    pub env_py: Option<String>,
+}
+
 /// An Alembic project converted into a Stratum project.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct ConvertedView {
@@ -303,6 +327,8 @@ pub struct AboutView {
     pub version: String,
     /// Where the profiles, the audit log and the backups are kept.
     pub data_dir: String,
+    /// Where the log files are (`logs` in the data folder), for support to ask for.
+    pub log_dir: String,
     /// The local store's schema (its newest migration).
     pub store_schema: u32,
     /// The operating system and processor it was built for.

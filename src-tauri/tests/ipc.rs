@@ -650,6 +650,19 @@ fn an_alembic_project_is_shown_planned_checked_run_and_converted_from_the_window
     assert_eq!(t["database"]["pending"].as_array().map(Vec::len), Some(7));
     assert_eq!(t["heads"], json!(["007"]));
 
+    // Its code runs once its folder is trusted, as the window's prompt does it.
+    let refused = invoke(
+        &w,
+        "revision_detail",
+        json!({ "profileId": id, "revision": "002" }),
+    )
+    .expect_err("the folder is not trusted yet");
+    assert_eq!(refused["kind"], "untrusted", "{refused}");
+    ok(
+        &w,
+        "trust_folder",
+        json!({ "path": refused["message"]["folder"] }),
+    );
     let detail = ok(
         &w,
         "revision_detail",
@@ -725,6 +738,203 @@ fn an_alembic_project_is_shown_planned_checked_run_and_converted_from_the_window
     let done = ok(&w, "convert_project", json!({ "profileId": id }));
     assert_eq!(done["revisions"], 8);
     assert!(converted.join("stratum.toml").is_file());
+}
+
+/// An Alembic project from a client, two heads, whose "Python" (in its own virtualenv, as the
+/// profile names it) is a stand-in noting each start in `started`.
+#[cfg(unix)]
+fn client_project(w: &Window, started: &std::path::Path) -> (PathBuf, Value) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = w.data.path().join("client-erp");
+    std::fs::create_dir_all(dir.join("alembic/versions")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(dir.join(".venv/bin")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join("alembic.ini"),
+        "[alembic]\nscript_location = alembic\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.join("alembic/env.py"),
+        "raise SystemExit('env.py ran')\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    for (file, rev, down) in [
+        ("a1_first.py", "a1", "None"),
+        ("b2_left.py", "b2", "'a1'"),
+        ("c2_right.py", "c2", "'a1'"),
+    ] {
+        std::fs::write(
+            dir.join("alembic/versions").join(file),
+            format!("revision = '{rev}'\ndown_revision = {down}\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let python = dir.join(".venv/bin/python");
+    std::fs::write(
+        &python,
+        format!("#!/bin/sh\necho started >> '{}'\n", started.display()),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let saved = ok(
+        w,
+        "save_profile",
+        json!({ "input": {
+            "id": null, "name": "Client ERP", "client": "Client", "environment": "development",
+            "url": format!("sqlite:///{}", w.data.path().join("client.db").display()),
+            "password": null, "project_dir": dir.display().to_string(),
+            "python": python.display().to_string(),
+        }}),
+    );
+    (dir, saved["profile"]["id"].clone())
+}
+
+#[cfg(unix)]
+#[test]
+fn an_alembic_project_s_code_runs_only_once_its_folder_is_trusted_and_again_asks_when_revoked() {
+    let w = window();
+    let started = w.data.path().join("started");
+    let (dir, id) = client_project(&w, &started);
+    let canonical = std::fs::canonicalize(&dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .display()
+        .to_string();
+
+    // Reading it runs nothing: the project, its timeline, the sidebar's status, the schema.
+    let t = ok(&w, "timeline", json!({ "profileId": id }));
+    assert_eq!(t["format"], "alembic");
+    assert_eq!(t["heads"].as_array().map(Vec::len), Some(2));
+    ok(&w, "profile_statuses", json!({}));
+    let schema = ok(&w, "database_schema", json!({ "profileId": id }));
+    assert!(schema["schema"].is_object(), "{schema}");
+
+    // Every command that would start its Python is refused first, naming the folder.
+    let request = json!({ "kind": "upgrade", "target": "heads" });
+    let batch = json!({ "profile_ids": [id], "kind": "upgrade", "target": "heads", "concurrency": 1,
+                        "stop_on_failure": true, "backup_all": false, "production_confirmation": null });
+    let would_run: Vec<(&str, Value)> = vec![
+        (
+            "revision_detail",
+            json!({ "profileId": id, "revision": "b2" }),
+        ),
+        ("pending_findings", json!({ "profileId": id })),
+        (
+            "plan_operation",
+            json!({ "profileId": id, "request": request }),
+        ),
+        (
+            "save_operation_sql",
+            json!({ "profileId": id, "request": request }),
+        ),
+        (
+            "release_gate_of",
+            json!({ "profileId": id, "request": request, "backupFirst": false, "reviewer": "" }),
+        ),
+        (
+            "run_operation",
+            json!({ "profileId": id, "request": request, "operationId": "t-1",
+                                   "backupId": null, "onProgress": "__CHANNEL__:41" }),
+        ),
+        (
+            "dry_run_operation",
+            json!({ "profileId": id, "request": request }),
+        ),
+        (
+            "rehearse_profile",
+            json!({ "profileId": id, "target": "heads", "fromBase": false, "withData": false,
+                                      "operationId": "t-2", "onStep": "__CHANNEL__:42" }),
+        ),
+        ("checkup_profile", json!({ "profileId": id })),
+        ("schema_drift", json!({ "profileId": id })),
+        (
+            "new_revision",
+            json!({ "profileId": id, "message": "x", "autogenerate": false }),
+        ),
+        ("merge_heads", json!({ "profileId": id, "message": "" })),
+        ("convert_project", json!({ "profileId": id })),
+        (
+            "fleet_drift",
+            json!({ "profileIds": [id], "onRow": "__CHANNEL__:43" }),
+        ),
+        (
+            "fleet_checkup",
+            json!({ "profileIds": [id], "onRow": "__CHANNEL__:44" }),
+        ),
+        (
+            "run_batch_operation",
+            json!({ "request": batch, "batchKey": "t-3", "onEvent": "__CHANNEL__:45" }),
+        ),
+    ];
+    for (cmd, args) in &would_run {
+        let e = invoke(&w, cmd, args.clone()).expect_err(cmd);
+        assert_eq!(e["kind"], "untrusted", "{cmd}: {e}");
+        assert_eq!(e["message"]["folder"], canonical.as_str(), "{cmd}");
+        assert!(
+            e["message"]["env_py"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("env.py")),
+            "{cmd}: {e}"
+        );
+        assert!(!started.exists(), "{cmd} started the project's Python");
+    }
+    assert_eq!(
+        ok(&w, "list_batches", json!({})),
+        json!([]),
+        "a refused batch left no report"
+    );
+    assert_eq!(ok(&w, "audit_log", json!({ "profileId": id })), json!([]));
+    // A native project never asks.
+    ok(
+        &w,
+        "plan_operation",
+        json!({ "profileId": 1, "request": request }),
+    );
+
+    // Trusted under another of its names: the same folder, listed once, canonical.
+    let trusted = ok(
+        &w,
+        "trust_folder",
+        json!({ "path": dir.join("alembic/..").display().to_string() }),
+    );
+    assert_eq!(trusted["path"], canonical.as_str());
+    let listed = ok(&w, "list_trusted_folders", json!({}));
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(listed[0]["path"], canonical.as_str());
+    // Now its Python starts (this stand-in is no Python with Alembic: the detail says so).
+    let detail = ok(
+        &w,
+        "revision_detail",
+        json!({ "profileId": id, "revision": "b2" }),
+    );
+    assert!(started.exists(), "the trusted project's Python was started");
+    assert!(
+        detail["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("Python")),
+        "{detail}"
+    );
+
+    // Revoked, it asks again.
+    assert_eq!(
+        ok(&w, "revoke_trusted_folder", json!({ "path": canonical })),
+        true
+    );
+    assert_eq!(ok(&w, "list_trusted_folders", json!({})), json!([]));
+    let e = invoke(
+        &w,
+        "plan_operation",
+        json!({ "profileId": id, "request": request }),
+    )
+    .expect_err("asks again");
+    assert_eq!(e["kind"], "untrusted", "{e}");
+    let missing = invoke(
+        &w,
+        "trust_folder",
+        json!({ "path": w.data.path().join("no-such-folder").display().to_string() }),
+    )
+    .expect_err("a folder that does not exist");
+    assert_eq!(missing["kind"], "input", "{missing}");
 }
 
 #[test]
@@ -1054,5 +1264,10 @@ fn about_names_the_version_and_the_data_folder() {
     let about = ok(&w, "about", json!({}));
     assert_eq!(about["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(about["data_dir"], w.data.path().display().to_string());
-    assert_eq!(about["store_schema"], 8);
+    assert_eq!(
+        about["log_dir"],
+        w.data.path().join("logs").display().to_string(),
+        "the log folder support asks for is in the data folder"
+    );
+    assert_eq!(about["store_schema"], 9);
 }

@@ -200,16 +200,16 @@ impl ScratchDb {
     pub fn snapshot(&self) -> Vec<String> {
         let sql = match self.engine {
             Engine::Postgres => "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable \
-                 FROM information_schema.columns WHERE table_schema = 'public' \
-                 UNION ALL SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public' \
-                 UNION ALL SELECT 'fk ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+                 FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'stratum_journal' \
+                 UNION ALL SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'stratum_journal' \
+                 UNION ALL SELECT 'fk ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conname NOT LIKE 'stratum_journal%'"
                 .to_string(),
             Engine::MySql => format!(
-                "SELECT CONCAT(table_name, '.', column_name, ' ', column_type, ' ', is_nullable) FROM information_schema.columns WHERE table_schema = '{0}' \
-                 UNION ALL SELECT CONCAT('index ', table_name, '.', index_name, ' ', column_name) FROM information_schema.statistics WHERE table_schema = '{0}'",
+                "SELECT CONCAT(table_name, '.', column_name, ' ', column_type, ' ', is_nullable) FROM information_schema.columns WHERE table_schema = '{0}' AND table_name <> 'stratum_journal' \
+                 UNION ALL SELECT CONCAT('index ', table_name, '.', index_name, ' ', column_name) FROM information_schema.statistics WHERE table_schema = '{0}' AND table_name <> 'stratum_journal'",
                 self.name
             ),
-            Engine::Sqlite => "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master".to_string(),
+            Engine::Sqlite => "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE '%stratum_journal%'".to_string(),
         };
         let mut rows = self.query(&sql);
         rows.extend(
@@ -274,12 +274,12 @@ impl ScratchDb {
             .collect()
     }
 
-    /// User tables (not the version table).
+    /// User tables (not the version table, nor Stratum's journal).
     pub fn tables(&self) -> Vec<String> {
         let sql = match self.engine {
-            Engine::Postgres => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'alembic_version' ORDER BY 1".to_string(),
-            Engine::MySql => format!("SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = '{}' AND table_name <> 'alembic_version' ORDER BY 1", self.name),
-            Engine::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('alembic_version', 'sqlite_sequence') ORDER BY 1".to_string(),
+            Engine::Postgres => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT IN ('alembic_version', 'stratum_journal') ORDER BY 1".to_string(),
+            Engine::MySql => format!("SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = '{}' AND table_name NOT IN ('alembic_version', 'stratum_journal') ORDER BY 1", self.name),
+            Engine::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('alembic_version', 'sqlite_sequence', 'stratum_journal') ORDER BY 1".to_string(),
         };
         self.query(&sql)
     }

@@ -2,7 +2,8 @@
 //! and Python revisions is chosen in the profile form, its timeline shows, a revision's Python
 //! and SQL are read, and it is upgraded and downgraded on PostgreSQL through its own Alembic,
 //! with Alembic's output in the progress view. A value a revision computes is asked for in the
-//! window. Screenshots in tests/artifacts/.
+//! window. A folder received from a client runs none of its code until trusted in the window.
+//! Screenshots in tests/artifacts/.
 
 use std::path::Path;
 
@@ -51,8 +52,16 @@ async fn alembic_scenario(driver_bin: &Path, pg: &ScratchDb, python: &Path) {
         .unwrap_or_else(|e| panic!("the head is on the timeline: {e}"));
     shot(&driver, "51-alembic-timeline").await;
 
-    // A revision: its Python (what runs) and the SQL Alembic's offline mode prints for it.
+    // A revision: its Python (what runs) and the SQL Alembic's offline mode prints for it,
+    // once the folder is trusted (the first time its code would run, the window asks).
     click(&driver, "[data-testid=revision-002]").await;
+    wait_text(
+        &driver,
+        "[data-testid=trust-prompt]",
+        "Run this project's code?",
+    )
+    .await;
+    click(&driver, "[data-testid=trust-continue]").await;
     wait_text(&driver, ".detail", "ALTER TABLE users ADD COLUMN phone").await;
     click(&driver, "[data-testid=detail-python]").await;
     wait_text(&driver, "[data-testid=detail-python-code]", "def upgrade()").await;
@@ -125,6 +134,110 @@ async fn alembic_scenario(driver_bin: &Path, pg: &ScratchDb, python: &Path) {
     click(&driver, "[data-testid=computed-value-save]").await;
     wait_text(&driver, "[data-testid=revision-008]", "expand").await;
     shot(&driver, "59-alembic-computed-value-supplied").await;
+    driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn an_alembic_folder_runs_no_code_until_trusted_and_asks_again_once_revoked() {
+    let Some(python) = stratum_tests::oracle::python() else {
+        return;
+    };
+    let python = &python;
+    in_window(|driver_bin| async move { trust_scenario(&driver_bin, python).await });
+}
+
+/// A client's Alembic project whose env.py leaves a mark each time it runs.
+fn marked_project(dir: &Path) -> std::path::PathBuf {
+    copy_dir(&repo().join("examples/kontali-erp-alembic"), dir);
+    let env = dir.join("alembic/env.py");
+    let original = std::fs::read_to_string(&env).unwrap_or_else(|e| panic!("{e}"));
+    let marker = dir.join("env-py-ran");
+    std::fs::write(
+        &env,
+        format!(
+            "import pathlib\npathlib.Path({:?}).write_text('env.py ran')\n{original}",
+            marker.display().to_string()
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    marker
+}
+
+async fn trust_scenario(driver_bin: &Path, python: &Path) {
+    let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let client = data.path().join("client-erp");
+    let marker = marked_project(&client);
+    let folder = std::fs::canonicalize(&client)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .display()
+        .to_string();
+    let tauri_driver = Driver::start(driver_bin, data.path());
+    let driver = session(tauri_driver.port).await;
+    wait_text(&driver, "[data-testid=db-summary]", "pending").await;
+
+    // Bound to a profile and read: the timeline is Stratum's own reading, nothing of it runs.
+    let url = format!("sqlite:///{}", data.path().join("client.db").display());
+    new_profile(&driver, "Client ERP (received)", &url, "", &client).await;
+    click(&driver, "[data-testid=alembic-settings-toggle]").await;
+    fill(&driver, "python", &python.to_string_lossy()).await;
+    click(&driver, "[data-testid=save-profile]").await;
+    wait_text(&driver, "[data-testid=alembic-badge]", "Alembic").await;
+    wait_text(&driver, "[data-testid=db-summary]", "7 revision(s) pending").await;
+    wait_text(&driver, "[data-testid=revision-007]", "head").await;
+    assert!(!marker.exists(), "reading the timeline ran env.py");
+
+    // A revision's SQL needs its env.py: the window asks first, and nothing has run.
+    click(&driver, "[data-testid=revision-002]").await;
+    let prompt = wait_text(
+        &driver,
+        "[data-testid=trust-prompt]",
+        "Run this project's code?",
+    )
+    .await;
+    let said = prompt.text().await.unwrap_or_default();
+    assert!(
+        said.contains("env.py and revision files run with your rights"),
+        "{said}"
+    );
+    wait_text(&driver, "[data-testid=trust-folder]", &folder).await;
+    assert!(!marker.exists(), "env.py ran before the folder was trusted");
+    shot(&driver, "60-alembic-trust-prompt").await;
+
+    // Trusted: the same click goes on, its SQL shows, and env.py has now run.
+    click(&driver, "[data-testid=trust-continue]").await;
+    wait_text(&driver, ".detail", "ALTER TABLE users ADD COLUMN phone").await;
+    assert!(marker.exists(), "the trusted project's env.py ran");
+    assert!(driver
+        .find(By::Css("[data-testid=trust-prompt]"))
+        .await
+        .is_err());
+    // The checks read the SQL too: read again now that the folder is trusted.
+    wait_text(&driver, "[data-testid=revision-001]", "1 to review").await;
+    shot(&driver, "61-alembic-trusted-revision-sql").await;
+
+    // More → Trusted folders… lists it; revoked, the next preview asks again.
+    click(&driver, "[data-testid=more-menu]").await;
+    click(&driver, "[data-testid=menu-trusted-folders]").await;
+    wait_text(&driver, "[data-testid=trusted-folder]", &folder).await;
+    shot(&driver, "62-trusted-folders").await;
+    click(&driver, "[data-testid=revoke-folder]").await;
+    wait_text(
+        &driver,
+        "[data-testid=trusted-none]",
+        "No folder is trusted yet",
+    )
+    .await;
+    click(&driver, "[data-testid=trusted-close]").await;
+    std::fs::remove_file(&marker).unwrap_or_else(|e| panic!("{e}"));
+    click(&driver, "[data-testid=upgrade-head]").await;
+    wait_text(&driver, "[data-testid=trust-folder]", &folder).await;
+    assert!(!marker.exists(), "env.py ran after its folder was revoked");
+    shot(&driver, "63-alembic-trust-asked-again").await;
+    // Cancel runs nothing and the preview says why it has no plan.
+    click(&driver, "[data-testid=trust-cancel]").await;
+    wait_text(&driver, "[data-testid=operation]", "not trusted").await;
+    assert!(!marker.exists(), "env.py ran after Cancel");
+    click(&driver, "[data-testid=close-operation]").await;
     driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
 }
 

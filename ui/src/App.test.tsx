@@ -1,5 +1,5 @@
 import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { vi } from "vitest";
+import { onTestFinished, vi } from "vitest";
 import { App } from "./App";
 import type { ProfileView, RevisionRow, TimelineView } from "./bindings";
 
@@ -17,6 +17,9 @@ const commands = vi.hoisted(() => ({
   fleetStatus: vi.fn(),
   listBatches: vi.fn(),
   checkupProfile: vi.fn(),
+  trustFolder: vi.fn(),
+  listTrustedFolders: vi.fn(),
+  revokeTrustedFolder: vi.fn(),
 }));
 vi.mock("./bindings", () => ({ commands }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage = () => {}; } }));
@@ -35,7 +38,7 @@ const row = (revision: string, down: string[], applied: boolean, current: boolea
 const timeline = (format: string, rows: string[] = ["001"]): TimelineView => ({
   profile, format, lanes: 1, heads: ["002"],
   rows: [row("002", ["001"], false, false), row("001", [], true, true)],
-  database: { state: "reachable", rows, pending: rows.length ? ["002"] : ["001", "002"], server: "PostgreSQL 16.2" },
+  database: { state: "reachable", rows, pending: rows.length ? ["002"] : ["001", "002"], server: "PostgreSQL 16.2", interrupted: null },
 });
 
 beforeEach(() => {
@@ -260,4 +263,37 @@ test("Check-up… in the More menu checks up on the profile on screen; Escape cl
   expect(screen.queryByTestId("operation")).not.toBeInTheDocument();
   fireEvent.keyDown(window, { key: "Escape" });
   expect(screen.queryByTestId("checkup")).not.toBeInTheDocument();
+});
+
+test("a revision of an untrusted Alembic folder asks first; once trusted its SQL shows, the findings are read again, and More → Trusted folders… revokes it", async () => {
+  const folder = { message: "Stratum has not run this Alembic project's code: its folder /srv/acme is not trusted yet.", folder: "/srv/acme", env_py: "/srv/acme/alembic/env.py" };
+  const trusted = { path: "/srv/acme", trusted_at: "2026-11-30 09:00:00" };
+  // The timeline is virtualised and jsdom lays nothing out: give its scroller a size.
+  const sized = [vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockReturnValue(600), vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(800)];
+  onTestFinished(() => sized.forEach((s) => s.mockRestore()));
+  commands.timeline.mockImplementation(() => ok(timeline("alembic")));
+  commands.revisionDetail
+    .mockImplementationOnce(() => failed({ kind: "untrusted", message: folder }))
+    .mockImplementation(() => ok({ revision: "002", upgrade_sql: "ALTER TABLE users ADD COLUMN phone TEXT;", downgrade_sql: "", dialect: "postgresql", python: "def upgrade(): ...", note: null }));
+  commands.trustFolder.mockImplementation(() => ok(trusted));
+  commands.listTrustedFolders.mockImplementationOnce(() => ok([trusted])).mockImplementation(() => ok([]));
+  commands.revokeTrustedFolder.mockImplementation(() => ok(true));
+  render(<App />);
+  fireEvent.click(await screen.findByTestId("revision-002"));
+  const prompt = await screen.findByTestId("trust-prompt");
+  expect(prompt).toHaveTextContent("Run this project's code?");
+  expect(within(prompt).getByTestId("trust-folder")).toHaveTextContent("/srv/acme");
+  const findingsBefore = commands.pendingFindings.mock.calls.length;
+  fireEvent.click(within(prompt).getByTestId("trust-continue"));
+  await waitFor(() => expect(document.querySelector(".detail pre.sql")).toHaveTextContent("ALTER TABLE users ADD COLUMN phone"));
+  expect(commands.trustFolder).toHaveBeenCalledWith("/srv/acme");
+  await waitFor(() => expect(commands.pendingFindings.mock.calls.length).toBeGreaterThan(findingsBefore));
+
+  fireEvent.click(within(await openMenu()).getByTestId("menu-trusted-folders"));
+  const dialog = await screen.findByTestId("trusted-folders");
+  fireEvent.click(await within(dialog).findByTestId("revoke-folder"));
+  expect(await within(dialog).findByTestId("trusted-none")).toBeInTheDocument();
+  expect(commands.revokeTrustedFolder).toHaveBeenCalledWith("/srv/acme");
+  fireEvent.keyDown(window, { key: "Escape" });
+  expect(screen.queryByTestId("trusted-folders")).not.toBeInTheDocument();
 });

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { commands, type ComputedValue, type ConvertedView, type Direction, type FleetStatus, type ProfileView, type TimelineView, type OperationRequest } from "./bindings";
-import { call, CommandError, messageOf } from "./api";
+import type { ComputedValue, ConvertedView, Direction, FleetStatus, ProfileView, TimelineView, OperationRequest } from "./bindings";
+import { call, commands, CommandError, messageOf } from "./api";
 import { Sidebar } from "./components/Sidebar";
 import { Timeline } from "./components/Timeline";
 import { History } from "./components/History";
@@ -15,6 +15,8 @@ import { Schema } from "./components/Schema";
 import { MoreMenu, type MenuItem } from "./components/MoreMenu";
 import { ComputedValuePanel } from "./components/ComputedValue";
 import { Fleet } from "./components/Fleet";
+import { TrustPrompt } from "./components/TrustPrompt";
+import { TrustedFolders } from "./components/TrustedFolders";
 
 type Tab = "timeline" | "schema" | "backups" | "history";
 
@@ -56,6 +58,7 @@ export function App() {
   const [rehearsing, setRehearsing] = useState(false);
   const [checkingUp, setCheckingUp] = useState(false);
   const [showAbout, setShowAbout] = useState(false);
+  const [showTrusted, setShowTrusted] = useState(false);
   // The fleet view replaces the profile's; once opened it stays mounted (hidden) so its filters
   // and selection survive a look at one profile.
   const [fleetOpen, setFleetOpen] = useState(false);
@@ -141,7 +144,7 @@ export function App() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (operation || writing || form || ask || checkingUp || showAbout) return;
+      if (operation || writing || form || ask || checkingUp || showAbout || showTrusted) return;
       if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === "f") {
         e.preventDefault();
         openFleet();
@@ -162,7 +165,7 @@ export function App() {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [operation, writing, form, ask, checkingUp, showAbout, selected, pending.length, refresh, fleetOpen, openFleet]);
+  }, [operation, writing, form, ask, checkingUp, showAbout, showTrusted, selected, pending.length, refresh, fleetOpen, openFleet]);
 
   const mergeHeads = () => {
     if (selected === null) return;
@@ -208,6 +211,7 @@ export function App() {
       ? [{ id: "menu-convert", label: "Convert to SQL project…", onSelect: convert, title: "Write this Alembic project as Stratum SQL revisions for this profile's engine, in a folder you choose" }]
       : []),
     { separator: true, id: "sep-2" },
+    { id: "menu-trusted-folders", label: "Trusted folders…", onSelect: () => setShowTrusted(true), title: "The folders whose Alembic code (env.py, revision files) Stratum may run, each revocable" },
     { id: "menu-about", label: "About Stratum", onSelect: () => setShowAbout(true), title: "The version, and where this app keeps its data" },
   ];
 
@@ -357,6 +361,7 @@ export function App() {
       {rehearsing && profile && <Rehearse profile={profile} onClose={() => setRehearsing(false)} />}
       {checkingUp && profile && <Checkup profile={profile} onClose={() => setCheckingUp(false)} />}
       {showAbout && <About onClose={() => setShowAbout(false)} />}
+      {showTrusted && <TrustedFolders onClose={() => setShowTrusted(false)} />}
       {operation && profile && (
         <OperationFlow
           profile={profile}
@@ -367,6 +372,7 @@ export function App() {
           }}
         />
       )}
+      <TrustPrompt />
     </div>
   );
 }

@@ -74,6 +74,11 @@ export const commands = {
 	/**  Checks drift on the chosen databases (each built on a scratch database), a few at a time. */
 	fleetDrift: (profileIds: number[], onRow: Channel<DriftCheck>) => typedError<DriftCheck[], AppError>(__TAURI_INVOKE("fleet_drift", { profileIds, onRow })),
 	about: () => typedError<AboutView, AppError>(__TAURI_INVOKE("about")),
+	/**
+	 *  Opens the log folder in the system's file manager, from Rust: the window gets no shell or
+	 *  opener permission for it.
+	 */
+	openLogFolder: () => typedError<null, AppError>(__TAURI_INVOKE("open_log_folder")),
 	/**  Checks up on a profile's database, and keeps the result for the fleet view. */
 	checkupProfile: (profileId: number) => typedError<Checkup, AppError>(__TAURI_INVOKE("checkup_profile", { profileId })),
 	/**  Checks up on the chosen databases, a few at a time, each sent on `on_row` when done. */
@@ -111,6 +116,15 @@ export const commands = {
 	schemaDrift: (profileId: number) => typedError<Drift, AppError>(__TAURI_INVOKE("schema_drift", { profileId })),
 	/**  This profile's database against another profile's. */
 	schemaDiff: (profileId: number, otherProfileId: number) => typedError<Difference[], AppError>(__TAURI_INVOKE("schema_diff", { profileId, otherProfileId })),
+	/**  Trusts a folder's code to run (the folder the refusal named). */
+	trustFolder: (path: string) => typedError<TrustedFolder, AppError>(__TAURI_INVOKE("trust_folder", { path })),
+	/**  The folders trusted so far. */
+	listTrustedFolders: () => typedError<TrustedFolder[], AppError>(__TAURI_INVOKE("list_trusted_folders")),
+	/**
+	 *  Forgets a folder's trust: its code is asked for again before it runs. False when it was not
+	 *  trusted.
+	 */
+	revokeTrustedFolder: (path: string) => typedError<boolean, AppError>(__TAURI_INVOKE("revoke_trusted_folder", { path })),
 };
 
 /* Types */
@@ -120,6 +134,8 @@ export type AboutView = {
 	version: string,
 	/**  Where the profiles, the audit log and the backups are kept. */
 	data_dir: string,
+	/**  Where the log files are (`logs` in the data folder), for support to ask for. */
+	log_dir: string,
 	/**  The local store's schema (its newest migration). */
 	store_schema: number,
 	/**  The operating system and processor it was built for. */
@@ -137,7 +153,9 @@ export type AppError =
 /**  An Alembic project's own Alembic (its Python, its env.py) could not do it. */
 { kind: "alembic"; message: string } | 
 /**  A revision file computes a value Stratum needs; the window asks for it. */
-{ kind: "computed_value"; message: ComputedValue };
+{ kind: "computed_value"; message: ComputedValue } | 
+/**  An Alembic project's code would run and its folder is not trusted: nothing was started. */
+{ kind: "untrusted"; message: UntrustedFolder };
 
 export type AuditEntry = {
 	id: number,
@@ -335,7 +353,9 @@ export type ConvertedView = {
 	outside_transaction: string[],
 };
 
-export type DatabaseState = { state: "reachable"; rows: string[]; pending: string[]; server: string } | { state: "unreachable"; message: string };
+export type DatabaseState = { state: "reachable"; rows: string[]; pending: string[]; server: string; 
+/**  A revision an earlier run left half-done: nothing runs until it is finished. */
+interrupted: Interruption | null } | { state: "unreachable"; message: string };
 
 export type Difference = {
 	/**
@@ -465,6 +485,29 @@ export type Index = {
 	predicate: string | null,
 };
 
+/**  A revision whose statements commit as they run, stopped part way. */
+export type Interruption = {
+	revision: string,
+	direction: Direction,
+	file: string | null,
+	started_by: string,
+	started_at: string,
+	statements: JournaledStatement[],
+	/**  The statements that ran were edited since: resuming cannot finish what ran. */
+	edited: boolean,
+};
+
+export type JournaledStatement = {
+	/**  1-based position in the revision. */
+	number: number,
+	/**  1-based line in the revision file, when the file is there. */
+	line: number | null,
+	sql: string,
+	state: StatementState,
+	/**  True when the catalog, not the journal, says what happened. */
+	settled_by_catalog: boolean,
+};
+
 export type Key = {
 	name: string,
 	columns: string[],
@@ -482,6 +525,8 @@ export type LastOperation = {
 export type OperationRequest = {
 	kind: Direction,
 	target: string,
+	/**  Finish the revision an interrupted run left half-done (and only that). */
+	resume?: ResumeChoice | null,
 };
 
 export type Origin = {
@@ -591,7 +636,9 @@ export type ProfileView = {
 /**  Events a front end shows while a run goes on. */
 export type Progress = { event: "planned"; steps: number; rows: string[] } | { event: "step_started"; index: number; total: number; revision: string; direction: Direction } | { event: "statement"; index: number; number: number; line: number; sql: string } | { event: "step_finished"; index: number; revision: string; millis: number } | 
 /**  A line of output from the tool doing the work (an Alembic project's own Alembic). */
-{ event: "output"; line: string };
+{ event: "output"; line: string } | 
+/**  Another run holds the migration lock; this one waits for it. */
+{ event: "lock_wait"; holder: string };
 
 /**  Keys are lower-case names: `table`, `table.column`, and index names. */
 export type Provenance = {
@@ -640,6 +687,12 @@ export type RestoredView = {
 	safety_backup: BackupView | null,
 } & Restored;
 
+/**  How to finish an interrupted revision. */
+export type ResumeChoice = {
+	/**  For a statement the catalog cannot settle: whether it ran, as the person says. */
+	doubtful_ran: boolean | null,
+};
+
 export type RevisionDetail = {
 	revision: string,
 	upgrade_sql: string,
@@ -687,6 +740,11 @@ export type RunFailure = {
 	committed: string[],
 	/**  The version rows as the database has them now. */
 	rows_now: string[],
+	/**
+	 *  Stratum's journal on the database keeps which statements ran, so the revision can be
+	 *  resumed once the cause is fixed.
+	 */
+	resumable: boolean,
 };
 
 /**  A run's end for the result screen: the engine's report or failure, and a summary in words. */
@@ -771,6 +829,13 @@ export type State =
 /**  The profile or its project cannot be read. */
 "invalid";
 
+/**  What is known of one statement of an interrupted revision. */
+export type StatementState = { state: "ran" } | { state: "not_ran" } | 
+/**  Sent when the run was cut off; the catalog cannot tell whether it took effect. */
+{ state: "in_doubt" } | 
+/**  An index built `CONCURRENTLY` was cut off and left INVALID: resuming rebuilds it. */
+{ state: "invalid_index"; index: string };
+
 /**
  *  One step of a plan: a revision's upgrade or downgrade body, or a stamp, followed by its
  *  version-table changes.
@@ -824,6 +889,24 @@ export type TimelineView = {
 	lanes: number,
 	heads: string[],
 	database: DatabaseState,
+};
+
+/**  A folder the user trusted, and when. */
+export type TrustedFolder = {
+	path: string,
+	trusted_at: string,
+};
+
+/**
+ *  An Alembic project's code would run and its folder is not trusted yet: nothing was started;
+ *  the window asks whether to trust the folder, then asks the command again.
+ */
+export type UntrustedFolder = {
+	message: string,
+	/**  The folder to trust, canonical (what `trust_folder` is given back). */
+	folder: string,
+	/**  The project's `env.py`, which runs first, wherever its `script_location` puts it. */
+	env_py: string | null,
 };
 
 export type Verdict = "passed" | "warning" | "failed";

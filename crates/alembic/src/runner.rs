@@ -306,6 +306,7 @@ impl Alembic {
             rolled_back,
             committed,
             rows_now,
+            resumable: false,
         }))
     }
 }

@@ -60,6 +60,36 @@ pub async fn backup(
     tools: &Tools,
     out: &Path,
 ) -> Result<Manifest, BackupError> {
+    let started = Instant::now();
+    tracing::info!(db = %url, file = %out.display(), "backup started");
+    let taken = backup_unlogged(url, version_table, tools, out).await;
+    match &taken {
+        Ok(m) => tracing::info!(
+            db = %url,
+            file = %out.display(),
+            bytes = m.size,
+            ms = m.duration_ms,
+            tool = %m.tool,
+            tool_version = %m.tool_version,
+            "backup taken"
+        ),
+        Err(e) => tracing::warn!(
+            db = %url,
+            file = %out.display(),
+            ms = stratum_db::elapsed_ms(started),
+            error = %e,
+            "backup failed"
+        ),
+    }
+    taken
+}
+
+async fn backup_unlogged(
+    url: &DatabaseUrl,
+    version_table: &VersionTable,
+    tools: &Tools,
+    out: &Path,
+) -> Result<Manifest, BackupError> {
     if out.exists() {
         return Err(BackupError::Io {
             path: out.to_path_buf(),

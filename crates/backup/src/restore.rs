@@ -47,6 +47,40 @@ pub async fn restore(
     target: &RestoreTarget,
 ) -> Result<Restored, BackupError> {
     let started = Instant::now();
+    let bytes = std::fs::metadata(backup).map(|m| m.len()).unwrap_or(0);
+    let into = match target {
+        RestoreTarget::Same => "the same database".to_string(),
+        RestoreTarget::New(name) => name.clone(),
+    };
+    tracing::info!(db = %url, file = %backup.display(), bytes, %into, "restore started");
+    let restored = restore_unlogged(url, backup, tools, target).await;
+    match &restored {
+        Ok(r) => tracing::info!(
+            db = %url,
+            into = %r.database,
+            bytes,
+            ms = r.duration_ms,
+            rows = %r.rows.join(","),
+            "restore finished"
+        ),
+        Err(e) => tracing::warn!(
+            db = %url,
+            file = %backup.display(),
+            ms = stratum_db::elapsed_ms(started),
+            error = %e,
+            "restore failed"
+        ),
+    }
+    restored
+}
+
+async fn restore_unlogged(
+    url: &DatabaseUrl,
+    backup: &Path,
+    tools: &Tools,
+    target: &RestoreTarget,
+) -> Result<Restored, BackupError> {
+    let started = Instant::now();
     let manifest = Manifest::read(backup)?;
     if manifest.engine != engine_name(url.engine) {
         return Err(BackupError::WrongEngine {

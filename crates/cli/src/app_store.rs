@@ -26,6 +26,11 @@ fn data_dir(cli: &Cli) -> Result<PathBuf, CliError> {
     }
 }
 
+/// Where the log files go: `logs` in the app's data folder, shared with the desktop app.
+pub fn log_dir(cli: &Cli) -> Option<PathBuf> {
+    data_dir(cli).ok().map(|d| d.join("logs"))
+}
+
 /// The store in the app's data folder; `create` makes it where it is missing (adding a profile).
 pub async fn open_store(cli: &Cli, create: bool) -> Result<(Store, PathBuf), CliError> {
     let dir = data_dir(cli)?;

@@ -27,6 +27,10 @@ pub struct Cli {
     /// Print one JSON document instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Print the log to stderr as it is written (each step, its time, each connection); the
+    /// log file in the data folder's `logs` has it either way.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
     /// The desktop app's data folder (its profiles), for `status` and batch runs; default: the
     /// app's own.
     #[arg(long, global = true, env = "STRATUM_DATA_DIR")]
@@ -327,6 +331,16 @@ pub struct MigrateArgs {
     /// Back the database up first (into --backup-dir).
     #[arg(long, conflicts_with_all = ["sql", "plan", "dry_run"])]
     pub backup: bool,
+    /// Finish the revision an interrupted run left half-done (Stratum's journal on the
+    /// database says which of its statements ran), then go on to the target.
+    #[arg(long, conflicts_with_all = ["sql", "plan", "dry_run"])]
+    pub resume: bool,
+    /// With --resume: the statement in doubt, which the catalog could not settle, did run.
+    #[arg(long, requires = "resume", conflicts_with = "statement_not_ran")]
+    pub statement_ran: bool,
+    /// With --resume: the statement in doubt did not run.
+    #[arg(long, requires = "resume")]
+    pub statement_not_ran: bool,
     /// Where --backup writes.
     #[arg(long, default_value = "backups")]
     pub backup_dir: PathBuf,

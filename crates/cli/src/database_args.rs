@@ -26,7 +26,7 @@ pub fn given_database_url(cli: &Cli) -> Result<Option<DatabaseUrl>, CliError> {
 }
 
 pub async fn connect(url: &DatabaseUrl) -> Result<Connection, CliError> {
-    Ok(Connection::connect(url, CONNECT_TIMEOUT).await?)
+    Ok(stratum_operations::connect(url, CONNECT_TIMEOUT).await?)
 }
 
 pub fn parse_dialect(name: &str) -> Result<Dialect, CliError> {

@@ -43,6 +43,23 @@ impl CliError {
     }
 }
 
+/// An interrupted revision in words, with the command that finishes it.
+pub fn interrupted_message(i: &stratum_db::Interruption) -> String {
+    let verb = match i.direction {
+        stratum_graph::Direction::Downgrade => "downgrade <target>",
+        _ => "upgrade head",
+    };
+    if i.edited {
+        return i.to_string();
+    }
+    let answer = if i.needs_answer() {
+        " with --statement-ran or --statement-not-ran"
+    } else {
+        ""
+    };
+    format!("{i}\nTo finish it: stratum {verb} --resume{answer}")
+}
+
 impl From<ProjectError> for CliError {
     fn from(e: ProjectError) -> Self {
         CliError::Input(e.to_string())
@@ -65,6 +82,7 @@ impl From<DbError> for CliError {
                 message: f.to_string(),
                 failure: f,
             },
+            DbError::Interrupted(i) => CliError::Failed(interrupted_message(&i)),
             other => CliError::Failed(other.to_string()),
         }
     }

@@ -10,6 +10,7 @@ mod database_args;
 mod error;
 mod fleet_cmds;
 mod graph_cmds;
+mod logging;
 mod migrate;
 mod output;
 mod profile_cmds;
@@ -17,7 +18,7 @@ mod project_args;
 mod rehearse_cmd;
 mod schema_cmd;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use crate::args::{Cli, Command};
 use crate::error::CliError;
@@ -32,6 +33,12 @@ fn main() {
             std::process::exit(code);
         }
     };
+    logging::init(app_store::log_dir(&cli).as_deref(), cli.verbose);
+    tracing::debug!(
+        version = env!("CARGO_PKG_VERSION"),
+        command = command_name(),
+        "stratum started"
+    );
     let out = Out { json: cli.json };
     let result = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -47,6 +54,20 @@ fn main() {
         out.error(&e);
         std::process::exit(e.exit_code());
     }
+}
+
+/// The command's name as typed, for the log: only a name clap knows, never the arguments
+/// (a URL given with --url may hold a password).
+fn command_name() -> String {
+    let known: Vec<String> = Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    std::env::args_os()
+        .skip(1)
+        .filter_map(|a| a.into_string().ok())
+        .find(|a| known.contains(a))
+        .unwrap_or_default()
 }
 
 async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {

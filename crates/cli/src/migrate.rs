@@ -7,6 +7,7 @@ use serde_json::json;
 use stratum_db::{render_offline, Operation, Progress, RunOptions};
 use stratum_graph::{Direction, Plan, VersionOp};
 use stratum_project::Project;
+use tracing::Instrument;
 
 use crate::args::{Cli, MigrateArgs, StampArgs};
 use crate::database_args::{connect, database_url, given_dialect, sql_dialect};
@@ -32,7 +33,19 @@ pub async fn current(cli: &Cli, out: &Out) -> Result<(), CliError> {
     let vt = stratum_db::VersionTable::from_config(&project.config);
     let mut conn = connect(&database_url(cli)?).await?;
     let rows = conn.version_rows(&vt).await?;
+    let interrupted = match stratum_db::Journal::new(&vt, conn.dialect())
+        .read(&mut conn)
+        .await?
+    {
+        Some(row) => Some(stratum_db::Interruption::describe(&mut conn, &project, row).await?),
+        None => None,
+    };
     conn.close().await;
+    if let Some(i) = &interrupted {
+        if !out.json {
+            eprintln!("{}", crate::error::interrupted_message(i));
+        }
+    }
     let map = &project.map;
     let current = map.current(&rows)?;
     let pending = map.pending(&rows)?;
@@ -41,7 +54,7 @@ pub async fn current(cli: &Cli, out: &Out) -> Result<(), CliError> {
         .map(|r| json!({ "revision": r, "is_head": map.is_real_head(r), "is_row": rows.contains(r) }))
         .collect();
     out.result(
-        &json!({ "rows": rows, "current": entries, "pending": pending }),
+        &json!({ "rows": rows, "current": entries, "pending": pending, "interrupted": interrupted }),
         || {
             let mut s = String::new();
             if current.is_empty() {
@@ -239,7 +252,15 @@ pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<
         let vt = stratum_db::VersionTable::from_config(&project.config);
         crate::backup_cmds::take_backup(&url, &tools, &vt, &path).await?;
     }
-    execute(cli, &project, op, per_revision, a.lock_wait, out).await
+    let resume = a.resume.then(|| stratum_db::Resume {
+        doubtful_ran: match (a.statement_ran, a.statement_not_ran) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        only: false,
+    });
+    execute(cli, &project, op, per_revision, a.lock_wait, resume, out).await
 }
 
 pub async fn stamp(cli: &Cli, a: &StampArgs, out: &Out) -> Result<(), CliError> {
@@ -293,6 +314,7 @@ pub async fn stamp(cli: &Cli, a: &StampArgs, out: &Out) -> Result<(), CliError> 
         op,
         project.config.run.transaction_per_revision,
         60,
+        None,
         out,
     )
     .await
@@ -304,10 +326,14 @@ async fn execute(
     op: Operation,
     per_revision: bool,
     lock_wait: u64,
+    resume: Option<stratum_db::Resume>,
     out: &Out,
 ) -> Result<(), CliError> {
+    let url = database_url(cli)?;
+    let (verb, what) = stratum_operations::describe(&op);
+    let span = tracing::info_span!("operation", db = %url, op = verb, to = %what);
     let runner = runner(cli, project)?;
-    let mut conn = connect(&database_url(cli)?).await?;
+    let mut conn = connect(&url).instrument(span.clone()).await?;
     let quiet = out.json;
     let messages: std::collections::HashMap<String, String> = project
         .files
@@ -342,11 +368,16 @@ async fn execute(
                 Progress::Planned { steps: 0, .. } => eprintln!("Nothing to do."),
                 // An Alembic project's own output, as Alembic prints it.
                 Progress::Output { line } => eprintln!("{line}"),
+                Progress::LockWait { holder } => {
+                    eprintln!("Waiting for the migration lock, held by {holder}")
+                }
                 _ => {}
             }
         })),
+        resume,
         ..RunOptions::default()
     };
+    let opts = stratum_operations::logging::logged(opts);
     let cancel = opts.cancel.clone();
     let ctrl_c = tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
@@ -354,9 +385,21 @@ async fn execute(
             cancel.cancel();
         }
     });
-    let result = runner.run(&mut conn, project, &op, &opts).await;
+    let started = std::time::Instant::now();
+    let result = runner
+        .run(&mut conn, project, &op, &opts)
+        .instrument(span.clone())
+        .await;
     ctrl_c.abort();
     conn.close().await;
+    span.in_scope(|| match &result {
+        Ok(r) => {
+            tracing::info!(ms = r.millis, rows = %r.rows_after.join(","), "operation succeeded")
+        }
+        Err(e) => {
+            tracing::warn!(ms = stratum_db::elapsed_ms(started), error = %e, "operation failed")
+        }
+    });
     let report = result?;
     out.result(&json!({ "ok": true, "report": report }), || {
         format!(

@@ -58,6 +58,7 @@ pub async fn profile_cmd(cli: &Cli, c: &ProfileCommand, out: &Out) -> Result<(),
             let shown = stratum_db::DatabaseUrl::parse(&p.url)
                 .map(|u| u.to_string())
                 .unwrap_or_else(|_| p.url.clone());
+            tracing::info!(profile = %p.name, db = %shown, password_kept_in = ?kept, "profile added");
             out.result(&json!({ "ok": true, "id": p.id, "password": kept }), || {
                 format!(
                     "Added profile {} ({}){}",

@@ -78,7 +78,7 @@ impl Connection {
             Engine::Postgres => {
                 let mut o = PgConnectOptions::new_without_pgpass()
                     .port(url.port.unwrap_or(5432))
-                    .application_name("stratum")
+                    .application_name(&crate::identity())
                     .ssl_mode(match url.tls {
                         TlsMode::Disable => PgSslMode::Disable,
                         TlsMode::Prefer => PgSslMode::Prefer,
@@ -224,29 +224,53 @@ impl Connection {
     }
 
     pub async fn version_table_exists(&mut self, vt: &VersionTable) -> Result<bool, DbError> {
+        self.table_exists(vt.schema.as_deref(), &vt.name).await
+    }
+
+    /// Whether `schema.name` (the connection's schema when none is given) is a table.
+    pub async fn table_exists(
+        &mut self,
+        schema: Option<&str>,
+        name: &str,
+    ) -> Result<bool, DbError> {
         let lit = |s: &str| crate::ident::literal(self.dialect(), s);
         let sql = match self.url.engine {
             Engine::Postgres => format!(
                 "SELECT 'yes'::text FROM information_schema.tables WHERE table_schema = {} AND table_name = {}",
-                vt.schema.as_deref().map(lit).unwrap_or_else(|| "current_schema()".into()),
-                lit(&vt.name)
+                schema.map(lit).unwrap_or_else(|| "current_schema()".into()),
+                lit(name)
             ),
             Engine::MySql => format!(
                 "SELECT CAST('yes' AS CHAR) FROM information_schema.tables WHERE table_schema = {} AND table_name = {}",
-                vt.schema.as_deref().map(lit).unwrap_or_else(|| "DATABASE()".into()),
-                lit(&vt.name)
+                schema.map(lit).unwrap_or_else(|| "DATABASE()".into()),
+                lit(name)
             ),
             Engine::Sqlite => format!(
                 "SELECT 'yes' FROM {}sqlite_master WHERE type = 'table' AND name = {}",
-                vt.schema.as_deref().map(|s| format!("{}.", crate::ident::quote(Dialect::Sqlite, s))).unwrap_or_default(),
-                lit(&vt.name)
+                schema.map(|s| format!("{}.", crate::ident::quote(Dialect::Sqlite, s))).unwrap_or_default(),
+                lit(name)
             ),
         };
         let found = self
             .strings(sql)
             .await
-            .map_err(|e| DbError::query("looking for the version table", e))?;
+            .map_err(|e| DbError::query(format!("looking for the table {name}"), e))?;
         Ok(!found.is_empty())
+    }
+
+    /// Runs a query whose columns are all text and returns its rows.
+    pub async fn text_rows(&mut self, sql: &str) -> Result<Vec<Vec<String>>, sqlx::Error> {
+        let q = sqlx::raw_sql(AssertSqlSafe(sql.to_string()));
+        on_conn!(self, c => {
+            let rows = q.fetch_all(&mut *c).await?;
+            rows.iter()
+                .map(|r| {
+                    (0..r.len())
+                        .map(|i| r.try_get::<Option<String>, _>(i).map(Option::unwrap_or_default))
+                        .collect::<Result<Vec<String>, sqlx::Error>>()
+                })
+                .collect()
+        })
     }
 
     /// The version rows, in the order the database returns them; none when there is no table.
@@ -262,13 +286,29 @@ impl Connection {
     /// Takes the runner lock so that two runs never apply the same revision twice, waiting up to
     /// `wait` for another run to finish.
     pub async fn lock(&mut self, vt: &VersionTable, wait: Duration) -> Result<(), DbError> {
+        self.lock_reporting(vt, wait, &|_| {}).await
+    }
+
+    /// [`Connection::lock`], telling `waiting` who holds the lock whenever that changes.
+    pub async fn lock_reporting(
+        &mut self,
+        vt: &VersionTable,
+        wait: Duration,
+        waiting: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<(), DbError> {
         let started = Instant::now();
         let key = vt.lock_key();
+        let mut holder = String::new();
         loop {
             let got = match self.url.engine {
                 Engine::Postgres => {
+                    // The holder's session says since when it holds the lock, for whoever waits.
+                    let name = crate::ident::literal(
+                        Dialect::Postgres,
+                        &held_name(&crate::identity()),
+                    );
                     let sql = format!(
-                        "SELECT CASE WHEN pg_try_advisory_lock({key}) THEN 'yes' ELSE 'no' END"
+                        "SELECT CASE WHEN pg_try_advisory_lock({key}) THEN 'yes' || left(set_config('application_name', {name}, false), 0) ELSE 'no' END"
                     );
                     self.strings(sql)
                         .await
@@ -283,49 +323,114 @@ impl Connection {
                         .await
                         .map(|v| v.first().is_some_and(|s| s == "1"))
                 }
-                Engine::Sqlite => return self.lock_sqlite_file(wait).await,
+                Engine::Sqlite => return self.lock_sqlite_file(wait, waiting).await,
             }
             .map_err(|e| DbError::query("taking the migration lock", e))?;
             if got {
                 self.locked = true;
                 return Ok(());
             }
+            let now = self.lock_holder(vt).await;
+            if now != holder {
+                holder = now;
+                waiting(&holder);
+            }
             if started.elapsed() >= wait {
                 return Err(DbError::LockTimeout {
                     target: self.url.to_string(),
                     after: wait,
+                    holder,
                 });
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
-    async fn lock_sqlite_file(&mut self, wait: Duration) -> Result<(), DbError> {
+    /// Who holds the migration lock and since when, in words; best effort.
+    async fn lock_holder(&mut self, vt: &VersionTable) -> String {
+        let key = vt.lock_key() as u64;
+        let sql = match self.url.engine {
+            Engine::Postgres => format!(
+                "SELECT a.application_name || ' (PostgreSQL session ' || a.pid || COALESCE(', from ' || host(a.client_addr), '') || ', user ' || a.usename || ')' FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {} AND l.objid = {} AND l.objsubid = 1",
+                key >> 32,
+                key & 0xffff_ffff
+            ),
+            Engine::MySql => format!(
+                "SELECT CONCAT(p.USER, '@', p.HOST, ' (connection ', p.ID, ', connected to ', COALESCE(p.DB, 'no database'), ')') FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK({})",
+                mysql_lock_name(vt)
+            ),
+            Engine::Sqlite => return String::new(),
+        };
+        let mut who = self
+            .strings(sql)
+            .await
+            .ok()
+            .and_then(|v| v.into_iter().next())
+            .unwrap_or_else(|| "a run that has just finished".into());
+        // The revision the holder is in, when it is one whose progress is journaled.
+        if let Ok(Some(row)) = crate::Journal::new(vt, self.dialect()).read(self).await {
+            who.push_str(&format!(
+                ", running {} of {} since {} for {}",
+                crate::journal::direction_word(row.direction),
+                row.revision,
+                row.started_at,
+                row.started_by
+            ));
+        }
+        who
+    }
+
+    async fn lock_sqlite_file(
+        &mut self,
+        wait: Duration,
+        waiting: &(dyn Fn(&str) + Send + Sync),
+    ) -> Result<(), DbError> {
+        use std::io::{Read, Seek, Write};
         let Some(db) = self.url.path.clone() else {
             return Ok(()); // an in-memory database has a single user
         };
         let mut lock_path = db.into_os_string();
         lock_path.push(".stratum-lock");
-        let file = File::create(&lock_path).map_err(|e| DbError::Query {
-            context: format!("creating the lock file {}", lock_path.to_string_lossy()),
-            message: e.to_string(),
-        })?;
+        // Not truncated on open: the holder's own words are in it.
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| DbError::Query {
+                context: format!("creating the lock file {}", lock_path.to_string_lossy()),
+                message: e.to_string(),
+            })?;
         let started = Instant::now();
+        let mut holder = String::new();
         loop {
             match file.try_lock() {
                 Ok(()) => {
+                    // Best effort: the lock holds whether or not its holder could sign it.
+                    let _ = file
+                        .set_len(0)
+                        .and_then(|_| file.rewind())
+                        .and_then(|_| file.write_all(held_name(&crate::identity()).as_bytes()));
                     self.lock_file = Some(file);
                     self.locked = true;
                     return Ok(());
                 }
-                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(DbError::LockTimeout {
-                        target: self.url.to_string(),
-                        after: wait,
-                    })
+                    let mut now = String::new();
+                    let _ = file.rewind().and_then(|_| file.read_to_string(&mut now));
+                    if now != holder {
+                        holder = now;
+                        waiting(&holder);
+                    }
+                    if started.elapsed() >= wait {
+                        return Err(DbError::LockTimeout {
+                            target: self.url.to_string(),
+                            after: wait,
+                            holder,
+                        });
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                 }
                 Err(std::fs::TryLockError::Error(e)) => {
                     return Err(DbError::Query {
@@ -345,14 +450,21 @@ impl Connection {
         // Releasing is best effort: the server drops the lock with the session anyway.
         let _ = match self.url.engine {
             Engine::Postgres => {
-                self.execute(&format!("SELECT pg_advisory_unlock({})", vt.lock_key()))
-                    .await
+                let name = crate::ident::literal(Dialect::Postgres, &crate::identity());
+                self.execute(&format!(
+                    "SELECT pg_advisory_unlock({}), set_config('application_name', {name}, false)",
+                    vt.lock_key()
+                ))
+                .await
             }
             Engine::MySql => {
                 self.execute(&format!("SELECT RELEASE_LOCK({})", mysql_lock_name(vt)))
                     .await
             }
             Engine::Sqlite => {
+                if let Some(f) = &self.lock_file {
+                    let _ = f.set_len(0);
+                }
                 self.lock_file = None;
                 Ok(0)
             }
@@ -382,6 +494,15 @@ impl Connection {
             Inner::Lite(c) => c.close().await,
         };
     }
+}
+
+/// The identity with the time the lock was taken, within PostgreSQL's 63 characters.
+fn held_name(identity: &str) -> String {
+    let since = chrono::Utc::now()
+        .format(" locked %H:%M:%S UTC")
+        .to_string();
+    let room = 63usize.saturating_sub(since.len());
+    format!("{}{since}", identity.chars().take(room).collect::<String>())
 }
 
 /// MySQL's named locks are server-wide and at most 64 characters: name the lock after a hash of

@@ -23,6 +23,9 @@ pub struct RunFailure {
     pub committed: Vec<String>,
     /// The version rows as the database has them now.
     pub rows_now: Vec<String>,
+    /// Stratum's journal on the database keeps which statements ran, so the revision can be
+    /// resumed once the cause is fixed.
+    pub resumable: bool,
 }
 
 impl std::fmt::Display for RunFailure {
@@ -50,6 +53,13 @@ impl std::fmt::Display for RunFailure {
                 )?;
             }
             write!(f, "; version rows now: [{}]", self.rows_now.join(", "))?;
+            if self.resumable {
+                write!(
+                    f,
+                    "; Stratum's journal on the database records which statements ran: once the cause is fixed, resume finishes {}",
+                    self.revision
+                )?;
+            }
         }
         Ok(())
     }
@@ -64,8 +74,17 @@ pub enum DbError {
     Connect { target: String, reason: String },
     #[error("could not reach {target} within {} seconds; check the host, the port and any firewall", .after.as_secs())]
     ConnectTimeout { target: String, after: Duration },
-    #[error("another Stratum run holds the migration lock on {target}; waited {} seconds", .after.as_secs())]
-    LockTimeout { target: String, after: Duration },
+    #[error("another run holds the migration lock on {target} ({holder}); waited {} seconds", .after.as_secs())]
+    LockTimeout {
+        target: String,
+        after: Duration,
+        holder: String,
+    },
+    /// A revision an earlier run left half-done: nothing runs until it is finished.
+    #[error("{0}")]
+    Interrupted(Box<crate::Interruption>),
+    #[error("{0}")]
+    ResumeMismatch(String),
     #[error("{context}: {message}")]
     Query { context: String, message: String },
     #[error(transparent)]

@@ -8,11 +8,13 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
 use serde::Serialize;
-use stratum_graph::{Direction, Plan, RevisionMap, VersionOp};
+use stratum_graph::{Direction, Plan, RevisionMap, Step, VersionOp};
 use stratum_project::{Dialect, Project, Statement};
 
 use crate::error::db_message;
-use crate::{Connection, DbError, RunFailure, VersionTable};
+use crate::interrupted::StatementState;
+use crate::journal::{digests, is_row_change, is_session_setting, Journal, JournalRow};
+use crate::{Connection, DbError, Interruption, RunFailure, VersionTable};
 
 /// What to run. The plan is made only once the lock is held and the rows are read, so that a
 /// second runner plans from the first one's result.
@@ -81,6 +83,10 @@ pub enum Progress {
     Output {
         line: String,
     },
+    /// Another run holds the migration lock; this one waits for it.
+    LockWait {
+        holder: String,
+    },
 }
 
 pub type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
@@ -96,6 +102,19 @@ pub struct RunOptions {
     /// leaves no trace. Only where DDL is transactional and every revision runs in a
     /// transaction; otherwise the run is refused with [`DbError::DryRunImpossible`].
     pub dry_run: bool,
+    /// Finish the revision an interrupted run left half-done (see [`Interruption`]) before
+    /// going on; without it, such a revision stops every run.
+    pub resume: Option<Resume>,
+}
+
+/// How to finish an interrupted revision.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Resume {
+    /// For a statement in doubt that the catalog cannot settle: whether it ran, as the person
+    /// who checked says.
+    pub doubtful_ran: Option<bool>,
+    /// Stop once that revision is finished instead of going on to the target.
+    pub only: bool,
 }
 
 impl Default for RunOptions {
@@ -106,6 +125,7 @@ impl Default for RunOptions {
             cancel: CancelToken::default(),
             progress: None,
             dry_run: false,
+            resume: None,
         }
     }
 }
@@ -143,6 +163,22 @@ struct Prepared {
     statements: Vec<Statement>,
     transactional: bool,
     file: Option<String>,
+}
+
+impl Prepared {
+    /// Statements that commit as they run are journaled: all of them on MySQL/MariaDB, those
+    /// of a revision outside a transaction elsewhere.
+    fn journaled(&self, dialect: Dialect) -> bool {
+        !self.statements.is_empty() && (dialect == Dialect::MySql || !self.transactional)
+    }
+}
+
+/// Where a resumed revision picks up.
+struct Resumed {
+    /// The first statement to run (0-based).
+    from: usize,
+    /// Run first: dropping an INVALID index an interrupted `CONCURRENTLY` left.
+    first: Option<String>,
 }
 
 /// What executes a plan on a connection: Stratum's own SQL runner for native projects, or an
@@ -185,7 +221,12 @@ pub async fn run(
         ));
     }
     let vt = VersionTable::from_config(&project.config);
-    conn.lock(&vt, opts.lock_wait).await?;
+    conn.lock_reporting(&vt, opts.lock_wait, &|holder| {
+        opts.emit(Progress::LockWait {
+            holder: holder.to_string(),
+        })
+    })
+    .await?;
     let result = run_locked(conn, project, op, opts, &vt).await;
     conn.unlock(&vt).await;
     result
@@ -199,9 +240,139 @@ async fn run_locked(
     vt: &VersionTable,
 ) -> Result<RunReport, DbError> {
     let started = Instant::now();
-    let dialect = conn.dialect();
     let rows = conn.version_rows(vt).await?;
-    let plan = op.plan(&project.map, &rows)?;
+    let Some(row) = Journal::new(vt, conn.dialect()).read(conn).await? else {
+        let plan = op.plan(&project.map, &rows)?;
+        return execute(conn, project, plan, rows, opts, vt, None, started).await;
+    };
+    // A revision left half-done comes first: nothing else may run over it.
+    let interruption = Interruption::describe(conn, project, row.clone()).await?;
+    if interruption.nothing_ran() {
+        // Stopped before any statement took effect: there is nothing to finish.
+        if !opts.dry_run {
+            conn.execute(&Journal::new(vt, conn.dialect()).finish())
+                .await
+                .map_err(|e| DbError::query(format!("clearing {}", crate::JOURNAL_TABLE), e))?;
+        }
+        let plan = op.plan(&project.map, &rows)?;
+        return execute(conn, project, plan, rows, opts, vt, None, started).await;
+    }
+    let Some(resume) = opts.resume.filter(|_| !opts.dry_run) else {
+        return Err(DbError::Interrupted(Box::new(interruption)));
+    };
+    let (plan, resumed) = resume_plan(
+        project,
+        op,
+        &rows,
+        &row,
+        &interruption,
+        resume,
+        conn.dialect(),
+    )?;
+    let first = execute(conn, project, plan, rows, opts, vt, Some(resumed), started).await?;
+    if resume.only {
+        return Ok(first);
+    }
+    let rows = conn.version_rows(vt).await?;
+    let rest = op.plan(&project.map, &rows)?;
+    let second = execute(conn, project, rest, rows, opts, vt, None, started).await?;
+    let mut plan = first.plan;
+    plan.steps.extend(second.plan.steps);
+    plan.rows_after = second.rows_after.clone();
+    plan.target = second.plan.target;
+    Ok(RunReport {
+        plan,
+        rows_before: first.rows_before,
+        rows_after: second.rows_after,
+        millis: elapsed_ms(started),
+    })
+}
+
+/// The one-step plan that finishes the interrupted revision, and where in it to start.
+fn resume_plan(
+    project: &Project,
+    op: &Operation,
+    rows: &[String],
+    row: &JournalRow,
+    interruption: &Interruption,
+    resume: Resume,
+    dialect: Dialect,
+) -> Result<(Plan, Resumed), DbError> {
+    if interruption.edited {
+        return Err(DbError::Interrupted(Box::new(interruption.clone())));
+    }
+    let verb = match row.direction {
+        Direction::Downgrade => "a downgrade",
+        _ => "an upgrade",
+    };
+    let mismatch = || {
+        DbError::ResumeMismatch(format!(
+            "revision {} was interrupted in {verb}: resume it with {verb}",
+            row.revision
+        ))
+    };
+    let plan = match (row.direction, op) {
+        (Direction::Downgrade, Operation::Downgrade(_)) => op.plan(&project.map, rows)?,
+        (Direction::Upgrade, Operation::Upgrade(_)) => {
+            project.map.plan_upgrade(rows, &row.revision)?
+        }
+        _ => return Err(mismatch()),
+    };
+    let step: Step = plan
+        .steps
+        .into_iter()
+        .next()
+        .filter(|s| s.revision == row.revision && s.direction == row.direction)
+        .ok_or_else(mismatch)?;
+    let mut resumed = Resumed {
+        from: row.done,
+        first: None,
+    };
+    if let Some(s) = interruption.in_flight() {
+        match &s.state {
+            StatementState::Ran => resumed.from = s.number,
+            StatementState::NotRan => {}
+            StatementState::InvalidIndex(name) => {
+                let quoted = name
+                    .split('.')
+                    .map(|part| crate::ident::quote(dialect, part))
+                    .collect::<Vec<_>>()
+                    .join(".");
+                resumed.first = Some(format!("DROP INDEX CONCURRENTLY IF EXISTS {quoted}"));
+            }
+            StatementState::InDoubt => match resume.doubtful_ran {
+                Some(true) => resumed.from = s.number,
+                Some(false) => {}
+                None => return Err(DbError::Interrupted(Box::new(interruption.clone()))),
+            },
+        }
+    }
+    Ok((
+        Plan {
+            direction: step.direction,
+            target: row.revision.clone(),
+            rows_before: rows.to_vec(),
+            rows_after: step.rows_after.clone(),
+            steps: vec![step],
+            purge: false,
+        },
+        resumed,
+    ))
+}
+
+/// Runs a plan made from `rows`; `resumed` picks its first step up part way.
+#[allow(clippy::too_many_arguments)]
+async fn execute(
+    conn: &mut Connection,
+    project: &Project,
+    plan: Plan,
+    rows: Vec<String>,
+    opts: &RunOptions,
+    vt: &VersionTable,
+    resumed: Option<Resumed>,
+    started: Instant,
+) -> Result<RunReport, DbError> {
+    let dialect = conn.dialect();
     // Every body is split before anything runs, so a malformed file stops the run untouched.
     let prepared = prepare(project, &plan, dialect)?;
     if opts.dry_run {
@@ -240,6 +411,8 @@ async fn run_locked(
         committed: Vec::new(),
         pending: Vec::new(),
         in_tx: false,
+        journal_ready: false,
+        resumed,
     };
     let table_missing = !exec.conn.version_table_exists(vt).await?;
     if let Err(failure) = exec
@@ -284,6 +457,17 @@ fn prepare(project: &Project, plan: &Plan, dialect: Dialect) -> Result<Vec<Prepa
         .collect()
 }
 
+/// Where a journaled revision's statements stopped.
+struct Stopped {
+    /// Statements recorded as completed.
+    done: usize,
+    /// The statement that failed, when it was one (not the journal's record).
+    statement: Option<usize>,
+    /// The server refused the statement, so it certainly did not run.
+    refused: bool,
+    message: String,
+}
+
 /// A failure inside a step, before the transaction state is sorted out.
 struct StepFailure {
     revision: String,
@@ -292,6 +476,8 @@ struct StepFailure {
     statement: Option<String>,
     statements_done: usize,
     message: String,
+    /// The journal keeps the revision's progress for a resume.
+    resumable: bool,
 }
 
 struct Exec<'a> {
@@ -306,6 +492,10 @@ struct Exec<'a> {
     /// Revisions done inside the open transaction.
     pending: Vec<String>,
     in_tx: bool,
+    /// The journal table is known to exist.
+    journal_ready: bool,
+    /// The first step picks up an interrupted revision.
+    resumed: Option<Resumed>,
 }
 
 impl Exec<'_> {
@@ -347,6 +537,7 @@ impl Exec<'_> {
                 statement: None,
                 statements_done: 0,
                 message,
+                resumable: false,
             })
         };
         if self.single {
@@ -379,6 +570,7 @@ impl Exec<'_> {
                     statement: stmt.map(|s| s.sql.clone()),
                     statements_done: done,
                     message,
+                    resumable: false,
                 })
             };
             if opts.cancel.is_cancelled() {
@@ -394,6 +586,18 @@ impl Exec<'_> {
                 revision: step.revision.clone(),
                 direction: step.direction,
             });
+            if prep.journaled(self.dialect) {
+                let resumed = if i == 0 { self.resumed.take() } else { None };
+                self.journaled_step(i, step, prep, resumed, table_missing, opts, emit)
+                    .await?;
+                table_missing = false;
+                emit(Progress::StepFinished {
+                    index: i,
+                    revision: step.revision.clone(),
+                    millis: elapsed_ms(started),
+                });
+                continue;
+            }
             let outside = !prep.transactional && self.dialect != Dialect::MySql;
             if outside && self.in_tx {
                 self.commit().await.map_err(|m| fail(0, None, m))?;
@@ -407,23 +611,7 @@ impl Exec<'_> {
                     .map_err(|m| fail(0, None, m))?;
                 table_missing = false;
             }
-            let version_sql: Vec<(String, Option<String>)> = step
-                .version_ops
-                .iter()
-                .map(|op| match op {
-                    VersionOp::Insert { revision } => {
-                        (self.vt.insert(self.dialect, revision, false), None)
-                    }
-                    VersionOp::Delete { revision } => (
-                        self.vt.delete(self.dialect, revision, false),
-                        Some(format!("deleting '{revision}'")),
-                    ),
-                    VersionOp::Update { from, to } => (
-                        self.vt.update(self.dialect, from, to, false),
-                        Some(format!("updating '{from}' to '{to}'")),
-                    ),
-                })
-                .collect();
+            let version_sql = self.version_sql(step);
             let n = prep.statements.len();
             let mut batch: Vec<&str> = Vec::with_capacity(n + version_sql.len());
             let mut counts: Vec<u64> = Vec::with_capacity(n + version_sql.len());
@@ -493,17 +681,8 @@ impl Exec<'_> {
                     });
                 }
             }
-            for ((_, what), count) in version_sql.iter().zip(&counts[n..]) {
-                if let (Some(what), true) = (what, *count != 1) {
-                    return Err(fail(
-                        n,
-                        None,
-                        format!(
-                            "expected one version row when {what} in {}, found {count}; another tool changed the table during the run",
-                            self.vt.name
-                        ),
-                    ));
-                }
+            if let Some(m) = self.unexpected_rows(&version_sql, &counts[n..]) {
+                return Err(fail(n, None, m));
             }
             let done = n;
             if outside {
@@ -536,6 +715,359 @@ impl Exec<'_> {
         Ok(())
     }
 
+    /// The version-table changes of a step, each with what a count other than one would mean.
+    fn version_sql(&self, step: &Step) -> Vec<(String, Option<String>)> {
+        step.version_ops
+            .iter()
+            .map(|op| match op {
+                VersionOp::Insert { revision } => {
+                    (self.vt.insert(self.dialect, revision, false), None)
+                }
+                VersionOp::Delete { revision } => (
+                    self.vt.delete(self.dialect, revision, false),
+                    Some(format!("deleting '{revision}'")),
+                ),
+                VersionOp::Update { from, to } => (
+                    self.vt.update(self.dialect, from, to, false),
+                    Some(format!("updating '{from}' to '{to}'")),
+                ),
+            })
+            .collect()
+    }
+
+    fn unexpected_rows(
+        &self,
+        version_sql: &[(String, Option<String>)],
+        counts: &[u64],
+    ) -> Option<String> {
+        version_sql
+            .iter()
+            .zip(counts)
+            .find_map(|((_, what), count)| match (what, *count != 1) {
+                (Some(what), true) => Some(format!(
+                    "expected one version row when {what} in {}, found {count}; another tool changed the table during the run",
+                    self.vt.name
+                )),
+                _ => None,
+            })
+    }
+
+    /// A revision whose statements commit as they run. Each completed statement is recorded
+    /// in the journal (a row change in the same transaction as its record, so never in
+    /// doubt), and the version rows are written in one transaction with the journal row's
+    /// removal: an interruption anywhere leaves a state the next run can read and finish.
+    #[allow(clippy::too_many_arguments)]
+    async fn journaled_step(
+        &mut self,
+        i: usize,
+        step: &Step,
+        prep: &Prepared,
+        resumed: Option<Resumed>,
+        table_missing: bool,
+        opts: &RunOptions,
+        emit: &impl Fn(Progress),
+    ) -> Result<(), Box<StepFailure>> {
+        let fail = |done: usize, stmt: Option<&Statement>, message: String, resumable: bool| {
+            Box::new(StepFailure {
+                revision: step.revision.clone(),
+                file: prep.file.clone(),
+                line: stmt.map(|s| s.line),
+                statement: stmt.map(|s| s.sql.clone()),
+                statements_done: done,
+                message,
+                resumable,
+            })
+        };
+        if self.in_tx {
+            self.commit().await.map_err(|m| fail(0, None, m, false))?;
+        }
+        if table_missing {
+            self.sql(&self.vt.create_if_missing(self.dialect))
+                .await
+                .map_err(|m| fail(0, None, m, false))?;
+        }
+        let journal = Journal::new(self.vt, self.dialect);
+        let n = prep.statements.len();
+        let from = match &resumed {
+            Some(r) => {
+                if let Some(sql) = &r.first {
+                    self.sql(sql).await.map_err(|m| {
+                        fail(
+                            r.from,
+                            None,
+                            format!("dropping the INVALID index: {m}"),
+                            true,
+                        )
+                    })?;
+                }
+                // Session settings made by the statements that ran went with their session.
+                let mut setup: Vec<&str> = prep.statements[..r.from.min(n)]
+                    .iter()
+                    .filter(|s| is_session_setting(&s.sql))
+                    .map(|s| s.sql.as_str())
+                    .collect();
+                let progress = journal.progress(r.from);
+                setup.push(&progress);
+                self.conn
+                    .execute_batch(&setup, |_| {})
+                    .await
+                    .map_err(|(_, e)| fail(r.from, None, db_message(&e), true))?;
+                r.from
+            }
+            None => {
+                if !self.journal_ready {
+                    self.sql(&journal.create()).await.map_err(|m| {
+                        fail(
+                            0,
+                            None,
+                            format!("creating {}: {m}", crate::JOURNAL_TABLE),
+                            false,
+                        )
+                    })?;
+                    self.journal_ready = true;
+                }
+                let row = JournalRow {
+                    revision: step.revision.clone(),
+                    direction: step.direction,
+                    statements: n,
+                    done: 0,
+                    digests: digests(&prep.statements),
+                    started_by: crate::identity(),
+                    started_at: chrono::Utc::now()
+                        .format("%Y-%m-%d %H:%M:%S UTC")
+                        .to_string(),
+                };
+                self.sql(&journal.start(&row)).await.map_err(|m| {
+                    fail(
+                        0,
+                        None,
+                        format!("writing {}: {m}", crate::JOURNAL_TABLE),
+                        false,
+                    )
+                })?;
+                0
+            }
+        };
+        let done = if self.dialect == Dialect::MySql {
+            self.journaled_batch(i, prep, from, &journal, emit).await
+        } else {
+            self.journaled_one_by_one(i, prep, from, &journal, opts, emit)
+                .await
+        };
+        let done = match done {
+            Ok(()) => n,
+            Err(stopped) => {
+                // A statement the server refused did not run (each is atomic); one cut off
+                // with its connection may have.
+                let certain = stopped.refused;
+                if self.in_tx {
+                    let _ = self.conn.rollback().await;
+                    self.in_tx = false;
+                }
+                let nothing_ran = stopped.done == 0 && certain && resumed.is_none();
+                if nothing_ran {
+                    let _ = self.sql(&journal.finish()).await;
+                }
+                let stmt = stopped.statement.and_then(|k| prep.statements.get(k));
+                return Err(fail(stopped.done, stmt, stopped.message, !nothing_ran));
+            }
+        };
+        let version_sql = self.version_sql(step);
+        let finish = journal.finish();
+        let mut last: Vec<&str> = vec!["BEGIN"];
+        last.extend(version_sql.iter().map(|(sql, _)| sql.as_str()));
+        last.extend([finish.as_str(), "COMMIT"]);
+        self.in_tx = true;
+        let counts = self
+            .conn
+            .execute_batch(&last, |_| {})
+            .await
+            .map_err(|(_, e)| {
+                fail(
+                    done,
+                    None,
+                    format!("writing the version row: {}", db_message(&e)),
+                    true,
+                )
+            })?;
+        if let Some(m) = self.unexpected_rows(&version_sql, counts.get(1..).unwrap_or(&[])) {
+            let _ = self.conn.rollback().await;
+            self.in_tx = false;
+            return Err(fail(done, None, m, true));
+        }
+        self.in_tx = false;
+        self.committed.push(step.revision.clone());
+        Ok(())
+    }
+
+    /// MySQL/MariaDB: the rest of the revision in one round trip, each statement followed
+    /// by its journal record; row changes share a transaction with theirs.
+    async fn journaled_batch(
+        &mut self,
+        i: usize,
+        prep: &Prepared,
+        from: usize,
+        journal: &Journal<'_>,
+        emit: &impl Fn(Progress),
+    ) -> Result<(), Stopped> {
+        enum Part {
+            Begin,
+            Statement(usize),
+            Record(usize),
+            Commit,
+        }
+        let records: Vec<String> = (from..prep.statements.len())
+            .map(|k| journal.progress(k + 1))
+            .collect();
+        let mut parts: Vec<(Part, &str)> = Vec::new();
+        for (k, record) in (from..).zip(&records) {
+            let sql = prep.statements[k].sql.as_str();
+            let row_change = is_row_change(sql);
+            if row_change {
+                parts.push((Part::Begin, "BEGIN"));
+            }
+            parts.push((Part::Statement(k), sql));
+            parts.push((Part::Record(k + 1), record.as_str()));
+            if row_change {
+                parts.push((Part::Commit, "COMMIT"));
+            }
+        }
+        let announce = |p: usize| {
+            if let Some((Part::Statement(k), _)) = parts.get(p) {
+                let s = &prep.statements[*k];
+                emit(Progress::Statement {
+                    index: i,
+                    number: k + 1,
+                    line: s.line,
+                    sql: s.sql.clone(),
+                });
+            }
+        };
+        if parts.is_empty() {
+            return Ok(());
+        }
+        announce(0);
+        let sql: Vec<&str> = parts.iter().map(|(_, s)| *s).collect();
+        let result = self
+            .conn
+            .execute_batch(&sql, |done| {
+                if matches!(parts.get(done), Some((Part::Begin, _))) {
+                    announce(done + 1);
+                } else {
+                    announce(done);
+                }
+            })
+            .await;
+        let Err((at, e)) = result else {
+            return Ok(());
+        };
+        let done = parts[..at]
+            .iter()
+            .rev()
+            .find_map(|(p, _)| match p {
+                Part::Record(d) => Some(*d),
+                _ => None,
+            })
+            .unwrap_or(from);
+        let open = parts[..at]
+            .iter()
+            .rev()
+            .find_map(|(p, _)| match p {
+                Part::Begin => Some(true),
+                Part::Commit => Some(false),
+                _ => None,
+            })
+            .unwrap_or(false);
+        self.in_tx = open;
+        let (statement, refused, message) = match parts.get(at) {
+            Some((Part::Statement(k), _)) => (
+                Some(*k),
+                matches!(e, sqlx::Error::Database(_)),
+                db_message(&e),
+            ),
+            _ => (
+                None,
+                false,
+                format!(
+                    "recording progress in {}: {}",
+                    crate::JOURNAL_TABLE,
+                    db_message(&e)
+                ),
+            ),
+        };
+        Err(Stopped {
+            done,
+            statement,
+            refused,
+            message,
+        })
+    }
+
+    /// PostgreSQL and SQLite outside a transaction: one statement a message (PostgreSQL wraps
+    /// a multi-statement message in a transaction), each followed by its journal record.
+    async fn journaled_one_by_one(
+        &mut self,
+        i: usize,
+        prep: &Prepared,
+        from: usize,
+        journal: &Journal<'_>,
+        opts: &RunOptions,
+        emit: &impl Fn(Progress),
+    ) -> Result<(), Stopped> {
+        for (k, stmt) in prep.statements.iter().enumerate().skip(from) {
+            if opts.cancel.is_cancelled() {
+                return Err(Stopped {
+                    done: k,
+                    statement: None,
+                    refused: true,
+                    message: "cancelled".into(),
+                });
+            }
+            emit(Progress::Statement {
+                index: i,
+                number: k + 1,
+                line: stmt.line,
+                sql: stmt.sql.clone(),
+            });
+            let record = journal.progress(k + 1);
+            if is_row_change(&stmt.sql) {
+                // A row change and its record commit together: never in doubt.
+                let together = ["BEGIN", stmt.sql.as_str(), record.as_str(), "COMMIT"];
+                if let Err((at, e)) = self.conn.execute_batch(&together, |_| {}).await {
+                    self.in_tx = at > 0;
+                    return Err(Stopped {
+                        done: k,
+                        statement: (at == 1).then_some(k),
+                        refused: at == 1 && matches!(e, sqlx::Error::Database(_)),
+                        message: db_message(&e),
+                    });
+                }
+                continue;
+            }
+            if let Err(e) = self.conn.execute(&stmt.sql).await {
+                return Err(Stopped {
+                    done: k,
+                    statement: Some(k),
+                    refused: matches!(e, sqlx::Error::Database(_)),
+                    message: db_message(&e),
+                });
+            }
+            if let Err(e) = self.conn.execute(&record).await {
+                return Err(Stopped {
+                    done: k + 1,
+                    statement: None,
+                    refused: false,
+                    message: format!(
+                        "recording progress in {}: {}",
+                        crate::JOURNAL_TABLE,
+                        db_message(&e)
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Rolls back what is open and describes the state the database is left in.
     async fn fail(&mut self, f: StepFailure, rows_before: &[String]) -> DbError {
         if self.in_tx {
@@ -544,8 +1076,8 @@ impl Exec<'_> {
         }
         self.pending.clear();
         let partial = f.statements_done > 0
-            && (self.dialect == Dialect::MySql || !self.single_statement_safe());
-        let rolled_back = self.committed.is_empty() && !partial;
+            && (f.resumable || self.dialect == Dialect::MySql || !self.single_statement_safe());
+        let rolled_back = self.committed.is_empty() && !partial && !f.resumable;
         let rows_now = self
             .conn
             .version_rows(self.vt)
@@ -558,6 +1090,7 @@ impl Exec<'_> {
             statement: f.statement,
             statements_done: if partial { f.statements_done } else { 0 },
             message: f.message,
+            resumable: f.resumable,
             rolled_back,
             committed: std::mem::take(&mut self.committed),
             rows_now,

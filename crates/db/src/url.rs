@@ -99,7 +99,7 @@ impl fmt::Display for DatabaseUrl {
                 if let Some(u) = &self.user {
                     write!(f, "{u}@")?;
                 }
-                write!(f, "{}", self.host)?;
+                write!(f, "{}", self.url_host())?;
                 if let Some(p) = self.port {
                     write!(f, ":{p}")?;
                 }
@@ -155,7 +155,7 @@ impl DatabaseUrl {
                     tls_given = true;
                 }
                 "host" if v.starts_with('/') => socket = Some(v.into_owned()),
-                "host" => host = v.into_owned(),
+                "host" => host = query_host(&v)?,
                 _ => {}
             }
         }
@@ -184,7 +184,8 @@ impl DatabaseUrl {
 
     fn sqlite(rest: &str) -> DatabaseUrl {
         // SQLAlchemy: sqlite:///relative.db, sqlite:////absolute.db, sqlite:// = in memory.
-        let no_query = rest.split('?').next().unwrap_or("");
+        // Whitespace at the end is dropped as `parse` drops it where there is no query.
+        let no_query = rest.split('?').next().unwrap_or("").trim_end();
         let file = no_query.strip_prefix('/').unwrap_or(no_query);
         let path = match file {
             "" | ":memory:" => None,
@@ -275,10 +276,19 @@ impl DatabaseUrl {
                 };
                 format!(
                     "{scheme}://{user}{}{port}/{}{query}",
-                    self.host,
+                    self.url_host(),
                     enc(&self.database),
                 )
             }
+        }
+    }
+
+    /// The host as a URL writes it: an IPv6 address in brackets, which `host` has not.
+    fn url_host(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
         }
     }
 
@@ -293,6 +303,22 @@ impl DatabaseUrl {
             Engine::Sqlite => 0,
         }
     }
+}
+
+/// A host given as `?host=` (libpq's parameter; an IPv6 address has no brackets there), as the
+/// URL's own host part would hold it, so that the stored form, which writes it there, reads back.
+fn query_host(v: &str) -> Result<String, DbError> {
+    if v.is_empty() {
+        return Ok(String::new());
+    }
+    let written = if v.contains(':') {
+        format!("[{v}]")
+    } else {
+        v.to_string()
+    };
+    ::url::Host::parse_opaque(&written)
+        .map(|h| h.to_string().trim_matches(['[', ']']).to_string())
+        .map_err(|e| DbError::Url(format!("{e} in ?host={v}")))
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -378,6 +404,40 @@ mod tests {
         );
         let lite = DatabaseUrl::parse("sqlite:////var/app.db").expect("valid");
         assert_eq!(lite.sqlalchemy(None), "sqlite:////var/app.db");
+    }
+
+    #[test]
+    fn an_ipv6_host_is_stored_in_brackets_and_reads_back() {
+        let u = DatabaseUrl::parse("postgresql://u@[::1]:5432/x").expect("valid");
+        assert_eq!(u.host, "::1");
+        let kept = u.without_password();
+        assert_eq!(kept, "postgresql://u@[::1]:5432/x?sslmode=disable");
+        let back = DatabaseUrl::parse(&kept).expect("the stored form reads back");
+        assert_eq!((back.host.as_str(), back.port), ("::1", Some(5432)));
+        assert_eq!(u.to_string(), "postgresql://u@[::1]:5432/x");
+    }
+
+    #[test]
+    fn a_host_given_as_a_parameter_must_be_a_host_and_reads_back() {
+        let u = DatabaseUrl::parse("postgresql://u@h/db?host=::1").expect("valid");
+        assert_eq!(u.host, "::1");
+        let back = DatabaseUrl::parse(&u.without_password()).expect("the stored form reads back");
+        assert_eq!(back.host, "::1");
+        let e = DatabaseUrl::parse("postgresql:///%2e?host=resql:///%2e?host=/va")
+            .expect_err("not a host");
+        assert!(e.to_string().contains("?host=resql:///"), "{e}");
+        let e = DatabaseUrl::parse("postgresql://h/db?host=a%20b").expect_err("not a host");
+        assert!(e.to_string().contains("?host=a b"), "{e}");
+    }
+
+    #[test]
+    fn a_sqlite_file_name_ends_before_whitespace_with_a_query_or_without() {
+        for raw in ["sqlite:///app.db\u{c} ", "sqlite:///app.db\u{c} ?mode=ro"] {
+            let u = DatabaseUrl::parse(raw).expect("valid");
+            assert_eq!(u.path, Some(PathBuf::from("app.db")), "{raw:?}");
+            let back = DatabaseUrl::parse(&u.without_password()).expect("valid");
+            assert_eq!(back.path, u.path, "{raw:?}");
+        }
     }
 
     #[test]

@@ -98,6 +98,15 @@ pub async fn take(
             reason: reason.into(),
         })
         .await?;
+    tracing::info!(
+        profile = %profile.name,
+        file = %saved.path,
+        bytes = m.size,
+        ms = m.duration_ms,
+        expired = expired.len(),
+        %reason,
+        "backup catalogued"
+    );
     for old in expired {
         remove_files(&old.path);
     }

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 use stratum_alembic::{RenderCache, RenderFailure};
-use stratum_db::{Connection, DatabaseUrl, Runner, VersionTable};
+use stratum_db::{DatabaseUrl, Runner, VersionTable};
 use stratum_project::Project;
 use stratum_store::{BackupEntry, CheckupRecord, RehearsalRecord, Store};
+use tracing::Instrument;
 
 use crate::files::{current_checksums, same_files};
 use crate::findings::revision_findings;
@@ -133,8 +134,38 @@ pub async fn checkup(
     unrendered: &[RenderFailure],
     evidence: Option<&Evidence>,
 ) -> Result<Checkup, OperationError> {
+    let span = tracing::info_span!("checkup", db = %url);
+    async {
+        let started = std::time::Instant::now();
+        let c = checkup_unlogged(url, project, runner, unrendered, evidence).await;
+        match &c {
+            Ok(c) => {
+                for i in &c.items {
+                    tracing::debug!(item = i.key, verdict = i.verdict.word(), detail = %i.detail, "checked");
+                }
+                tracing::info!(
+                    verdict = c.verdict.word(),
+                    ms = stratum_db::elapsed_ms(started),
+                    "check-up finished"
+                );
+            }
+            Err(e) => tracing::warn!(error = %e, "check-up could not run"),
+        }
+        c
+    }
+    .instrument(span)
+    .await
+}
+
+async fn checkup_unlogged(
+    url: &DatabaseUrl,
+    project: &Project,
+    runner: &dyn Runner,
+    unrendered: &[RenderFailure],
+    evidence: Option<&Evidence>,
+) -> Result<Checkup, OperationError> {
     let vt = VersionTable::from_config(&project.config);
-    let mut conn = Connection::connect(url, CONNECT_TIMEOUT).await?;
+    let mut conn = crate::connect(url, CONNECT_TIMEOUT).await?;
     let rows = match conn.version_rows(&vt).await {
         Ok(rows) => rows,
         Err(e) => {

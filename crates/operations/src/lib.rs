@@ -12,6 +12,7 @@ pub mod files;
 pub mod findings;
 pub mod fleet;
 mod gate;
+pub mod logging;
 mod new_profile;
 mod rehearsal;
 mod run;
@@ -25,6 +26,7 @@ pub use checkup::{
 pub use draft::{draft_from_alembic_ini, ProfileDraft};
 pub use error::OperationError;
 pub use gate::{release_gate, GateAnswers, GateItem, GateRun, MaintenanceWindow, ReleaseGate};
+pub use logging::connect;
 pub use new_profile::{checked_profile, ENVIRONMENTS};
 pub use rehearsal::{
     keep_rehearsal, rehearse, rehearsed_files, HearStep, Problem, Rehearsal, RehearsalOptions,

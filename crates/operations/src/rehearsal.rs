@@ -18,6 +18,7 @@ use stratum_db::{
 use stratum_graph::{Direction, Step};
 use stratum_project::{Dialect, Project};
 use stratum_schema::{diff, introspect, Difference, Schema};
+use tracing::Instrument;
 
 use crate::OperationError;
 
@@ -129,6 +130,35 @@ pub async fn rehearse(
     tools: &Tools,
     opts: &RehearsalOptions,
 ) -> Result<Rehearsal, OperationError> {
+    let span = tracing::info_span!("rehearsal", db = %url, to = target);
+    async {
+        let start = opts.start.unwrap_or(Start::Live);
+        tracing::info!(?start, with_data = opts.with_data, "rehearsal started");
+        let r = rehearse_unlogged(url, project, target, runner, tools, opts).await;
+        match &r {
+            Ok(r) => tracing::info!(
+                passed = r.passed(),
+                steps = r.steps.len(),
+                not_rehearsed = r.not_rehearsed.len(),
+                ms = r.millis,
+                "rehearsal finished"
+            ),
+            Err(e) => tracing::warn!(error = %e, "rehearsal could not run"),
+        }
+        r
+    }
+    .instrument(span)
+    .await
+}
+
+async fn rehearse_unlogged(
+    url: &DatabaseUrl,
+    project: &Project,
+    target: &str,
+    runner: &dyn Runner,
+    tools: &Tools,
+    opts: &RehearsalOptions,
+) -> Result<Rehearsal, OperationError> {
     let started = Instant::now();
     let start = opts.start.unwrap_or(Start::Live);
     let vt = VersionTable::from_config(&project.config);
@@ -151,7 +181,7 @@ pub async fn rehearse(
             .map(|m| m.rows)
             .unwrap_or_default(),
         Start::Live => {
-            let mut conn = Connection::connect(url, CONNECT_TIMEOUT).await?;
+            let mut conn = crate::connect(url, CONNECT_TIMEOUT).await?;
             let rows = conn.version_rows(&vt).await;
             conn.close().await;
             rows?
@@ -235,7 +265,7 @@ async fn walk(
     opts: &RehearsalOptions,
 ) -> Result<Walked, OperationError> {
     let vt = VersionTable::from_config(&project.config);
-    let mut conn = Connection::connect(scratch, CONNECT_TIMEOUT).await?;
+    let mut conn = crate::connect(scratch, CONNECT_TIMEOUT).await?;
     let walked = async {
         let rows_before = conn.version_rows(&vt).await?;
         let plan = Operation::Upgrade(target.to_string()).plan(&project.map, &rows_before)?;
@@ -261,6 +291,15 @@ async fn walk(
             let (done, after, sent) =
                 rehearse_step(&mut conn, project, &vt, step, before, runner, opts).await?;
             recorded.extend(sent);
+            tracing::info!(
+                revision = %done.revision,
+                result = ?done.result,
+                problems = done.problems.len(),
+                upgrade_ms = done.upgrade_ms,
+                downgrade_ms = done.downgrade_ms,
+                upgrade_again_ms = done.upgrade_again_ms,
+                "step rehearsed"
+            );
             usable = after.is_some();
             schema = after;
             if let Some(each) = &opts.each {

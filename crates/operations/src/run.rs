@@ -5,9 +5,10 @@
 use std::time::{Duration, Instant};
 
 use stratum_alembic::RenderCache;
-use stratum_db::{Connection, DbError, Operation, RunFailure, RunOptions, RunReport, VersionTable};
+use stratum_db::{DbError, Operation, RunFailure, RunOptions, RunReport, VersionTable};
 use stratum_graph::Plan;
 use stratum_store::{AuditEntry, BackupEntry, Store};
+use tracing::Instrument;
 
 use crate::files::checksum_lines;
 use crate::findings::{plan_findings_kept, refuse_unacknowledged, FindingsCache};
@@ -35,7 +36,7 @@ pub struct Ran {
 
 /// The database's version rows as they are now.
 pub async fn current_rows(target: &Target) -> Result<Vec<String>, OperationError> {
-    let mut conn = Connection::connect(&target.url, CONNECT_TIMEOUT).await?;
+    let mut conn = crate::connect(&target.url, CONNECT_TIMEOUT).await?;
     let rows = conn
         .version_rows(&VersionTable::from_config(&target.project.config))
         .await;
@@ -135,11 +136,20 @@ async fn run_audited(
     before: &Before<'_>,
 ) -> Result<Ran, OperationError> {
     let started = Instant::now();
+    let (verb, what) = describe(op);
+    let span = tracing::info_span!(
+        "operation",
+        profile = %target.profile.name,
+        db = %target.url,
+        op = verb,
+        to = %what
+    );
     let mut kept = Kept::default();
-    let result = run_inner(store, target, op, opts, before, &mut kept).await;
+    let result = run_inner(store, target, op, opts, before, &mut kept)
+        .instrument(span.clone())
+        .await;
     let backup_path = before.backup.map(|b| b.path.clone()).unwrap_or_default();
     let millis = stratum_db::elapsed_ms(started);
-    let (verb, what) = describe(op);
     let (before, after, word, message) = match &result {
         Ok(r) => (
             r.rows_before.join(","),
@@ -159,6 +169,10 @@ async fn run_audited(
         ),
         Err(e) => (String::new(), String::new(), "failed", e.to_string()),
     };
+    span.in_scope(|| match word {
+        "succeeded" => tracing::info!(ms = millis, rows = %after, "operation succeeded"),
+        _ => tracing::warn!(ms = millis, rows = %after, result = word, error = %message, "operation did not succeed"),
+    });
     store
         .record(&AuditEntry {
             id: 0,
@@ -199,6 +213,7 @@ async fn run_inner(
     before: &Before<'_>,
     kept: &mut Kept,
 ) -> Result<RunReport, OperationError> {
+    tracing::info!(backup = before.backup.is_some(), "operation started");
     let changes = !matches!(op, Operation::Stamp { .. });
     if changes && target.profile.auto_backup && before.backup.is_none() {
         return Err(OperationError::Input(format!(
@@ -237,8 +252,15 @@ async fn run_inner(
             || target.project.config.run.transaction_per_revision,
         ..opts.clone()
     };
-    let mut conn = Connection::connect(&target.url, CONNECT_TIMEOUT).await?;
-    let r = runner.run(&mut conn, &target.project, op, &opts).await;
+    let mut conn = crate::connect(&target.url, CONNECT_TIMEOUT).await?;
+    let r = runner
+        .run(
+            &mut conn,
+            &target.project,
+            op,
+            &crate::logging::logged(opts),
+        )
+        .await;
     conn.close().await;
     Ok(r?)
 }

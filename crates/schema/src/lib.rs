@@ -25,11 +25,17 @@ pub enum SchemaError {
     Catalog { what: String, message: String },
 }
 
-/// Reads every table, column, key, index, foreign key, view, sequence and enum type.
+/// Reads every table, column, key, index, foreign key, view, sequence and enum type; Stratum's
+/// own journal of interrupted revisions is bookkeeping, not the application's schema, and is
+/// left out (so a rehearsal, a drift check or a tenant audit never trips over it).
 pub async fn introspect(conn: &mut Connection) -> Result<Schema, SchemaError> {
-    match conn.engine() {
+    let mut schema = match conn.engine() {
         Engine::Postgres => postgres::introspect(conn).await,
         Engine::MySql => mysql::introspect(conn).await,
         Engine::Sqlite => sqlite::introspect(conn).await,
-    }
+    }?;
+    schema
+        .tables
+        .retain(|t| !t.name.eq_ignore_ascii_case(stratum_db::JOURNAL_TABLE));
+    Ok(schema)
 }

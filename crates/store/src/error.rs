@@ -22,6 +22,9 @@ pub enum StoreError {
     NoBackup(i64),
     #[error("there is no batch {0}")]
     NoBatch(i64),
+    /// A folder to trust that does not exist or is not a folder.
+    #[error("{0}")]
+    Folder(String),
 }
 
 impl From<sqlx::Error> for StoreError {

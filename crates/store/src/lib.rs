@@ -1,5 +1,6 @@
 //! The app's own local store, one SQLite file in the app's data folder: connection profiles, the
-//! backup catalogue, the audit log, drift checks, batch runs, rehearsals and check-ups, a module each. Its schema is the
+//! backup catalogue, the audit log, drift checks, batch runs, rehearsals, check-ups and the folders
+//! trusted to run their code, a module each. Its schema is the
 //! sqlx migrations in the repository's `migrations/` folder. Version rows are kept as text,
 //! comma separated and empty for base, as the audit log shows them. Passwords are never written
 //! here.
@@ -13,6 +14,7 @@ mod error;
 mod profiles;
 mod rehearsals;
 mod secrets;
+mod trust;
 
 pub use audit::AuditEntry;
 pub use backups::BackupEntry;
@@ -23,6 +25,7 @@ pub use error::StoreError;
 pub use profiles::{NewProfile, Profile};
 pub use rehearsals::{RehearsalRecord, RehearsedSql};
 pub use secrets::{SecretStorage, Secrets};
+pub use trust::{canonical_folder, TrustedFolder};
 
 use std::path::Path;
 use std::str::FromStr;
@@ -184,7 +187,7 @@ mod tests {
         let log = store.audit(Some(1)).await.unwrap_or_default();
         assert_eq!(log[0].rows_after, "007");
         assert_eq!(log[0].gate, "");
-        assert_eq!(store.schema_version().await.ok(), Some(8));
+        assert_eq!(store.schema_version().await.ok(), Some(9));
     }
 
     #[tokio::test]
@@ -209,7 +212,7 @@ mod tests {
         let said = e.to_string();
         assert!(
             said.contains("written by a newer Stratum (9.1.0, store schema 42")
-                && said.contains(&format!("this is Stratum {VERSION}, which knows schema 8"))
+                && said.contains(&format!("this is Stratum {VERSION}, which knows schema 9"))
                 && said.contains("install Stratum 9.1.0 or newer")
                 && said.contains("not changed"),
             "{said}"

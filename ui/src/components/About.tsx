@@ -7,6 +7,15 @@ import { useEscape } from "./useEscape";
 export function About({ onClose }: { onClose: () => void }) {
   const [about, setAbout] = useState<AboutView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [opening, setOpening] = useState(false);
+
+  const openLogFolder = () => {
+    setOpening(true);
+    setError(null);
+    call(commands.openLogFolder())
+      .catch((e) => setError(messageOf(e)))
+      .finally(() => setOpening(false));
+  };
 
   useEffect(() => {
     call(commands.about())
@@ -29,6 +38,14 @@ export function About({ onClose }: { onClose: () => void }) {
             <dd>
               <code data-testid="about-data-dir">{about.data_dir}</code>
               <div className="muted">Profiles, the history of every run and the backups are kept here; passwords are in the system's keychain. Uninstalling Stratum leaves this folder alone.</div>
+            </dd>
+            <dt>Log folder</dt>
+            <dd>
+              <code data-testid="about-log-dir">{about.log_dir}</code>
+              <div>
+                <button data-testid="about-open-logs" onClick={openLogFolder} disabled={opening}>Open log folder</button>
+              </div>
+              <div className="muted">Every operation's steps and timings, one file a day, the last two weeks; never a password. Send these files when support asks for the log.</div>
             </dd>
             <dt>Local store</dt>
             <dd>schema {about.store_schema}</dd>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
-import { commands, type BackupView, type ProfileView } from "../bindings";
-import { call, messageOf } from "../api";
+import type { BackupView, ProfileView } from "../bindings";
+import { call, commands, messageOf } from "../api";
 import { rowsWords, storedRows } from "./format";
 
 export function size(bytes: number | null): string {

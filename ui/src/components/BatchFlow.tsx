@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Channel } from "@tauri-apps/api/core";
-import { commands, type BatchEvent, type BatchItem, type BatchReportView, type BatchRequest, type ProfileView } from "../bindings";
-import { call, messageOf } from "../api";
+import type { BatchEvent, BatchItem, BatchReportView, BatchRequest, ProfileView } from "../bindings";
+import { call, commands, messageOf } from "../api";
 import { duration, plural, resultClass, rowsWords, stateText, storedRows, type FleetRow } from "./format";
 
 type Kind = "upgrade" | "downgrade";

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { commands, type Checkup as Report, type CheckupItem, type ProfileView, type Verdict } from "../bindings";
-import { call, messageOf } from "../api";
+import type { Checkup as Report, CheckupItem, ProfileView, Verdict } from "../bindings";
+import { call, commands, messageOf } from "../api";
 import { plural, rowsWords, VERDICT_MARK } from "./format";
 import { useEscape } from "./useEscape";
 

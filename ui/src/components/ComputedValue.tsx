@@ -1,6 +1,6 @@
 import { useState } from "react";
-import { commands, type ComputedValue, type ProfileView } from "../bindings";
-import { call, messageOf } from "../api";
+import type { ComputedValue, ProfileView } from "../bindings";
+import { call, commands, messageOf } from "../api";
 
 const EXAMPLES: Record<string, string> = {
   revision: "e.g. 1b4c6e320f79",

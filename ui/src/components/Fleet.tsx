@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Channel } from "@tauri-apps/api/core";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { commands, type BatchReportView, type BatchSummaryView, type CheckupRecord, type DriftCheck, type FleetStatus, type ProfileView } from "../bindings";
-import { call, messageOf } from "../api";
+import type { BatchReportView, BatchSummaryView, CheckupRecord, DriftCheck, FleetStatus, ProfileView } from "../bindings";
+import { call, commands, messageOf } from "../api";
 import { BatchFlow, BatchReportDialog } from "./BatchFlow";
 import { ageWords, duration, plural, READING, resultClass, rowsWords, splitDatabase, stateText, VERDICT_MARK, when, type FleetRow, type StateText } from "./format";
 

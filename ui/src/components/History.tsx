@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
-import { commands, type AuditEntry } from "../bindings";
-import { call, messageOf } from "../api";
+import type { AuditEntry } from "../bindings";
+import { call, commands, messageOf } from "../api";
 
 /** The audit log: this profile's operations, or every profile's. */
 export function History({ profileId }: { profileId: number }) {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
-import { commands, type ProfileView, type WrittenRevision } from "../bindings";
-import { call, messageOf } from "../api";
+import type { ProfileView, WrittenRevision } from "../bindings";
+import { call, commands, messageOf } from "../api";
 import { Python, Sql } from "./Sql";
 
 type Props = {

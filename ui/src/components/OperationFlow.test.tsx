@@ -34,7 +34,7 @@ test("a failure names the revision, the line, the database's message and says it
   const failed: RunOutcome = {
     succeeded: false, rows_before: ["003"], rows_after: ["003"], steps: 1, millis: 12,
     summary: "failed",
-    failure: { revision: "004", file: "004_invoices.sql", line: 8, statement: "CREATE TABLE invoice (id int);", message: 'relation "invoice" already exists', rolled_back: true, statements_done: 0, committed: [], rows_now: ["003"] },
+    failure: { revision: "004", file: "004_invoices.sql", line: 8, statement: "CREATE TABLE invoice (id int);", message: 'relation "invoice" already exists', rolled_back: true, statements_done: 0, committed: [], rows_now: ["003"], resumable: false },
   } as RunOutcome;
   commands.runOperation.mockReturnValue(ok(failed));
   render(<OperationFlow profile={{ ...prod, environment: "staging" }} request={{ kind: "upgrade", target: "heads" }} onClose={() => {}} />);
@@ -50,7 +50,7 @@ test("a profile that backs up first takes the backup, runs with it, and offers i
   commands.takeBackup.mockReturnValue(ok({ id: 42, at: "2026-11-24 15:00:00", path: "/b/acme.dump", engine: "postgres", profile_id: 1, rows: "003", size: 2048, sha256: "ab", duration_ms: 30, tool_version: "pg_dump 15", reason: "before upgrade to heads", present: true }));
   const failed = {
     succeeded: false, rows_before: ["003"], rows_after: ["003"], steps: 1, millis: 12, summary: "failed",
-    failure: { revision: "004", file: "004.sql", line: 3, statement: "ALTER TABLE x", message: "boom", rolled_back: false, statements_done: 0, committed: [], rows_now: ["003"] },
+    failure: { revision: "004", file: "004.sql", line: 3, statement: "ALTER TABLE x", message: "boom", rolled_back: false, statements_done: 0, committed: [], rows_now: ["003"], resumable: false },
   } as RunOutcome;
   commands.runOperation.mockReturnValue(ok(failed));
   commands.restoreBackup.mockReturnValue(ok({ database: "acme", rows: ["003"], duration_ms: 50, safety_backup: null }));
@@ -68,7 +68,7 @@ test("a profile that backs up first takes the backup, runs with it, and offers i
 test("a dry run says how it was done and what failed", async () => {
   commands.planOperation.mockReturnValue(ok(plan));
   commands.dryRunOperation.mockReturnValue(
-    ok({ method: "ran inside one transaction on the database and rolled it back", succeeded: false, rows_after: ["003"], failure: { revision: "004", file: "004.sql", line: 8, statement: "CREATE TABLE invoice (id int);", message: "relation exists", rolled_back: true, statements_done: 0, committed: [], rows_now: ["003"] } }),
+    ok({ method: "ran inside one transaction on the database and rolled it back", succeeded: false, rows_after: ["003"], failure: { revision: "004", file: "004.sql", line: 8, statement: "CREATE TABLE invoice (id int);", message: "relation exists", rolled_back: true, statements_done: 0, committed: [], rows_now: ["003"], resumable: false } }),
   );
   render(<OperationFlow profile={{ ...prod, environment: "staging" }} request={{ kind: "upgrade", target: "heads" }} onClose={() => {}} />);
   fireEvent.click(await screen.findByTestId("dry-run"));

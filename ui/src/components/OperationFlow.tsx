@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Channel } from "@tauri-apps/api/core";
-import { commands, type BackupView, type DryRunView, type OperationRequest, type PlanView, type ProfileView, type Progress, type RunOutcome } from "../bindings";
-import { call, messageOf } from "../api";
+import type { BackupView, DryRunView, OperationRequest, PlanView, ProfileView, Progress, RunOutcome } from "../bindings";
+import { call, commands, messageOf } from "../api";
 import { Sql } from "./Sql";
 import { size } from "./Backups";
 import { Findings } from "./Findings";
@@ -122,7 +122,7 @@ export function OperationFlow({ profile, request, onClose }: Props) {
     setDry(null);
     call(commands.dryRunOperation(profile.id, request))
       .then(setDry)
-      .catch((e) => setDry({ method: "", succeeded: false, rows_after: [], failure: { revision: "", file: null, line: null, statement: null, message: messageOf(e), rolled_back: true, statements_done: 0, committed: [], rows_now: [] } }))
+      .catch((e) => setDry({ method: "", succeeded: false, rows_after: [], failure: { revision: "", file: null, line: null, statement: null, message: messageOf(e), rolled_back: true, statements_done: 0, committed: [], rows_now: [], resumable: false } }))
       .finally(() => setDryBusy(false));
   };
 
@@ -140,8 +140,13 @@ export function OperationFlow({ profile, request, onClose }: Props) {
     <div className="modal-backdrop">
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby="op-title" data-testid="operation">
         <h2 id="op-title">
-          {verb} {profile.name} to <code>{request.target}</code>
+          {request.resume ? "Resume" : verb} {profile.name} to <code>{request.target}</code>
         </h2>
+        {request.resume && (
+          <p className="banner info" data-testid="resuming">
+            Finishing the interrupted revision: the statements that ran are skipped, the rest run, then its version row is written. The SQL below is the whole revision.
+          </p>
+        )}
         {stage === "planning" && <p className="muted">Working out the steps…</p>}
         {stage === "review" && error && <div className="banner error" role="alert">{error}</div>}
         {stage === "review" && plan && (

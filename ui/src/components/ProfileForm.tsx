@@ -1,6 +1,6 @@
 import { useState } from "react";
-import { commands, type ConnectionTest, type ProfileInput, type ProfileView } from "../bindings";
-import { call, messageOf } from "../api";
+import type { ConnectionTest, ProfileInput, ProfileView } from "../bindings";
+import { call, commands, messageOf } from "../api";
 
 type Props = { editing: ProfileView | null; onSaved: (p: ProfileView, note: string | null) => void; onClose: () => void };
 

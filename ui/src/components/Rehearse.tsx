@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Channel } from "@tauri-apps/api/core";
-import { commands, type BackupView, type ProfileView, type Rehearsal, type RehearsedStep } from "../bindings";
-import { call, messageOf } from "../api";
+import type { BackupView, ProfileView, Rehearsal, RehearsedStep } from "../bindings";
+import { call, commands, messageOf } from "../api";
 import { duration, plural, rowsWords } from "./format";
 import { useEscape } from "./useEscape";
 

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
-import { commands, type OperationRequest, type ProfileView, type ReleaseGate as Gate } from "../bindings";
-import { call, messageOf } from "../api";
+import type { OperationRequest, ProfileView, ReleaseGate as Gate } from "../bindings";
+import { call, commands, messageOf } from "../api";
 
 /** What the gate lets the run do, and the answers the run carries to the engine. */
 export type GateAnswer = { ready: boolean; reviewer: string; overrideReason: string };

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import dagre from "@dagrejs/dagre";
-import { commands, type Difference, type Drift, type Origin, type ProfileView, type SchemaView, type Table } from "../bindings";
-import { call, messageOf } from "../api";
+import type { Difference, Drift, Origin, ProfileView, SchemaView, Table } from "../bindings";
+import { call, commands, messageOf } from "../api";
 
 const key = (t: Table) => `${t.schema}.${t.name}`;
 

@@ -13,7 +13,7 @@ const row: RevisionRow = {
   revision: "1b4c6e320f79", message, created: "2025-02-05 10:35:00", file: "versions/1b4c6e320f79_phone.py", down_revisions: [], labels: [],
   lane: 0, top: [], bottom: [], is_head: true, is_merge_point: false, is_branch_point: false, applied: false, current: false,
 };
-const view: TimelineView = { profile, format: "alembic", rows: [row], lanes: 1, heads: [row.revision], database: { state: "reachable", rows: [], pending: [row.revision], server: "PostgreSQL 16" } };
+const view: TimelineView = { profile, format: "alembic", rows: [row], lanes: 1, heads: [row.revision], database: { state: "reachable", rows: [], pending: [row.revision], server: "PostgreSQL 16", interrupted: null } };
 
 // The list is virtualised and jsdom lays nothing out: give the scroller a size.
 beforeAll(() => {

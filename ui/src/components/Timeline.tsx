@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { commands, type FindingView, type OperationRequest, type RevisionDetail, type RevisionRow, type TimelineView } from "../bindings";
-import { call, messageOf } from "../api";
+import type { FindingView, OperationRequest, RevisionDetail, RevisionRow, TimelineView } from "../bindings";
+import { call, commands, messageOf, useTrustGeneration } from "../api";
 import { Lanes, ROW_HEIGHT } from "./Lanes";
 import { Python, Sql } from "./Sql";
 import { Findings } from "./Findings";
+import { Interrupted } from "./Interrupted";
 
 type Props = { view: TimelineView; onOperation: (r: OperationRequest) => void };
 
@@ -14,6 +15,8 @@ export function Timeline({ view, onOperation }: Props) {
   const [selected, setSelected] = useState<string | null>(null);
   const [findings, setFindings] = useState<FindingView[]>([]);
   const parent = useRef<HTMLDivElement>(null);
+  // An Alembic project's findings need its code: read again once its folder is trusted.
+  const trust = useTrustGeneration();
   // The checks read the pending revisions' SQL; the timeline is shown first, the findings join it.
   // Past a thousand pending revisions they would compete with the window for the CPU for a
   // second or more; there they are shown in each operation's preview only.
@@ -21,7 +24,7 @@ export function Timeline({ view, onOperation }: Props) {
     setFindings([]);
     if (view.database.state !== "reachable" || view.database.pending.length === 0 || view.database.pending.length > MAX_CHECKED) return;
     call(commands.pendingFindings(view.profile.id)).then(setFindings).catch(() => setFindings([]));
-  }, [view]);
+  }, [view, trust]);
   const findingsOf = (rev: string) => findings.filter((f) => f.revision === rev);
   const rows = view.rows;
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
@@ -39,7 +42,7 @@ export function Timeline({ view, onOperation }: Props) {
   return (
     <div className="timeline-layout">
       <section className="timeline-pane">
-        <DatabaseSummary view={view} />
+        <DatabaseSummary view={view} onOperation={onOperation} />
         <div className="timeline" ref={parent} role="list" aria-label="Revisions, newest first">
           <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
             {virtual.getVirtualItems().map((item) => {
@@ -87,7 +90,7 @@ function oneLine(message: string): string {
   return message.replace(/\s*\n\s*/g, " ").trim();
 }
 
-function DatabaseSummary({ view }: { view: TimelineView }) {
+function DatabaseSummary({ view, onOperation }: { view: TimelineView; onOperation: (r: OperationRequest) => void }) {
   const db = view.database;
   if (db.state === "unreachable") {
     return (
@@ -98,11 +101,14 @@ function DatabaseSummary({ view }: { view: TimelineView }) {
   }
   const at = db.rows.length === 0 ? "base (nothing applied)" : db.rows.join(", ");
   return (
-    <div className={`banner ${db.pending.length > 0 ? "warn" : "ok"}`} data-testid="db-summary">
-      <strong>Database at {at}.</strong>{" "}
-      {db.pending.length > 0 ? `${db.pending.length} revision(s) pending.` : "Up to date."}{" "}
-      <span className="muted" title={db.server}>{db.server.split(/ \(| on /)[0]}</span>
-    </div>
+    <>
+      <div className={`banner ${db.pending.length > 0 ? "warn" : "ok"}`} data-testid="db-summary">
+        <strong>Database at {at}.</strong>{" "}
+        {db.pending.length > 0 ? `${db.pending.length} revision(s) pending.` : "Up to date."}{" "}
+        <span className="muted" title={db.server}>{db.server.split(/ \(| on /)[0]}</span>
+      </div>
+      {db.interrupted && <Interrupted interruption={db.interrupted} rows={view.rows} onResume={onOperation} />}
+    </>
   );
 }
 

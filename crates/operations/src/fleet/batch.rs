@@ -13,6 +13,7 @@ use serde::Serialize;
 use stratum_db::{CancelToken, Operation, Progress, RunOptions};
 use stratum_graph::Plan;
 use stratum_store::{AuditEntry, BatchItem, BatchRecord, Profile, Store};
+use tracing::Instrument;
 
 use super::Fleet;
 use crate::findings::FindingsCache;
@@ -177,6 +178,14 @@ pub async fn run_batch(
     }
     let started = Instant::now();
     let (verb, what) = describe(op);
+    tracing::info!(
+        op = verb,
+        to = %what,
+        databases = profiles.len(),
+        concurrency = opts.concurrency,
+        options = %opts.describe(),
+        "batch started"
+    );
     let at = Store::now();
     let id = fleet
         .store
@@ -257,6 +266,7 @@ pub async fn run_batch(
     let (batch, _) = fleet.store.batch(id).await?;
     let report = BatchReport { batch, items };
     let failed = report.count("failed");
+    tracing::info!(batch = id, ms = millis, summary = %report.summary(), "batch finished");
     fleet
         .store
         .record(&AuditEntry {
@@ -318,9 +328,17 @@ async fn one(
         position,
         profile_id: profile.id,
     };
+    let span = tracing::info_span!(
+        "database",
+        batch = batch_id,
+        position = position + 1,
+        profile = %profile.name,
+        db = %crate::logging::shown(&profile.url)
+    );
     let result = steps(
         fleet, batch_id, profile, op, opts, cancel, &said, kept, &mut item,
     )
+    .instrument(span.clone())
     .await;
     item.duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
     match result {
@@ -330,6 +348,10 @@ async fn one(
             item.message = message;
         }
     }
+    span.in_scope(|| match item.result.as_str() {
+        "failed" => tracing::warn!(result = %item.result, ms = item.duration_ms, error = %item.message, "database finished"),
+        _ => tracing::info!(result = %item.result, ms = item.duration_ms, rows = %item.rows_after, "database finished"),
+    });
     item
 }
 
@@ -523,6 +545,7 @@ struct Said {
 
 impl Said {
     fn tell(&self, phase: Phase, detail: String) {
+        tracing::debug!(phase = phase.label(), %detail, "batch step");
         (self.each)(&BatchEvent {
             position: self.position,
             profile_id: self.profile_id,

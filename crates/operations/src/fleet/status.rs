@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use stratum_db::{Connection, DatabaseUrl, VersionTable};
+use stratum_db::{DatabaseUrl, VersionTable};
 use stratum_project::Project;
 use stratum_store::{CheckupRecord, DriftCheck, Profile, Secrets, Store};
 use tokio::sync::Semaphore;
+use tracing::Instrument;
 
 use crate::{open_project, OperationError};
 
@@ -180,11 +181,14 @@ pub async fn status(
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await;
             let started = Instant::now();
-            let s = read_one(base, &p, project, password, timeout).await;
+            let s = read_one(base, &p, project, password, timeout)
+                .instrument(tracing::debug_span!("status", profile = %p.name))
+                .await;
             let s = FleetStatus {
                 millis: stratum_db::elapsed_ms(started),
                 ..s
             };
+            tracing::debug!(profile = %p.name, state = ?s.state, ms = s.millis, "status read");
             each(&s);
             (position, s)
         });
@@ -224,7 +228,7 @@ async fn read_one(
         url.password = password;
     }
     let read = async {
-        let mut conn = Connection::connect(&url, timeout).await?;
+        let mut conn = crate::connect(&url, timeout).await?;
         let server = conn.server_info().await.map(|i| i.version);
         let rows = conn
             .version_rows(&VersionTable::from_config(&project.config))

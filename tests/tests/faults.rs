@@ -1,0 +1,716 @@
+//! Faults on the real servers, as they happen to a person applying updates: the client killed
+//! at random moments, the session ended by the server, the connection cut on the way, the
+//! holder of the migration lock killed. Every case ends with version rows that match the
+//! schema (what a half-done revision did is in Stratum's journal), a message that names the
+//! revision, and a rerun, resuming where the journal says, that reaches the target with no
+//! revision applied twice.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use stratum_db::{Engine, Journal, JournalRow, VersionTable};
+use stratum_graph::Direction;
+use stratum_tests::{project_with, rt, server_available, stratum_bin, text, ScratchDb};
+
+const REVISIONS: usize = 6;
+
+/// One test at a time in this file: the faults reach into shared servers.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mode {
+    /// Each revision in a transaction (where the engine has transactional DDL).
+    Transactional,
+    /// `-- transaction: false`: statements commit as they run.
+    Outside,
+}
+
+/// Revision k creates `t_k`, puts a row in it and creates `u_k`; its downgrade drops both.
+fn project(mode: Mode) -> tempfile::TempDir {
+    let files: Vec<(String, String)> = (1..=REVISIONS)
+        .map(|k| {
+            let down = if k == 1 {
+                String::new()
+            } else {
+                format!("r{:02}", k - 1)
+            };
+            let tx = if mode == Mode::Outside {
+                "-- transaction: false\n"
+            } else {
+                ""
+            };
+            (
+                format!("r{k:02}_t{k}.sql"),
+                format!(
+                    "-- revision: r{k:02}\n-- down_revision: {down}\n-- message: t{k}\n{tx}\n-- migrate:up\nCREATE TABLE t_{k} (id INTEGER PRIMARY KEY);\nINSERT INTO t_{k} (id) VALUES (1);\nCREATE TABLE u_{k} (id INTEGER PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE u_{k};\nDROP TABLE t_{k};\n"
+                ),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_str()))
+        .collect();
+    project_with(&refs)
+}
+
+fn command(dir: &Path, url: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(stratum_bin());
+    c.args(args)
+        .args(["--project", &dir.display().to_string(), "--url", url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+fn run(dir: &Path, url: &str, args: &[&str]) -> Output {
+    command(dir, url, args)
+        .output()
+        .unwrap_or_else(|e| panic!("stratum: {e}"))
+}
+
+fn journal(db: &ScratchDb) -> Option<JournalRow> {
+    rt().block_on(async {
+        let mut c = db.connect().await;
+        let row = Journal::new(&VersionTable::default(), c.dialect())
+            .read(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("reading the journal: {e}"));
+        c.close().await;
+        row
+    })
+}
+
+fn head_number(rows: &[String]) -> usize {
+    assert!(rows.len() <= 1, "one head at most, found {rows:?}");
+    rows.first()
+        .map(|r| r.trim_start_matches('r').parse().unwrap_or(0))
+        .unwrap_or(0)
+}
+
+/// The other sessions on the test's database: a killed client's session may go on running
+/// its last statement on the server for a moment (holding the migration lock meanwhile).
+fn other_sessions(db: &ScratchDb) -> String {
+    match db.engine {
+        Engine::Postgres => format!(
+            "SELECT pid::text FROM pg_stat_activity WHERE datname = '{}' AND pid <> pg_backend_pid()",
+            db.name
+        ),
+        _ => format!(
+            "SELECT CAST(id AS CHAR) FROM information_schema.processlist WHERE db = '{}' AND id <> CONNECTION_ID()",
+            db.name
+        ),
+    }
+}
+
+/// Waits for the server to finish what the killed client had sent.
+fn server_done(db: &ScratchDb) {
+    if db.engine == Engine::Sqlite {
+        return;
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !db.query(&other_sessions(db)).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the killed client's session never ended"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// What one check found.
+#[derive(Default, Debug)]
+struct Seen {
+    half_done: bool,
+}
+
+/// The schema is exactly what the version rows and the journal say: revisions up to the head
+/// complete, the journaled one as far as its record goes (its statement in flight either
+/// way), none beyond; and no row inserted twice.
+fn check_consistent(db: &ScratchDb, mode: Mode, label: &str) -> Seen {
+    server_done(db);
+    let rows = db.version_rows();
+    let h = head_number(&rows);
+    let j = journal(db);
+    if mode == Mode::Transactional && db.engine != Engine::MySql {
+        assert!(
+            j.is_none(),
+            "{label}: a transactional revision left a journal: {j:?}"
+        );
+    }
+    let tables = db.tables();
+    // For each table: Some(present) when known, None when its statement was in flight.
+    let mut expect: Vec<(String, Option<bool>)> = Vec::new();
+    for k in 1..=REVISIONS {
+        let (t, u) = match &j {
+            Some(row) if row.revision == format!("r{k:02}") => match row.direction {
+                Direction::Downgrade => {
+                    assert_eq!(
+                        k, h,
+                        "{label}: downgrading r{k:02} while the head is r{h:02}"
+                    );
+                    let u = if row.done >= 1 { Some(false) } else { None };
+                    let t = match row.done {
+                        0 => Some(true),
+                        1 => None,
+                        _ => Some(false),
+                    };
+                    (t, u)
+                }
+                _ => {
+                    assert_eq!(k, h + 1, "{label}: upgrading r{k:02} from r{h:02}");
+                    let t = if row.done >= 1 { Some(true) } else { None };
+                    let u = match row.done {
+                        0 | 1 => Some(false),
+                        2 => None,
+                        _ => Some(true),
+                    };
+                    (t, u)
+                }
+            },
+            _ => (Some(k <= h), Some(k <= h)),
+        };
+        expect.push((format!("t_{k}"), t));
+        expect.push((format!("u_{k}"), u));
+    }
+    for (table, want) in &expect {
+        let present = tables.contains(table);
+        if let Some(want) = want {
+            assert_eq!(
+                present, *want,
+                "{label}: {table} present={present}, expected {want}; rows {rows:?}, journal {j:?}, tables {tables:?}"
+            );
+        }
+        if present && table.starts_with("t_") {
+            let count = db.query(&format!("SELECT CAST(COUNT(*) AS CHAR) FROM {table}"));
+            let count = if db.engine == Engine::Postgres {
+                db.query(&format!("SELECT COUNT(*)::text FROM {table}"))
+            } else {
+                count
+            };
+            assert!(
+                count == ["1"] || count == ["0"],
+                "{label}: {table} has {count:?} rows"
+            );
+        }
+    }
+    Seen {
+        half_done: j.is_some(),
+    }
+}
+
+/// Brings the database to `target`, resuming the revision an interruption left half-done.
+fn finish(dir: &Path, db: &ScratchDb, verb: &str, target: &str, label: &str) -> bool {
+    let plain = run(dir, &db.url, &[verb, target]);
+    if plain.status.success() {
+        return false;
+    }
+    let said = text(&plain);
+    assert!(
+        said.contains("was interrupted") && said.contains("--resume"),
+        "{label}: a plain rerun failed for another reason: {said}"
+    );
+    assert!(!said.contains("panicked"), "{label}: {said}");
+    let resumed = run(dir, &db.url, &[verb, target, "--resume"]);
+    assert!(
+        resumed.status.success(),
+        "{label}: resume failed: {}",
+        text(&resumed)
+    );
+    true
+}
+
+fn finish_at(dir: &Path, db: &ScratchDb, up: bool, mode: Mode, label: &str) -> bool {
+    let resumed = if up {
+        finish(dir, db, "upgrade", "head", label)
+    } else {
+        finish(dir, db, "downgrade", "base", label)
+    };
+    let rows = db.version_rows();
+    let want: Vec<String> = if up {
+        vec![format!("r{REVISIONS:02}")]
+    } else {
+        Vec::new()
+    };
+    assert_eq!(rows, want, "{label}: after the rerun");
+    assert!(journal(db).is_none(), "{label}: the journal is clear");
+    check_consistent(db, mode, label);
+    resumed
+}
+
+/// A small deterministic generator: the same trials every run, printed seeds to replay.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+fn kills() -> usize {
+    std::env::var("STRATUM_FAULT_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100)
+}
+
+fn wait_killed(child: Child) -> Output {
+    child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("waiting for stratum: {e}"))
+}
+
+/// Kills the client at random moments of upgrades and downgrades.
+fn client_killed(engine: Engine, mode: Mode) {
+    if !server_available(engine) {
+        return;
+    }
+    let _one = serial();
+    let db = ScratchDb::new(engine);
+    let dir = project(mode);
+    let label = format!("{engine:?}/{mode:?}");
+    // How long a whole run takes here, to spread the kills over it.
+    let started = Instant::now();
+    let first = run(dir.path(), &db.url, &["upgrade", "head"]);
+    assert!(first.status.success(), "{}", text(&first));
+    let full = started.elapsed().as_millis() as u64;
+    let down = run(dir.path(), &db.url, &["downgrade", "base"]);
+    assert!(down.status.success(), "{}", text(&down));
+    let mut rng = Lcg(0x5eed ^ engine as u64);
+    let (mut half_done, mut resumed, mut finished_first) = (0, 0, 0);
+    let n = kills();
+    for trial in 0..n {
+        let up = trial % 2 == 0;
+        let (verb, target) = if up {
+            ("upgrade", "head")
+        } else {
+            ("downgrade", "base")
+        };
+        let delay = rng.below(full + full / 5);
+        let mut child = command(dir.path(), &db.url, &[verb, target])
+            .spawn()
+            .unwrap_or_else(|e| panic!("stratum: {e}"));
+        std::thread::sleep(Duration::from_millis(delay));
+        let was_running = child.try_wait().ok().flatten().is_none();
+        let _ = child.kill();
+        let out = wait_killed(child);
+        if !was_running {
+            finished_first += 1;
+            assert!(
+                out.status.success(),
+                "{label} trial {trial}: {}",
+                text(&out)
+            );
+        }
+        let t = format!("{label} trial {trial} ({verb} killed after {delay} ms)");
+        if check_consistent(&db, mode, &t).half_done {
+            half_done += 1;
+        }
+        if finish_at(dir.path(), &db, up, mode, &t) {
+            resumed += 1;
+        }
+    }
+    println!(
+        "faults: client killed, {label}: {n} kills ({finished_first} after the run had finished), {half_done} left a revision half-done and journaled, {resumed} finished with --resume; version rows matched the schema every time"
+    );
+}
+
+#[test]
+fn postgres_client_killed_in_transactions() {
+    client_killed(Engine::Postgres, Mode::Transactional);
+}
+
+#[test]
+fn postgres_client_killed_outside_transactions() {
+    client_killed(Engine::Postgres, Mode::Outside);
+}
+
+#[test]
+fn mariadb_client_killed() {
+    client_killed(Engine::MySql, Mode::Transactional);
+}
+
+#[test]
+fn sqlite_client_killed_in_transactions() {
+    client_killed(Engine::Sqlite, Mode::Transactional);
+}
+
+#[test]
+fn sqlite_client_killed_outside_transactions() {
+    client_killed(Engine::Sqlite, Mode::Outside);
+}
+
+/// Ends the migrating session from the server side (`pg_terminate_backend`, `KILL
+/// CONNECTION`) at random moments.
+fn session_ended(engine: Engine, mode: Mode, trials: usize) {
+    if !server_available(engine) {
+        return;
+    }
+    let _one = serial();
+    let db = ScratchDb::new(engine);
+    let dir = project(mode);
+    let label = format!("{engine:?}/{mode:?} session ended");
+    let find = match engine {
+        Engine::Postgres => format!(
+            "SELECT pid::text FROM pg_stat_activity WHERE datname = '{}' AND application_name LIKE 'stratum%' AND pid <> pg_backend_pid()",
+            db.name
+        ),
+        _ => format!(
+            "SELECT CAST(id AS CHAR) FROM information_schema.processlist WHERE db = '{}' AND id <> CONNECTION_ID()",
+            db.name
+        ),
+    };
+    let mut rng = Lcg(0xdead ^ engine as u64);
+    let (mut ended, mut messages) = (0, 0);
+    for trial in 0..trials {
+        let up = trial % 2 == 0;
+        let (verb, target) = if up {
+            ("upgrade", "head")
+        } else {
+            ("downgrade", "base")
+        };
+        let child = command(dir.path(), &db.url, &[verb, target])
+            .spawn()
+            .unwrap_or_else(|e| panic!("stratum: {e}"));
+        std::thread::sleep(Duration::from_millis(20 + rng.below(200)));
+        for id in db.query(&find) {
+            let kill = match engine {
+                Engine::Postgres => format!("SELECT pg_terminate_backend({id})::text"),
+                _ => format!("KILL CONNECTION {id}"),
+            };
+            if engine == Engine::Postgres {
+                db.query(&kill);
+            } else {
+                db.execute(&kill);
+            }
+            ended += 1;
+        }
+        let out = wait_killed(child);
+        let t = format!("{label} trial {trial}");
+        if !out.status.success() {
+            let said = text(&out);
+            assert!(!said.contains("panicked"), "{t}: {said}");
+            assert!(
+                said.contains("revision r") || said.contains("connect"),
+                "{t}: the message names neither the revision nor the connection: {said}"
+            );
+            messages += 1;
+        }
+        check_consistent(&db, mode, &t);
+        finish_at(dir.path(), &db, up, mode, &t);
+    }
+    println!("faults: {label}: {trials} runs, {ended} sessions ended by the server, {messages} clear failures, every rerun reached its target");
+}
+
+#[test]
+fn postgres_sessions_ended_by_the_server() {
+    session_ended(Engine::Postgres, Mode::Transactional, 10);
+    session_ended(Engine::Postgres, Mode::Outside, 10);
+}
+
+#[test]
+fn mariadb_connections_killed_by_the_server() {
+    session_ended(Engine::MySql, Mode::Transactional, 10);
+}
+
+/// A TCP proxy that can cut every connection through it at once, as a network would.
+struct Proxy {
+    port: u16,
+    open: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Proxy {
+    fn start(upstream: u16) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let keep = open.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    continue;
+                };
+                let pipe = |mut from: TcpStream, mut to: TcpStream| {
+                    std::thread::spawn(move || {
+                        let mut buf = [0u8; 16384];
+                        while let Ok(n) = from.read(&mut buf) {
+                            if n == 0 || to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = to.shutdown(Shutdown::Both);
+                    });
+                };
+                if let (Ok(c2), Ok(s2), Ok(c3), Ok(s3)) = (
+                    client.try_clone(),
+                    server.try_clone(),
+                    client.try_clone(),
+                    server.try_clone(),
+                ) {
+                    if let Ok(mut open) = keep.lock() {
+                        open.push(c3);
+                        open.push(s3);
+                    }
+                    pipe(client, s2);
+                    pipe(server, c2);
+                }
+            }
+        });
+        Proxy { port, open }
+    }
+
+    fn cut(&self) -> usize {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.len() / 2;
+        for s in open.drain(..) {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+        n
+    }
+}
+
+fn connection_cut(engine: Engine, mode: Mode, trials: usize) {
+    if !server_available(engine) {
+        return;
+    }
+    let _one = serial();
+    let db = ScratchDb::new(engine);
+    let dir = project(mode);
+    let (upstream, scheme) = match engine {
+        Engine::Postgres => (5432, "postgresql://postgres@127.0.0.1"),
+        _ => (3306, "mysql://root@127.0.0.1"),
+    };
+    let proxy = Proxy::start(upstream);
+    let via = format!("{scheme}:{}/{}", proxy.port, db.name);
+    let label = format!("{engine:?}/{mode:?} connection cut");
+    let mut rng = Lcg(0xc0ffee ^ engine as u64);
+    let (mut cut, mut messages) = (0, 0);
+    for trial in 0..trials {
+        let up = trial % 2 == 0;
+        let (verb, target) = if up {
+            ("upgrade", "head")
+        } else {
+            ("downgrade", "base")
+        };
+        let child = command(dir.path(), &via, &[verb, target])
+            .spawn()
+            .unwrap_or_else(|e| panic!("stratum: {e}"));
+        std::thread::sleep(Duration::from_millis(30 + rng.below(200)));
+        cut += proxy.cut();
+        let out = wait_killed(child);
+        let t = format!("{label} trial {trial}");
+        if !out.status.success() {
+            let said = text(&out);
+            assert!(!said.contains("panicked"), "{t}: {said}");
+            messages += 1;
+        }
+        check_consistent(&db, mode, &t);
+        finish_at(dir.path(), &db, up, mode, &t);
+    }
+    println!("faults: {label}: {trials} runs, {cut} connections cut, {messages} clear failures, every rerun reached its target");
+}
+
+#[test]
+fn postgres_connection_cut_on_the_way() {
+    connection_cut(Engine::Postgres, Mode::Outside, 10);
+}
+
+#[test]
+fn mariadb_connection_cut_on_the_way() {
+    connection_cut(Engine::MySql, Mode::Transactional, 10);
+}
+
+/// A revision that holds the lock for a long time.
+fn slow_project(engine: Engine) -> tempfile::TempDir {
+    let slow = match engine {
+        Engine::Postgres => "SELECT pg_sleep(6);",
+        Engine::MySql => "SELECT SLEEP(6);",
+        Engine::Sqlite => "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000000) SELECT COUNT(*) FROM c;",
+    };
+    project_with(&[(
+        "r01_slow.sql",
+        &format!("-- revision: r01\n-- down_revision: \n-- message: slow\n\n-- migrate:up\nCREATE TABLE s_1 (id INTEGER PRIMARY KEY);\n{slow}\n\n-- migrate:down\nDROP TABLE s_1;\n"),
+    )])
+}
+
+/// The run holding the migration lock is killed: the waiting run says who held it, then
+/// proceeds.
+fn lock_holder_killed(engine: Engine) {
+    if !server_available(engine) {
+        return;
+    }
+    let _one = serial();
+    let db = ScratchDb::new(engine);
+    let dir = slow_project(engine);
+    let mut holder = command(dir.path(), &db.url, &["upgrade", "head"])
+        .spawn()
+        .unwrap_or_else(|e| panic!("stratum: {e}"));
+    std::thread::sleep(Duration::from_millis(1500));
+    let mut waiter = command(
+        dir.path(),
+        &db.url,
+        &["upgrade", "head", "--resume", "--lock-wait", "120"],
+    )
+    .spawn()
+    .unwrap_or_else(|e| panic!("stratum: {e}"));
+    let stderr = waiter.stderr.take().unwrap_or_else(|| panic!("no stderr"));
+    let mut lines = BufReader::new(stderr).lines();
+    let mut said = String::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        said.push_str(&line);
+        said.push('\n');
+        if line.contains("Waiting for the migration lock") {
+            break;
+        }
+    }
+    assert!(
+        said.contains("Waiting for the migration lock, held by"),
+        "{engine:?}: the waiting run says who holds the lock: {said}"
+    );
+    let named = match engine {
+        Engine::MySql => said.contains("root@") && said.contains("for stratum "),
+        _ => said.contains("stratum ") && said.contains(" locked "),
+    };
+    assert!(
+        named,
+        "{engine:?}: the holder is named with since when: {said}"
+    );
+    let _ = holder.kill();
+    let _ = holder.wait();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = waiter.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        status.success(),
+        "{engine:?}: the waiting run proceeds once the holder is gone: {said}{}",
+        rest.join("\n")
+    );
+    assert_eq!(db.version_rows(), ["r01"], "{engine:?}");
+    println!("faults: lock holder killed, {engine:?}: the waiting run named it ({}) and then reached head", said.lines().find(|l| l.contains("held by")).unwrap_or("").trim());
+}
+
+#[test]
+fn a_killed_lock_holder_frees_the_lock_for_the_next_run() {
+    for engine in [Engine::Postgres, Engine::MySql, Engine::Sqlite] {
+        lock_holder_killed(engine);
+    }
+}
+
+#[test]
+fn an_interrupted_revision_is_told_in_words_and_resumed() {
+    if !server_available(Engine::MySql) {
+        return;
+    }
+    let _one = serial();
+    let db = ScratchDb::new(Engine::MySql);
+    let dir = project(Mode::Transactional);
+    let ok = run(dir.path(), &db.url, &["upgrade", "r02"]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    // As a run cut off after r03's first statement leaves it.
+    db.execute("CREATE TABLE t_3 (id INTEGER PRIMARY KEY)");
+    db.execute(&format!(
+        "INSERT INTO stratum_journal (version_table, revision, direction, statements, done, digests, started_by, started_at) VALUES ('alembic_version', 'r03', 'upgrade', 3, 1, '{}', 'stratum 0.2.0 ana@desk', '2026-12-03 02:00:00 UTC')",
+        project_digests(dir.path(), "r03")
+    ));
+    let status = run(dir.path(), &db.url, &["current"]);
+    let said = text(&status);
+    assert!(
+        said.contains("revision r03 was interrupted while upgrading"),
+        "{said}"
+    );
+    assert!(said.contains("statement 1 of 3 ran"), "{said}");
+    assert!(said.contains("statements 2–3 did not run"), "{said}");
+    assert!(said.contains("stratum upgrade head --resume"), "{said}");
+    let plain = run(dir.path(), &db.url, &["upgrade", "head"]);
+    assert!(!plain.status.success());
+    assert!(
+        text(&plain).contains("revision r03 was interrupted"),
+        "{}",
+        text(&plain)
+    );
+    assert_eq!(
+        db.version_rows(),
+        ["r02"],
+        "nothing ran over the half-done revision"
+    );
+    let wrong_way = run(dir.path(), &db.url, &["downgrade", "base", "--resume"]);
+    assert!(
+        text(&wrong_way)
+            .contains("revision r03 was interrupted in an upgrade: resume it with an upgrade"),
+        "{}",
+        text(&wrong_way)
+    );
+    let resumed = run(dir.path(), &db.url, &["upgrade", "head", "--resume"]);
+    assert!(resumed.status.success(), "{}", text(&resumed));
+    assert_eq!(db.version_rows(), [format!("r{REVISIONS:02}")]);
+    assert!(journal(&db).is_none());
+    check_consistent(&db, Mode::Transactional, "resumed");
+}
+
+fn project_digests(dir: &Path, revision: &str) -> String {
+    let project = stratum_project::Project::open(dir).unwrap_or_else(|e| panic!("{e}"));
+    let file = project
+        .file(revision)
+        .unwrap_or_else(|| panic!("no {revision}"));
+    let statements = file
+        .statements(true, stratum_project::Dialect::MySql)
+        .unwrap_or_else(|e| panic!("{e}"));
+    statements
+        .iter()
+        .map(|s| stratum_db::journal_digest(&s.sql))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[test]
+fn a_statement_the_catalog_cannot_settle_is_asked_about() {
+    if !server_available(Engine::MySql) {
+        return;
+    }
+    let _one = serial();
+    let db = ScratchDb::new(Engine::MySql);
+    let dir = project_with(&[(
+        "r01_grant.sql",
+        "-- revision: r01\n-- down_revision: \n-- message: grant\n\n-- migrate:up\nCREATE TABLE g_1 (id INTEGER PRIMARY KEY);\nANALYZE TABLE g_1;\nCREATE TABLE g_2 (id INTEGER PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE g_2;\nDROP TABLE g_1;\n",
+    )]);
+    db.execute("CREATE TABLE g_1 (id INTEGER PRIMARY KEY)");
+    db.execute(&format!(
+        "CREATE TABLE IF NOT EXISTS stratum_journal (version_table VARCHAR(255) NOT NULL PRIMARY KEY, revision VARCHAR(255) NOT NULL, direction VARCHAR(16) NOT NULL, statements INTEGER NOT NULL, done INTEGER NOT NULL, digests TEXT NOT NULL, started_by VARCHAR(255) NOT NULL, started_at VARCHAR(64) NOT NULL)"
+    ));
+    db.execute(&format!(
+        "INSERT INTO stratum_journal VALUES ('alembic_version', 'r01', 'upgrade', 3, 1, '{}', 'x', 'y')",
+        project_digests(dir.path(), "r01")
+    ));
+    let asked = run(dir.path(), &db.url, &["upgrade", "head", "--resume"]);
+    let said = text(&asked);
+    assert!(!asked.status.success(), "{said}");
+    assert!(
+        said.contains("statement 2 (line 7), ANALYZE TABLE g_1, may or may not have run"),
+        "{said}"
+    );
+    assert!(
+        said.contains("--statement-ran or --statement-not-ran"),
+        "{said}"
+    );
+    let answered = run(
+        dir.path(),
+        &db.url,
+        &["upgrade", "head", "--resume", "--statement-not-ran"],
+    );
+    assert!(answered.status.success(), "{}", text(&answered));
+    assert_eq!(db.version_rows(), ["r01"]);
+    assert_eq!(db.tables(), ["g_1", "g_2"]);
+}

@@ -1,0 +1,49 @@
+import { fireEvent, render, screen } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import type { Interruption, RevisionRow } from "../bindings";
+import { Interrupted } from "./Interrupted";
+
+const statement = (number: number, state: Interruption["statements"][number]["state"], settled_by_catalog = false) => ({
+  number,
+  line: number * 2 + 5,
+  sql: `CREATE TABLE t_${number} (id int)`,
+  state,
+  settled_by_catalog,
+});
+
+const interruption = (statements: Interruption["statements"], direction: Interruption["direction"] = "upgrade"): Interruption => ({
+  revision: "004",
+  direction,
+  file: "versions/004_invoices.sql",
+  started_by: "stratum 0.2.0 ana@desk",
+  started_at: "2026-12-03 02:00:00 UTC",
+  statements,
+  edited: false,
+});
+
+const rows = [{ revision: "004", down_revisions: ["003"] } as RevisionRow];
+
+describe("an interrupted revision", () => {
+  it("says which statements ran and resumes only that revision", () => {
+    const onResume = vi.fn();
+    render(<Interrupted interruption={interruption([statement(1, { state: "ran" }), statement(2, { state: "not_ran" }, true), statement(3, { state: "not_ran" })])} rows={rows} onResume={onResume} />);
+    expect(screen.getByRole("alert")).toHaveTextContent("Revision 004 was interrupted while upgrading.");
+    expect(screen.getByTestId("journal-1")).toHaveTextContent("ran");
+    expect(screen.getByTestId("journal-2")).toHaveTextContent("did not run (the catalog shows it)");
+    fireEvent.click(screen.getByTestId("resume"));
+    expect(onResume).toHaveBeenCalledWith({ kind: "upgrade", target: "004", resume: { doubtful_ran: null } });
+  });
+
+  it("asks whether a statement the catalog cannot settle ran", () => {
+    const onResume = vi.fn();
+    render(<Interrupted interruption={interruption([statement(1, { state: "in_doubt" })], "downgrade")} rows={rows} onResume={onResume} />);
+    expect(screen.queryByTestId("resume")).not.toBeInTheDocument();
+    fireEvent.click(screen.getByTestId("resume-not-ran"));
+    expect(onResume).toHaveBeenCalledWith({ kind: "downgrade", target: "003", resume: { doubtful_ran: false } });
+  });
+
+  it("says an INVALID index is rebuilt", () => {
+    render(<Interrupted interruption={interruption([statement(1, { state: "invalid_index", index: "ix_orders" }, true)])} rows={rows} onResume={() => {}} />);
+    expect(screen.getByTestId("journal-1")).toHaveTextContent("left index ix_orders INVALID: rebuilt on resume");
+  });
+});
