@@ -112,6 +112,8 @@ pub async fn run_batch_operation(
             reviewer: request.reviewer.clone(),
             override_reason: request.override_reason.clone(),
         },
+        rest_of: request.rest_of.map(i64::from),
+        resume: false,
     };
     let op = operation(&OperationRequest {
         kind: request.kind,
@@ -156,10 +158,30 @@ pub async fn list_batches(state: State<'_, AppState>) -> Result<Vec<BatchSummary
         .batches()
         .await?
         .into_iter()
-        .map(|batch| BatchSummaryView {
-            tally: tallies.get(&batch.id).cloned().unwrap_or_default(),
-            batch,
+        .map(|batch| {
+            let tally = tallies.get(&batch.id).cloned().unwrap_or_default();
+            BatchSummaryView {
+                interrupted: batch.interrupted(&tally),
+                tally,
+                batch,
+            }
         })
+        .collect())
+}
+
+/// Batches that never finished and left databases pending (their process was killed), newest
+/// first, each with its line per database: the fleet view offers to run the rest.
+#[tauri::command]
+#[specta::specta]
+pub async fn interrupted_batches(
+    state: State<'_, AppState>,
+) -> Result<Vec<BatchReportView>, AppError> {
+    Ok(state
+        .store
+        .interrupted_batches()
+        .await?
+        .into_iter()
+        .map(|(batch, items)| report_view(BatchReport { batch, items }))
         .collect())
 }
 

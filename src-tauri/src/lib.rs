@@ -65,6 +65,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             fleet_commands::run_batch_operation,
             fleet_commands::batch_report,
             fleet_commands::list_batches,
+            fleet_commands::interrupted_batches,
             fleet_commands::save_batch_report,
             backup_commands::list_backups,
             backup_commands::take_backup,

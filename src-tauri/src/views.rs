@@ -301,6 +301,10 @@ pub struct BatchRequest {
     pub reviewer: String,
     #[serde(default)]
     pub override_reason: String,
+    /// These are the databases interrupted batch #N left pending, run with its operation and
+    /// target: that batch then says which batch ran its rest and is offered no more.
+    #[serde(default)]
+    pub rest_of: Option<u32>,
 }
 
 /// A batch's report with its summary in words.
@@ -318,6 +322,9 @@ pub struct BatchSummaryView {
     pub batch: BatchRecord,
     #[serde(flatten)]
     pub tally: BatchTally,
+    /// Never finished, with databases it did not get to: its process was killed (or it is
+    /// still running in another window or terminal).
+    pub interrupted: bool,
 }
 
 /// What About Stratum shows.

@@ -1271,3 +1271,121 @@ fn about_names_the_version_and_the_data_folder() {
     );
     assert_eq!(about["store_schema"], 9);
 }
+
+/// A batch whose app was killed (as the store holds it then: its lines written at the start,
+/// one replaced) is listed interrupted and offered; its rest runs as a new batch, the same
+/// operation and target, after which the old one is offered no more.
+#[test]
+fn an_interrupted_batch_is_listed_and_its_rest_runs_as_a_new_batch() {
+    use stratum_store::{BatchItem, BatchRecord, Store};
+    let w = window();
+    let sample = w.data.path().join("sample-project").display().to_string();
+    let second = format!("sqlite:///{}", w.data.path().join("second.db").display());
+    ok(
+        &w,
+        "save_profile",
+        json!({ "input": {
+            "id": null, "name": "second", "client": "Acme", "environment": "staging", "url": second,
+            "password": null, "project_dir": sample, "tags": "",
+        }}),
+    );
+    let profiles = ok(&w, "list_profiles", json!({}));
+    let profiles = profiles.as_array().cloned().unwrap_or_default();
+    assert_eq!(profiles.len(), 2, "{profiles:?}");
+    // The killed app's batch: both lines written pending, the first replaced as it ended.
+    let store = tauri::async_runtime::block_on(Store::open(&w.data.path().join("stratum.db")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let line = |position: i64, p: &Value, result: &str| BatchItem {
+        id: 0,
+        batch_id: 0,
+        position,
+        profile_id: p["id"].as_i64(),
+        profile_name: p["name"].as_str().unwrap_or_default().into(),
+        client: String::new(),
+        environment: "staging".into(),
+        rows_before: String::new(),
+        rows_after: String::new(),
+        rows_read: false,
+        backup: String::new(),
+        duration_ms: 0,
+        result: result.into(),
+        message: String::new(),
+    };
+    let old = tauri::async_runtime::block_on(store.start_batch(
+        &BatchRecord {
+            id: 0,
+            at: Store::now(),
+            who: "ops".into(),
+            operation: "upgrade".into(),
+            target: "heads".into(),
+            options: String::new(),
+            finished_at: None,
+            duration_ms: 0,
+        },
+        &[
+            line(0, &profiles[0], "pending"),
+            line(1, &profiles[1], "pending"),
+        ],
+        None,
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    tauri::async_runtime::block_on(store.add_batch_item(&BatchItem {
+        batch_id: old,
+        ..line(0, &profiles[0], "up to date")
+    }))
+    .unwrap_or_else(|e| panic!("{e}"));
+
+    let listed = ok(&w, "list_batches", json!({}))[0].clone();
+    assert_eq!(
+        (&listed["id"], &listed["interrupted"], &listed["pending"]),
+        (&json!(old), &json!(true), &json!(1)),
+        "{listed}"
+    );
+    let offered = ok(&w, "interrupted_batches", json!({}));
+    assert_eq!(offered[0]["batch"]["id"], old, "{offered}");
+    assert_eq!(offered[0]["items"][1]["result"], "pending");
+    assert!(
+        offered[0]["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("1 not run (the batch was interrupted)")),
+        "{offered}"
+    );
+
+    let rest = |target: &str| {
+        invoke(
+            &w,
+            "run_batch_operation",
+            json!({ "request": { "profile_ids": [profiles[1]["id"]], "kind": "upgrade", "target": target,
+                                  "concurrency": 1, "stop_on_failure": true, "backup_all": false,
+                                  "production_confirmation": null, "rest_of": old },
+                    "batchKey": "rest", "onEvent": "__CHANNEL__:31" }),
+        )
+    };
+    let refused = rest("001").expect_err("another target is not the rest");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("upgrade to heads")),
+        "{refused}"
+    );
+    let done = rest("heads").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(done["items"][0]["result"], "succeeded", "{done}");
+    assert!(
+        ok(&w, "interrupted_batches", json!({}))
+            .as_array()
+            .is_some_and(Vec::is_empty),
+        "offered no more"
+    );
+    let report = ok(&w, "batch_report", json!({ "batchId": old }));
+    assert_eq!(
+        report["items"][1]["message"],
+        format!("not run here: run by batch #{}", done["batch"]["id"])
+    );
+    let refused = rest("heads").expect_err("nothing is left");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("nothing left to run")),
+        "{refused}"
+    );
+}

@@ -599,3 +599,189 @@ async fn schema_tab(driver_bin: &Path) {
     shot(&driver, "41-schema-drift-found").await;
     driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// Revision k creates `t_k`, puts one row in it and creates `u_k`: three statements that, on
+/// MariaDB, commit as they run.
+fn three_statement_project() -> tempfile::TempDir {
+    let files: Vec<(String, String)> = (1..=3)
+        .map(|k| {
+            let down = if k == 1 {
+                String::new()
+            } else {
+                format!("r{:02}", k - 1)
+            };
+            (
+                format!("r{k:02}_t{k}.sql"),
+                format!(
+                    "-- revision: r{k:02}\n-- down_revision: {down}\n-- message: tables t_{k} and u_{k}\n\n-- migrate:up\nCREATE TABLE t_{k} (id INTEGER PRIMARY KEY);\nINSERT INTO t_{k} (id) VALUES (1);\nCREATE TABLE u_{k} (id INTEGER PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE u_{k};\nDROP TABLE t_{k};\n"
+                ),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_str()))
+        .collect();
+    stratum_tests::project_with(&refs)
+}
+
+/// The journal's digests of a revision's upgrade statements, as a run records them.
+fn upgrade_digests(dir: &Path, revision: &str) -> String {
+    let project = stratum_project::Project::open(dir).unwrap_or_else(|e| panic!("{e}"));
+    let file = project
+        .file(revision)
+        .unwrap_or_else(|| panic!("no {revision}"));
+    file.statements(true, stratum_project::Dialect::MySql)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .iter()
+        .map(|s| stratum_db::journal_digest(&s.sql))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[test]
+fn an_interrupted_revision_is_shown_statement_by_statement_and_resumed_from_the_window() {
+    if !stratum_tests::server_available(stratum_db::Engine::MySql) {
+        return;
+    }
+    let db = stratum_tests::ScratchDb::new(stratum_db::Engine::MySql);
+    let project = three_statement_project();
+    let dir = project.path().display().to_string();
+    let o = stratum_tests::stratum(&["upgrade", "r01", "--project", &dir, "--url", &db.url]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    // As a run cut off after r02's first statement leaves it: t_2 made, the journal saying so.
+    db.execute("CREATE TABLE t_2 (id INTEGER PRIMARY KEY)");
+    db.execute(&format!(
+        "INSERT INTO stratum_journal (version_table, revision, direction, statements, done, digests, started_by, started_at) VALUES ('alembic_version', 'r02', 'upgrade', 3, 1, '{}', 'stratum 0.2.0 ana@desk', '2026-12-03 02:00:00 UTC')",
+        upgrade_digests(project.path(), "r02")
+    ));
+    assert_eq!(db.version_rows(), ["r01"]);
+    // The scratch database is dropped outside the window's runtime (its helpers block).
+    let (db, project) = (&db, project.path());
+    in_window(|driver_bin| async move { resume_interrupted(&driver_bin, db, project).await });
+}
+
+async fn resume_interrupted(driver_bin: &Path, db: &stratum_tests::ScratchDb, project: &Path) {
+    let query = |sql: &str| tokio::task::block_in_place(|| db.query(sql));
+    let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let tauri_driver = Driver::start(driver_bin, data.path());
+    let driver = session(tauri_driver.port).await;
+    wait_text(&driver, "[data-testid=db-summary]", "pending").await;
+
+    new_profile(&driver, "ERP on MariaDB", &db.url, "", project).await;
+    click(&driver, "[data-testid=save-profile]").await;
+    wait_text(&driver, ".toolbar h1", "ERP on MariaDB").await;
+    wait_text(&driver, "[data-testid=db-summary]", "Database at r01.").await;
+
+    // The banner says, statement by statement, how far r02 got, and offers to finish it.
+    wait_text(
+        &driver,
+        "[data-testid=interrupted]",
+        "Revision r02 was interrupted while upgrading.",
+    )
+    .await;
+    wait_text(&driver, "[data-testid=interrupted]", "ana@desk").await;
+    let states = [
+        (1, "ran", "CREATE TABLE t_2"),
+        (2, "did not run", "INSERT INTO t_2"),
+        (3, "did not run", "CREATE TABLE u_2"),
+    ];
+    for (n, state, sql) in states {
+        let css = format!("[data-testid=journal-{n}]");
+        let el = wait_text(&driver, &css, sql).await;
+        let said = el
+            .prop("textContent")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        assert!(said.starts_with(state), "statement {n}: {said}");
+    }
+    assert!(
+        driver
+            .find(By::Css("[data-testid=resume-ran]"))
+            .await
+            .is_err(),
+        "nothing is in doubt"
+    );
+    wait_text(&driver, "[data-testid=resume]", "Resume r02").await;
+    shot(&driver, "70-interrupted-revision").await;
+
+    // Resume: the usual review, saying what resuming does, with a backup first.
+    click(&driver, "[data-testid=resume]").await;
+    wait_text(
+        &driver,
+        "[data-testid=operation] h2",
+        "Resume ERP on MariaDB to r02",
+    )
+    .await;
+    wait_text(
+        &driver,
+        "[data-testid=resuming]",
+        "the statements that ran are skipped",
+    )
+    .await;
+    wait_text(&driver, "[data-testid=plan-steps]", "r02").await;
+    wait_text(&driver, "[data-testid=sql-preview]", "CREATE TABLE u_2").await;
+    wait_text(&driver, "[data-testid=confirm-run]", "Resume now").await;
+    shot(&driver, "71-resume-review").await;
+    // Back up first: the box is below the SQL, scrolled to as a person would (the dialog's
+    // sticky actions would otherwise cover it).
+    let backup_first = "[data-testid=operation] .backup-step input[type=checkbox]";
+    let _ = driver
+        .execute(
+            &format!(
+                "document.querySelector('{backup_first}').scrollIntoView({{block: 'center'}})"
+            ),
+            vec![],
+        )
+        .await;
+    click(&driver, backup_first).await;
+    let checked = driver
+        .find(By::Css(backup_first))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .prop("checked")
+        .await
+        .ok()
+        .flatten();
+    assert_eq!(checked.as_deref(), Some("true"), "back up first");
+    shot(&driver, "71b-resume-backup-first").await;
+    click(&driver, "[data-testid=confirm-run]").await;
+    wait_text(&driver, "[data-testid=result]", "Done").await;
+    wait_text(
+        &driver,
+        "[data-testid=backup-taken]",
+        "Backup taken before the run",
+    )
+    .await;
+    shot(&driver, "72-resume-done").await;
+    click(&driver, "[data-testid=close-operation]").await;
+
+    // The timeline: r02 finished, the banner gone.
+    wait_text(&driver, "[data-testid=db-summary]", "Database at r02.").await;
+    wait_text(&driver, "[data-testid=db-summary]", "1 revision(s) pending").await;
+    assert!(
+        driver
+            .find(By::Css("[data-testid=interrupted]"))
+            .await
+            .is_err(),
+        "the banner is gone"
+    );
+    assert_eq!(tokio::task::block_in_place(|| db.version_rows()), ["r02"]);
+    assert_eq!(
+        tokio::task::block_in_place(|| db.tables()),
+        ["t_1", "t_2", "u_1", "u_2"]
+    );
+    assert_eq!(
+        query("SELECT CAST(COUNT(*) AS CHAR) FROM t_2"),
+        ["1"],
+        "the INSERT ran once"
+    );
+    assert_eq!(
+        query("SELECT CAST(COUNT(*) AS CHAR) FROM stratum_journal"),
+        ["0"]
+    );
+    shot(&driver, "73-resumed").await;
+    driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
+}

@@ -35,6 +35,11 @@ enum Mode {
 
 /// Revision k creates `t_k`, puts a row in it and creates `u_k`; its downgrade drops both.
 fn project(mode: Mode) -> tempfile::TempDir {
+    project_inserting(mode, "INSERT INTO t_{k} (id) VALUES (1);")
+}
+
+/// [`project`] with its row put in by `insert` (`{k}` is the revision's number).
+fn project_inserting(mode: Mode, insert: &str) -> tempfile::TempDir {
     let files: Vec<(String, String)> = (1..=REVISIONS)
         .map(|k| {
             let down = if k == 1 {
@@ -50,7 +55,8 @@ fn project(mode: Mode) -> tempfile::TempDir {
             (
                 format!("r{k:02}_t{k}.sql"),
                 format!(
-                    "-- revision: r{k:02}\n-- down_revision: {down}\n-- message: t{k}\n{tx}\n-- migrate:up\nCREATE TABLE t_{k} (id INTEGER PRIMARY KEY);\nINSERT INTO t_{k} (id) VALUES (1);\nCREATE TABLE u_{k} (id INTEGER PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE u_{k};\nDROP TABLE t_{k};\n"
+                    "-- revision: r{k:02}\n-- down_revision: {down}\n-- message: t{k}\n{tx}\n-- migrate:up\nCREATE TABLE t_{k} (id INTEGER PRIMARY KEY);\n{}\nCREATE TABLE u_{k} (id INTEGER PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE u_{k};\nDROP TABLE t_{k};\n",
+                    insert.replace("{k}", &k.to_string())
                 ),
             )
         })
@@ -298,7 +304,7 @@ fn client_killed(engine: Engine, mode: Mode) {
         } else {
             ("downgrade", "base")
         };
-        let delay = rng.below(full + full / 5);
+        let delay = rng.below(full * 9 / 10);
         let mut child = command(dir.path(), &db.url, &[verb, target])
             .spawn()
             .unwrap_or_else(|e| panic!("stratum: {e}"));
@@ -687,9 +693,8 @@ fn a_statement_the_catalog_cannot_settle_is_asked_about() {
         "-- revision: r01\n-- down_revision: \n-- message: grant\n\n-- migrate:up\nCREATE TABLE g_1 (id INTEGER PRIMARY KEY);\nANALYZE TABLE g_1;\nCREATE TABLE g_2 (id INTEGER PRIMARY KEY);\n\n-- migrate:down\nDROP TABLE g_2;\nDROP TABLE g_1;\n",
     )]);
     db.execute("CREATE TABLE g_1 (id INTEGER PRIMARY KEY)");
-    db.execute(&format!(
-        "CREATE TABLE IF NOT EXISTS stratum_journal (version_table VARCHAR(255) NOT NULL PRIMARY KEY, revision VARCHAR(255) NOT NULL, direction VARCHAR(16) NOT NULL, statements INTEGER NOT NULL, done INTEGER NOT NULL, digests TEXT NOT NULL, started_by VARCHAR(255) NOT NULL, started_at VARCHAR(64) NOT NULL)"
-    ));
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS stratum_journal (version_table VARCHAR(255) NOT NULL PRIMARY KEY, revision VARCHAR(255) NOT NULL, direction VARCHAR(16) NOT NULL, statements INTEGER NOT NULL, done INTEGER NOT NULL, digests TEXT NOT NULL, started_by VARCHAR(255) NOT NULL, started_at VARCHAR(64) NOT NULL)");
     db.execute(&format!(
         "INSERT INTO stratum_journal VALUES ('alembic_version', 'r01', 'upgrade', 3, 1, '{}', 'x', 'y')",
         project_digests(dir.path(), "r01")
@@ -713,4 +718,214 @@ fn a_statement_the_catalog_cannot_settle_is_asked_about() {
     assert!(answered.status.success(), "{}", text(&answered));
     assert_eq!(db.version_rows(), ["r01"]);
     assert_eq!(db.tables(), ["g_1", "g_2"]);
+}
+
+/// PostgreSQL restarted in the middle of a run (a failover, an upgrade of the server): the run
+/// fails with a message, nothing is half-recorded, and once the server is back a rerun finishes.
+#[test]
+fn postgres_restarted_mid_run() {
+    if !server_available(Engine::Postgres) {
+        return;
+    }
+    let Some(cluster) = std::fs::read_dir("/etc/postgresql")
+        .ok()
+        .and_then(|mut d| d.next())
+        .and_then(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+    else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI: pg_ctlcluster's clusters are missing"
+        );
+        eprintln!("SKIPPED: no Debian PostgreSQL cluster to restart");
+        return;
+    };
+    let _one = serial();
+    let db = ScratchDb::new(Engine::Postgres);
+    let dir = project_inserting(
+        Mode::Outside,
+        "INSERT INTO t_{k} (id) SELECT 1 FROM pg_sleep(0.3);",
+    );
+    let mut messages = Vec::new();
+    for trial in 0..3u64 {
+        let up = trial % 2 == 0;
+        let (verb, target) = if up {
+            ("upgrade", "head")
+        } else {
+            ("downgrade", "base")
+        };
+        let child = command(dir.path(), &db.url, &[verb, target])
+            .spawn()
+            .unwrap_or_else(|e| panic!("stratum: {e}"));
+        std::thread::sleep(Duration::from_millis(500 + 250 * trial));
+        let restart = Command::new("pg_ctlcluster")
+            .args([
+                "--skip-systemctl-redirect",
+                &cluster,
+                "main",
+                "restart",
+                "-m",
+                "fast",
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("pg_ctlcluster: {e}"));
+        assert!(restart.status.success(), "restart: {}", text(&restart));
+        let out = wait_killed(child);
+        let said = text(&out);
+        assert!(!said.contains("panicked"), "{said}");
+        if !out.status.success() {
+            messages.push(said.lines().last().unwrap_or("").to_string());
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !server_available(Engine::Postgres) {
+            assert!(Instant::now() < deadline, "PostgreSQL did not come back");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let t = format!("restart trial {trial}");
+        check_consistent(&db, Mode::Outside, &t);
+        finish_at(dir.path(), &db, up, Mode::Outside, &t);
+    }
+    assert!(!messages.is_empty(), "a restart mid-run fails the run");
+    println!("faults: PostgreSQL restarted mid-run 3 times; the runs said: {messages:?}; every rerun reached its target");
+}
+
+/// A small filesystem of its own, mounted for the test and unmounted after.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(megabytes: u32) -> Option<SmallDisk> {
+        let dir = std::env::temp_dir().join(format!("stratum-full-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok()?;
+        let ok = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={megabytes}m,mode=0777"),
+                "tmpfs",
+            ])
+            .arg(&dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(SmallDisk(dir))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+fn full_disk_project(engine: Engine) -> tempfile::TempDir {
+    let (table, fill) = match engine {
+        Engine::Postgres => (
+            "CREATE TABLE big (id INTEGER PRIMARY KEY, pad TEXT) TABLESPACE stratum_full;",
+            "INSERT INTO big SELECT g, md5(g::text) || repeat('x', 900) FROM generate_series(1, 200000) g;",
+        ),
+        _ => (
+            "CREATE TABLE big (id INTEGER PRIMARY KEY, pad TEXT);",
+            "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 200000) INSERT INTO big SELECT n, hex(randomblob(500)) FROM g;",
+        ),
+    };
+    project_with(&[
+        (
+            "r01_big.sql",
+            &format!("-- revision: r01\n-- down_revision: \n-- message: big\n\n-- migrate:up\n{table}\n\n-- migrate:down\nDROP TABLE big;\n"),
+        ),
+        (
+            "r02_fill.sql",
+            &format!("-- revision: r02\n-- down_revision: r01\n-- message: fill\n\n-- migrate:up\n{fill}\n\n-- migrate:down\nDELETE FROM big;\n"),
+        ),
+    ])
+}
+
+/// Statements run when the test ends, passing or failing (a tablespace outlives its database).
+struct DropAfter<'a>(&'a ScratchDb, &'a [&'a str]);
+
+impl Drop for DropAfter<'_> {
+    fn drop(&mut self) {
+        let (db, statements) = (self.0, self.1);
+        rt().block_on(async {
+            let Ok(mut c) =
+                stratum_db::Connection::connect(&db.parsed(), Duration::from_secs(10)).await
+            else {
+                return;
+            };
+            for sql in statements {
+                let _ = c.execute(sql).await;
+            }
+            c.close().await;
+        });
+    }
+}
+
+/// The database's disk fills in the middle of a revision: the run says so, naming the
+/// revision, and the database stays where it was.
+#[test]
+fn a_full_disk_on_the_database_side_stops_the_run_cleanly() {
+    let _one = serial();
+    let Some(disk) = SmallDisk::mount(8) else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI: a small tmpfs could not be mounted"
+        );
+        eprintln!("SKIPPED: mounting a small tmpfs needs root");
+        return;
+    };
+    // SQLite: the database file itself on the small disk.
+    let sqlite_url = format!("sqlite:///{}/full.db", disk.0.display());
+    let dir = full_disk_project(Engine::Sqlite);
+    let out = run(dir.path(), &sqlite_url, &["upgrade", "head"]);
+    let said = text(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("revision r02 failed") && said.contains("full"),
+        "{said}"
+    );
+    let rows = run(dir.path(), &sqlite_url, &["current"]);
+    assert!(
+        text(&rows).contains("the database is at base"),
+        "the run's one transaction was rolled back: {}",
+        text(&rows)
+    );
+    println!(
+        "faults: full disk, SQLite: {}",
+        said.lines().last().unwrap_or("")
+    );
+    if !server_available(Engine::Postgres) {
+        return;
+    }
+    // PostgreSQL: a tablespace on the small disk.
+    let _ = Command::new("chown")
+        .args(["postgres:postgres"])
+        .arg(&disk.0)
+        .status();
+    let db = ScratchDb::new(Engine::Postgres);
+    db.execute(&format!(
+        "CREATE TABLESPACE stratum_full LOCATION '{}'",
+        disk.0.display()
+    ));
+    let dir = full_disk_project(Engine::Postgres);
+    let out = run(dir.path(), &db.url, &["upgrade", "head"]);
+    let said = text(&out);
+    let _cleanup = DropAfter(
+        &db,
+        &["DROP TABLE IF EXISTS big", "DROP TABLESPACE stratum_full"],
+    );
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("revision r02 failed") && said.contains("No space left on device"),
+        "{said}"
+    );
+    assert!(said.contains("rolled back"), "{said}");
+    assert!(
+        db.version_rows().is_empty(),
+        "the one transaction was rolled back"
+    );
+    println!(
+        "faults: full disk, PostgreSQL: {}",
+        said.lines().last().unwrap_or("")
+    );
 }

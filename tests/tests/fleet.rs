@@ -642,3 +642,235 @@ fn profiles_are_added_listed_and_removed_from_the_command_line() {
     let o = stratum_tests::stratum(&["--data-dir", &dir, "status", "--all"]);
     assert_eq!(o.status.code(), Some(2), "{}", stratum_tests::text(&o));
 }
+
+/// The consultant's laptop dies mid-batch: the CLI running `upgrade head` over four databases
+/// is killed while the second (PostgreSQL, a slow revision) runs. The batch is then shown
+/// interrupted, with which database finished and which never ran; `--rest-of-batch` runs those
+/// (the one killed mid-run again: its transaction was rolled back), every database reaches
+/// head, and the old batch is offered no more.
+#[test]
+fn a_batch_whose_cli_is_killed_is_shown_interrupted_and_its_rest_can_be_run() {
+    if !servers() {
+        return;
+    }
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let table = |name: &str| format!("CREATE TABLE {name} (id INTEGER PRIMARY KEY)");
+    let fast = stratum_tests::project_with(&[
+        (
+            "001_a.sql",
+            &stratum_tests::revision_file("001", "", &format!("{};", table("a")), "DROP TABLE a;"),
+        ),
+        (
+            "002_b.sql",
+            &stratum_tests::revision_file(
+                "002",
+                "001",
+                &format!("{};", table("b")),
+                "DROP TABLE b;",
+            ),
+        ),
+    ]);
+    // Long enough to be killed in, short enough to run again with the rest.
+    let slow = stratum_tests::project_with(&[
+        (
+            "001_a.sql",
+            &stratum_tests::revision_file("001", "", &format!("{};", table("a")), "DROP TABLE a;"),
+        ),
+        (
+            "002_b.sql",
+            &stratum_tests::revision_file(
+                "002",
+                "001",
+                &format!("SELECT pg_sleep(4);\n{};", table("b")),
+                "DROP TABLE b;",
+            ),
+        ),
+    ]);
+    let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = rt()
+        .block_on(Store::open(&data.path().join("stratum.db")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The store lists a client's profiles by name: this is the batch's order.
+    let dbs = [
+        ("a-sqlite", ScratchDb::new(Engine::Sqlite), fast.path()),
+        (
+            "b-postgres-slow",
+            ScratchDb::new(Engine::Postgres),
+            slow.path(),
+        ),
+        ("c-mariadb", ScratchDb::new(Engine::MySql), fast.path()),
+        ("d-sqlite", ScratchDb::new(Engine::Sqlite), fast.path()),
+    ];
+    for (name, db, project) in &dbs {
+        rt().block_on(store.add_profile(&NewProfile {
+            name: (*name).into(),
+            client: "Acme".into(),
+            environment: "staging".into(),
+            url: db.url.clone(),
+            project_dir: project.display().to_string(),
+            ..Default::default()
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let dir = data.path().to_string_lossy().to_string();
+
+    let mut child = Command::new(stratum_tests::stratum_bin())
+        .args([
+            "--data-dir",
+            &dir,
+            "upgrade",
+            "head",
+            "--group",
+            "Acme",
+            "--concurrency",
+            "1",
+        ])
+        .env_remove("STRATUM_DATABASE_URL")
+        .env_remove("STRATUM_PROJECT")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run stratum: {e}"));
+    let stderr = child
+        .stderr
+        .take()
+        .unwrap_or_else(|| panic!("stderr is piped"));
+    let (lines, heard) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut said = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    // The slow revision has started: the process dies in the middle of it.
+    while !said
+        .iter()
+        .any(|l: &String| l.contains("b-postgres-slow: running: step 2 of 2"))
+    {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match heard.recv_timeout(left) {
+            Ok(line) => said.push(line),
+            Err(_) => panic!("the slow revision never started: {}", said.join("\n")),
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    child.kill().unwrap_or_else(|e| panic!("{e}"));
+    let _ = child.wait();
+    assert!(
+        said.iter().any(|l| l.contains("[1/4] a-sqlite: succeeded")),
+        "{}",
+        said.join("\n")
+    );
+
+    // The store and the CLI say what happened.
+    let interrupted = rt()
+        .block_on(store.interrupted_batches())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(interrupted.len(), 1, "{interrupted:?}");
+    let (old, lines) = &interrupted[0];
+    assert_eq!(old.finished_at, None);
+    assert_eq!(
+        lines
+            .iter()
+            .map(|l| (l.profile_name.as_str(), l.result.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("a-sqlite", "succeeded"),
+            ("b-postgres-slow", "pending"),
+            ("c-mariadb", "pending"),
+            ("d-sqlite", "pending"),
+        ]
+    );
+    let o = stratum_tests::stratum(&["--data-dir", &dir, "--json", "batches"]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    let listed: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(listed[0]["batch"]["id"], old.id);
+    assert_eq!(listed[0]["interrupted"], true);
+    assert_eq!(listed[0]["pending"], 3);
+    let o = stratum_tests::stratum(&["--data-dir", &dir, "batches", &old.id.to_string()]);
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        text.contains("INTERRUPTED")
+            && text.contains("1 of 4 finished, 3 not run")
+            && text.contains(&format!("--rest-of-batch {}", old.id))
+            && text
+                .lines()
+                .any(|l| l.contains("a-sqlite") && l.contains("succeeded"))
+            && text
+                .lines()
+                .any(|l| l.contains("c-mariadb") && l.contains("not run")),
+        "{text}"
+    );
+    // Killed mid-run: the slow database's transaction was rolled back.
+    assert_eq!(dbs[0].1.version_rows(), ["002"]);
+    assert!(dbs[2].1.version_rows().is_empty());
+
+    // The rest: the same operation and target, only what was left.
+    let o = stratum_tests::stratum(&[
+        "--data-dir",
+        &dir,
+        "--json",
+        "upgrade",
+        "head",
+        "--rest-of-batch",
+        &old.id.to_string(),
+    ]);
+    assert!(o.status.success(), "{}", stratum_tests::text(&o));
+    let ran: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let rest = ran["report"]["batch"]["id"].as_i64().unwrap_or_default();
+    assert_eq!(
+        ran["report"]["items"].as_array().map(Vec::len),
+        Some(3),
+        "{ran}"
+    );
+    for (name, db, _) in &dbs {
+        assert_eq!(db.version_rows(), ["002"], "{name}");
+    }
+    let (_, lines) = rt()
+        .block_on(store.batch(old.id))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l.result == "skipped"
+                && l.message == format!("not run here: run by batch #{rest}")),
+        "{lines:?}"
+    );
+    assert!(rt()
+        .block_on(store.interrupted_batches())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .is_empty());
+    let o = stratum_tests::stratum(&["--data-dir", &dir, "--json", "batches"]);
+    let listed: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        listed
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|b| b["interrupted"] == false),
+        "{listed}"
+    );
+    // Not offered again.
+    let o = stratum_tests::stratum(&[
+        "--data-dir",
+        &dir,
+        "upgrade",
+        "head",
+        "--rest-of-batch",
+        &old.id.to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stratum_tests::text(&o));
+    assert!(
+        stratum_tests::text(&o).contains("nothing is left to run"),
+        "{}",
+        stratum_tests::text(&o)
+    );
+}

@@ -16,6 +16,7 @@ const commands = vi.hoisted(() => ({
   mergeHeads: vi.fn(),
   fleetStatus: vi.fn(),
   listBatches: vi.fn(),
+  interruptedBatches: vi.fn(),
   checkupProfile: vi.fn(),
   trustFolder: vi.fn(),
   listTrustedFolders: vi.fn(),
@@ -211,6 +212,7 @@ test("the menu is keyboard reachable and closes on Escape and on a click outside
 test("the Fleet button and Ctrl+Shift+F show the fleet instead of the profile; a profile in the sidebar goes back to it", async () => {
   commands.timeline.mockImplementation(() => ok(timeline("native")));
   commands.listBatches.mockImplementation(() => ok([]));
+  commands.interruptedBatches.mockImplementation(() => ok([]));
   commands.fleetStatus.mockImplementation(() =>
     ok([{
       profile_id: 1, name: profile.name, client: "Acme", environment: "staging", tags: [], database: profile.database, state: "pending", reason: null, server: "PostgreSQL 16.2",

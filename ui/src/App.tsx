@@ -141,6 +141,9 @@ export function App() {
           ? { label: `Upgrade to head (${pending.length} pending)`, title: "Upgrade to the newest revisions (Ctrl+U)" }
           : { label: "Up to date", title: "Every revision is applied" };
   const rows = current?.database.state === "reachable" ? current.database.rows : [];
+  // A half-done revision must be resumed first: the runner would refuse anything else.
+  const interrupted = current?.database.state === "reachable" ? current.database.interrupted : null;
+  const held = interrupted ? `Revision ${interrupted.revision} was interrupted: resume it first (below the database summary)` : null;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -269,18 +272,18 @@ export function App() {
                   </button>
                   <button
                     data-testid="downgrade-one"
-                    disabled={rows.length === 0}
+                    disabled={rows.length === 0 || !!held}
                     onClick={() => setOperation({ kind: "downgrade", target: "-1" })}
-                    title={rows.length === 0 ? "Nothing is applied: there is nothing to downgrade" : "Undo the last revision applied (alembic downgrade -1)"}
+                    title={held ?? (rows.length === 0 ? "Nothing is applied: there is nothing to downgrade" : "Undo the last revision applied (alembic downgrade -1)")}
                   >
                     Downgrade one step
                   </button>
                   <button
                     className="primary"
                     data-testid="upgrade-head"
-                    disabled={pending.length === 0}
+                    disabled={pending.length === 0 || !!held}
                     onClick={() => setOperation({ kind: "upgrade", target: "heads" })}
-                    title={upgrade.title}
+                    title={held ?? upgrade.title}
                   >
                     {upgrade.label}
                   </button>

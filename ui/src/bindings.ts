@@ -95,6 +95,11 @@ export const commands = {
 	batchReport: (batchId: number) => typedError<BatchReportView, AppError>(__TAURI_INVOKE("batch_report", { batchId })),
 	/**  Past batches, newest first. */
 	listBatches: () => typedError<BatchSummaryView[], AppError>(__TAURI_INVOKE("list_batches")),
+	/**
+	 *  Batches that never finished and left databases pending (their process was killed), newest
+	 *  first, each with its line per database: the fleet view offers to run the rest.
+	 */
+	interruptedBatches: () => typedError<BatchReportView[], AppError>(__TAURI_INVOKE("interrupted_batches")),
 	/**  Saves a batch's report as CSV or HTML where the user chooses; `None` when cancelled. */
 	saveBatchReport: (batchId: number, format: string) => typedError<string | null, AppError>(__TAURI_INVOKE("save_batch_report", { batchId, format })),
 	listBackups: (profileId: number) => typedError<BackupView[], AppError>(__TAURI_INVOKE("list_backups", { profileId })),
@@ -228,7 +233,10 @@ export type BatchItem = {
 	rows_read: boolean,
 	backup: string,
 	duration_ms: number,
-	/**  succeeded, up to date, failed, skipped or cancelled. */
+	/**
+	 *  pending (written at the batch's start, replaced when the database ends), succeeded, up
+	 *  to date, failed, skipped or cancelled.
+	 */
 	result: string,
 	message: string,
 };
@@ -273,10 +281,21 @@ export type BatchRequest = {
 	 */
 	reviewer?: string,
 	override_reason?: string,
+	/**
+	 *  These are the databases interrupted batch #N left pending, run with its operation and
+	 *  target: that batch then says which batch ran its rest and is offered no more.
+	 */
+	rest_of?: number | null,
 };
 
 /**  A past batch for the list, with how its databases ended. */
-export type BatchSummaryView = BatchRecord & BatchTally;
+export type BatchSummaryView = {
+	/**
+	 *  Never finished, with databases it did not get to: its process was killed (or it is
+	 *  still running in another window or terminal).
+	 */
+	interrupted: boolean,
+} & BatchRecord & BatchTally;
 
 /**  How a batch's databases ended, counted. */
 export type BatchTally = {
@@ -287,6 +306,8 @@ export type BatchTally = {
 	failed: number,
 	skipped: number,
 	cancelled: number,
+	/**  Lines still waiting: in a batch that never finished, databases it did not get to. */
+	pending: number,
 };
 
 export type Checkup = {
@@ -825,7 +846,9 @@ export type State =
 /**  Revisions to apply. */
 "pending" | 
 /**  The version table names a revision the project does not have. */
-"unknown_rows" | "unreachable" | 
+"unknown_rows" | 
+/**  A revision an earlier run left half-done: it must be resumed before anything else runs. */
+"interrupted" | "unreachable" | 
 /**  The profile or its project cannot be read. */
 "invalid";
 

@@ -151,6 +151,13 @@ pub enum Command {
     /// The desktop app's profiles (its store: --data-dir): list, add, remove.
     #[command(subcommand)]
     Profile(ProfileCommand),
+    /// Batches run over the app's profiles (its store: --data-dir), newest first, each finished
+    /// or interrupted (its process was killed: some databases never ran; `upgrade TARGET
+    /// --rest-of-batch N` runs them). With an id: that batch's line per database.
+    Batches {
+        /// The batch whose databases to show.
+        id: Option<i64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -365,6 +372,11 @@ pub struct MigrateArgs {
     /// audit log and the report).
     #[arg(long, value_name = "REASON")]
     pub override_gate: Option<String>,
+    /// A batch over what interrupted batch N left pending (`stratum batches` lists them), the
+    /// same operation to the same target; with --all, --group, ... only those of them chosen.
+    /// Batch N then says which batch ran its rest, and is offered no more.
+    #[arg(long, value_name = "N", conflicts_with_all = ["sql", "plan", "dry_run", "from"])]
+    pub rest_of_batch: Option<i64>,
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,8 @@ use serde_json::json;
 use stratum_alembic::RenderCache;
 use stratum_db::{CancelToken, Operation};
 use stratum_operations::fleet::{
-    run_batch, status, BatchEvent, BatchOptions, Fleet, Phase, Selection, State, StatusOptions,
+    run_batch, status, BatchEvent, BatchOptions, BatchReport, Fleet, Phase, Selection, State,
+    StatusOptions, PENDING,
 };
 use stratum_operations::GateAnswers;
 use stratum_store::{Profile, Secrets, Store};
@@ -38,6 +39,57 @@ pub async fn chosen(cli: &Cli, f: &FleetArgs) -> Result<(Store, PathBuf, Vec<Pro
     Ok((store, dir, profiles))
 }
 
+/// What interrupted batch `old` left pending, in its order; with a selection, only those of
+/// them it chooses.
+async fn rest_of(
+    cli: &Cli,
+    f: &FleetArgs,
+    old: i64,
+) -> Result<(Store, PathBuf, Vec<Profile>), CliError> {
+    let (store, dir) = open_store(cli, false).await?;
+    let (batch, items) = store.batch(old).await?;
+    let left: Vec<_> = items.iter().filter(|i| i.result == PENDING).collect();
+    if batch.finished_at.is_some() || left.is_empty() {
+        return Err(CliError::Input(format!(
+            "batch #{old} was not interrupted, or another batch ran its rest: nothing is left to run (see `stratum batches {old}`)"
+        )));
+    }
+    let all = store.profiles().await?;
+    let wanted: Option<Vec<i64>> = if f.given() {
+        let picked = Selection {
+            names: f.profiles.clone(),
+            clients: f.groups.clone(),
+            environments: f.environments.clone(),
+            tags: f.tags.clone(),
+        }
+        .choose(all.clone())?;
+        Some(picked.iter().map(|p| p.id).collect())
+    } else {
+        None
+    };
+    let mut profiles = Vec::new();
+    for i in &left {
+        match all.iter().find(|p| Some(p.id) == i.profile_id) {
+            Some(p) if wanted.as_ref().is_none_or(|w| w.contains(&p.id)) => {
+                profiles.push(p.clone())
+            }
+            Some(_) => {}
+            // Deleted since: nothing to run it on; the old batch says it was left out.
+            None => eprintln!(
+                "{}: its profile no longer exists, so it is left out",
+                i.profile_name
+            ),
+        }
+    }
+    if profiles.is_empty() {
+        return Err(CliError::Input(format!(
+            "none of the {} database(s) batch #{old} left pending is among those chosen",
+            left.len()
+        )));
+    }
+    Ok((store, dir, profiles))
+}
+
 fn ago(seconds: i64) -> String {
     match seconds {
         s if s < 120 => format!("{s} s ago"),
@@ -59,7 +111,7 @@ pub async fn status_cmd(cli: &Cli, a: &StatusArgs, out: &Out) -> Result<(), CliE
         .filter(|s| {
             matches!(
                 s.state,
-                State::Unreachable | State::Invalid | State::UnknownRows
+                State::Unreachable | State::Invalid | State::UnknownRows | State::Interrupted
             )
         })
         .count();
@@ -73,6 +125,7 @@ pub async fn status_cmd(cli: &Cli, a: &StatusArgs, out: &Out) -> Result<(), CliE
                 State::UpToDate => "up to date",
                 State::Pending => "pending",
                 State::UnknownRows => "unknown rows",
+                State::Interrupted => "interrupted",
                 State::Unreachable => "unreachable",
                 State::Invalid => "invalid",
             };
@@ -127,7 +180,10 @@ pub async fn batch_cmd(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Resul
             "a batch runs the operation; --sql, --plan, --dry-run and --from work on one --project/--url".into(),
         ));
     }
-    let (store, dir, profiles) = chosen(cli, &a.fleet).await?;
+    let (store, dir, profiles) = match a.rest_of_batch {
+        Some(old) => rest_of(cli, &a.fleet, old).await?,
+        None => chosen(cli, &a.fleet).await?,
+    };
     let op = if up {
         Operation::Upgrade(a.target.clone())
     } else {
@@ -142,6 +198,8 @@ pub async fn batch_cmd(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Resul
             reviewer: a.reviewer.clone().unwrap_or_default(),
             override_reason: a.override_gate.clone().unwrap_or_default(),
         },
+        rest_of: a.rest_of_batch,
+        resume: a.resume,
     };
     let names: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
     let total = names.len();
@@ -209,5 +267,88 @@ pub async fn batch_cmd(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Resul
             "{failed} database(s) did not finish"
         )));
     }
+    Ok(())
+}
+
+/// How a batch stands in words: finished, or interrupted with what is left.
+fn standing(r: &BatchReport) -> String {
+    let pending = r.count(PENDING);
+    match (&r.batch.finished_at, pending) {
+        (Some(at), _) => format!("finished {at}"),
+        (None, 0) => "did not finish".into(),
+        (None, n) => format!(
+            "INTERRUPTED (or still running elsewhere): {} of {} finished, {n} not run; run them with `stratum {} {} --rest-of-batch {}`",
+            r.items.len() - n,
+            r.items.len(),
+            r.batch.operation,
+            r.batch.target,
+            r.batch.id
+        ),
+    }
+}
+
+/// `batches [ID]`: the batches run over the app's profiles, or one batch's lines.
+pub async fn batches_cmd(cli: &Cli, id: Option<i64>, out: &Out) -> Result<(), CliError> {
+    let (store, _) = open_store(cli, false).await?;
+    let ids = match id {
+        Some(id) => vec![id],
+        None => store.batches().await?.iter().map(|b| b.id).collect(),
+    };
+    let mut all = Vec::with_capacity(ids.len());
+    for id in ids {
+        let (batch, items) = store.batch(id).await?;
+        all.push(BatchReport { batch, items });
+    }
+    let listed: Vec<_> = all
+        .iter()
+        .map(|r| {
+            let pending = r.count(PENDING);
+            json!({
+                "batch": r.batch,
+                "summary": r.summary(),
+                "interrupted": r.batch.finished_at.is_none() && pending > 0,
+                "pending": pending,
+                "items": if id.is_some() { json!(r.items) } else { json!(null) },
+            })
+        })
+        .collect();
+    out.result(&listed, || {
+        if all.is_empty() {
+            return "No batch has run yet.\n".into();
+        }
+        let mut t = String::new();
+        for r in &all {
+            let b = &r.batch;
+            t.push_str(&format!(
+                "#{} {} {} ({}, by {}): {}\n    {}\n",
+                b.id,
+                b.operation,
+                b.target,
+                b.at,
+                b.who,
+                r.summary(),
+                standing(r)
+            ));
+            if id.is_some() {
+                for i in &r.items {
+                    let (result, message) = if i.result == PENDING {
+                        ("not run", "the batch was interrupted")
+                    } else {
+                        (i.result.as_str(), i.message.as_str())
+                    };
+                    t.push_str(&format!(
+                        "  {:>3}. {:<24} {:<16} {:<11} {:<10} {}\n",
+                        i.position + 1,
+                        i.profile_name,
+                        i.client,
+                        i.environment,
+                        result,
+                        message
+                    ));
+                }
+            }
+        }
+        t
+    });
     Ok(())
 }

@@ -83,8 +83,12 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::History => graph_cmds::history(cli, out),
         Command::Show { revision } => graph_cmds::show(cli, revision, out),
         Command::Current => migrate::current(cli, out).await,
-        Command::Upgrade(a) if a.fleet.given() => fleet_cmds::batch_cmd(cli, a, true, out).await,
-        Command::Downgrade(a) if a.fleet.given() => fleet_cmds::batch_cmd(cli, a, false, out).await,
+        Command::Upgrade(a) if a.fleet.given() || a.rest_of_batch.is_some() => {
+            fleet_cmds::batch_cmd(cli, a, true, out).await
+        }
+        Command::Downgrade(a) if a.fleet.given() || a.rest_of_batch.is_some() => {
+            fleet_cmds::batch_cmd(cli, a, false, out).await
+        }
         Command::Upgrade(a) => migrate::migrate(cli, a, true, out).await,
         Command::Downgrade(a) => migrate::migrate(cli, a, false, out).await,
         Command::Stamp(a) => migrate::stamp(cli, a, out).await,
@@ -114,5 +118,6 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Convert(a) => alembic_cmds::convert(cli, a, out).await,
         Command::Status(a) => fleet_cmds::status_cmd(cli, a, out).await,
         Command::Profile(c) => profile_cmds::profile_cmd(cli, c, out).await,
+        Command::Batches { id } => fleet_cmds::batches_cmd(cli, *id, out).await,
     }
 }

@@ -252,7 +252,7 @@ pub async fn migrate(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Result<
         let vt = stratum_db::VersionTable::from_config(&project.config);
         crate::backup_cmds::take_backup(&url, &tools, &vt, &path).await?;
     }
-    let resume = a.resume.then(|| stratum_db::Resume {
+    let resume = a.resume.then_some(stratum_db::Resume {
         doubtful_ran: match (a.statement_ran, a.statement_not_ran) {
             (true, _) => Some(true),
             (_, true) => Some(false),

@@ -48,7 +48,7 @@ impl std::fmt::Display for RunFailure {
             if self.statements_done > 0 {
                 write!(
                     f,
-                    "; {} statement(s) of {} had already run and could not be rolled back (this engine commits DDL at once)",
+                    "; {} statement(s) of {} had already run and could not be rolled back (they commit as they run)",
                     self.statements_done, self.revision
                 )?;
             }

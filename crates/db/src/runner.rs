@@ -413,13 +413,15 @@ async fn execute(
         in_tx: false,
         journal_ready: false,
         resumed,
+        rows_committed: rows.clone(),
+        rows_pending: rows.clone(),
     };
     let table_missing = !exec.conn.version_table_exists(vt).await?;
     if let Err(failure) = exec
         .steps(&plan, &prepared, table_missing, opts, &emit)
         .await
     {
-        return Err(exec.fail(*failure, &rows).await);
+        return Err(exec.fail(*failure).await);
     }
     Ok(RunReport {
         rows_after: plan.rows_after.clone(),
@@ -496,6 +498,10 @@ struct Exec<'a> {
     journal_ready: bool,
     /// The first step picks up an interrupted revision.
     resumed: Option<Resumed>,
+    /// The version rows as committed so far, for a failure that cannot read them back.
+    rows_committed: Vec<String>,
+    /// The version rows after the revisions done inside the open transaction.
+    rows_pending: Vec<String>,
 }
 
 impl Exec<'_> {
@@ -513,6 +519,7 @@ impl Exec<'_> {
         self.conn.commit().await.map_err(|e| db_message(&e))?;
         self.in_tx = false;
         self.committed.append(&mut self.pending);
+        self.rows_committed = self.rows_pending.clone();
         Ok(())
     }
 
@@ -591,6 +598,10 @@ impl Exec<'_> {
                 self.journaled_step(i, step, prep, resumed, table_missing, opts, emit)
                     .await?;
                 table_missing = false;
+                if self.single && i + 1 < total {
+                    // The rest of the run goes on in one transaction, as before this revision.
+                    self.begin().await.map_err(setup_failure)?;
+                }
                 emit(Progress::StepFinished {
                     index: i,
                     revision: step.revision.clone(),
@@ -687,11 +698,14 @@ impl Exec<'_> {
             let done = n;
             if outside {
                 self.committed.push(step.revision.clone());
+                self.rows_committed = step.rows_after.clone();
+                self.rows_pending = step.rows_after.clone();
                 if self.single && i + 1 < total {
                     self.begin().await.map_err(|m| fail(done, None, m))?;
                 }
             } else {
                 self.pending.push(step.revision.clone());
+                self.rows_pending = step.rows_after.clone();
                 if !self.single {
                     self.commit().await.map_err(|m| fail(done, None, m))?;
                 }
@@ -897,6 +911,8 @@ impl Exec<'_> {
         }
         self.in_tx = false;
         self.committed.push(step.revision.clone());
+        self.rows_committed = step.rows_after.clone();
+        self.rows_pending = step.rows_after.clone();
         Ok(())
     }
 
@@ -1069,7 +1085,7 @@ impl Exec<'_> {
     }
 
     /// Rolls back what is open and describes the state the database is left in.
-    async fn fail(&mut self, f: StepFailure, rows_before: &[String]) -> DbError {
+    async fn fail(&mut self, f: StepFailure) -> DbError {
         if self.in_tx {
             let _ = self.conn.rollback().await;
             self.in_tx = false;
@@ -1078,11 +1094,11 @@ impl Exec<'_> {
         let partial = f.statements_done > 0
             && (f.resumable || self.dialect == Dialect::MySql || !self.single_statement_safe());
         let rolled_back = self.committed.is_empty() && !partial && !f.resumable;
-        let rows_now = self
-            .conn
-            .version_rows(self.vt)
-            .await
-            .unwrap_or_else(|_| rows_before.to_vec());
+        // The connection may be gone with the failure: then the rows are what was committed.
+        let rows_now = match self.conn.version_rows(self.vt).await {
+            Ok(rows) => rows,
+            Err(_) => std::mem::take(&mut self.rows_committed),
+        };
         DbError::Failed(Box::new(RunFailure {
             revision: f.revision,
             file: f.file,

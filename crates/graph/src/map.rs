@@ -235,7 +235,68 @@ impl RevisionMap {
         if !stuck.is_empty() {
             return Err(GraphError::DependencyCycle { revisions: stuck });
         }
+        // Alembic's checks above find revisions that no head or no base reaches, not a cycle
+        // that both reach (`x` after `y` and a base, `y` after `x`, a head after `x`), on which
+        // ordering the steps of a plan would never end.
+        if let Some(cycle) = self.find_cycle(|n| &n.down) {
+            return Err(GraphError::Cycle {
+                revisions: self.sorted_ids(cycle),
+            });
+        }
+        if let Some(cycle) = self.find_cycle(|n| &n.all_down) {
+            return Err(GraphError::DependencyCycle {
+                revisions: self.sorted_ids(cycle),
+            });
+        }
         Ok(())
+    }
+
+    /// The revisions of one cycle through `links`, if there is one (depth-first, without
+    /// recursion: a history may be thousands of revisions long).
+    fn find_cycle(&self, links: impl Fn(&Node) -> &Vec<usize>) -> Option<Vec<usize>> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Seen {
+            Not,
+            OnPath,
+            Done,
+        }
+        let mut seen = vec![Seen::Not; self.nodes.len()];
+        for start in 0..self.nodes.len() {
+            if seen[start] != Seen::Not {
+                continue;
+            }
+            seen[start] = Seen::OnPath;
+            // Each revision on the path, with how many of its links have been followed.
+            let mut path = vec![(start, 0)];
+            while let Some(&(node, followed)) = path.last() {
+                let Some(&next) = links(&self.nodes[node]).get(followed) else {
+                    seen[node] = Seen::Done;
+                    path.pop();
+                    continue;
+                };
+                if let Some(top) = path.last_mut() {
+                    top.1 += 1;
+                }
+                match seen[next] {
+                    Seen::Not => {
+                        seen[next] = Seen::OnPath;
+                        path.push((next, 0));
+                    }
+                    Seen::OnPath => {
+                        let from = path.iter().position(|&(n, _)| n == next).unwrap_or(0);
+                        return Some(path[from..].iter().map(|&(n, _)| n).collect());
+                    }
+                    Seen::Done => {}
+                }
+            }
+        }
+        None
+    }
+
+    fn sorted_ids(&self, idx: Vec<usize>) -> Vec<String> {
+        let mut ids = self.ids(idx);
+        ids.sort();
+        ids
     }
 
     /// Copies each label to the labelled revision's descendants and, like Alembic, down to its
@@ -419,5 +480,45 @@ impl RevisionMap {
     pub fn is_branch_point(&self, id: &str) -> bool {
         self.index_of(id)
             .is_some_and(|i| self.nodes[i].next.len() > 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rev(id: &str, down: &[&str], depends_on: &[&str]) -> Revision {
+        Revision {
+            depends_on: depends_on.iter().map(|d| d.to_string()).collect(),
+            ..Revision::new(id, down)
+        }
+    }
+
+    #[test]
+    fn a_cycle_that_a_head_and_a_base_both_reach_is_refused_not_planned_forever() {
+        let e = RevisionMap::new(vec![
+            rev("a", &[], &[]),
+            rev("x", &["y", "a"], &[]),
+            rev("y", &["x"], &[]),
+            rev("h", &["x"], &[]),
+        ])
+        .expect_err("a cycle");
+        assert_eq!(e.to_string(), "the revisions 'x', 'y' form a cycle");
+    }
+
+    #[test]
+    fn a_cycle_through_depends_on_that_a_head_and_a_base_both_reach_is_refused() {
+        // Found by fuzzing: `y` depends on `x`, whose parent is `y`; planning `heads` never ended.
+        let e = RevisionMap::new(vec![
+            rev("c", &[], &[]),
+            rev("x", &["y"], &["c"]),
+            rev("y", &[], &["x"]),
+            rev("h", &[], &["x", "y"]),
+        ])
+        .expect_err("a cycle");
+        assert_eq!(
+            e.to_string(),
+            "the revisions 'x', 'y' form a cycle through depends_on"
+        );
     }
 }

@@ -187,7 +187,7 @@ mod tests {
         let log = store.audit(Some(1)).await.unwrap_or_default();
         assert_eq!(log[0].rows_after, "007");
         assert_eq!(log[0].gate, "");
-        assert_eq!(store.schema_version().await.ok(), Some(9));
+        assert_eq!(store.schema_version().await.ok(), Some(10));
     }
 
     #[tokio::test]
@@ -212,7 +212,7 @@ mod tests {
         let said = e.to_string();
         assert!(
             said.contains("written by a newer Stratum (9.1.0, store schema 42")
-                && said.contains(&format!("this is Stratum {VERSION}, which knows schema 9"))
+                && said.contains(&format!("this is Stratum {VERSION}, which knows schema 10"))
                 && said.contains("install Stratum 9.1.0 or newer")
                 && said.contains("not changed"),
             "{said}"

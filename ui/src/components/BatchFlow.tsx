@@ -29,19 +29,24 @@ function batchKey(): string {
   return `batch-${Date.now()}-${Math.random().toString(16).slice(2)}`;
 }
 
+/** The rest of an interrupted batch: its operation and target (not to be changed), and its id. */
+export type BatchPreset = { kind: Kind; target: string; restOf: number };
+
 type Props = {
   /** The chosen databases, in the order they run. */
   chosen: FleetRow[];
   profiles: ProfileView[];
+  /** Running what an interrupted batch left: the operation and target are that batch's. */
+  preset?: BatchPreset;
   /** `ran`: a batch ran (the fleet is read again). */
   onClose: (ran: boolean) => void;
 };
 
 /** A batch: choose the operation and options, confirm production, watch each database, read the report. */
-export function BatchFlow({ chosen, profiles, onClose }: Props) {
+export function BatchFlow({ chosen, profiles, preset, onClose }: Props) {
   const [stage, setStage] = useState<Stage>("setup");
-  const [kind, setKind] = useState<Kind>("upgrade");
-  const [target, setTarget] = useState("heads");
+  const [kind, setKind] = useState<Kind>(preset?.kind ?? "upgrade");
+  const [target, setTarget] = useState(preset?.target ?? "heads");
   const [concurrency, setConcurrency] = useState("4");
   const [stop, setStop] = useState(true);
   const [backupAll, setBackupAll] = useState(false);
@@ -93,6 +98,8 @@ export function BatchFlow({ chosen, profiles, onClose }: Props) {
       production_confirmation: production.length > 0 ? typed.trim() : null,
       reviewer: gated.length > 0 ? reviewer.trim() : "",
       override_reason: gated.length > 0 ? overrideReason.trim() : "",
+      // Only a rest says so: an ordinary batch's request is as it always was.
+      ...(preset ? { rest_of: preset.restOf } : {}),
     };
     key.current = batchKey();
     setError(null);
@@ -154,6 +161,11 @@ export function BatchFlow({ chosen, profiles, onClose }: Props) {
         )}
         {stage === "setup" && (
           <>
+            {preset && (
+              <p className="banner info" data-testid="batch-rest-of">
+                The rest of batch #{preset.restOf}: the {plural(chosen.length, "database")} it did not run, with its operation and target. Batch #{preset.restOf} then says which batch ran them.
+              </p>
+            )}
             <ChosenList chosen={chosen} autoBackup={autoBackup} />
             {unreadable.length > 0 && (
               <p className="banner warn" data-testid="batch-unreadable">
@@ -163,7 +175,7 @@ export function BatchFlow({ chosen, profiles, onClose }: Props) {
             <div className="batch-options form">
               <label>
                 Operation
-                <select data-testid="batch-kind" value={kind} onChange={(e) => changeKind(e.target.value as Kind)}>
+                <select data-testid="batch-kind" value={kind} disabled={preset !== undefined} onChange={(e) => changeKind(e.target.value as Kind)}>
                   <option value="upgrade">Upgrade</option>
                   <option value="downgrade">Downgrade</option>
                 </select>
@@ -173,6 +185,7 @@ export function BatchFlow({ chosen, profiles, onClose }: Props) {
                 <input
                   data-testid="batch-target"
                   value={target}
+                  readOnly={preset !== undefined}
                   onChange={(e) => setTarget(e.target.value)}
                   placeholder={kind === "upgrade" ? "heads, a revision id, +1, label@head" : "-1, a revision id, base"}
                   spellCheck={false}
@@ -370,7 +383,7 @@ export function Report({ report }: { report: BatchReportView }) {
   const [saved, setSaved] = useState<{ ok: boolean; text: string } | null>(null);
   const count = (result: string) => report.items.filter((i) => i.result === result).length;
   const failed = count("failed");
-  const unfinished = count("cancelled") + count("skipped");
+  const unfinished = count("cancelled") + count("skipped") + count("pending");
   const save = (format: "csv" | "html") => {
     setSaved(null);
     call(commands.saveBatchReport(report.batch.id, format))
@@ -406,8 +419,8 @@ export function Report({ report }: { report: BatchReportView }) {
                   {i.backup ? <BackupPath path={i.backup} /> : <span className="muted">none</span>}
                 </td>
                 <td className="nowrap">{duration(i.duration_ms)}</td>
-                <td className={`nowrap strong ${resultClass(i.result)}`}>{i.result}</td>
-                <td className={i.result === "failed" ? "error-text detail-cell" : "muted detail-cell"}>{i.message}</td>
+                <td className={`nowrap strong ${resultClass(i.result === "pending" ? "skipped" : i.result)}`}>{i.result === "pending" ? "not run" : i.result}</td>
+                <td className={i.result === "failed" ? "error-text detail-cell" : "muted detail-cell"}>{i.result === "pending" ? "the batch was interrupted" : i.message}</td>
               </tr>
             ))}
           </tbody>

@@ -9,6 +9,7 @@ const commands = vi.hoisted(() => ({
   fleetDrift: vi.fn(),
   fleetCheckup: vi.fn(),
   listBatches: vi.fn(),
+  interruptedBatches: vi.fn(),
   batchReport: vi.fn(),
   saveBatchReport: vi.fn(),
   runBatchOperation: vi.fn(),
@@ -54,6 +55,7 @@ beforeAll(() => {
 beforeEach(() => {
   vi.clearAllMocks();
   commands.listBatches.mockImplementation(() => ok([]));
+  commands.interruptedBatches.mockImplementation(() => ok([]));
 });
 
 /** fleetStatus that hands its channel to the test and resolves when told. */
@@ -358,4 +360,67 @@ test("recent batches open their report read-only, which can be saved", async () 
   expect(commands.saveBatchReport).toHaveBeenCalledWith(12, "csv");
   fireEvent.click(within(past).getByTestId("batch-close"));
   expect(screen.queryByTestId("batch-past")).not.toBeInTheDocument();
+});
+
+test("a batch whose app was killed is shown at the top, and Run the rest starts a new batch over the databases it did not run", async () => {
+  commands.fleetStatus.mockImplementation(() => ok(rows));
+  const line = (position: number, p: ProfileView, result: string) => ({
+    id: position + 1, batch_id: 12, position, profile_id: p.id, profile_name: p.name, client: p.client, environment: p.environment,
+    rows_before: "", rows_after: "", rows_read: result !== "pending", backup: "", duration_ms: 0, result, message: "",
+  });
+  const interrupted: BatchReportView = {
+    batch: { id: 12, at: "2026-11-24 15:00:00", who: "ops", operation: "upgrade", target: "head", options: "4 at a time", finished_at: null, duration_ms: 0 },
+    summary: "3 database(s): 1 succeeded, 0 already up to date, 0 failed, 0 skipped, 0 cancelled, 2 not run (the batch was interrupted)",
+    items: [line(0, profiles[0], "succeeded"), line(1, profiles[1], "pending"), line(2, profiles[3], "pending")],
+  };
+  commands.interruptedBatches.mockImplementation(() => ok([interrupted]));
+  commands.listBatches.mockImplementation(() => ok([
+    { id: 12, batch_id: 12, at: "2026-11-24 15:00:00", who: "ops", operation: "upgrade", target: "head", options: "", finished_at: null, duration_ms: 0, databases: 3, succeeded: 1, up_to_date: 0, failed: 0, skipped: 0, cancelled: 0, pending: 2, interrupted: true },
+  ]));
+  render(<Fleet profiles={profiles} onOpenProfile={() => {}} />);
+  const banner = await screen.findByTestId("batch-interrupted-12");
+  expect(banner).toHaveTextContent("Batch #12 (upgrade to head) was interrupted: 1 of 3 databases finished; 2 not run.");
+  expect(within(banner).getByTestId("batch-interrupted-12-0")).toHaveTextContent("Acme prod (Acme): succeeded");
+  expect(within(banner).getByTestId("batch-interrupted-12-1")).toHaveTextContent("Acme staging (Acme): not run");
+  expect(within(banner).getByTestId("batch-interrupted-12-2")).toHaveTextContent("Initech dev (Initech): not run");
+  expect(await screen.findByTestId("batch-history-12")).toHaveTextContent("interrupted");
+  expect(screen.getByTestId("batch-tally-12")).toHaveTextContent("3 databases: 1 succeeded, 2 not run");
+
+  fireEvent.click(within(banner).getByTestId("batch-run-rest-12"));
+  const dialog = await screen.findByTestId("batch");
+  expect(within(dialog).getByTestId("batch-rest-of")).toHaveTextContent("The rest of batch #12");
+  // Only the databases not run, in their order; the operation and target are the old batch's.
+  expect(within(dialog).queryByTestId("batch-chosen-1")).not.toBeInTheDocument();
+  expect(within(dialog).getByTestId("batch-chosen-2")).toBeInTheDocument();
+  expect(within(dialog).getByTestId("batch-chosen-4")).toBeInTheDocument();
+  expect(within(dialog).getByTestId("batch-kind")).toBeDisabled();
+  expect(within(dialog).getByTestId("batch-target")).toHaveValue("head");
+  expect(within(dialog).getByTestId("batch-target")).toHaveAttribute("readonly");
+
+  const done: BatchReportView = {
+    batch: { id: 13, at: "2026-11-24 16:00:00", who: "ops", operation: "upgrade", target: "head", options: "4 at a time; the rest of batch #12", finished_at: "2026-11-24 16:00:05", duration_ms: 5000 },
+    summary: "2 database(s): 2 succeeded, 0 already up to date, 0 failed, 0 skipped, 0 cancelled",
+    items: [{ ...line(0, profiles[1], "succeeded"), batch_id: 13 }, { ...line(1, profiles[3], "succeeded"), batch_id: 13 }],
+  };
+  commands.runBatchOperation.mockImplementation(() => ok(done));
+  fireEvent.click(within(dialog).getByTestId("batch-start"));
+  await waitFor(() => expect(within(dialog).getByTestId("batch-summary")).toHaveTextContent("2 succeeded"));
+  expect(commands.runBatchOperation).toHaveBeenCalledWith(
+    expect.objectContaining({ profile_ids: [2, 4], kind: "upgrade", target: "head", rest_of: 12 }),
+    expect.any(String),
+    expect.anything(),
+  );
+
+  // Batch #12 now says which batch ran its rest: no longer offered.
+  commands.interruptedBatches.mockImplementation(() => ok([]));
+  fireEvent.click(within(dialog).getByTestId("batch-close"));
+  await waitFor(() => expect(screen.queryByTestId("batch-interrupted-12")).not.toBeInTheDocument());
+  expect(commands.interruptedBatches).toHaveBeenCalledTimes(2);
+
+  // An ordinary batch afterwards is not the rest of anything.
+  fireEvent.click(screen.getByTestId("fleet-select-1"));
+  fireEvent.click(screen.getByTestId("fleet-upgrade"));
+  const fresh = await screen.findByTestId("batch");
+  expect(within(fresh).queryByTestId("batch-rest-of")).not.toBeInTheDocument();
+  expect(within(fresh).getByTestId("batch-kind")).not.toBeDisabled();
 });

@@ -3,7 +3,7 @@ import { Channel } from "@tauri-apps/api/core";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { BatchReportView, BatchSummaryView, CheckupRecord, DriftCheck, FleetStatus, ProfileView } from "../bindings";
 import { call, commands, messageOf } from "../api";
-import { BatchFlow, BatchReportDialog } from "./BatchFlow";
+import { BatchFlow, BatchReportDialog, type BatchPreset } from "./BatchFlow";
 import { ageWords, duration, plural, READING, resultClass, rowsWords, splitDatabase, stateText, VERDICT_MARK, when, type FleetRow, type StateText } from "./format";
 
 /** Row and header heights of the virtualised table, in pixels. */
@@ -41,10 +41,10 @@ function newer<T extends { at: string }>(a: T | null, b: T | undefined): T | nul
 }
 
 function isProblem(r: FleetRow): boolean {
-  return r.state === "unreachable" || r.state === "invalid" || r.state === "unknown_rows" || r.last_operation?.result === "failed";
+  return r.state === "unreachable" || r.state === "invalid" || r.state === "unknown_rows" || r.state === "interrupted" || r.last_operation?.result === "failed";
 }
 
-const STATE_ORDER: Record<string, number> = { invalid: 0, unreachable: 1, unknown_rows: 2, pending: 3, up_to_date: 4, [READING]: 5 };
+const STATE_ORDER: Record<string, number> = { invalid: 0, interrupted: 0, unreachable: 1, unknown_rows: 2, pending: 3, up_to_date: 4, [READING]: 5 };
 const CHECKUP_ORDER: Record<string, number> = { passed: 0, warning: 1, failed: 2 };
 const CHECKUP_CLASS: Record<string, string> = { passed: "ok-text", warning: "warn-text strong", failed: "error-text strong" };
 
@@ -117,6 +117,9 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
   const [checkups, setCheckups] = useState<Record<number, CheckupRecord>>({});
   const [checkingUp, setCheckingUp] = useState<{ waiting: Set<number>; total: number } | null>(null);
   const [batch, setBatch] = useState<FleetRow[] | null>(null);
+  // Set when the batch runs the rest of an interrupted one: its operation and target, locked.
+  const [preset, setPreset] = useState<BatchPreset | null>(null);
+  const [interrupted, setInterrupted] = useState<BatchReportView[]>([]);
   const [past, setPast] = useState<BatchReportView | null>(null);
   const [batches, setBatches] = useState<BatchSummaryView[] | null>(null);
   const [batchesError, setBatchesError] = useState<string | null>(null);
@@ -159,6 +162,10 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
         setBatchesError(null);
       })
       .catch((e) => setBatchesError(messageOf(e)));
+    // Batches a killed app or CLI left with databases never run: offered at the top.
+    call(commands.interruptedBatches())
+      .then(setInterrupted)
+      .catch((e) => setBatchesError(`Interrupted batches could not be read: ${messageOf(e)}`));
   }, []);
 
   // Read again each time the view is shown: a profile may have been upgraded meanwhile.
@@ -304,6 +311,21 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
       .finally(() => setCheckingUp(null));
   };
 
+  /** A new batch over what `r` left pending, with its operation and target, through the usual dialog. */
+  const runRest = (r: BatchReportView) => {
+    const byProfile = new Map(all.map((row) => [row.profile_id, row]));
+    const rows = r.items
+      .filter((i) => i.result === "pending" && i.profile_id !== null)
+      .map((i) => byProfile.get(i.profile_id as number))
+      .filter((row): row is FleetRow => row !== undefined);
+    if (rows.length === 0) {
+      setBatchesError(`The databases batch #${r.batch.id} did not run no longer have a profile.`);
+      return;
+    }
+    setPreset({ kind: r.batch.operation === "downgrade" ? "downgrade" : "upgrade", target: r.batch.target, restOf: r.batch.id });
+    setBatch(rows);
+  };
+
   const openPast = (id: number) => {
     setBatchesError(null);
     call(commands.batchReport(id))
@@ -373,7 +395,10 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
               className="primary"
               data-testid="fleet-upgrade"
               disabled={chosen.length === 0}
-              onClick={() => setBatch(chosen)}
+              onClick={() => {
+                setPreset(null);
+                setBatch(chosen);
+              }}
               title={chosen.length === 0 ? "Choose databases first" : `Upgrade (or downgrade) the ${plural(chosen.length, "chosen database")} in one batch`}
             >
               Upgrade selected…
@@ -428,6 +453,9 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
           {error}
         </div>
       )}
+      {interrupted.map((r) => (
+        <InterruptedBatch key={r.batch.id} report={r} onRunRest={() => runRest(r)} onOpen={() => setPast(r)} />
+      ))}
       <div className="fleet-summary">
         <span data-testid="fleet-summary">{summaryLine(shown, driftOf, filtering ? all.length : null, reading !== null)}</span>
         {reading && (
@@ -505,6 +533,7 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
               <li key={b.id}>
                 <button className="batch-history" data-testid={`batch-history-${b.id}`} onClick={() => openPast(b.id)} title="Open this batch's report">
                   <span className="batch-id">#{b.id}</span>
+                  {b.interrupted && <span className="badge warn" title="It never finished: its app or command line was closed or killed (or it is still running elsewhere)">interrupted</span>}
                   <span>{b.operation} {b.target}</span>
                   <span className="muted" title={b.at}>{b.at}</span>
                   <span className="muted">{duration(b.duration_ms)}</span>
@@ -519,8 +548,10 @@ export function Fleet({ profiles, visible = true, onOpenProfile, onChanged }: Pr
         <BatchFlow
           chosen={batch}
           profiles={profiles}
+          preset={preset ?? undefined}
           onClose={(ran) => {
             setBatch(null);
+            setPreset(null);
             if (ran) {
               refresh();
               loadBatches();
@@ -542,6 +573,7 @@ function BatchTally({ batch: b }: { batch: BatchSummaryView }) {
     [b.skipped, "skipped"],
     [b.succeeded, "succeeded"],
     [b.up_to_date, "up to date"],
+    [b.pending, "not run"],
   ];
   return (
     <span className="batch-tally" data-testid={`batch-tally-${b.id}`}>
@@ -557,6 +589,41 @@ function BatchTally({ batch: b }: { batch: BatchSummaryView }) {
           </span>
         ))}
     </span>
+  );
+}
+
+/**
+ * A batch that never finished: what ran, what did not, and the way to run the rest (a new batch,
+ * same operation and target, the databases not run chosen).
+ */
+function InterruptedBatch({ report: r, onRunRest, onOpen }: { report: BatchReportView; onRunRest: () => void; onOpen: () => void }) {
+  const left = r.items.filter((i) => i.result === "pending").length;
+  const finished = r.items.length - left;
+  return (
+    <div className="banner warn batch-interrupted" role="alert" data-testid={`batch-interrupted-${r.batch.id}`}>
+      <strong>
+        Batch #{r.batch.id} ({r.batch.operation} to {r.batch.target}) was interrupted: {finished} of {plural(r.items.length, "database")} finished; {left} not run.
+      </strong>{" "}
+      <span>Started {r.batch.at} by {r.batch.who}; its app or command line was closed or killed (if it is still running in another window or terminal, let it finish instead).</span>
+      <ul className="batch-interrupted-lines">
+        {r.items.map((i) => (
+          <li key={i.position} data-testid={`batch-interrupted-${r.batch.id}-${i.position}`} data-result={i.result}>
+            {i.position + 1}. {i.profile_name}
+            {i.client && <span className="muted"> ({i.client})</span>}:{" "}
+            <span className={i.result === "pending" ? "warn-text strong" : resultClass(i.result)}>{i.result === "pending" ? "not run" : i.result}</span>
+            {i.message && <span className="muted"> — {i.message}</span>}
+          </li>
+        ))}
+      </ul>
+      <div className="sql-actions">
+        <button className="primary small" data-testid={`batch-run-rest-${r.batch.id}`} onClick={onRunRest} title={`A new batch: ${r.batch.operation} to ${r.batch.target} on the ${plural(left, "database")} not run, with its backups, checks and confirmation`}>
+          Run the rest…
+        </button>
+        <button className="small" data-testid={`batch-interrupted-report-${r.batch.id}`} onClick={onOpen}>
+          Report
+        </button>
+      </div>
+    </div>
   );
 }
 

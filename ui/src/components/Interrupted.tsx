@@ -28,8 +28,21 @@ export function Interrupted({ interruption, rows, onResume }: { interruption: In
       <ol className="journal">
         {i.statements.map((s) => (
           <li key={s.number} className={`journal-${s.state.state}`} data-testid={`journal-${s.number}`}>
-            <span className="journal-state">{stateWord(s)}</span> <code title={s.sql}>{oneLine(s.sql)}</code>
-            {s.line !== null && <span className="muted"> line {s.line}</span>}
+            <div className="journal-row">
+              <span className="journal-state">
+                {stateWord(s)}
+                {s.settled_by_catalog && s.state.state !== "invalid_index" && (
+                  <>
+                    {" "}
+                    <span className="journal-how">(the catalog shows it)</span>
+                  </>
+                )}
+              </span>{" "}
+              <span className="journal-sql">
+                <code title={s.sql}>{oneLine(s.sql)}</code>
+                {s.line !== null && <span className="muted journal-line"> line {s.line}</span>}
+              </span>
+            </div>
           </li>
         ))}
       </ol>
@@ -40,7 +53,7 @@ export function Interrupted({ interruption, rows, onResume }: { interruption: In
           <p>
             Statement {inDoubt.number} may or may not have run, and the database's catalog cannot tell. Check the database, then say which: resuming runs the statements after it, or from it.
           </p>
-          <div className="modal-actions">
+          <div className="interrupted-actions">
             <button data-testid="resume-ran" onClick={() => resume(true)}>It ran: resume after it</button>
             <button data-testid="resume-not-ran" onClick={() => resume(false)}>It did not run: resume from it</button>
           </div>
@@ -50,7 +63,7 @@ export function Interrupted({ interruption, rows, onResume }: { interruption: In
           <p>
             Resume runs the statements that did not run and writes the version row of <code>{i.revision}</code>, nothing else; a backup is offered first as for any {downgrade ? "downgrade" : "upgrade"}. To go back instead, restore the backup taken before the run.
           </p>
-          <div className="modal-actions">
+          <div className="interrupted-actions">
             <button className="primary" data-testid="resume" onClick={() => resume(null)}>
               Resume {i.revision}
             </button>
@@ -64,9 +77,9 @@ export function Interrupted({ interruption, rows, onResume }: { interruption: In
 function stateWord(s: JournaledStatement): string {
   switch (s.state.state) {
     case "ran":
-      return s.settled_by_catalog ? "ran (the catalog shows it)" : "ran";
+      return "ran";
     case "not_ran":
-      return s.settled_by_catalog ? "did not run (the catalog shows it)" : "did not run";
+      return "did not run";
     case "in_doubt":
       return "in doubt";
     case "invalid_index":

@@ -273,7 +273,7 @@ export function OperationFlow({ profile, request, onClose }: Props) {
         <div className="modal-actions">
           {stage === "review" && plan && plan.steps.length > 0 && (
             <button className="primary" data-testid="confirm-run" disabled={!canRun} onClick={start}>
-              {verb} now
+              {request.resume ? "Resume" : verb} now
             </button>
           )}
           {stage === "running" && <button onClick={() => call(commands.cancelOperation(opId.current))}>Cancel</button>}

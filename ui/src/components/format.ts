@@ -92,6 +92,8 @@ export function stateText(r: FleetRow): StateText {
       return said("unreachable", "Unreachable", r.reason ?? "no answer");
     case "invalid":
       return said("invalid", "Invalid", r.reason ?? "the profile or its project cannot be read");
+    case "interrupted":
+      return said("invalid", "Interrupted", r.reason ?? "a revision was left half-done: open the database to resume it");
     case "unknown_rows":
       return { dot: "heads", label: "Unknown rows", text: "Unknown rows", detail: r.reason ?? undefined, title: r.reason ?? "The version table names a revision the project does not have" };
     case READING:

@@ -35,6 +35,12 @@ pub struct BatchOptions {
     /// The reviewer and any override reason, for the databases whose profile has a release
     /// gate: each is held to its own checklist.
     pub gate: GateAnswers,
+    /// This batch runs what that interrupted batch left pending (same operation and target,
+    /// only databases it did not get to); its pending lines then say which batch ran them.
+    pub rest_of: Option<i64>,
+    /// Finish a revision an interrupted run left half-done on a database before going on
+    /// (only where no statement is in doubt: that needs a person looking at that database).
+    pub resume: bool,
 }
 
 impl Default for BatchOptions {
@@ -45,6 +51,8 @@ impl Default for BatchOptions {
             backup_all: false,
             production_confirmed: false,
             gate: GateAnswers::default(),
+            rest_of: None,
+            resume: false,
         }
     }
 }
@@ -55,8 +63,17 @@ impl BatchOptions {
             "" => String::new(),
             reason => format!("; release gates overridden: {reason}"),
         };
+        let rest = match self.rest_of {
+            Some(old) => format!("; the rest of batch #{old}"),
+            None => String::new(),
+        };
+        let rest = if self.resume {
+            format!("{rest}; interrupted revisions resumed")
+        } else {
+            rest
+        };
         format!(
-            "{} at a time; {}; {}{gate}",
+            "{} at a time; {}; {}{gate}{rest}",
             self.concurrency.max(1),
             if self.stop_on_failure {
                 "stop at the first failure"
@@ -140,8 +157,13 @@ impl BatchReport {
     }
 
     pub fn summary(&self) -> String {
+        // Only a batch that never finished has pending lines: say so rather than hide them.
+        let pending = match self.count(PENDING) {
+            0 => String::new(),
+            n => format!(", {n} not run (the batch was interrupted)"),
+        };
         format!(
-            "{} database(s): {} succeeded, {} already up to date, {} failed, {} skipped, {} cancelled",
+            "{} database(s): {} succeeded, {} already up to date, {} failed, {} skipped, {} cancelled{pending}",
             self.items.len(),
             self.count("succeeded"),
             self.count("up to date"),
@@ -151,6 +173,9 @@ impl BatchReport {
         )
     }
 }
+
+/// A line written at the batch's start, replaced when its database ends.
+pub const PENDING: &str = "pending";
 
 /// Where a batch's events go (the window's channel, the CLI's progress lines).
 pub type Tell = Arc<dyn Fn(&BatchEvent) + Send + Sync>;
@@ -178,6 +203,9 @@ pub async fn run_batch(
     }
     let started = Instant::now();
     let (verb, what) = describe(op);
+    if let Some(old) = opts.rest_of {
+        rest_allowed(fleet.store, old, verb, &what, &profiles).await?;
+    }
     tracing::info!(
         op = verb,
         to = %what,
@@ -187,18 +215,32 @@ pub async fn run_batch(
         "batch started"
     );
     let at = Store::now();
+    // Every database's line is written now, pending, and replaced as it ends: if the process
+    // is killed, the batch still says which databases it never got to.
+    let pending: Vec<BatchItem> = profiles
+        .iter()
+        .enumerate()
+        .map(|(position, p)| BatchItem {
+            result: PENDING.into(),
+            ..line(0, position, p, Phase::Queued, String::new())
+        })
+        .collect();
     let id = fleet
         .store
-        .add_batch(&BatchRecord {
-            id: 0,
-            at: at.clone(),
-            who: whoami(),
-            operation: verb.into(),
-            target: what.clone(),
-            options: opts.describe(),
-            finished_at: None,
-            duration_ms: 0,
-        })
+        .start_batch(
+            &BatchRecord {
+                id: 0,
+                at: at.clone(),
+                who: whoami(),
+                operation: verb.into(),
+                target: what.clone(),
+                options: opts.describe(),
+                finished_at: None,
+                duration_ms: 0,
+            },
+            &pending,
+            opts.rest_of,
+        )
         .await?;
     for (position, p) in profiles.iter().enumerate() {
         each(&BatchEvent {
@@ -288,6 +330,49 @@ pub async fn run_batch(
         })
         .await?;
     Ok(report)
+}
+
+/// Batch `old` may be finished by a new batch of `verb` to `what` over `profiles`: it was
+/// interrupted, it is the same operation to the same target, and each database is one it left
+/// pending.
+async fn rest_allowed(
+    store: &Store,
+    old: i64,
+    verb: &str,
+    what: &str,
+    profiles: &[Profile],
+) -> Result<(), OperationError> {
+    let (b, items) = store.batch(old).await?;
+    let left: Vec<&BatchItem> = items.iter().filter(|i| i.result == PENDING).collect();
+    if b.finished_at.is_some() || left.is_empty() {
+        return Err(OperationError::Input(format!(
+            "batch #{old} has nothing left to run: {}",
+            if b.finished_at.is_some() {
+                "it finished"
+            } else {
+                "another batch ran the rest"
+            }
+        )));
+    }
+    if b.operation != verb || b.target != what {
+        return Err(OperationError::Input(format!(
+            "batch #{old} was {} to {}: its rest runs the same, not {verb} to {what}",
+            b.operation, b.target
+        )));
+    }
+    let strays: Vec<&str> = profiles
+        .iter()
+        .filter(|p| !left.iter().any(|i| i.profile_id == Some(p.id)))
+        .map(|p| p.name.as_str())
+        .collect();
+    if !strays.is_empty() {
+        return Err(OperationError::Input(format!(
+            "batch #{old} did not leave {} pending: run {} in a batch of its own",
+            strays.join(", "),
+            if strays.len() == 1 { "it" } else { "them" }
+        )));
+    }
+    Ok(())
 }
 
 fn line(batch_id: i64, position: usize, p: &Profile, phase: Phase, message: String) -> BatchItem {
@@ -462,6 +547,7 @@ async fn steps(
     }
     tell(Phase::Running, format!("{} step(s)", plan.steps.len()));
     let run_opts = RunOptions {
+        resume: opts.resume.then(stratum_db::Resume::default),
         cancel: cancel.clone(),
         progress: Some(Arc::new({
             let said = said.clone();

@@ -18,7 +18,7 @@ use stratum_store::Profile;
 use stratum_alembic::RenderCache;
 use stratum_store::{Secrets, Store};
 
-pub use batch::{run_batch, BatchEvent, BatchOptions, BatchReport, Phase, Tell};
+pub use batch::{run_batch, BatchEvent, BatchOptions, BatchReport, Phase, Tell, PENDING};
 pub use checkup::checkup_many;
 pub use drift::check_drift;
 pub use report::{to_csv, to_html};

@@ -1,7 +1,9 @@
 //! A batch's report as files: CSV for a spreadsheet, and one self-contained HTML page that
 //! reads (and prints) well for a client.
 
-use super::BatchReport;
+use stratum_store::BatchItem;
+
+use super::{BatchReport, PENDING};
 
 const COLUMNS: [&str; 10] = [
     "position",
@@ -34,10 +36,21 @@ fn rows_of(rows: &str, read: bool) -> &str {
     }
 }
 
+/// A line's result and message as a report shows them: a line still pending is a database the
+/// batch never got to (only a batch that did not finish has one).
+fn outcome(i: &BatchItem) -> (&str, &str) {
+    if i.result == PENDING {
+        ("not run", "not run: the batch was interrupted")
+    } else {
+        (&i.result, &i.message)
+    }
+}
+
 pub fn to_csv(r: &BatchReport) -> String {
     let mut out = COLUMNS.join(",");
     out.push_str("\r\n");
     for i in &r.items {
+        let (result, message) = outcome(i);
         let fields = [
             (i.position + 1).to_string(),
             i.profile_name.clone(),
@@ -47,8 +60,8 @@ pub fn to_csv(r: &BatchReport) -> String {
             rows_of(&i.rows_after, i.rows_read).replace(',', " "),
             i.backup.clone(),
             i.duration_ms.to_string(),
-            i.result.clone(),
-            i.message.clone(),
+            result.to_string(),
+            message.to_string(),
         ];
         out.push_str(
             &fields
@@ -73,7 +86,8 @@ pub fn to_html(r: &BatchReport) -> String {
     let b = &r.batch;
     let mut rows = String::new();
     for i in &r.items {
-        let class = i.result.replace(' ', "-");
+        let (result, message) = outcome(i);
+        let class = result.replace(' ', "-");
         rows.push_str(&format!(
             "<tr class=\"{class}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td class=\"num\">{:.1} s</td><td class=\"result\">{}</td><td>{}</td></tr>\n",
             i.position + 1,
@@ -84,8 +98,8 @@ pub fn to_html(r: &BatchReport) -> String {
             esc(rows_of(&i.rows_after, i.rows_read)),
             if i.backup.is_empty() { "—".to_string() } else { format!("<code>{}</code>", esc(&i.backup)) },
             i.duration_ms as f64 / 1000.0,
-            esc(&i.result),
-            esc(&i.message),
+            esc(result),
+            esc(message),
         ));
     }
     format!(
@@ -106,7 +120,7 @@ pub fn to_html(r: &BatchReport) -> String {
   code {{ font-size: 12px; word-break: break-all; }}
   tr.failed td.result {{ color: #b42318; font-weight: 600; }}
   tr.succeeded td.result {{ color: #157f3b; font-weight: 600; }}
-  tr.skipped td.result, tr.cancelled td.result {{ color: #9a6700; font-weight: 600; }}
+  tr.skipped td.result, tr.cancelled td.result, tr.not-run td.result {{ color: #9a6700; font-weight: 600; }}
   @media print {{ body {{ margin: 12mm; }} }}
 </style>
 </head>
@@ -127,7 +141,7 @@ pub fn to_html(r: &BatchReport) -> String {
         target = esc(&b.target),
         at = esc(&b.at),
         who = esc(&b.who),
-        finished = esc(b.finished_at.as_deref().unwrap_or("—")),
+        finished = esc(b.finished_at.as_deref().unwrap_or("never (interrupted)")),
         seconds = b.duration_ms as f64 / 1000.0,
         options = esc(&b.options),
         summary = esc(&r.summary()),
@@ -202,6 +216,32 @@ mod tests {
             lines[2]
         );
         assert!(csv.contains("\"revision 004 failed: relation <x> does not exist\nrolled back\""));
+    }
+
+    #[test]
+    fn a_database_an_interrupted_batch_never_got_to_is_reported_as_not_run() {
+        let mut r = report();
+        r.batch.finished_at = None;
+        let mut waiting = r.items[0].clone();
+        waiting.position = 2;
+        waiting.result = PENDING.into();
+        waiting.rows_read = false;
+        waiting.rows_before = String::new();
+        waiting.rows_after = String::new();
+        waiting.backup = String::new();
+        waiting.duration_ms = 0;
+        r.items.push(waiting);
+        let csv = to_csv(&r);
+        assert!(
+            csv.ends_with(
+                "3,acme-prod,\"Acme, Inc.\",production,,,,0,not run,not run: the batch was interrupted\r\n"
+            ),
+            "{csv}"
+        );
+        let html = to_html(&r);
+        assert!(html.contains("<tr class=\"not-run\">"), "{html}");
+        assert!(html.contains("finished never (interrupted)"));
+        assert!(html.contains("1 not run (the batch was interrupted)"));
     }
 
     #[test]

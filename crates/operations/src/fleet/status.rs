@@ -43,6 +43,8 @@ pub enum State {
     Pending,
     /// The version table names a revision the project does not have.
     UnknownRows,
+    /// A revision an earlier run left half-done: it must be resumed before anything else runs.
+    Interrupted,
     Unreachable,
     /// The profile or its project cannot be read.
     Invalid,
@@ -230,11 +232,13 @@ async fn read_one(
     let read = async {
         let mut conn = crate::connect(&url, timeout).await?;
         let server = conn.server_info().await.map(|i| i.version);
-        let rows = conn
-            .version_rows(&VersionTable::from_config(&project.config))
+        let vt = VersionTable::from_config(&project.config);
+        let rows = conn.version_rows(&vt).await;
+        let journal = stratum_db::Journal::new(&vt, conn.dialect())
+            .read(&mut conn)
             .await;
         conn.close().await;
-        Ok::<_, stratum_db::DbError>((server?, rows?))
+        Ok::<_, stratum_db::DbError>((server?, rows?, journal?))
     };
     let heads = project.map.heads().len();
     match tokio::time::timeout(timeout, read).await {
@@ -250,9 +254,23 @@ async fn read_one(
             project_heads: heads,
             ..base
         },
-        Ok(Ok((server, rows))) => {
+        Ok(Ok((server, rows, journal))) => {
             let (state, reason, pending) = match project.map.pending(&rows) {
                 Err(e) => (State::UnknownRows, Some(e.to_string()), Vec::new()),
+                Ok(pending) if journal.is_some() => (
+                    State::Interrupted,
+                    journal.as_ref().map(|j| {
+                        let verb = match j.direction {
+                            stratum_graph::Direction::Downgrade => "downgrading",
+                            _ => "upgrading",
+                        };
+                        format!(
+                            "revision {} was interrupted while {verb}: {} of {} statement(s) ran; open the database to resume it",
+                            j.revision, j.done, j.statements
+                        )
+                    }),
+                    pending,
+                ),
                 Ok(pending) if !pending.is_empty() => (State::Pending, None, pending),
                 Ok(pending) => (State::UpToDate, None, pending),
             };
