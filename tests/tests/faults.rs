@@ -18,6 +18,21 @@ use stratum_tests::{project_with, rt, server_available, stratum_bin, text, Scrat
 
 const REVISIONS: usize = 6;
 
+/// A tally line: printed, and kept in tests/artifacts/fault-tallies.txt for the test script to
+/// show (cargo test keeps a passing test's output to itself).
+fn tally(line: &str) {
+    println!("{line}");
+    let dir = stratum_tests::repo().join("tests/artifacts");
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("fault-tallies.txt"))
+    {
+        let _ = writeln!(f, "{line}");
+    }
+}
+
 /// One test at a time in this file: the faults reach into shared servers.
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -328,9 +343,9 @@ fn client_killed(engine: Engine, mode: Mode) {
             resumed += 1;
         }
     }
-    println!(
+    tally(&format!(
         "faults: client killed, {label}: {n} kills ({finished_first} after the run had finished), {half_done} left a revision half-done and journaled, {resumed} finished with --resume; version rows matched the schema every time"
-    );
+    ));
 }
 
 #[test]
@@ -417,7 +432,7 @@ fn session_ended(engine: Engine, mode: Mode, trials: usize) {
         check_consistent(&db, mode, &t);
         finish_at(dir.path(), &db, up, mode, &t);
     }
-    println!("faults: {label}: {trials} runs, {ended} sessions ended by the server, {messages} clear failures, every rerun reached its target");
+    tally(&format!("faults: {label}: {trials} runs, {ended} sessions ended by the server, {messages} clear failures, every rerun reached its target"));
 }
 
 #[test]
@@ -525,7 +540,7 @@ fn connection_cut(engine: Engine, mode: Mode, trials: usize) {
         check_consistent(&db, mode, &t);
         finish_at(dir.path(), &db, up, mode, &t);
     }
-    println!("faults: {label}: {trials} runs, {cut} connections cut, {messages} clear failures, every rerun reached its target");
+    tally(&format!("faults: {label}: {trials} runs, {cut} connections cut, {messages} clear failures, every rerun reached its target"));
 }
 
 #[test]
@@ -605,7 +620,7 @@ fn lock_holder_killed(engine: Engine) {
         rest.join("\n")
     );
     assert_eq!(db.version_rows(), ["r01"], "{engine:?}");
-    println!("faults: lock holder killed, {engine:?}: the waiting run named it ({}) and then reached head", said.lines().find(|l| l.contains("held by")).unwrap_or("").trim());
+    tally(&format!("faults: lock holder killed, {engine:?}: the waiting run named it ({}) and then reached head", said.lines().find(|l| l.contains("held by")).unwrap_or("").trim()));
 }
 
 #[test]
@@ -786,7 +801,7 @@ fn postgres_restarted_mid_run() {
         finish_at(dir.path(), &db, up, Mode::Outside, &t);
     }
     assert!(!messages.is_empty(), "a restart mid-run fails the run");
-    println!("faults: PostgreSQL restarted mid-run 3 times; the runs said: {messages:?}; every rerun reached its target");
+    tally(&format!("faults: PostgreSQL restarted mid-run 3 times; the runs said: {messages:?}; every rerun reached its target"));
 }
 
 /// A small filesystem of its own, mounted for the test and unmounted after.
@@ -890,10 +905,10 @@ fn a_full_disk_on_the_database_side_stops_the_run_cleanly() {
         "the run's one transaction was rolled back: {}",
         text(&rows)
     );
-    println!(
+    tally(&format!(
         "faults: full disk, SQLite: {}",
         said.lines().last().unwrap_or("")
-    );
+    ));
     if !server_available(Engine::Postgres) {
         return;
     }
@@ -924,8 +939,8 @@ fn a_full_disk_on_the_database_side_stops_the_run_cleanly() {
         db.version_rows().is_empty(),
         "the one transaction was rolled back"
     );
-    println!(
+    tally(&format!(
         "faults: full disk, PostgreSQL: {}",
         said.lines().last().unwrap_or("")
-    );
+    ));
 }
