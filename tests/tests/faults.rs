@@ -944,3 +944,73 @@ fn a_full_disk_on_the_database_side_stops_the_run_cleanly() {
         said.lines().last().unwrap_or("")
     ));
 }
+
+/// `CREATE INDEX CONCURRENTLY` cut off on PostgreSQL leaves an INVALID index behind: the next
+/// run finds it through the journal and the catalog, and resuming drops it and builds it again.
+#[test]
+fn an_index_left_invalid_by_an_interrupted_concurrently_is_rebuilt_on_resume() {
+    if !server_available(Engine::Postgres) {
+        return;
+    }
+    let _one = serial();
+    let db = ScratchDb::new(Engine::Postgres);
+    let dir = project_with(&[
+        (
+            "r01_big.sql",
+            "-- revision: r01\n-- down_revision: \n-- message: big\n\n-- migrate:up\nCREATE TABLE big (id INTEGER PRIMARY KEY, a TEXT);\nINSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 1500000) g;\n\n-- migrate:down\nDROP TABLE big;\n",
+        ),
+        (
+            "r02_index.sql",
+            "-- revision: r02\n-- down_revision: r01\n-- message: index\n-- transaction: false\n\n-- migrate:up\nCREATE INDEX CONCURRENTLY ix_big_a ON big (a);\n\n-- migrate:down\nDROP INDEX CONCURRENTLY ix_big_a;\n",
+        ),
+    ]);
+    let first = run(dir.path(), &db.url, &["upgrade", "r01"]);
+    assert!(first.status.success(), "{}", text(&first));
+    let child = command(dir.path(), &db.url, &["upgrade", "head"])
+        .spawn()
+        .unwrap_or_else(|e| panic!("stratum: {e}"));
+    let building = format!(
+        "SELECT pid::text FROM pg_stat_activity WHERE datname = '{}' AND state = 'active' AND query ILIKE 'CREATE INDEX CONCURRENTLY%'",
+        db.name
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let pid = loop {
+        if let Some(pid) = db.query(&building).into_iter().next() {
+            break pid;
+        }
+        assert!(Instant::now() < deadline, "the index build never started");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    db.query(&format!("SELECT pg_terminate_backend({pid})::text"));
+    let out = wait_killed(child);
+    assert!(
+        !out.status.success(),
+        "the build was cut off: {}",
+        text(&out)
+    );
+    server_done(&db);
+    let valid = "SELECT i.indisvalid::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'ix_big_a'";
+    assert_eq!(
+        db.query(valid),
+        ["false"],
+        "an INVALID index is left behind"
+    );
+    let status = run(dir.path(), &db.url, &["current"]);
+    let said = text(&status);
+    assert!(
+        said.contains("left the index ix_big_a INVALID: resuming drops it and builds it again"),
+        "{said}"
+    );
+    let plain = run(dir.path(), &db.url, &["upgrade", "head"]);
+    assert!(
+        text(&plain).contains("revision r02 was interrupted"),
+        "{}",
+        text(&plain)
+    );
+    let resumed = run(dir.path(), &db.url, &["upgrade", "head", "--resume"]);
+    assert!(resumed.status.success(), "{}", text(&resumed));
+    assert_eq!(db.query(valid), ["true"], "rebuilt, and valid");
+    assert_eq!(db.version_rows(), ["r02"]);
+    assert!(journal(&db).is_none());
+    tally("faults: CREATE INDEX CONCURRENTLY cut off on PostgreSQL: the INVALID index was found, named, dropped and rebuilt on resume");
+}

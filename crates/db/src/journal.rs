@@ -177,6 +177,13 @@ pub fn is_row_change(sql: &str) -> bool {
     )
 }
 
+/// A statement that can leave something behind even when the server refuses it: a failed
+/// `CREATE INDEX CONCURRENTLY` leaves an INVALID index, so the catalog must settle it.
+pub fn may_leave_a_trace(sql: &str) -> bool {
+    matches!(first_word(sql).as_str(), "CREATE" | "REINDEX")
+        && sql.to_ascii_uppercase().contains("CONCURRENTLY")
+}
+
 /// A statement that sets session state (`SET foreign_key_checks = 0`): a resume runs it again,
 /// since the new session has lost it.
 pub fn is_session_setting(sql: &str) -> bool {

@@ -13,7 +13,9 @@ use stratum_project::{Dialect, Project, Statement};
 
 use crate::error::db_message;
 use crate::interrupted::StatementState;
-use crate::journal::{digests, is_row_change, is_session_setting, Journal, JournalRow};
+use crate::journal::{
+    digests, is_row_change, is_session_setting, may_leave_a_trace, Journal, JournalRow,
+};
 use crate::{Connection, DbError, Interruption, RunFailure, VersionTable};
 
 /// What to run. The plan is made only once the lock is held and the rows are read, so that a
@@ -1064,7 +1066,7 @@ impl Exec<'_> {
                 return Err(Stopped {
                     done: k,
                     statement: Some(k),
-                    refused: matches!(e, sqlx::Error::Database(_)),
+                    refused: matches!(e, sqlx::Error::Database(_)) && !may_leave_a_trace(&stmt.sql),
                     message: db_message(&e),
                 });
             }
