@@ -40,19 +40,7 @@ impl AlembicIni {
     /// Reads an `alembic.ini` (with the `pyproject.toml` beside it), or a `pyproject.toml`
     /// (with the `alembic.ini` beside it, when there is one).
     pub fn read(path: &Path) -> Result<Self, ProjectError> {
-        let here = path
-            .parent()
-            .map(|p| {
-                if p.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    p
-                }
-            })
-            .unwrap_or(Path::new("."));
-        // Alembic's `%(here)s` is the ini's folder made absolute; relative paths are taken
-        // from that folder too, where Alembic is run.
-        let here = std::path::absolute(here).unwrap_or_else(|_| here.to_path_buf());
+        let here = folder_of(path);
         let from_pyproject = path.file_name().is_some_and(|n| n == PYPROJECT);
         let ini_path = if from_pyproject {
             here.join(ALEMBIC_INI)
@@ -74,6 +62,22 @@ impl AlembicIni {
             });
         }
         Self::parse(&ini_path, text.as_deref(), toml.as_ref(), &here)
+    }
+
+    /// The same options from texts already read: `ini` is the `alembic.ini` at `path` (`None`
+    /// when there is none), `pyproject` the `pyproject.toml` beside it. Errors name `path` or
+    /// that `pyproject.toml`, as [`AlembicIni::read`]'s do.
+    pub fn from_texts(
+        path: &Path,
+        ini: Option<&str>,
+        pyproject: Option<&str>,
+    ) -> Result<Self, ProjectError> {
+        let here = folder_of(path);
+        let toml = match pyproject {
+            Some(text) => ToolAlembic::parse(&here.join(PYPROJECT), text, &here)?,
+            None => None,
+        };
+        Self::parse(path, ini, toml.as_ref(), &here)
     }
 
     fn parse(
@@ -200,6 +204,16 @@ impl AlembicIni {
     }
 }
 
+/// Alembic's `%(here)s`: the folder of the file, made absolute; relative paths are taken from
+/// that folder too, where Alembic is run.
+fn folder_of(path: &Path) -> PathBuf {
+    let here = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::path::absolute(here).unwrap_or_else(|_| here.to_path_buf())
+}
+
 /// configparser's BasicInterpolation: `%%` is a percent sign, `%(name)s` another option's value.
 pub(crate) fn interpolate(
     raw: &str,
@@ -307,6 +321,22 @@ mod tests {
         let here = Path::new("/srv/erp");
         let toml = ToolAlembic::parse(&here.join(PYPROJECT), toml, here)?;
         AlembicIni::parse(&here.join(ALEMBIC_INI), ini, toml.as_ref(), here)
+    }
+
+    #[test]
+    fn texts_already_read_give_what_reading_the_files_gives() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let ini =
+            "[alembic]\nscript_location = %(here)s/alembic\nsqlalchemy.url = sqlite:///erp.db\n";
+        let toml = "[tool.alembic]\nversion_locations = [\"%(here)s/a\", \"b\"]\n";
+        let ini_path = dir.path().join(ALEMBIC_INI);
+        std::fs::write(&ini_path, ini).expect("written");
+        std::fs::write(dir.path().join(PYPROJECT), toml).expect("written");
+        let read = AlembicIni::read(&ini_path).unwrap_or_else(|e| panic!("{e}"));
+        let from_texts = AlembicIni::from_texts(&ini_path, Some(ini), Some(toml))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(from_texts, read);
+        assert_eq!(read.version_locations.len(), 2);
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub use error::ProjectError;
 pub use init::init_project;
 pub use project::{Format, Project, ALEMBIC_INI};
 pub use pyproject::PYPROJECT;
-pub use python_revision::PythonRevision;
+pub use python_revision::{env_version_table_in, PythonRevision};
 pub use revision_file::{Body, RevisionFile, Source};
 pub use split::{split, SplitError, Statement};
 pub use writer::{new_revision_id, slug, NewRevision};

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use rustpython_ast::Visitor;
 use rustpython_parser::ast::{self, Constant, Expr, Ranged, Stmt};
-use rustpython_parser::{parse, Mode};
+use rustpython_parser::{lexer::lex, parse, Mode, Tok};
 use stratum_graph::Revision;
 
 use crate::ProjectError;
@@ -169,10 +169,113 @@ impl Reader<'_> {
     }
 }
 
+/// Python's tokenizer refuses more than 200 nested brackets ("too many nested parentheses"), and
+/// so does Stratum, before the parser builds a tree that deep: reading, copying and dropping
+/// the tree recurse, and would run out of stack (a thread has 2 MiB) on one nested thousands
+/// of levels deep.
+const MAX_BRACKETS: usize = 200;
+
+/// Where the first bracket nested deeper than Python allows is, if any. An f-string's
+/// expressions are parsed from its text, so the brackets in it count too.
+fn too_many_brackets(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for token in lex(text, Mode::Module) {
+        // A file the lexer refuses is reported by the parser.
+        let Ok((tok, range)) = token else {
+            return None;
+        };
+        let (start, inner) = match tok {
+            Tok::Lpar | Tok::Lsqb | Tok::Lbrace => {
+                depth += 1;
+                (usize::from(range.start()), "")
+            }
+            Tok::Rpar | Tok::Rsqb | Tok::Rbrace => {
+                depth = depth.saturating_sub(1);
+                continue;
+            }
+            Tok::String { kind, .. } if kind.is_any_fstring() => {
+                let start = usize::from(range.start());
+                (
+                    start,
+                    text.get(start..usize::from(range.end())).unwrap_or(""),
+                )
+            }
+            _ => continue,
+        };
+        let mut d = depth;
+        for (i, c) in std::iter::once((0, ' ')).chain(inner.char_indices()) {
+            match c {
+                '(' | '[' | '{' => d += 1,
+                ')' | ']' | '}' => d = d.saturating_sub(1),
+                _ => {}
+            }
+            if d > MAX_BRACKETS {
+                return Some(start + i);
+            }
+        }
+    }
+    None
+}
+
+/// How deep the visitors below follow nested statements, expressions and patterns, for what
+/// nests without brackets (`- - - x`, `a + b + ...`, `x if a else y if b else ...`): twice as
+/// deep as Python nests brackets, which a visitor's recursion follows within 2 MiB of stack
+/// even in a debug build.
+const MAX_DEPTH: usize = 2 * MAX_BRACKETS;
+
+/// The nesting level of a visitor, and whether it met something nested deeper than it follows.
+#[derive(Default)]
+struct Depth {
+    now: usize,
+    exceeded: bool,
+}
+
+impl Depth {
+    /// Enters one level, or notes that it would be too deep.
+    fn enter(&mut self) -> bool {
+        if self.now >= MAX_DEPTH {
+            self.exceeded = true;
+            return false;
+        }
+        self.now += 1;
+        true
+    }
+
+    fn leave(&mut self) {
+        self.now -= 1;
+    }
+}
+
+/// A visitor's `visit_stmt`, `visit_expr` and `visit_pattern`, which do not go deeper than
+/// [`MAX_DEPTH`] (its `depth` field).
+macro_rules! depth_limited {
+    () => {
+        fn visit_stmt(&mut self, node: Stmt) {
+            if self.depth.enter() {
+                self.generic_visit_stmt(node);
+                self.depth.leave();
+            }
+        }
+        fn visit_expr(&mut self, node: Expr) {
+            if self.depth.enter() {
+                self.generic_visit_expr(node);
+                self.depth.leave();
+            }
+        }
+        fn visit_pattern(&mut self, node: ast::Pattern) {
+            if self.depth.enter() {
+                self.generic_visit_pattern(node);
+                self.depth.leave();
+            }
+        }
+    };
+}
+
 /// Finds the names a statement binds in a way the reader does not follow (a nested block, an import, a loop target, `del`, a walrus, `globals()[...]`).
 #[derive(Default)]
 struct Binders {
     found: Vec<(String, String)>,
+    depth: Depth,
 }
 
 impl Binders {
@@ -182,6 +285,8 @@ impl Binders {
 }
 
 impl Visitor for Binders {
+    depth_limited!();
+
     // Function and class bodies have their own scope; they do not run at import.
     fn visit_stmt_function_def(&mut self, _: ast::StmtFunctionDef) {}
     fn visit_stmt_async_function_def(&mut self, _: ast::StmtAsyncFunctionDef) {}
@@ -287,6 +392,14 @@ impl PythonRevision {
             line,
             message,
         };
+        if let Some(at) = too_many_brackets(text) {
+            return Err(err(
+                line_of(text, at),
+                format!(
+                    "not valid Python: too many nested parentheses (Python allows {MAX_BRACKETS})"
+                ),
+            ));
+        }
         let module = parse(text, Mode::Module, &path.display().to_string()).map_err(|e| {
             err(
                 line_of(text, usize::from(e.offset)),
@@ -345,6 +458,12 @@ impl PythonRevision {
             if !simple {
                 let mut binders = Binders::default();
                 binders.visit_stmt(stmt.clone());
+                if binders.depth.exceeded {
+                    return Err(err(
+                        line,
+                        format!("this statement nests more than {MAX_DEPTH} levels deep, deeper than Stratum follows"),
+                    ));
+                }
                 for (name, how) in binders.found {
                     // What the name held before is no longer certain either.
                     reader
@@ -482,12 +601,23 @@ fn target_names(t: &Expr) -> Vec<&str> {
 /// The `version_table` and `version_table_schema` an `env.py` passes to `context.configure`,
 /// where it writes them as literals; anything else is left to the profile.
 pub fn env_version_table(env_py: &Path) -> (Option<String>, Option<String>) {
+    match std::fs::read_to_string(env_py) {
+        Ok(text) => env_version_table_in(&text),
+        Err(_) => (None, None),
+    }
+}
+
+/// [`env_version_table`] of an `env.py` already read; `(None, None)` where it is not Python.
+pub fn env_version_table_in(text: &str) -> (Option<String>, Option<String>) {
     #[derive(Default)]
     struct Find {
         table: Option<String>,
         schema: Option<String>,
+        depth: Depth,
     }
     impl Visitor for Find {
+        depth_limited!();
+
         fn visit_keyword(&mut self, node: ast::Keyword) {
             if let (Some(arg), Some(v)) = (&node.arg, constant_str(&node.value)) {
                 match arg.as_str() {
@@ -499,10 +629,10 @@ pub fn env_version_table(env_py: &Path) -> (Option<String>, Option<String>) {
             self.generic_visit_keyword(node);
         }
     }
-    let Ok(text) = std::fs::read_to_string(env_py) else {
+    if too_many_brackets(text).is_some() {
         return (None, None);
-    };
-    let Ok(ast::Mod::Module(m)) = parse(&text, Mode::Module, "env.py") else {
+    }
+    let Ok(ast::Mod::Module(m)) = parse(text, Mode::Module, "env.py") else {
         return (None, None);
     };
     let mut f = Find::default();
@@ -650,6 +780,78 @@ mod tests {
         );
         let e = fails("down_revision = None\n");
         assert!(e.contains("no `revision"), "{e}");
+    }
+
+    /// Runs `f` on a thread with the 2 MiB stack a Rust or tokio thread has, like the app's.
+    fn on_a_thread_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(f)
+            .expect("a thread starts")
+            .join()
+            .expect("the thread returns")
+    }
+
+    fn nested_list(levels: usize) -> String {
+        format!("{}{}", "[".repeat(levels), "]".repeat(levels))
+    }
+
+    #[test]
+    fn more_brackets_nested_than_python_allows_are_an_error_not_a_stack_overflow() {
+        for (deep, line) in [
+            (nested_list(50_000), 4),
+            (format!("(\n  {}\n)", nested_list(300)), 5),
+            (format!("f'{{{}}}'", nested_list(300)), 4),
+        ] {
+            let text = format!("revision = 'a'\ndown_revision = None\nif X:\n    y = {deep}\n");
+            let e = on_a_thread_stack(move || fails(&text));
+            assert!(
+                e.contains(&format!("versions/x.py:{line}:"))
+                    && e.contains("too many nested parentheses"),
+                "{e}"
+            );
+        }
+        let text = format!(
+            "revision = 'a'\ndown_revision = None\nif X:\n    y = {}\n",
+            nested_list(200)
+        );
+        let r = on_a_thread_stack(move || read(&text));
+        assert_eq!(r.revision.id, "a", "the 200 levels Python allows are read");
+    }
+
+    #[test]
+    fn a_statement_nested_deeper_than_stratum_follows_is_an_error_not_a_stack_overflow() {
+        let text = format!(
+            "revision = 'a'\ndown_revision = None\nif X:\n    y = {}1\n",
+            "- ".repeat(500)
+        );
+        let e = on_a_thread_stack(move || fails(&text));
+        assert!(
+            e.contains("versions/x.py:3:") && e.contains("nests more than 400 levels"),
+            "{e}"
+        );
+        let text = format!(
+            "revision = 'a'\ndown_revision = None\nif X:\n    y = {}1\n",
+            "- ".repeat(390)
+        );
+        let r = on_a_thread_stack(move || read(&text));
+        assert_eq!(r.revision.id, "a");
+    }
+
+    #[test]
+    fn an_env_py_nested_deeper_than_python_allows_names_no_version_table() {
+        let text = format!(
+            "context.configure(version_table='v')\nif X:\n    y = {}\n",
+            nested_list(50_000)
+        );
+        let found = on_a_thread_stack(move || env_version_table_in(&text));
+        assert_eq!(found, (None, None));
+        let text = format!(
+            "context.configure(version_table='v')\nx = {}1\n",
+            "-".repeat(500)
+        );
+        let found = on_a_thread_stack(move || env_version_table_in(&text));
+        assert_eq!(found, (Some("v".to_string()), None));
     }
 
     #[test]

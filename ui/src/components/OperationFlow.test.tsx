@@ -204,3 +204,19 @@ test("a gated upgrade whose evidence is all there runs with the reviewer's name"
   await screen.findByText(/Done\./);
   expect(commands.runOperation.mock.lastCall?.slice(3, 6)).toEqual([7, "Dana", ""]);
 });
+
+test("a run waiting for the migration lock says who holds it, until it gets the lock", async () => {
+  commands.planOperation.mockReturnValue(ok(plan));
+  let channel: Sent | null = null;
+  commands.runOperation.mockImplementation((...args: unknown[]) => {
+    channel = args[6] as Sent;
+    return new Promise(() => {});
+  });
+  render(<OperationFlow profile={{ ...prod, environment: "staging" }} request={{ kind: "upgrade", target: "heads" }} onClose={() => {}} />);
+  fireEvent.click(await screen.findByTestId("confirm-run"));
+  await waitFor(() => expect(channel).not.toBeNull());
+  act(() => channel!.onmessage({ event: "lock_wait", holder: "stratum 0.3.0 kari@laptop locked 14:02:11 UTC (PostgreSQL session 4242)" }));
+  expect(await screen.findByTestId("lock-wait")).toHaveTextContent("held by stratum 0.3.0 kari@laptop locked 14:02:11 UTC");
+  act(() => channel!.onmessage({ event: "planned", steps: 1, rows: ["003"] }));
+  expect(screen.queryByTestId("lock-wait")).not.toBeInTheDocument();
+});

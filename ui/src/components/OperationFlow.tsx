@@ -23,7 +23,7 @@ export function OperationFlow({ profile, request, onClose }: Props) {
   const [plan, setPlan] = useState<PlanView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [typed, setTyped] = useState("");
-  const [progress, setProgress] = useState<{ step: number; total: number; revision: string; statement: string }>({ step: 0, total: 0, revision: "", statement: "" });
+  const [progress, setProgress] = useState<{ step: number; total: number; revision: string; statement: string; lockHolder: string }>({ step: 0, total: 0, revision: "", statement: "", lockHolder: "" });
   const [outcome, setOutcome] = useState<RunOutcome | null>(null);
   const opId = useRef(`op-${Date.now()}-${Math.random().toString(16).slice(2)}`);
   const changes = request.kind !== "stamp";
@@ -97,7 +97,9 @@ export function OperationFlow({ profile, request, onClose }: Props) {
     setStage("running");
     const channel = new Channel<Progress>();
     channel.onmessage = (e) => {
-      if (e.event === "step_started") setProgress((p) => ({ ...p, step: e.index + 1, total: e.total, revision: e.revision, statement: "" }));
+      if (e.event === "lock_wait") setProgress((p) => ({ ...p, lockHolder: e.holder }));
+      if (e.event === "planned") setProgress((p) => ({ ...p, lockHolder: "" }));
+      if (e.event === "step_started") setProgress((p) => ({ ...p, step: e.index + 1, total: e.total, revision: e.revision, statement: "", lockHolder: "" }));
       if (e.event === "statement") setProgress((p) => ({ ...p, statement: e.sql }));
       if (e.event === "output") addOutput(e.line);
     };
@@ -242,6 +244,11 @@ export function OperationFlow({ profile, request, onClose }: Props) {
         {stage === "running" && backup && <p className="muted">Backed up first ({size(backup.size)}, {backup.duration_ms} ms).</p>}
         {stage === "running" && (
           <div className="running" data-testid="progress">
+            {progress.lockHolder && (
+              <p className="banner warn" data-testid="lock-wait">
+                Waiting for the migration lock, held by {progress.lockHolder}. This run starts when that one ends, or gives up after a minute.
+              </p>
+            )}
             <progress max={progress.total || 1} value={Math.max(progress.step - 1, 0)} />
             <p>
               Step {progress.step} of {progress.total}: <code>{progress.revision}</code>
