@@ -1269,7 +1269,7 @@ fn about_names_the_version_and_the_data_folder() {
         w.data.path().join("logs").display().to_string(),
         "the log folder support asks for is in the data folder"
     );
-    assert_eq!(about["store_schema"], 9);
+    assert_eq!(about["store_schema"], 10);
 }
 
 /// A batch whose app was killed (as the store holds it then: its lines written at the start,

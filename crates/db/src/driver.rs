@@ -296,9 +296,8 @@ impl Connection {
         wait: Duration,
         waiting: &(dyn Fn(&str) + Send + Sync),
     ) -> Result<(), DbError> {
-        let started = Instant::now();
         let key = vt.lock_key();
-        let mut holder = String::new();
+        let mut waited = Waited::new(self.url.to_string(), wait, waiting);
         loop {
             let got = match self.url.engine {
                 Engine::Postgres => {
@@ -330,18 +329,7 @@ impl Connection {
                 self.locked = true;
                 return Ok(());
             }
-            let now = self.lock_holder(vt).await;
-            if now != holder {
-                holder = now;
-                waiting(&holder);
-            }
-            if started.elapsed() >= wait {
-                return Err(DbError::LockTimeout {
-                    target: self.url.to_string(),
-                    after: wait,
-                    holder,
-                });
-            }
+            waited.held_by(self.lock_holder(vt).await)?;
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -402,8 +390,7 @@ impl Connection {
                 context: format!("creating the lock file {}", lock_path.to_string_lossy()),
                 message: e.to_string(),
             })?;
-        let started = Instant::now();
-        let mut holder = String::new();
+        let mut waited = Waited::new(self.url.to_string(), wait, waiting);
         loop {
             match file.try_lock() {
                 Ok(()) => {
@@ -419,17 +406,7 @@ impl Connection {
                 Err(std::fs::TryLockError::WouldBlock) => {
                     let mut now = String::new();
                     let _ = file.rewind().and_then(|_| file.read_to_string(&mut now));
-                    if now != holder {
-                        holder = now;
-                        waiting(&holder);
-                    }
-                    if started.elapsed() >= wait {
-                        return Err(DbError::LockTimeout {
-                            target: self.url.to_string(),
-                            after: wait,
-                            holder,
-                        });
-                    }
+                    waited.held_by(now)?;
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
                 Err(std::fs::TryLockError::Error(e)) => {
@@ -493,6 +470,43 @@ impl Connection {
             Inner::My(c) => c.close().await,
             Inner::Lite(c) => c.close().await,
         };
+    }
+}
+
+/// A wait for the migration lock: tells who holds it whenever that changes, and gives up after
+/// `wait` naming the last holder.
+struct Waited<'a> {
+    target: String,
+    started: Instant,
+    wait: Duration,
+    holder: String,
+    tell: &'a (dyn Fn(&str) + Send + Sync),
+}
+
+impl<'a> Waited<'a> {
+    fn new(target: String, wait: Duration, tell: &'a (dyn Fn(&str) + Send + Sync)) -> Self {
+        Waited {
+            target,
+            started: Instant::now(),
+            wait,
+            holder: String::new(),
+            tell,
+        }
+    }
+
+    fn held_by(&mut self, holder: String) -> Result<(), DbError> {
+        if holder != self.holder {
+            self.holder = holder;
+            (self.tell)(&self.holder);
+        }
+        if self.started.elapsed() >= self.wait {
+            return Err(DbError::LockTimeout {
+                target: std::mem::take(&mut self.target),
+                after: self.wait,
+                holder: std::mem::take(&mut self.holder),
+            });
+        }
+        Ok(())
     }
 }
 

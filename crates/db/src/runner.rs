@@ -461,6 +461,28 @@ fn prepare(project: &Project, plan: &Plan, dialect: Dialect) -> Result<Vec<Prepa
         .collect()
 }
 
+impl StepFailure {
+    /// A failure in `step`, after `done` of its statements, at `stmt` when it was one.
+    fn at(
+        step: &Step,
+        prep: &Prepared,
+        done: usize,
+        stmt: Option<&Statement>,
+        message: String,
+        resumable: bool,
+    ) -> Box<StepFailure> {
+        Box::new(StepFailure {
+            revision: step.revision.clone(),
+            file: prep.file.clone(),
+            line: stmt.map(|s| s.line),
+            statement: stmt.map(|s| s.sql.clone()),
+            statements_done: done,
+            message,
+            resumable,
+        })
+    }
+}
+
 /// Where a journaled revision's statements stopped.
 struct Stopped {
     /// Statements recorded as completed.
@@ -572,15 +594,7 @@ impl Exec<'_> {
         for (i, (step, prep)) in plan.steps.iter().zip(prepared).enumerate() {
             let started = Instant::now();
             let fail = |done: usize, stmt: Option<&Statement>, message: String| {
-                Box::new(StepFailure {
-                    revision: step.revision.clone(),
-                    file: prep.file.clone(),
-                    line: stmt.map(|s| s.line),
-                    statement: stmt.map(|s| s.sql.clone()),
-                    statements_done: done,
-                    message,
-                    resumable: false,
-                })
+                StepFailure::at(step, prep, done, stmt, message, false)
             };
             if opts.cancel.is_cancelled() {
                 return Err(fail(
@@ -784,15 +798,7 @@ impl Exec<'_> {
         emit: &impl Fn(Progress),
     ) -> Result<(), Box<StepFailure>> {
         let fail = |done: usize, stmt: Option<&Statement>, message: String, resumable: bool| {
-            Box::new(StepFailure {
-                revision: step.revision.clone(),
-                file: prep.file.clone(),
-                line: stmt.map(|s| s.line),
-                statement: stmt.map(|s| s.sql.clone()),
-                statements_done: done,
-                message,
-                resumable,
-            })
+            StepFailure::at(step, prep, done, stmt, message, resumable)
         };
         if self.in_tx {
             self.commit().await.map_err(|m| fail(0, None, m, false))?;
