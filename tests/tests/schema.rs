@@ -36,26 +36,27 @@ fn count(db: &ScratchDb, sql: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-/// (tables, columns, foreign keys, indexes) as the engine's own catalog counts them.
+/// (tables, columns, foreign keys, indexes) as the engine's own catalog counts them, less
+/// Stratum's journal, which the schema reader leaves out as bookkeeping.
 fn catalog_counts(db: &ScratchDb) -> (usize, usize, usize, usize) {
     match db.engine {
         Engine::Postgres => (
-            count(db, "SELECT count(*)::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"),
-            count(db, "SELECT count(*)::text FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name) WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'"),
+            count(db, "SELECT count(*)::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'stratum_journal'"),
+            count(db, "SELECT count(*)::text FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name) WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.table_name <> 'stratum_journal'"),
             count(db, "SELECT count(*)::text FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace"),
-            count(db, "SELECT count(*)::text FROM pg_indexes WHERE schemaname = 'public'"),
+            count(db, "SELECT count(*)::text FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'stratum_journal'"),
         ),
         Engine::MySql => (
-            count(db, "SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'"),
-            count(db, "SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name WHERE c.table_schema = DATABASE() AND t.table_type = 'BASE TABLE'"),
+            count(db, "SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' AND table_name <> 'stratum_journal'"),
+            count(db, "SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name WHERE c.table_schema = DATABASE() AND t.table_type = 'BASE TABLE' AND c.table_name <> 'stratum_journal'"),
             count(db, "SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.referential_constraints WHERE constraint_schema = DATABASE()"),
-            count(db, "SELECT CAST(COUNT(DISTINCT table_name, index_name) AS CHAR) FROM information_schema.statistics WHERE table_schema = DATABASE()"),
+            count(db, "SELECT CAST(COUNT(DISTINCT table_name, index_name) AS CHAR) FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name <> 'stratum_journal'"),
         ),
         Engine::Sqlite => (
-            count(db, "SELECT CAST(count(*) AS TEXT) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"),
-            count(db, "SELECT CAST(count(*) AS TEXT) FROM sqlite_master m JOIN pragma_table_info(m.name) WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"),
-            count(db, "SELECT CAST(count(DISTINCT m.name || '/' || f.id) AS TEXT) FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"),
-            count(db, "SELECT CAST(count(*) AS TEXT) FROM sqlite_master m JOIN pragma_index_list(m.name) WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"),
+            count(db, "SELECT CAST(count(*) AS TEXT) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'stratum_journal'"),
+            count(db, "SELECT CAST(count(*) AS TEXT) FROM sqlite_master m JOIN pragma_table_info(m.name) WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'stratum_journal'"),
+            count(db, "SELECT CAST(count(DISTINCT m.name || '/' || f.id) AS TEXT) FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'stratum_journal'"),
+            count(db, "SELECT CAST(count(*) AS TEXT) FROM sqlite_master m JOIN pragma_index_list(m.name) WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'stratum_journal'"),
         ),
     }
 }
