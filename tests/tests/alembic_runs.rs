@@ -60,6 +60,23 @@ fn run_through(
     (result, seen)
 }
 
+/// Runs `op` through the project's Alembic with `opts`.
+fn run_with(
+    db: &ScratchDb,
+    project: &Project,
+    alembic: &Alembic,
+    op: Operation,
+    opts: RunOptions,
+) -> Result<stratum_db::RunReport, DbError> {
+    let runner = AlembicRunner(alembic.clone());
+    rt().block_on(async {
+        let mut conn = db.connect().await;
+        let r = runner.run(&mut conn, project, &op, &opts).await;
+        conn.close().await;
+        r
+    })
+}
+
 fn pg() -> Option<ScratchDb> {
     server_available(Engine::Postgres).then(|| ScratchDb::new(Engine::Postgres))
 }
@@ -176,19 +193,36 @@ fn a_failing_alembic_revision_is_reported_like_stratums_own_and_what_an_autocomm
     assert!(!f.rolled_back);
     assert!(f.to_string().contains("autocommit block of 007"), "{f}");
     assert_ne!(db.snapshot(), before, "007's index stays");
-    // Run again from there: 007 is upgraded (its index already exists, so Alembic fails on it).
+    assert!(
+        f.to_string().contains("journal records how far 007 got"),
+        "{f}"
+    );
+    // Stratum's journal kept 007's progress: the next run says what of 007 ran instead of
+    // failing on the index that already exists...
     let (result, _) = run_through(&db, &project, &alembic, Operation::Upgrade("007".into()));
-    assert!(result.is_err(), "{result:?}");
-    let (result, _) = run_through(
+    let Err(DbError::Interrupted(i)) = result else {
+        panic!("expected 007 to be found interrupted, got {result:?}");
+    };
+    let said = i.to_string();
+    assert!(
+        i.revision == "007"
+            && said.contains("CONCURRENTLY")
+            && said.contains("ran, as the catalog shows"),
+        "{said}"
+    );
+    // ...and a resume finishes it without building the index again.
+    let resumed = run_with(
         &db,
         &project,
         &alembic,
-        Operation::Stamp {
-            targets: vec!["007".into()],
-            purge: false,
+        Operation::Upgrade("007".into()),
+        RunOptions {
+            resume: Some(stratum_db::Resume::default()),
+            ..RunOptions::default()
         },
     );
-    result.unwrap_or_else(|e| panic!("{e}"));
+    resumed.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(db.version_rows(), ["007"]);
     // From 007, the failure leaves the database exactly as it was.
     let before = db.snapshot();
     let (result, _) = run_through(&db, &project, &alembic, Operation::Upgrade("heads".into()));
@@ -670,4 +704,128 @@ fn the_twin_goes_up_and_down_on_mariadb_and_sqlite_through_its_own_alembic() {
             db.tables()
         );
     }
+}
+
+/// A minimal Alembic project with one revision whose upgrade body is `body`.
+fn one_revision_project(body: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(dir.path().join("migrations/versions"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("alembic.ini"),
+        "[alembic]\nscript_location = %(here)s/migrations\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("migrations/env.py"),
+        "from alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\nconfig = context.config\nengine = engine_from_config(config.get_section(config.config_ini_section, {}), prefix=\"sqlalchemy.\", poolclass=pool.NullPool)\nwith engine.connect() as connection:\n    context.configure(connection=connection)\n    with context.begin_transaction():\n        context.run_migrations()\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    write_revision(dir.path(), body);
+    dir
+}
+
+fn write_revision(dir: &Path, body: &str) {
+    std::fs::write(
+        dir.join("migrations/versions/a1_accounts.py"),
+        format!("\"\"\"accounts\n\"\"\"\nimport sqlalchemy as sa\nfrom alembic import op\n\nrevision = \"a1\"\ndown_revision = None\n\n\ndef upgrade():\n{body}\n\n\ndef downgrade():\n    op.drop_table(\"accounts\")\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Alembic's best-known failure on MySQL (sqlalchemy/alembic#755): a revision that fails part
+/// way leaves its first statements committed and the next run failing on "already exists".
+/// Under Stratum the driver journals each statement, so the next run says what ran; a resume
+/// once the cause is fixed skips what ran; a resume after what ran was edited is refused and
+/// changes nothing.
+#[test]
+fn a_half_done_alembic_revision_on_mariadb_is_told_then_resumed_after_the_fix_but_not_after_an_edit(
+) {
+    let Some(python) = python() else { return };
+    if !server_available(Engine::MySql) {
+        return;
+    }
+    let db = ScratchDb::new(Engine::MySql);
+    let create =
+        "    op.create_table(\"accounts\", sa.Column(\"id\", sa.Integer, primary_key=True))\n";
+    let broken = format!("{create}    op.execute(\"ALTER TABLE no_such_table ADD COLUMN x INTEGER\")\n    op.create_index(\"ix_accounts_id\", \"accounts\", [\"id\"])");
+    let dir = one_revision_project(&broken);
+    let reopen = || {
+        let p = open(dir.path());
+        let a = alembic_for(&p, &python);
+        (p, a)
+    };
+    let (project, alembic) = reopen();
+    let (result, _) = run_through(&db, &project, &alembic, Operation::Upgrade("heads".into()));
+    let Err(DbError::Failed(f)) = result else {
+        panic!("expected a run failure, got {result:?}");
+    };
+    assert!(f.resumable && !f.rolled_back, "{f:?}");
+    assert!(
+        db.tables().contains(&"accounts".to_string()),
+        "MariaDB committed the first statement"
+    );
+    assert!(db.version_rows().is_empty());
+
+    let (result, _) = run_through(&db, &project, &alembic, Operation::Upgrade("heads".into()));
+    let Err(DbError::Interrupted(i)) = result else {
+        panic!("expected the revision to be found interrupted, got {result:?}");
+    };
+    let said = i.to_string();
+    // MariaDB commits what is pending before any DDL, the journal's record with it, so the
+    // failed statement is the one in flight; the catalog shows it did nothing.
+    assert!(
+        said.contains(": its first statement ran; statement 2, ALTER TABLE no_such_table ADD COLUMN x INTEGER, did not run, as the catalog shows; whatever its upgrade() sends after that has not run"),
+        "{said}"
+    );
+    let resume = || RunOptions {
+        resume: Some(stratum_db::Resume::default()),
+        ..RunOptions::default()
+    };
+
+    // The statement that ran, edited since: the resume stops before sending anything.
+    write_revision(
+        dir.path(),
+        &broken.replace(
+            "primary_key=True)",
+            "primary_key=True), sa.Column(\"name\", sa.String(50))",
+        ),
+    );
+    let before = db.snapshot();
+    let (project, alembic) = reopen();
+    let refused = run_with(
+        &db,
+        &project,
+        &alembic,
+        Operation::Upgrade("heads".into()),
+        resume(),
+    );
+    let said = refused
+        .as_ref()
+        .map(|_| String::new())
+        .unwrap_or_else(|e| e.to_string());
+    assert!(
+        said.contains("statement 1") && said.contains("something other than what ran"),
+        "{said}"
+    );
+    assert_eq!(db.snapshot(), before, "a refused resume changes nothing");
+    let (still, _) = run_through(&db, &project, &alembic, Operation::Upgrade("heads".into()));
+    assert!(matches!(still, Err(DbError::Interrupted(_))), "{still:?}");
+
+    // Put back and fixed: the resume skips the CREATE TABLE that ran and runs the rest.
+    write_revision(dir.path(), &broken.replace("no_such_table", "accounts"));
+    let (project, alembic) = reopen();
+    run_with(
+        &db,
+        &project,
+        &alembic,
+        Operation::Upgrade("heads".into()),
+        resume(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(db.version_rows(), ["a1"]);
+    let columns = db.query(
+        "SELECT CAST(column_name AS CHAR) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'accounts' ORDER BY ordinal_position",
+    );
+    assert_eq!(columns, ["id", "x"]);
 }

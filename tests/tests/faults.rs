@@ -1014,3 +1014,218 @@ fn an_index_left_invalid_by_an_interrupted_concurrently_is_rebuilt_on_resume() {
     assert!(journal(&db).is_none());
     tally("faults: CREATE INDEX CONCURRENTLY cut off on PostgreSQL: the INVALID index was found, named, dropped and rebuilt on resume");
 }
+
+/// [`project`]'s six revisions as an Alembic project, run by its own Alembic: each revision
+/// creates `t_k`, puts a row in it and creates `u_k`, with a read that takes a moment between
+/// them (reads are not journaled, so the journal counts the same three statements), to spread
+/// the kills over the statements rather than over Python's start.
+fn alembic_project(engine: Engine) -> tempfile::TempDir {
+    let pause = match engine {
+        Engine::MySql => "SELECT SLEEP(0.03)",
+        Engine::Postgres => "SELECT pg_sleep(0.03)",
+        Engine::Sqlite => {
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) SELECT count(*) FROM c"
+        }
+    };
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let write = |name: &str, body: &str| {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(path, body).unwrap_or_else(|e| panic!("{e}"));
+    };
+    write(
+        "alembic.ini",
+        "[alembic]\nscript_location = %(here)s/migrations\n",
+    );
+    write(
+        "migrations/env.py",
+        "from alembic import context\nfrom sqlalchemy import engine_from_config, pool\n\nconfig = context.config\nengine = engine_from_config(config.get_section(config.config_ini_section, {}), prefix=\"sqlalchemy.\", poolclass=pool.NullPool)\nwith engine.connect() as connection:\n    context.configure(connection=connection)\n    with context.begin_transaction():\n        context.run_migrations()\n",
+    );
+    for k in 1..=REVISIONS {
+        let down = if k == 1 {
+            "None".to_string()
+        } else {
+            format!("\"r{:02}\"", k - 1)
+        };
+        write(
+            &format!("migrations/versions/r{k:02}_t{k}.py"),
+            &format!(
+                "\"\"\"t{k}\n\"\"\"\nimport sqlalchemy as sa\nfrom alembic import op\n\nrevision = \"r{k:02}\"\ndown_revision = {down}\n\n\ndef upgrade():\n    op.create_table(\"t_{k}\", sa.Column(\"id\", sa.Integer, primary_key=True))\n    op.execute(\"{pause}\")\n    op.execute(\"INSERT INTO t_{k} (id) VALUES (1)\")\n    op.execute(\"{pause}\")\n    op.create_table(\"u_{k}\", sa.Column(\"id\", sa.Integer, primary_key=True))\n\n\ndef downgrade():\n    op.drop_table(\"u_{k}\")\n    op.execute(\"{pause}\")\n    op.drop_table(\"t_{k}\")\n"
+            ),
+        );
+    }
+    dir
+}
+
+/// Each trial starts Python twice or three times: fewer than Stratum's own runner gets, most
+/// where a revision's DDL commits as it runs.
+fn alembic_kills(engine: Engine) -> usize {
+    std::env::var("STRATUM_FAULT_ALEMBIC_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if engine == Engine::MySql { 30 } else { 15 })
+}
+
+/// Kills Stratum at random moments while an Alembic project's own Alembic runs: the driver
+/// stops with it, the journal (written by the driver on the revision's own connection) says
+/// how far the revision got, and `--resume` has Alembic run it again with the statements that
+/// ran skipped.
+/// The processes `pid` started (the Alembic driver, for a Stratum run).
+fn children(pid: u32) -> Vec<u32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+fn wait_gone(pid: u32) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // Gone, or a zombie nobody has reaped yet: either way it runs nothing more.
+        let state = stat.rsplit_once(") ").map(|(_, rest)| rest.chars().next());
+        if stat.is_empty() || state == Some(Some('Z')) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the Alembic driver {pid} went on after Stratum was killed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// [`finish_at`] for the Alembic project, with its Python.
+fn finish_under_alembic(
+    dir: &Path,
+    db: &ScratchDb,
+    up: bool,
+    label: &str,
+    run: &dyn Fn(&Path, &str, &[&str]) -> Output,
+) -> bool {
+    let (verb, target) = if up {
+        ("upgrade", "head")
+    } else {
+        ("downgrade", "base")
+    };
+    let plain = run(dir, &db.url, &[verb, target]);
+    let resumed = if plain.status.success() {
+        false
+    } else {
+        let said = text(&plain);
+        assert!(
+            said.contains("was interrupted") && said.contains("--resume"),
+            "{label}: a plain rerun failed for another reason: {said}"
+        );
+        let again = run(dir, &db.url, &[verb, target, "--resume"]);
+        assert!(
+            again.status.success(),
+            "{label}: resume failed: {}",
+            text(&again)
+        );
+        true
+    };
+    let want: Vec<String> = if up {
+        vec![format!("r{REVISIONS:02}")]
+    } else {
+        Vec::new()
+    };
+    assert_eq!(db.version_rows(), want, "{label}: after the rerun");
+    assert!(journal(db).is_none(), "{label}: the journal is clear");
+    resumed
+}
+
+fn client_killed_under_alembic(engine: Engine, mode: Mode) {
+    let Some(python) = stratum_tests::oracle::python() else {
+        return;
+    };
+    if !server_available(engine) {
+        return;
+    }
+    let _one = serial();
+    let command = |dir: &Path, url: &str, args: &[&str]| {
+        let mut c = command(dir, url, args);
+        c.env("STRATUM_PYTHON", &python);
+        c
+    };
+    let run = |dir: &Path, url: &str, args: &[&str]| {
+        command(dir, url, args)
+            .output()
+            .unwrap_or_else(|e| panic!("stratum: {e}"))
+    };
+    let db = ScratchDb::new(engine);
+    let dir = alembic_project(engine);
+    let label = format!("Alembic on {engine:?}");
+    let started = Instant::now();
+    let first = run(dir.path(), &db.url, &["upgrade", "head"]);
+    assert!(first.status.success(), "{}", text(&first));
+    let full = started.elapsed().as_millis() as u64;
+    let down = run(dir.path(), &db.url, &["downgrade", "base"]);
+    assert!(down.status.success(), "{}", text(&down));
+    // Python's start takes the first part of a run; the statements come after it.
+    let started = Instant::now();
+    let noop = run(dir.path(), &db.url, &["upgrade", "base"]);
+    assert!(noop.status.success(), "{}", text(&noop));
+    let start_up = (started.elapsed().as_millis() as u64).min(full / 2);
+    let mut rng = Lcg(0xa1e ^ engine as u64);
+    let (mut half_done, mut resumed, mut finished_first) = (0, 0, 0);
+    let n = alembic_kills(engine);
+    for trial in 0..n {
+        let up = trial % 2 == 0;
+        let (verb, target) = if up {
+            ("upgrade", "head")
+        } else {
+            ("downgrade", "base")
+        };
+        let delay = start_up + rng.below((full - start_up) * 9 / 10);
+        let mut child = command(dir.path(), &db.url, &[verb, target])
+            .spawn()
+            .unwrap_or_else(|e| panic!("stratum: {e}"));
+        std::thread::sleep(Duration::from_millis(delay));
+        let was_running = child.try_wait().ok().flatten().is_none();
+        let drivers = children(child.id());
+        let _ = child.kill();
+        let out = wait_killed(child);
+        // The driver notices Stratum is gone and stops; SQLite has no server to wait for.
+        for pid in drivers {
+            wait_gone(pid);
+        }
+        if !was_running {
+            finished_first += 1;
+            assert!(
+                out.status.success(),
+                "{label} trial {trial}: {}",
+                text(&out)
+            );
+        }
+        let t = format!("{label} trial {trial} ({verb} killed after {delay} ms)");
+        if check_consistent(&db, mode, &t).half_done {
+            half_done += 1;
+        }
+        if finish_under_alembic(dir.path(), &db, up, &t, &run) {
+            resumed += 1;
+        }
+        check_consistent(&db, mode, &t);
+    }
+    tally(&format!(
+        "faults: client killed, {label}: {n} kills ({finished_first} after the run had finished), {half_done} left a revision half-done and journaled, {resumed} finished with --resume; version rows matched the schema every time"
+    ));
+}
+
+#[test]
+fn mariadb_client_killed_under_alembic() {
+    client_killed_under_alembic(Engine::MySql, Mode::Outside);
+}
+
+#[test]
+fn postgres_client_killed_under_alembic() {
+    client_killed_under_alembic(Engine::Postgres, Mode::Transactional);
+}
+
+#[test]
+fn sqlite_client_killed_under_alembic() {
+    client_killed_under_alembic(Engine::Sqlite, Mode::Outside);
+}

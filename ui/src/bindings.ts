@@ -516,6 +516,12 @@ export type Interruption = {
 	statements: JournaledStatement[],
 	/**  The statements that ran were edited since: resuming cannot finish what ran. */
 	edited: boolean,
+	/**
+	 *  The revision's statements are not in a file: an Alembic revision's Python decides them
+	 *  as it runs, so those after the one in flight are not known until it runs again (and
+	 *  the ones that ran are known by count, their text by the digest a resume checks).
+	 */
+	open_ended: boolean,
 };
 
 export type JournaledStatement = {

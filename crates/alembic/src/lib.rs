@@ -10,6 +10,7 @@
 
 mod convert;
 mod error;
+mod journal;
 mod process;
 mod python;
 mod render;

@@ -43,6 +43,8 @@ struct Stopped<'a> {
     engine: Engine,
     /// Revisions whose autocommit block ran.
     autocommitted: &'a [String],
+    /// The journal's row of the revision that stopped, when any of its statements ran.
+    journal: Option<stratum_db::JournalRow>,
 }
 
 fn same_rows(a: &[String], b: &[String]) -> bool {
@@ -102,6 +104,9 @@ impl Alembic {
     ) -> Result<RunReport, AlembicError> {
         let started = Instant::now();
         let rows = conn.version_rows(vt).await?;
+        // A revision left half-done comes first: nothing else may run over it.
+        let journaled = crate::journal::prepare(conn, project, op, opts.resume, vt, &rows).await?;
+        let op = &journaled.op;
         // Stratum's plan is Alembic's (checked against Alembic on thousands of graphs); making
         // it first refuses what Alembic would guess at, and numbers the steps for progress.
         let plan = op.plan(&project.map, &rows)?;
@@ -122,6 +127,7 @@ impl Alembic {
         };
         let request = json!({
             "op": "command", "ini": self.ini, "name": name, "args": args, "kwargs": kwargs,
+            "journal": journaled.request,
         });
         let url = self.sqlalchemy_url(&conn.url);
         let total = plan.steps.len();
@@ -164,12 +170,17 @@ impl Alembic {
                 }
                 Line::Event(v) if v["event"] == "statement" => {
                     statements += 1;
+                    let sql = v["sql"].as_str().unwrap_or_default();
                     // Alembic runs Python, not a file of statements: no line to point at.
                     emit(Progress::Statement {
                         index,
                         number: statements,
                         line: 0,
-                        sql: v["sql"].as_str().unwrap_or_default().to_string(),
+                        sql: if v["skipped"] == true {
+                            format!("-- ran before the interruption, not sent again\n{sql}")
+                        } else {
+                            sql.to_string()
+                        },
                     });
                 }
                 Line::Event(v) if v["event"] == "autocommit" => {
@@ -181,6 +192,11 @@ impl Alembic {
             })
             .await;
         let rows_now = conn.version_rows(vt).await?;
+        let left = stratum_db::Journal::new(vt, conn.dialect())
+            .read(conn)
+            .await
+            .ok()
+            .flatten();
         let failure = match outcome {
             Ok(_) if same_rows(&rows_now, &plan.rows_after) => {
                 return Ok(RunReport {
@@ -229,6 +245,7 @@ impl Alembic {
                     at,
                     engine: conn.engine(),
                     autocommitted: &autocommitted,
+                    journal: left,
                 },
             )
             .into())
@@ -244,6 +261,7 @@ impl Alembic {
             at,
             engine,
             autocommitted,
+            journal,
         } = stopped;
         let file = project.file(&revision).map(|f| f.path.clone());
         let (mut message, statement) = split_sqlalchemy(&message);
@@ -283,11 +301,25 @@ impl Alembic {
                 unrecorded.join(", "),
                 if unrecorded.len() == 1 { "it" } else { "them" }
             ));
+            if let Some(j) = journal
+                .as_ref()
+                .filter(|j| unrecorded.contains(&j.revision))
+            {
+                message.push_str(&format!(
+                    "; Stratum's journal records how far {} got, and the next run offers to resume it",
+                    j.revision
+                ));
+            }
         }
         // Alembic runs PostgreSQL's revisions in one transaction (unless env.py says
         // otherwise); elsewhere each revision's DDL commits as it runs.
-        let rolled_back = unchanged && engine == Engine::Postgres && autocommitted.is_empty();
-        if !rolled_back && engine != Engine::Postgres {
+        let journal = journal.filter(|j| j.revision == revision);
+        // A journal row left behind means statements committed outside a transaction.
+        let rolled_back = unchanged
+            && autocommitted.is_empty()
+            && engine == Engine::Postgres
+            && journal.is_none();
+        if !rolled_back && engine != Engine::Postgres && journal.is_none() {
             message.push_str(&format!(
                 " ({} commits DDL as it runs: statements of {revision} before the failing one may have been applied)",
                 match engine {
@@ -301,12 +333,12 @@ impl Alembic {
             file: file.map(|f| f.display().to_string()),
             line,
             statement: statement.or_else(|| at.map(|a| a.code).filter(|c| !c.is_empty())),
-            statements_done: 0,
+            statements_done: journal.as_ref().map_or(0, |j| j.done),
             message,
             rolled_back,
             committed,
             rows_now,
-            resumable: false,
+            resumable: journal.is_some(),
         }))
     }
 }

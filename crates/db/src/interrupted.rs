@@ -47,6 +47,10 @@ pub struct Interruption {
     pub statements: Vec<JournaledStatement>,
     /// The statements that ran were edited since: resuming cannot finish what ran.
     pub edited: bool,
+    /// The revision's statements are not in a file: an Alembic revision's Python decides them
+    /// as it runs, so those after the one in flight are not known until it runs again (and
+    /// the ones that ran are known by count, their text by the digest a resume checks).
+    pub open_ended: bool,
 }
 
 impl Interruption {
@@ -57,6 +61,9 @@ impl Interruption {
         project: &Project,
         row: JournalRow,
     ) -> Result<Interruption, DbError> {
+        if row.open_ended() {
+            return Self::describe_open_ended(conn, project, row).await;
+        }
         let dialect: Dialect = conn.dialect();
         let file = project.file(&row.revision);
         let from_file = file.and_then(|f| {
@@ -109,6 +116,59 @@ impl Interruption {
             started_at: row.started_at,
             statements,
             edited,
+            open_ended: false,
+        })
+    }
+
+    /// An Alembic revision: the statements that completed by count, and the one in flight as
+    /// the journal kept its text.
+    async fn describe_open_ended(
+        conn: &mut Connection,
+        project: &Project,
+        row: JournalRow,
+    ) -> Result<Interruption, DbError> {
+        let mut statements: Vec<JournaledStatement> = (1..=row.done)
+            .map(|number| JournaledStatement {
+                number,
+                line: None,
+                sql: String::new(),
+                state: StatementState::Ran,
+                settled_by_catalog: false,
+            })
+            .collect();
+        if !row.in_flight.trim().is_empty() {
+            let sql = row.in_flight.clone();
+            // A row change's record may have committed before it (outside a transaction):
+            // nothing in the catalog shows whether it ran.
+            let (state, settled_by_catalog) = if is_row_change(&sql) {
+                (StatementState::InDoubt, false)
+            } else {
+                match settle(conn, &sql).await? {
+                    Settled::Ran => (StatementState::Ran, true),
+                    Settled::NotRan => (StatementState::NotRan, true),
+                    Settled::InvalidIndex(name) => (StatementState::InvalidIndex(name), true),
+                    Settled::Unknown => (StatementState::InDoubt, false),
+                }
+            };
+            statements.push(JournaledStatement {
+                number: row.done + 1,
+                line: None,
+                sql,
+                state,
+                settled_by_catalog,
+            });
+        }
+        Ok(Interruption {
+            file: project
+                .file(&row.revision)
+                .map(|f| f.path.display().to_string()),
+            revision: row.revision,
+            direction: row.direction,
+            started_by: row.started_by,
+            started_at: row.started_at,
+            statements,
+            edited: false,
+            open_ended: true,
         })
     }
 
@@ -184,7 +244,13 @@ impl std::fmt::Display for Interruption {
             .filter(|s| s.state == StatementState::Ran && !s.settled_by_catalog)
             .map(|s| s.number)
             .collect();
+        // Before the one in flight, an Alembic revision's statements are known by count.
+        let mut sep = "; ";
         match by_journal.len() {
+            0 if self.open_ended && self.in_flight().is_some() => sep = ": ",
+            0 if self.open_ended => write!(f, ": none of its statements had completed")?,
+            1 if self.open_ended => write!(f, ": its first statement ran")?,
+            n if self.open_ended => write!(f, ": its first {n} statements ran")?,
             0 => write!(f, ": none of its {total} statement(s) had completed")?,
             n if n == total => write!(
                 f,
@@ -196,17 +262,17 @@ impl std::fmt::Display for Interruption {
             let at = s.line.map(|l| format!(" (line {l})")).unwrap_or_default();
             let what = format!("statement {}{at}, {}", s.number, short(&s.sql));
             match &s.state {
-                StatementState::Ran => write!(f, "; {what}, ran, as the catalog shows")?,
+                StatementState::Ran => write!(f, "{sep}{what}, ran, as the catalog shows")?,
                 StatementState::NotRan => {
-                    write!(f, "; {what}, did not run, as the catalog shows")?
+                    write!(f, "{sep}{what}, did not run, as the catalog shows")?
                 }
                 StatementState::InvalidIndex(name) => write!(
                     f,
-                    "; {what}, was cut off and left the index {name} INVALID: resuming drops it and builds it again"
+                    "{sep}{what}, was cut off and left the index {name} INVALID: resuming drops it and builds it again"
                 )?,
                 StatementState::InDoubt => write!(
                     f,
-                    "; {what}, may or may not have run and the catalog cannot tell: check the database, then resume saying whether it ran"
+                    "{sep}{what}, may or may not have run and the catalog cannot tell: check the database, then resume saying whether it ran"
                 )?,
             }
         }
@@ -219,6 +285,14 @@ impl std::fmt::Display for Interruption {
             .collect();
         if !rest.is_empty() {
             write!(f, "; {} did not run", span(&rest))?;
+        }
+        if self.open_ended {
+            let body = if self.direction == Direction::Downgrade {
+                "downgrade()"
+            } else {
+                "upgrade()"
+            };
+            write!(f, "; whatever its {body} sends after that has not run")?;
         }
         if self.edited {
             write!(
@@ -264,6 +338,7 @@ mod tests {
                 stmt(4, StatementState::NotRan, false),
             ],
             edited: false,
+            open_ended: false,
         };
         let text = i.to_string();
         assert!(text.contains("statements 1–2 of 4 ran"), "{text}");
@@ -276,6 +351,38 @@ mod tests {
     }
 
     #[test]
+    fn an_alembic_revision_is_told_by_count_and_its_statement_in_flight() {
+        let ran = |number| JournaledStatement {
+            number,
+            line: None,
+            sql: String::new(),
+            state: StatementState::Ran,
+            settled_by_catalog: false,
+        };
+        let mut i = Interruption {
+            revision: "c3".into(),
+            direction: Direction::Upgrade,
+            file: None,
+            started_by: "x".into(),
+            started_at: "y".into(),
+            statements: vec![ran(1), ran(2), stmt(3, StatementState::NotRan, true)],
+            edited: false,
+            open_ended: true,
+        };
+        let text = i.to_string();
+        assert!(text.contains(": its first 2 statements ran; statement 3 (line 9), CREATE TABLE t_3 (id int), did not run, as the catalog shows; whatever its upgrade() sends after that has not run"), "{text}");
+        i.statements = vec![stmt(1, StatementState::Ran, true)];
+        let text = i.to_string();
+        assert!(
+            text.contains(
+                ": statement 1 (line 3), CREATE TABLE t_1 (id int), ran, as the catalog shows;"
+            ),
+            "{text}"
+        );
+        assert!(!i.nothing_ran());
+    }
+
+    #[test]
     fn a_statement_the_catalog_cannot_settle_is_put_to_the_person() {
         let i = Interruption {
             revision: "b2".into(),
@@ -285,6 +392,7 @@ mod tests {
             started_at: "y".into(),
             statements: vec![stmt(1, StatementState::InDoubt, false)],
             edited: false,
+            open_ended: false,
         };
         assert!(i.needs_answer());
         assert!(i.to_string().contains("while downgrading"));

@@ -28,6 +28,17 @@ pub struct JournalRow {
     pub digests: Vec<String>,
     pub started_by: String,
     pub started_at: String,
+    /// The text of the statement that was in flight, where the statements are not in a file
+    /// Stratum reads (an Alembic revision's Python decides them as it runs); empty otherwise.
+    pub in_flight: String,
+}
+
+impl JournalRow {
+    /// An Alembic revision's row: how many statements it has is known only once its Python
+    /// has run to the end.
+    pub fn open_ended(&self) -> bool {
+        self.statements == 0
+    }
 }
 
 /// The SQL of the journal for one version table on one engine.
@@ -41,7 +52,8 @@ impl<'a> Journal<'a> {
         Journal { vt, dialect }
     }
 
-    fn table(&self) -> String {
+    /// The journal's table, quoted and qualified by the version table's schema.
+    pub fn table(&self) -> String {
         let t = quote(self.dialect, JOURNAL_TABLE);
         match &self.vt.schema {
             Some(s) => format!("{}.{t}", quote(self.dialect, s)),
@@ -55,7 +67,7 @@ impl<'a> Journal<'a> {
 
     pub fn create(&self) -> String {
         format!(
-            "CREATE TABLE IF NOT EXISTS {} (version_table VARCHAR(255) NOT NULL PRIMARY KEY, revision VARCHAR(255) NOT NULL, direction VARCHAR(16) NOT NULL, statements INTEGER NOT NULL, done INTEGER NOT NULL, digests TEXT NOT NULL, started_by VARCHAR(255) NOT NULL, started_at VARCHAR(64) NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS {} (version_table VARCHAR(255) NOT NULL PRIMARY KEY, revision VARCHAR(255) NOT NULL, direction VARCHAR(16) NOT NULL, statements INTEGER NOT NULL, done INTEGER NOT NULL, digests TEXT NOT NULL, started_by VARCHAR(255) NOT NULL, started_at VARCHAR(64) NOT NULL, in_flight TEXT NOT NULL)",
             self.table()
         )
     }
@@ -63,7 +75,7 @@ impl<'a> Journal<'a> {
     pub fn start(&self, row: &JournalRow) -> String {
         let l = |s: &str| literal(self.dialect, s);
         format!(
-            "INSERT INTO {} (version_table, revision, direction, statements, done, digests, started_by, started_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
+            "INSERT INTO {} (version_table, revision, direction, statements, done, digests, started_by, started_at, in_flight) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})",
             self.table(),
             self.key(),
             l(&row.revision),
@@ -73,6 +85,7 @@ impl<'a> Journal<'a> {
             l(&row.digests.join(",")),
             l(&row.started_by),
             l(&row.started_at),
+            l(&row.in_flight),
         )
     }
 
@@ -101,7 +114,7 @@ impl<'a> Journal<'a> {
             Dialect::Sqlite => format!("CAST({c} AS TEXT)"),
         };
         format!(
-            "SELECT revision, direction, {}, {}, digests, started_by, started_at FROM {} WHERE version_table = {}",
+            "SELECT revision, direction, {}, {}, digests, started_by, started_at, in_flight FROM {} WHERE version_table = {}",
             text("statements"),
             text("done"),
             self.table(),
@@ -142,6 +155,7 @@ impl<'a> Journal<'a> {
                 .collect(),
             started_by: field(5),
             started_at: field(6),
+            in_flight: field(7),
         }))
     }
 }

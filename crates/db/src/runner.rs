@@ -247,9 +247,10 @@ async fn run_locked(
         let plan = op.plan(&project.map, &rows)?;
         return execute(conn, project, plan, rows, opts, vt, None, started).await;
     };
-    // A revision left half-done comes first: nothing else may run over it.
+    // A revision left half-done comes first: nothing else may run over it, except a stamp,
+    // which is the person saying what the database holds after a repair by hand.
     let interruption = Interruption::describe(conn, project, row.clone()).await?;
-    if interruption.nothing_ran() {
+    if interruption.nothing_ran() || matches!(op, Operation::Stamp { .. }) {
         // Stopped before any statement took effect: there is nothing to finish.
         if !opts.dry_run {
             conn.execute(&Journal::new(vt, conn.dialect()).finish())
@@ -858,6 +859,7 @@ impl Exec<'_> {
                     started_at: chrono::Utc::now()
                         .format("%Y-%m-%d %H:%M:%S UTC")
                         .to_string(),
+                    in_flight: String::new(),
                 };
                 self.sql(&journal.start(&row)).await.map_err(|m| {
                     fail(

@@ -19,6 +19,7 @@ const interruption = (statements: Interruption["statements"], direction: Interru
   started_at: "2026-12-03 02:00:00 UTC",
   statements,
   edited: false,
+  open_ended: false,
 });
 
 const rows = [{ revision: "004", down_revisions: ["003"] } as RevisionRow];
@@ -45,5 +46,15 @@ describe("an interrupted revision", () => {
   it("says an INVALID index is rebuilt", () => {
     render(<Interrupted interruption={interruption([statement(1, { state: "invalid_index", index: "ix_orders" }, true)])} rows={rows} onResume={() => {}} />);
     expect(screen.getByTestId("journal-1")).toHaveTextContent("left index ix_orders INVALID: rebuilt on resume");
+  });
+
+  it("tells an Alembic revision's statements by count and says the rest of its Python has not run", () => {
+    const ran = { number: 1, line: null, sql: "", state: { state: "ran" as const }, settled_by_catalog: false };
+    const inFlight = { ...statement(2, { state: "ran" }, true), line: null };
+    render(<Interrupted interruption={{ ...interruption([ran, inFlight]), open_ended: true }} rows={rows} onResume={() => {}} />);
+    expect(screen.getByTestId("journal-1")).toHaveTextContent("ran statement 1 its Python sent");
+    expect(screen.getByTestId("journal-2")).toHaveTextContent("ran (the catalog shows it) CREATE TABLE t_2 (id int)");
+    expect(screen.getByTestId("journal-rest")).toHaveTextContent("did not run whatever its upgrade() sends after that");
+    expect(screen.getByRole("alert")).toHaveTextContent("through the project's Alembic");
   });
 });

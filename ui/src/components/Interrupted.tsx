@@ -39,12 +39,19 @@ export function Interrupted({ interruption, rows, onResume }: { interruption: In
                 )}
               </span>{" "}
               <span className="journal-sql">
-                <code title={s.sql}>{oneLine(s.sql)}</code>
+                {s.sql ? <code title={s.sql}>{oneLine(s.sql)}</code> : <span className="muted">statement {s.number} its Python sent</span>}
                 {s.line !== null && <span className="muted journal-line"> line {s.line}</span>}
               </span>
             </div>
           </li>
         ))}
+        {i.open_ended && (
+          <li className="journal-not_ran" data-testid="journal-rest">
+            <div className="journal-row">
+              <span className="journal-state">did not run</span> <span className="muted">whatever its {downgrade ? "downgrade()" : "upgrade()"} sends after that</span>
+            </div>
+          </li>
+        )}
       </ol>
       {i.edited ? (
         <p>The statements that ran were edited since the revision started, so it cannot be resumed from the file: put the file back as it was, or repair the database by hand.</p>
@@ -61,7 +68,10 @@ export function Interrupted({ interruption, rows, onResume }: { interruption: In
       ) : (
         <>
           <p>
-            Resume runs the statements that did not run and writes the version row of <code>{i.revision}</code>, nothing else; a backup is offered first as for any {downgrade ? "downgrade" : "upgrade"}. To go back instead, restore the backup taken before the run.
+            {i.open_ended
+              ? "Resume runs the revision again through the project's Alembic without sending again the statements that ran (each is checked to be the same statement as before), and writes"
+              : "Resume runs the statements that did not run and writes"}{" "}
+            the version row of <code>{i.revision}</code>, nothing else; a backup is offered first as for any {downgrade ? "downgrade" : "upgrade"}. To go back instead, restore the backup taken before the run.
           </p>
           <div className="interrupted-actions">
             <button className="primary" data-testid="resume" onClick={() => resume(null)}>
