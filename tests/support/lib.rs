@@ -2,6 +2,7 @@
 //! the machine, the `stratum` binary, and schema snapshots to prove "unchanged".
 
 pub mod oracle;
+pub mod own_mariadb;
 pub mod window;
 
 use std::path::{Path, PathBuf};
@@ -117,6 +118,8 @@ pub struct ScratchDb {
     pub name: String,
     pub url: String,
     _dir: Option<tempfile::TempDir>,
+    /// On a server of the test's own, which takes its databases with it.
+    own_server: bool,
 }
 
 impl ScratchDb {
@@ -130,6 +133,7 @@ impl ScratchDb {
                     url: format!("postgresql://postgres@127.0.0.1:5432/{name}"),
                     name,
                     _dir: None,
+                    own_server: false,
                 }
             }
             Engine::MySql => {
@@ -139,6 +143,7 @@ impl ScratchDb {
                     url: format!("mysql://root@127.0.0.1:3306/{name}"),
                     name,
                     _dir: None,
+                    own_server: false,
                 }
             }
             Engine::Sqlite => {
@@ -149,8 +154,20 @@ impl ScratchDb {
                     url: format!("sqlite:///{}", path.display()),
                     name,
                     _dir: Some(dir),
+                    own_server: false,
                 }
             }
+        }
+    }
+
+    /// A database on a server of the test's own ([`own_mariadb::OwnMariaDb`]).
+    pub fn on_own_server(url: String, name: String) -> ScratchDb {
+        ScratchDb {
+            engine: Engine::MySql,
+            name,
+            url,
+            _dir: None,
+            own_server: true,
         }
     }
 
@@ -287,6 +304,9 @@ impl ScratchDb {
 
 impl Drop for ScratchDb {
     fn drop(&mut self) {
+        if self.own_server {
+            return;
+        }
         match self.engine {
             Engine::Postgres => admin(
                 PG_ADMIN,

@@ -1229,3 +1229,98 @@ fn postgres_client_killed_under_alembic() {
 fn sqlite_client_killed_under_alembic() {
     client_killed_under_alembic(Engine::Sqlite, Mode::Outside);
 }
+
+/// MariaDB crashed (SIGKILL, as in a power cut) or shut down mid-run, on a server of the
+/// test's own: the run says it lost the server, and once the server is back the journal (which
+/// InnoDB recovered with everything else) says how far the revision got and a rerun finishes.
+#[test]
+fn mariadb_restarted_mid_run() {
+    let _one = serial();
+    let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let Some(mut server) = stratum_tests::own_mariadb::OwnMariaDb::start(data.path()) else {
+        return;
+    };
+    let db = server.scratch();
+    let dir = project_inserting(
+        Mode::Outside,
+        "INSERT INTO t_{k} (id) SELECT 1 FROM (SELECT SLEEP(0.3)) AS pause;",
+    );
+    let mut messages = Vec::new();
+    let mut half_done = 0;
+    // Upgrades, whose revisions take a moment each (the downgrades are over at once).
+    for trial in 0..4u64 {
+        let child = command(dir.path(), &db.url, &["upgrade", "head"])
+            .spawn()
+            .unwrap_or_else(|e| panic!("stratum: {e}"));
+        std::thread::sleep(Duration::from_millis(400 + 300 * trial));
+        if trial % 2 == 0 {
+            server.crash();
+        } else {
+            server.shut_down();
+        }
+        let out = wait_killed(child);
+        let said = text(&out);
+        assert!(!said.contains("panicked"), "{said}");
+        assert!(!out.status.success(), "the run outlived its server: {said}");
+        messages.push(said.lines().last().unwrap_or("").to_string());
+        server.start_again();
+        let t = format!("MariaDB restart trial {trial}");
+        if check_consistent(&db, Mode::Outside, &t).half_done {
+            half_done += 1;
+        }
+        finish_at(dir.path(), &db, true, Mode::Outside, &t);
+        let down = run(dir.path(), &db.url, &["downgrade", "base"]);
+        assert!(down.status.success(), "{t}: {}", text(&down));
+    }
+    tally(&format!("faults: MariaDB crashed twice and shut down twice mid-run ({half_done} left a revision journaled); the runs said: {messages:?}; every rerun reached its target"));
+}
+
+/// MariaDB's data folder on a small disk that a revision fills: the run stops with the
+/// server's words, naming the revision, and the revisions before it stay applied and recorded.
+#[test]
+fn a_full_disk_under_mariadb_stops_the_run_cleanly() {
+    let _one = serial();
+    let Some(disk) = SmallDisk::mount(48) else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI: a small tmpfs could not be mounted"
+        );
+        eprintln!("SKIPPED: mounting a small tmpfs needs root");
+        return;
+    };
+    let Some(server) = stratum_tests::own_mariadb::OwnMariaDb::start(&disk.0.join("data")) else {
+        return;
+    };
+    let db = server.scratch();
+    let dir = project_with(&[
+        (
+            "r01_big.sql",
+            "-- revision: r01\n-- down_revision: \n-- message: big\n\n-- migrate:up\nCREATE TABLE big (id INTEGER PRIMARY KEY, pad TEXT);\n\n-- migrate:down\nDROP TABLE big;\n",
+        ),
+        (
+            "r02_fill.sql",
+            "-- revision: r02\n-- down_revision: r01\n-- message: fill\n\n-- migrate:up\nINSERT INTO big SELECT seq, REPEAT('x', 2000) FROM seq_1_to_100000;\n\n-- migrate:down\nDELETE FROM big;\n",
+        ),
+    ]);
+    let out = run(dir.path(), &db.url, &["upgrade", "head"]);
+    let said = text(&out);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("revision r02 failed") && said.contains("is full"),
+        "{said}\n{}",
+        server.log()
+    );
+    assert_eq!(db.version_rows(), ["r01"], "r01 stays applied and recorded");
+    assert_eq!(db.query("SELECT CAST(COUNT(*) AS CHAR) FROM big"), ["0"]);
+    let again = run(dir.path(), &db.url, &["current"]);
+    assert!(
+        again.status.success() && !text(&again).contains("interrupted"),
+        "the failed row change left nothing to resume: {}",
+        text(&again)
+    );
+    drop(server);
+    tally(&format!(
+        "faults: full disk, MariaDB: {}",
+        said.lines().last().unwrap_or("")
+    ));
+}

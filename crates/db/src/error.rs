@@ -120,6 +120,11 @@ pub fn db_message(e: &sqlx::Error) -> String {
             Some(code) => format!("{} ({})", d.message(), code),
             None => d.message().to_string(),
         },
+        // The connection dropped under the statement: say so before the driver's words.
+        sqlx::Error::Io(_) => format!("the connection to the server was lost ({e})"),
+        sqlx::Error::Protocol(p) if p.contains("expected to read") || p.contains("EOF") => {
+            format!("the connection to the server was lost: the server closed it ({p})")
+        }
         other => other.to_string(),
     }
 }
