@@ -652,7 +652,7 @@ fn an_interrupted_revision_is_shown_statement_by_statement_and_resumed_from_the_
     // As a run cut off after r02's first statement leaves it: t_2 made, the journal saying so.
     db.execute("CREATE TABLE t_2 (id INTEGER PRIMARY KEY)");
     db.execute(&format!(
-        "INSERT INTO stratum_journal (version_table, revision, direction, statements, done, digests, started_by, started_at) VALUES ('alembic_version', 'r02', 'upgrade', 3, 1, '{}', 'stratum 0.2.0 ana@desk', '2026-12-03 02:00:00 UTC')",
+        "INSERT INTO stratum_journal (version_table, revision, direction, statements, done, digests, started_by, started_at, in_flight) VALUES ('alembic_version', 'r02', 'upgrade', 3, 1, '{}', 'stratum 0.2.0 ana@desk', '2026-12-03 02:00:00 UTC', '')",
         upgrade_digests(project.path(), "r02")
     ));
     assert_eq!(db.version_rows(), ["r01"]);

@@ -381,7 +381,15 @@ fn session_ended(engine: Engine, mode: Mode, trials: usize) {
     }
     let _one = serial();
     let db = ScratchDb::new(engine);
-    let dir = project(mode);
+    // Each revision's row takes a moment, so the session is ended while the run is under way
+    // rather than before it connects or after it is done.
+    let dir = project_inserting(
+        mode,
+        match engine {
+            Engine::Postgres => "INSERT INTO t_{k} (id) SELECT 1 FROM pg_sleep(0.06);",
+            _ => "INSERT INTO t_{k} (id) SELECT 1 FROM (SELECT SLEEP(0.06)) AS pause;",
+        },
+    );
     let label = format!("{engine:?}/{mode:?} session ended");
     let find = match engine {
         Engine::Postgres => format!(
@@ -395,17 +403,13 @@ fn session_ended(engine: Engine, mode: Mode, trials: usize) {
     };
     let mut rng = Lcg(0xdead ^ engine as u64);
     let (mut ended, mut messages) = (0, 0);
+    // Upgrades, whose rows take a moment (a downgrade's two drops are over at once); the
+    // killed clients above cover downgrades.
     for trial in 0..trials {
-        let up = trial % 2 == 0;
-        let (verb, target) = if up {
-            ("upgrade", "head")
-        } else {
-            ("downgrade", "base")
-        };
-        let child = command(dir.path(), &db.url, &[verb, target])
+        let child = command(dir.path(), &db.url, &["upgrade", "head"])
             .spawn()
             .unwrap_or_else(|e| panic!("stratum: {e}"));
-        std::thread::sleep(Duration::from_millis(20 + rng.below(200)));
+        std::thread::sleep(Duration::from_millis(150 + rng.below(300)));
         for id in db.query(&find) {
             let kill = match engine {
                 Engine::Postgres => format!("SELECT pg_terminate_backend({id})::text"),
@@ -430,8 +434,14 @@ fn session_ended(engine: Engine, mode: Mode, trials: usize) {
             messages += 1;
         }
         check_consistent(&db, mode, &t);
-        finish_at(dir.path(), &db, up, mode, &t);
+        finish_at(dir.path(), &db, true, mode, &t);
+        let down = run(dir.path(), &db.url, &["downgrade", "base"]);
+        assert!(down.status.success(), "{t}: {}", text(&down));
     }
+    assert!(
+        ended * 2 >= trials,
+        "{label}: only {ended} of {trials} runs had a session to end"
+    );
     tally(&format!("faults: {label}: {trials} runs, {ended} sessions ended by the server, {messages} clear failures, every rerun reached its target"));
 }
 
@@ -643,7 +653,7 @@ fn an_interrupted_revision_is_told_in_words_and_resumed() {
     // As a run cut off after r03's first statement leaves it.
     db.execute("CREATE TABLE t_3 (id INTEGER PRIMARY KEY)");
     db.execute(&format!(
-        "INSERT INTO stratum_journal (version_table, revision, direction, statements, done, digests, started_by, started_at) VALUES ('alembic_version', 'r03', 'upgrade', 3, 1, '{}', 'stratum 0.2.0 ana@desk', '2026-12-03 02:00:00 UTC')",
+        "INSERT INTO stratum_journal (version_table, revision, direction, statements, done, digests, started_by, started_at, in_flight) VALUES ('alembic_version', 'r03', 'upgrade', 3, 1, '{}', 'stratum 0.2.0 ana@desk', '2026-12-03 02:00:00 UTC', '')",
         project_digests(dir.path(), "r03")
     ));
     let status = run(dir.path(), &db.url, &["current"]);
@@ -709,9 +719,9 @@ fn a_statement_the_catalog_cannot_settle_is_asked_about() {
     )]);
     db.execute("CREATE TABLE g_1 (id INTEGER PRIMARY KEY)");
     db.execute(
-        "CREATE TABLE IF NOT EXISTS stratum_journal (version_table VARCHAR(255) NOT NULL PRIMARY KEY, revision VARCHAR(255) NOT NULL, direction VARCHAR(16) NOT NULL, statements INTEGER NOT NULL, done INTEGER NOT NULL, digests TEXT NOT NULL, started_by VARCHAR(255) NOT NULL, started_at VARCHAR(64) NOT NULL)");
+        "CREATE TABLE IF NOT EXISTS stratum_journal (version_table VARCHAR(255) NOT NULL PRIMARY KEY, revision VARCHAR(255) NOT NULL, direction VARCHAR(16) NOT NULL, statements INTEGER NOT NULL, done INTEGER NOT NULL, digests TEXT NOT NULL, started_by VARCHAR(255) NOT NULL, started_at VARCHAR(64) NOT NULL, in_flight TEXT NOT NULL)");
     db.execute(&format!(
-        "INSERT INTO stratum_journal VALUES ('alembic_version', 'r01', 'upgrade', 3, 1, '{}', 'x', 'y')",
+        "INSERT INTO stratum_journal VALUES ('alembic_version', 'r01', 'upgrade', 3, 1, '{}', 'x', 'y', '')",
         project_digests(dir.path(), "r01")
     ));
     let asked = run(dir.path(), &db.url, &["upgrade", "head", "--resume"]);

@@ -498,7 +498,14 @@ fn a_password_is_nowhere_after_every_operation() {
         }
     };
     for f in &files {
-        let body = std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let body = match std::fs::read(f) {
+            Ok(body) => body,
+            // SQLite removes the store's -shm/-wal files when its last connection closes, which
+            // may be after the listing: gone, they hold nothing (the -wal was checkpointed into
+            // the store file, which is searched).
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => panic!("{}: {e}", f.display()),
+        };
         search(f.display().to_string(), &body);
     }
     for (name, body) in &printed.0 {
