@@ -4,6 +4,7 @@
 mod about_commands;
 mod backup_commands;
 mod checklist_commands;
+mod discover_commands;
 mod error;
 mod file_commands;
 mod fleet_commands;
@@ -47,6 +48,8 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             profile_commands::delete_profile,
             profile_commands::test_connection,
             profile_commands::profile_statuses,
+            discover_commands::discover_databases,
+            discover_commands::add_discovered,
             revision_commands::merge_heads,
             revision_commands::new_revision,
             file_commands::choose_project_folder,

@@ -341,3 +341,24 @@ pub struct AboutView {
     /// The operating system and processor it was built for.
     pub platform: String,
 }
+
+/// What "Add databases from a server…" asks for.
+#[derive(Debug, Clone, Deserialize, Type)]
+pub struct DiscoverRequest {
+    /// The server's URL (its database, if any, is only where to list from).
+    pub server: String,
+    /// Typed in the dialog; never stored but in the keychain of each added profile.
+    pub password: Option<String>,
+    /// The URL is this profile's: its password comes from the keychain.
+    pub from_profile: Option<u32>,
+    pub project_dir: String,
+    /// A name pattern: `*` any run of characters, `?` one ("" for every database).
+    pub databases: String,
+    /// `{database}`, `{1}`, `{2}`...: the profile's name.
+    pub name_rule: String,
+    /// The same placeholders: the client.
+    pub client_rule: String,
+    pub environment: String,
+    /// Comma separated.
+    pub tags: String,
+}

@@ -321,7 +321,8 @@ impl Drop for ScratchDb {
     }
 }
 
-fn admin(url: &str, sql: &str) {
+/// Runs one statement on the database `url` names (a server's, to create or drop databases).
+pub fn admin(url: &str, sql: &str) {
     rt().block_on(async {
         let url = DatabaseUrl::parse(url).unwrap_or_else(|e| panic!("{e}"));
         let mut c = Connection::connect(&url, Duration::from_secs(10))

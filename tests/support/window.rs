@@ -332,7 +332,12 @@ pub async fn answer_file_dialog(title: &str, path: &Path, shot_name: &str) {
 
 /// Types `value` into the profile form's field `name`.
 pub async fn fill(driver: &WebDriver, name: &str, value: &str) {
-    let css = format!("[data-testid=profile-form] [name={name}]");
+    fill_in(driver, "profile-form", name, value).await
+}
+
+/// Types `value` into the field `name` of the dialog with the test id `dialog`.
+pub async fn fill_in(driver: &WebDriver, dialog: &str, name: &str, value: &str) {
+    let css = format!("[data-testid={dialog}] [name={name}]");
     let el = driver
         .find(By::Css(css.as_str()))
         .await

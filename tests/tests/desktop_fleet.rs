@@ -8,7 +8,7 @@ use std::path::Path;
 
 use stratum_db::Engine;
 use stratum_tests::window::{
-    answer_file_dialog, click, in_window, session, shot, wait_text, Driver,
+    answer_file_dialog, click, fill_in, in_window, session, shot, wait_text, Driver,
 };
 use stratum_tests::{repo, sample_project, ScratchDb};
 use thirtyfour::prelude::*;
@@ -224,4 +224,98 @@ async fn all_read(driver: &WebDriver) {
         );
         tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     }
+}
+
+/// Tenant databases on one PostgreSQL server, made for the test and dropped after it.
+struct Tenants(Vec<String>);
+
+impl Tenants {
+    fn admin(sql: &str, database: &str) {
+        stratum_tests::admin(
+            &format!("postgresql://postgres@127.0.0.1:5432/{database}"),
+            sql,
+        );
+    }
+}
+
+impl Drop for Tenants {
+    fn drop(&mut self) {
+        for n in &self.0 {
+            Tenants::admin(
+                &format!("DROP DATABASE IF EXISTS \"{n}\" WITH (FORCE)"),
+                "postgres",
+            );
+        }
+    }
+}
+
+/// "Add databases from a server…": the server's tenant databases listed with their version
+/// rows, the one not migrated yet apart and unticked, and the ticked ones added as profiles
+/// named and grouped by the rule, without a URL typed per database.
+#[test]
+fn databases_on_a_server_are_found_and_added_from_the_sidebar() {
+    if !stratum_tests::server_available(Engine::Postgres) {
+        return;
+    }
+    let prefix = format!("sdw{}", std::process::id());
+    let mut tenants = Tenants(Vec::new());
+    for (i, region) in ["north", "north", "south", "south", "west", "west"]
+        .iter()
+        .enumerate()
+    {
+        let name = format!("{prefix}_{region}_{i}");
+        Tenants::admin(&format!("CREATE DATABASE \"{name}\""), "postgres");
+        tenants.0.push(name.clone());
+        if i != 5 {
+            Tenants::admin(
+                "CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)",
+                &name,
+            );
+            Tenants::admin("INSERT INTO alembic_version VALUES ('003')", &name);
+        }
+    }
+    let tenants = &tenants;
+    let prefix = &prefix;
+    in_window(|driver_bin| async move {
+        let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let tauri_driver = Driver::start(&driver_bin, data.path());
+        let driver = session(tauri_driver.port).await;
+        click(&driver, "[data-testid=open-discover]").await;
+        let sample = sample_project().to_string_lossy().to_string();
+        for (name, value) in [
+            (
+                "server",
+                "postgresql://postgres@127.0.0.1:5432/".to_string(),
+            ),
+            ("project_dir", sample),
+            ("databases", format!("{prefix}_*_?")),
+            ("name_rule", "{1} {2}".to_string()),
+            ("client_rule", "{1}".to_string()),
+        ] {
+            fill_in(&driver, "discover-dialog", name, &value).await;
+        }
+        click(&driver, "[data-testid=discover-find]").await;
+        wait_text(
+            &driver,
+            "[data-testid=found-list]",
+            "6 database(s) match: 5 with a version table, 1 without.",
+        )
+        .await;
+        wait_text(&driver, "[data-testid=discover-add]", "Add 5 profile(s)").await;
+        shot(&driver, "80-discover-found").await;
+        click(&driver, "[data-testid=discover-add]").await;
+        wait_text(&driver, ".sidebar", "west 4").await;
+        wait_text(&driver, ".sidebar", "north 0").await;
+        assert!(
+            !driver.source().await.unwrap_or_default().contains("west 5"),
+            "the tenant without a version table was not ticked"
+        );
+        click(&driver, "[data-testid=open-fleet]").await;
+        // The five, and the demo profile every first start has.
+        wait_text(&driver, "[data-testid=fleet-summary]", "6 databases").await;
+        wait_text(&driver, "[data-testid=fleet-table]", "west 4").await;
+        wait_text(&driver, "[data-testid=fleet-summary]", "6 behind").await;
+        shot(&driver, "81-discover-added-fleet").await;
+        let _ = tenants;
+    });
 }

@@ -9,6 +9,7 @@ import { Checkup } from "./components/Checkup";
 import { About } from "./components/About";
 import { OperationFlow } from "./components/OperationFlow";
 import { ProfileForm } from "./components/ProfileForm";
+import { DiscoverDialog } from "./components/DiscoverDialog";
 import { NewRevision } from "./components/NewRevision";
 import { Backups } from "./components/Backups";
 import { Schema } from "./components/Schema";
@@ -51,6 +52,7 @@ export function App() {
   const [operation, setOperation] = useState<OperationRequest | null>(null);
   const [statuses, setStatuses] = useState<FleetStatus[]>([]);
   const [form, setForm] = useState<{ editing: ProfileView | null } | null>(null);
+  const [discovering, setDiscovering] = useState(false);
   const [note, setNote] = useState<string | null>(null);
   const [writing, setWriting] = useState(false);
   const [computed, setComputed] = useState<{ profileId: number; value: ComputedValue } | null>(null);
@@ -220,7 +222,7 @@ export function App() {
 
   return (
     <div className="app">
-      <Sidebar profiles={profiles} selected={selected} onSelect={openProfile} statuses={statuses} onNew={() => setForm({ editing: null })} fleet={fleetOpen} onFleet={openFleet} />
+      <Sidebar profiles={profiles} selected={selected} onSelect={openProfile} statuses={statuses} onNew={() => setForm({ editing: null })} onDiscover={() => setDiscovering(true)} fleet={fleetOpen} onFleet={openFleet} />
       <main className="main">
         {fleetMounted && <Fleet profiles={profiles} visible={fleetOpen} onOpenProfile={openProfile} onChanged={loadStatuses} />}
         {fleetOpen ? null : profile ? (
@@ -347,6 +349,16 @@ export function App() {
             setFleetOpen(false);
             setNote(n);
             loadProfiles(p.id);
+          }}
+        />
+      )}
+      {discovering && (
+        <DiscoverDialog
+          onClose={() => setDiscovering(false)}
+          onAdded={(count) => {
+            setDiscovering(false);
+            setNote(`Added ${count} profile(s) from the server.`);
+            loadProfiles();
           }}
         />
       )}

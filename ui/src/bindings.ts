@@ -31,6 +31,9 @@ export const commands = {
 	 *  (a few at a time, each within seconds: a dead server does not hold up the others).
 	 */
 	profileStatuses: () => typedError<FleetStatus[], AppError>(__TAURI_INVOKE("profile_statuses")),
+	discoverDatabases: (request: DiscoverRequest) => typedError<Found[], AppError>(__TAURI_INVOKE("discover_databases", { request })),
+	/**  Adds the ticked databases (by name) as profiles. */
+	addDiscovered: (request: DiscoverRequest, chosen: string[]) => typedError<Added, AppError>(__TAURI_INVOKE("add_discovered", { request, chosen })),
 	/**  Writes a merge revision joining every head of the profile's project. */
 	mergeHeads: (profileId: number, message: string) => typedError<WrittenRevision, AppError>(__TAURI_INVOKE("merge_heads", { profileId, message })),
 	/**
@@ -145,6 +148,13 @@ export type AboutView = {
 	store_schema: number,
 	/**  The operating system and processor it was built for. */
 	platform: string,
+};
+
+/**  What adding the found databases did. */
+export type Added = {
+	added: string[],
+	/**  Not added, and why. */
+	skipped: ([string, string])[],
 };
 
 /**  The one error type the window sees: a kind to branch on and a message to show. */
@@ -391,6 +401,26 @@ export type Difference = {
 
 export type Direction = "upgrade" | "downgrade" | "stamp";
 
+/**  What "Add databases from a server…" asks for. */
+export type DiscoverRequest = {
+	/**  The server's URL (its database, if any, is only where to list from). */
+	server: string,
+	/**  Typed in the dialog; never stored but in the keychain of each added profile. */
+	password: string | null,
+	/**  The URL is this profile's: its password comes from the keychain. */
+	from_profile: number | null,
+	project_dir: string,
+	/**  A name pattern: `*` any run of characters, `?` one ("" for every database). */
+	databases: string,
+	/**  `{database}`, `{1}`, `{2}`...: the profile's name. */
+	name_rule: string,
+	/**  The same placeholders: the client. */
+	client_rule: string,
+	environment: string,
+	/**  Comma separated. */
+	tags: string,
+};
+
 export type Drift = {
 	/**  The version rows the expected schema was built to. */
 	rows: string[],
@@ -482,6 +512,27 @@ export type ForeignKey = {
 	/**  CASCADE, SET NULL, SET DEFAULT, RESTRICT or NO ACTION. */
 	on_delete: string,
 	on_update: string,
+};
+
+/**  One database that matched. */
+export type Found = {
+	database: string,
+	/**  Its URL, without a password. */
+	url: string,
+	/**  `None`: it holds no version table (a tenant not migrated yet). */
+	version_rows: string[] | null,
+	/**
+	 *  Revisions in its version rows that the project does not have (another project's, or a
+	 *  newer release's).
+	 */
+	unknown: string[],
+	/**  The profile it would become. */
+	name: string,
+	client: string,
+	/**  A profile for this database exists already. */
+	existing_profile: string | null,
+	/**  It could not be read (no right to connect, say). */
+	error: string | null,
 };
 
 export type GateItem = {

@@ -168,6 +168,40 @@ pub enum ProfileCommand {
     Add(ProfileAddArgs),
     /// Remove a profile (the database itself is not touched).
     Remove { name: String },
+    /// List a server's databases that match a pattern, with their version rows, and add them
+    /// as profiles bound to one project (`--yes` adds without asking).
+    Discover(ProfileDiscoverArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileDiscoverArgs {
+    /// The server: a URL (its database, if any, is only where to list from) or a profile's name.
+    /// The profiles follow the project of --project.
+    pub server: String,
+    /// Only databases whose names match ("erp_*_prod"; * any run of characters, ? one).
+    #[arg(long)]
+    pub databases: Option<String>,
+    /// Also add the databases that hold no version table yet (tenants not migrated).
+    #[arg(long)]
+    pub include_unversioned: bool,
+    /// Each profile's name: {database}, and {1}, {2}... for what the pattern's wildcards matched.
+    #[arg(long, default_value = "{database}")]
+    pub name: String,
+    /// Each profile's client, with the same placeholders ("{1}" for erp_*_prod).
+    #[arg(long, default_value = "")]
+    pub client: String,
+    /// development, staging or production.
+    #[arg(long, default_value = "development")]
+    pub environment: String,
+    /// A tag for every added profile (repeatable).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// Add what was found without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// How many databases are read at once (PostgreSQL opens one connection per database).
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,5 @@
-//! `stratum profile list|add|remove`: the desktop app's profiles from a script (a password in
-//! the URL goes to the keychain, never to the store).
+//! `stratum profile list|add|remove|discover`: the desktop app's profiles from a script (a
+//! password in the URL goes to the keychain, never to the store).
 
 use serde_json::json;
 use stratum_operations::checked_profile;
@@ -74,6 +74,7 @@ pub async fn profile_cmd(cli: &Cli, c: &ProfileCommand, out: &Out) -> Result<(),
                 )
             });
         }
+        C::Discover(a) => discover_cmd(cli, a, out).await?,
         C::Remove { name } => {
             let (store, _) = open_store(cli, false).await?;
             let all = store.profiles().await?;
@@ -90,5 +91,194 @@ pub async fn profile_cmd(cli: &Cli, c: &ProfileCommand, out: &Out) -> Result<(),
             });
         }
     }
+    Ok(())
+}
+
+/// `stratum profile discover`: what the server holds, then (asked, or with `--yes`) the
+/// profiles for it.
+async fn discover_cmd(
+    cli: &Cli,
+    a: &crate::args::ProfileDiscoverArgs,
+    out: &Out,
+) -> Result<(), CliError> {
+    use std::io::{BufRead, IsTerminal, Write};
+    use stratum_operations::fleet::{add_found, discover, AddOptions, DiscoverOptions};
+
+    let project = crate::project_args::open_project(cli)?;
+    let (store, _) = open_store(cli, true).await?;
+    let existing = store.profiles().await?;
+    let secrets = Secrets::default();
+    // A profile's name stands for its server, its password from the keychain.
+    let server = match stratum_db::DatabaseUrl::parse(&a.server) {
+        Ok(url) => url,
+        Err(e) => match existing.iter().find(|p| p.name == a.server) {
+            Some(p) => {
+                let mut url = stratum_db::DatabaseUrl::parse(&p.url)?;
+                url.password = secrets.get(p.id);
+                url
+            }
+            None => {
+                return Err(CliError::Input(format!(
+                    "{}: neither a database URL ({e}) nor a profile's name",
+                    a.server
+                )))
+            }
+        },
+    };
+    let found = discover(
+        &server,
+        &project,
+        &existing,
+        &DiscoverOptions {
+            databases: a.databases.clone(),
+            name: a.name.clone(),
+            client: a.client.clone(),
+            concurrency: a.concurrency,
+        },
+    )
+    .await?;
+    let (versioned, unversioned): (Vec<_>, Vec<_>) = found.iter().partition(|f| f.versioned());
+    let listing = || {
+        let mut text = format!(
+            "{} database(s) on {} match{}: {} with a version table, {} without\n",
+            found.len(),
+            server,
+            a.databases
+                .as_deref()
+                .map(|p| format!(" '{p}'"))
+                .unwrap_or_default(),
+            versioned.len(),
+            unversioned.len()
+        );
+        for f in &versioned {
+            let rows = f.version_rows.clone().unwrap_or_default();
+            let mut notes = Vec::new();
+            if !f.unknown.is_empty() {
+                notes.push(format!("not in the project: {}", f.unknown.join(", ")));
+            }
+            if let Some(p) = &f.existing_profile {
+                notes.push(format!("already the profile {p}"));
+            }
+            if let Some(e) = &f.error {
+                notes.push(format!("could not be read: {e}"));
+            }
+            text.push_str(&format!(
+                "  {:<32} [{}]  -> {}{}{}\n",
+                f.database,
+                if rows.is_empty() {
+                    "base".to_string()
+                } else {
+                    rows.join(", ")
+                },
+                f.name,
+                if f.client.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (client {})", f.client)
+                },
+                if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", notes.join("; "))
+                }
+            ));
+        }
+        if !unversioned.is_empty() {
+            text.push_str(&format!(
+                "Without a version table{}:\n",
+                if a.include_unversioned {
+                    ""
+                } else {
+                    " (--include-unversioned adds them)"
+                }
+            ));
+            for f in &unversioned {
+                let note = f
+                    .error
+                    .as_ref()
+                    .map(|e| format!("  could not be read: {e}"))
+                    .unwrap_or_default();
+                text.push_str(&format!("  {}{note}\n", f.database));
+            }
+        }
+        text
+    };
+    let addable = found
+        .iter()
+        .filter(|f| f.error.is_none() && f.existing_profile.is_none())
+        .filter(|f| f.versioned() || a.include_unversioned)
+        .count();
+    let mut go = a.yes;
+    if !go && !cli.json && addable > 0 && std::io::stdin().is_terminal() {
+        print!(
+            "{}Add {addable} profile(s) for {}? [y/N] ",
+            listing(),
+            project.dir.display()
+        );
+        let _ = std::io::stdout().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        go = matches!(answer.trim(), "y" | "Y" | "yes");
+        if !go {
+            println!("Nothing added.");
+            return Ok(());
+        }
+    }
+    if !go {
+        out.result(&serde_json::json!({ "found": found, "added": [] }), || {
+            format!(
+                "{}{}",
+                listing(),
+                if addable > 0 {
+                    format!("Nothing added: --yes adds these {addable} profile(s)")
+                } else {
+                    "Nothing to add".to_string()
+                }
+            )
+        });
+        return Ok(());
+    }
+    let added = add_found(
+        &store,
+        &secrets,
+        &found,
+        server.password.as_deref(),
+        &AddOptions {
+            project_dir: std::path::absolute(&project.dir)
+                .unwrap_or_else(|_| project.dir.clone())
+                .display()
+                .to_string(),
+            environment: a.environment.clone(),
+            tags: a.tags.join(","),
+            include_unversioned: a.include_unversioned,
+        },
+    )
+    .await?;
+    tracing::info!(server = %server, added = added.added.len(), skipped = added.skipped.len(), "databases discovered");
+    out.result(
+        &serde_json::json!({ "found": found, "added": added.added, "skipped": added.skipped }),
+        || {
+            let mut text = if a.yes { listing() } else { String::new() };
+            text.push_str(&format!(
+                "Added {} profile(s){}",
+                added.added.len(),
+                if added.skipped.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; left out {}: {}",
+                        added.skipped.len(),
+                        added
+                            .skipped
+                            .iter()
+                            .map(|(d, why)| format!("{d} ({why})"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            ));
+            text
+        },
+    );
     Ok(())
 }

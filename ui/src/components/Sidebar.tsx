@@ -7,6 +7,8 @@ type Props = {
   onSelect: (id: number) => void;
   statuses: FleetStatus[];
   onNew: () => void;
+  /** "Add databases from a server…". */
+  onDiscover?: () => void;
   /** The fleet view is shown (no profile is highlighted then). */
   fleet?: boolean;
   onFleet?: () => void;
@@ -23,7 +25,7 @@ function statusOf(p: ProfileView, statuses: FleetStatus[]): { cls: string; label
   return { cls: said.dot, label: said.text };
 }
 
-export function Sidebar({ profiles, selected, onSelect, statuses, onNew, fleet = false, onFleet }: Props) {
+export function Sidebar({ profiles, selected, onSelect, statuses, onNew, onDiscover, fleet = false, onFleet }: Props) {
   const groups = new Map<string, ProfileView[]>();
   for (const p of profiles) {
     const key = p.client || "No client";
@@ -35,6 +37,11 @@ export function Sidebar({ profiles, selected, onSelect, statuses, onNew, fleet =
         Stratum
         <button className="small" data-testid="new-profile" onClick={onNew} title="New profile">+ Profile</button>
       </div>
+      {onDiscover && (
+        <button className="link discover-open" data-testid="open-discover" onClick={onDiscover} title="List a server's databases and add the ones you tick as profiles, in one go">
+          Add databases from a server…
+        </button>
+      )}
       {onFleet && (
         <button
           className={`fleet-open ${fleet ? "selected" : ""}`}

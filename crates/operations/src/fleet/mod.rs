@@ -3,6 +3,7 @@
 
 mod batch;
 mod checkup;
+mod discover;
 mod drift;
 mod report;
 mod select;
@@ -13,13 +14,13 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::future::join_all;
-use stratum_store::Profile;
 
 use stratum_alembic::RenderCache;
 use stratum_store::{Secrets, Store};
 
 pub use batch::{run_batch, BatchEvent, BatchOptions, BatchReport, Phase, Tell, PENDING};
 pub use checkup::checkup_many;
+pub use discover::{add_found, discover, AddOptions, Added, DiscoverOptions, Found, Pattern};
 pub use drift::check_drift;
 pub use report::{to_csv, to_html};
 pub use select::Selection;
@@ -35,15 +36,15 @@ pub struct Fleet<'a> {
     pub renders: &'a RenderCache,
 }
 
-/// `work` on each profile, `concurrency` at a time (each worker takes the next profile as it
-/// finishes one), the results in the profiles' order.
-pub(crate) async fn each_bounded<'a, T, F, Fut>(
-    profiles: &'a [Profile],
+/// `work` on each profile (or other item), `concurrency` at a time (each worker takes the next
+/// one as it finishes one), the results in the items' order.
+pub(crate) async fn each_bounded<'a, I, T, F, Fut>(
+    profiles: &'a [I],
     concurrency: usize,
     work: F,
 ) -> Vec<T>
 where
-    F: Fn(&'a Profile) -> Fut,
+    F: Fn(&'a I) -> Fut,
     Fut: Future<Output = T>,
 {
     let next = AtomicUsize::new(0);
