@@ -1075,7 +1075,7 @@ fn alembic_kills(engine: Engine) -> usize {
     std::env::var("STRATUM_FAULT_ALEMBIC_KILLS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(if engine == Engine::MySql { 30 } else { 15 })
+        .unwrap_or(if engine == Engine::MySql { 20 } else { 10 })
 }
 
 /// Kills Stratum at random moments while an Alembic project's own Alembic runs: the driver
