@@ -415,12 +415,21 @@ fn session_ended(engine: Engine, mode: Mode, trials: usize) {
                 Engine::Postgres => format!("SELECT pg_terminate_backend({id})::text"),
                 _ => format!("KILL CONNECTION {id}"),
             };
-            if engine == Engine::Postgres {
-                db.query(&kill);
+            // The session may have ended on its own since it was found (the run finished, or
+            // closed a connection it no longer needed): then there was nothing to end.
+            let killed = if engine == Engine::Postgres {
+                db.query(&kill) == ["true"]
             } else {
-                db.execute(&kill);
+                rt().block_on(async {
+                    let mut c = db.connect().await;
+                    let done = c.execute(&kill).await.is_ok();
+                    c.close().await;
+                    done
+                })
+            };
+            if killed {
+                ended += 1;
             }
-            ended += 1;
         }
         let out = wait_killed(child);
         let t = format!("{label} trial {trial}");
