@@ -7,7 +7,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -84,16 +84,28 @@ fn project_inserting(mode: Mode, insert: &str) -> tempfile::TempDir {
 }
 
 fn command(dir: &Path, url: &str, args: &[&str]) -> Command {
+    command_with(None, dir, url, args)
+}
+
+/// A Stratum command, with the Python an Alembic project's driver runs on when it has one.
+fn command_with(python: Option<&Path>, dir: &Path, url: &str, args: &[&str]) -> Command {
     let mut c = Command::new(stratum_bin());
     c.args(args)
         .args(["--project", &dir.display().to_string(), "--url", url])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    if let Some(python) = python {
+        c.env("STRATUM_PYTHON", python);
+    }
     c
 }
 
 fn run(dir: &Path, url: &str, args: &[&str]) -> Output {
-    command(dir, url, args)
+    run_with(None, dir, url, args)
+}
+
+fn run_with(python: Option<&Path>, dir: &Path, url: &str, args: &[&str]) -> Output {
+    command_with(python, dir, url, args)
         .output()
         .unwrap_or_else(|e| panic!("stratum: {e}"))
 }
@@ -229,8 +241,15 @@ fn check_consistent(db: &ScratchDb, mode: Mode, label: &str) -> Seen {
 }
 
 /// Brings the database to `target`, resuming the revision an interruption left half-done.
-fn finish(dir: &Path, db: &ScratchDb, verb: &str, target: &str, label: &str) -> bool {
-    let plain = run(dir, &db.url, &[verb, target]);
+fn finish(
+    python: Option<&Path>,
+    dir: &Path,
+    db: &ScratchDb,
+    verb: &str,
+    target: &str,
+    label: &str,
+) -> bool {
+    let plain = run_with(python, dir, &db.url, &[verb, target]);
     if plain.status.success() {
         return false;
     }
@@ -240,7 +259,7 @@ fn finish(dir: &Path, db: &ScratchDb, verb: &str, target: &str, label: &str) -> 
         "{label}: a plain rerun failed for another reason: {said}"
     );
     assert!(!said.contains("panicked"), "{label}: {said}");
-    let resumed = run(dir, &db.url, &[verb, target, "--resume"]);
+    let resumed = run_with(python, dir, &db.url, &[verb, target, "--resume"]);
     assert!(
         resumed.status.success(),
         "{label}: resume failed: {}",
@@ -250,10 +269,21 @@ fn finish(dir: &Path, db: &ScratchDb, verb: &str, target: &str, label: &str) -> 
 }
 
 fn finish_at(dir: &Path, db: &ScratchDb, up: bool, mode: Mode, label: &str) -> bool {
+    finish_at_with(None, dir, db, up, mode, label)
+}
+
+fn finish_at_with(
+    python: Option<&Path>,
+    dir: &Path,
+    db: &ScratchDb,
+    up: bool,
+    mode: Mode,
+    label: &str,
+) -> bool {
     let resumed = if up {
-        finish(dir, db, "upgrade", "head", label)
+        finish(python, dir, db, "upgrade", "head", label)
     } else {
-        finish(dir, db, "downgrade", "base", label)
+        finish(python, dir, db, "downgrade", "base", label)
     };
     let rows = db.version_rows();
     let want: Vec<String> = if up {
@@ -299,53 +329,93 @@ fn client_killed(engine: Engine, mode: Mode) {
         return;
     }
     let _one = serial();
-    let db = ScratchDb::new(engine);
     let dir = project(mode);
-    let label = format!("{engine:?}/{mode:?}");
-    // How long a whole run takes here, to spread the kills over it.
-    let started = Instant::now();
-    let first = run(dir.path(), &db.url, &["upgrade", "head"]);
-    assert!(first.status.success(), "{}", text(&first));
-    let full = started.elapsed().as_millis() as u64;
-    let down = run(dir.path(), &db.url, &["downgrade", "base"]);
-    assert!(down.status.success(), "{}", text(&down));
-    let mut rng = Lcg(0x5eed ^ engine as u64);
-    let (mut half_done, mut resumed, mut finished_first) = (0, 0, 0);
-    let n = kills();
-    for trial in 0..n {
-        let up = trial % 2 == 0;
-        let (verb, target) = if up {
-            ("upgrade", "head")
+    let trials = KillTrials {
+        python: None,
+        label: format!("{engine:?}/{mode:?}"),
+        kills: kills(),
+        seed: 0x5eed ^ engine as u64,
+    };
+    trials.run(engine, mode, dir.path());
+}
+
+/// Kills of a Stratum run at random moments of upgrades and downgrades, each followed by a
+/// check that the version rows match the schema and a rerun (with `--resume` when asked) that
+/// reaches the target.
+struct KillTrials {
+    /// Set for an Alembic project: its driver runs there, and must stop with Stratum.
+    python: Option<PathBuf>,
+    label: String,
+    kills: usize,
+    seed: u64,
+}
+
+impl KillTrials {
+    fn run(&self, engine: Engine, mode: Mode, dir: &Path) {
+        let python = self.python.as_deref();
+        let run = |args: &[&str], url: &str| run_with(python, dir, url, args);
+        let label = &self.label;
+        let db = ScratchDb::new(engine);
+        // How long a whole run takes here, to spread the kills over it.
+        let started = Instant::now();
+        let first = run(&["upgrade", "head"], &db.url);
+        assert!(first.status.success(), "{}", text(&first));
+        let full = started.elapsed().as_millis() as u64;
+        let down = run(&["downgrade", "base"], &db.url);
+        assert!(down.status.success(), "{}", text(&down));
+        // Python's start takes the first part of an Alembic run, before any statement: no
+        // kill lands there.
+        let start_up = if python.is_some() {
+            let started = Instant::now();
+            let noop = run(&["upgrade", "base"], &db.url);
+            assert!(noop.status.success(), "{}", text(&noop));
+            (started.elapsed().as_millis() as u64).min(full / 2)
         } else {
-            ("downgrade", "base")
+            0
         };
-        let delay = rng.below(full * 9 / 10);
-        let mut child = command(dir.path(), &db.url, &[verb, target])
-            .spawn()
-            .unwrap_or_else(|e| panic!("stratum: {e}"));
-        std::thread::sleep(Duration::from_millis(delay));
-        let was_running = child.try_wait().ok().flatten().is_none();
-        let _ = child.kill();
-        let out = wait_killed(child);
-        if !was_running {
-            finished_first += 1;
-            assert!(
-                out.status.success(),
-                "{label} trial {trial}: {}",
-                text(&out)
-            );
+        let mut rng = Lcg(self.seed);
+        let (mut half_done, mut resumed, mut finished_first) = (0, 0, 0);
+        for trial in 0..self.kills {
+            let up = trial % 2 == 0;
+            let (verb, target) = if up {
+                ("upgrade", "head")
+            } else {
+                ("downgrade", "base")
+            };
+            let delay = start_up + rng.below((full - start_up) * 9 / 10);
+            let mut child = command_with(python, dir, &db.url, &[verb, target])
+                .spawn()
+                .unwrap_or_else(|e| panic!("stratum: {e}"));
+            std::thread::sleep(Duration::from_millis(delay));
+            let was_running = child.try_wait().ok().flatten().is_none();
+            let drivers = children(child.id());
+            let _ = child.kill();
+            let out = wait_killed(child);
+            // An Alembic driver notices Stratum is gone and stops.
+            for pid in drivers {
+                wait_gone(pid);
+            }
+            if !was_running {
+                finished_first += 1;
+                assert!(
+                    out.status.success(),
+                    "{label} trial {trial}: {}",
+                    text(&out)
+                );
+            }
+            let t = format!("{label} trial {trial} ({verb} killed after {delay} ms)");
+            if check_consistent(&db, mode, &t).half_done {
+                half_done += 1;
+            }
+            if finish_at_with(python, dir, &db, up, mode, &t) {
+                resumed += 1;
+            }
         }
-        let t = format!("{label} trial {trial} ({verb} killed after {delay} ms)");
-        if check_consistent(&db, mode, &t).half_done {
-            half_done += 1;
-        }
-        if finish_at(dir.path(), &db, up, mode, &t) {
-            resumed += 1;
-        }
+        tally(&format!(
+            "faults: client killed, {label}: {} kills ({finished_first} after the run had finished), {half_done} left a revision half-done and journaled, {resumed} finished with --resume; version rows matched the schema every time",
+            self.kills
+        ));
     }
-    tally(&format!(
-        "faults: client killed, {label}: {n} kills ({finished_first} after the run had finished), {half_done} left a revision half-done and journaled, {resumed} finished with --resume; version rows matched the schema every time"
-    ));
 }
 
 #[test]
@@ -1087,10 +1157,6 @@ fn alembic_kills(engine: Engine) -> usize {
         .unwrap_or(if engine == Engine::MySql { 20 } else { 10 })
 }
 
-/// Kills Stratum at random moments while an Alembic project's own Alembic runs: the driver
-/// stops with it, the journal (written by the driver on the revision's own connection) says
-/// how far the revision got, and `--resume` has Alembic run it again with the statements that
-/// ran skipped.
 /// The processes `pid` started (the Alembic driver, for a Stratum run).
 fn children(pid: u32) -> Vec<u32> {
     std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
@@ -1117,46 +1183,10 @@ fn wait_gone(pid: u32) {
     }
 }
 
-/// [`finish_at`] for the Alembic project, with its Python.
-fn finish_under_alembic(
-    dir: &Path,
-    db: &ScratchDb,
-    up: bool,
-    label: &str,
-    run: &dyn Fn(&Path, &str, &[&str]) -> Output,
-) -> bool {
-    let (verb, target) = if up {
-        ("upgrade", "head")
-    } else {
-        ("downgrade", "base")
-    };
-    let plain = run(dir, &db.url, &[verb, target]);
-    let resumed = if plain.status.success() {
-        false
-    } else {
-        let said = text(&plain);
-        assert!(
-            said.contains("was interrupted") && said.contains("--resume"),
-            "{label}: a plain rerun failed for another reason: {said}"
-        );
-        let again = run(dir, &db.url, &[verb, target, "--resume"]);
-        assert!(
-            again.status.success(),
-            "{label}: resume failed: {}",
-            text(&again)
-        );
-        true
-    };
-    let want: Vec<String> = if up {
-        vec![format!("r{REVISIONS:02}")]
-    } else {
-        Vec::new()
-    };
-    assert_eq!(db.version_rows(), want, "{label}: after the rerun");
-    assert!(journal(db).is_none(), "{label}: the journal is clear");
-    resumed
-}
-
+/// Kills Stratum at random moments while an Alembic project's own Alembic runs: the driver
+/// stops with it, the journal (written by the driver on the revision's own connection) says
+/// how far the revision got, and `--resume` has Alembic run it again with the statements that
+/// ran skipped.
 fn client_killed_under_alembic(engine: Engine, mode: Mode) {
     let Some(python) = stratum_tests::oracle::python() else {
         return;
@@ -1165,73 +1195,14 @@ fn client_killed_under_alembic(engine: Engine, mode: Mode) {
         return;
     }
     let _one = serial();
-    let command = |dir: &Path, url: &str, args: &[&str]| {
-        let mut c = command(dir, url, args);
-        c.env("STRATUM_PYTHON", &python);
-        c
-    };
-    let run = |dir: &Path, url: &str, args: &[&str]| {
-        command(dir, url, args)
-            .output()
-            .unwrap_or_else(|e| panic!("stratum: {e}"))
-    };
-    let db = ScratchDb::new(engine);
     let dir = alembic_project(engine);
-    let label = format!("Alembic on {engine:?}");
-    let started = Instant::now();
-    let first = run(dir.path(), &db.url, &["upgrade", "head"]);
-    assert!(first.status.success(), "{}", text(&first));
-    let full = started.elapsed().as_millis() as u64;
-    let down = run(dir.path(), &db.url, &["downgrade", "base"]);
-    assert!(down.status.success(), "{}", text(&down));
-    // Python's start takes the first part of a run; the statements come after it.
-    let started = Instant::now();
-    let noop = run(dir.path(), &db.url, &["upgrade", "base"]);
-    assert!(noop.status.success(), "{}", text(&noop));
-    let start_up = (started.elapsed().as_millis() as u64).min(full / 2);
-    let mut rng = Lcg(0xa1e ^ engine as u64);
-    let (mut half_done, mut resumed, mut finished_first) = (0, 0, 0);
-    let n = alembic_kills(engine);
-    for trial in 0..n {
-        let up = trial % 2 == 0;
-        let (verb, target) = if up {
-            ("upgrade", "head")
-        } else {
-            ("downgrade", "base")
-        };
-        let delay = start_up + rng.below((full - start_up) * 9 / 10);
-        let mut child = command(dir.path(), &db.url, &[verb, target])
-            .spawn()
-            .unwrap_or_else(|e| panic!("stratum: {e}"));
-        std::thread::sleep(Duration::from_millis(delay));
-        let was_running = child.try_wait().ok().flatten().is_none();
-        let drivers = children(child.id());
-        let _ = child.kill();
-        let out = wait_killed(child);
-        // The driver notices Stratum is gone and stops; SQLite has no server to wait for.
-        for pid in drivers {
-            wait_gone(pid);
-        }
-        if !was_running {
-            finished_first += 1;
-            assert!(
-                out.status.success(),
-                "{label} trial {trial}: {}",
-                text(&out)
-            );
-        }
-        let t = format!("{label} trial {trial} ({verb} killed after {delay} ms)");
-        if check_consistent(&db, mode, &t).half_done {
-            half_done += 1;
-        }
-        if finish_under_alembic(dir.path(), &db, up, &t, &run) {
-            resumed += 1;
-        }
-        check_consistent(&db, mode, &t);
-    }
-    tally(&format!(
-        "faults: client killed, {label}: {n} kills ({finished_first} after the run had finished), {half_done} left a revision half-done and journaled, {resumed} finished with --resume; version rows matched the schema every time"
-    ));
+    let trials = KillTrials {
+        python: Some(python),
+        label: format!("Alembic on {engine:?}"),
+        kills: alembic_kills(engine),
+        seed: 0xa1e ^ engine as u64,
+    };
+    trials.run(engine, mode, dir.path());
 }
 
 #[test]
