@@ -147,6 +147,13 @@ class Journal:
         # A resumed revision's row is already there, from the run that was interrupted.
         self.row = revision == self.resume_revision
 
+    def _table_in(self, conn):
+        """The table's name as it goes into a statement with parameters: where markers are
+        %-style, a literal % is doubled."""
+        if conn.dialect.paramstyle in ("format", "pyformat"):
+            return self.table.replace("%", "%%")
+        return self.table
+
     def _execute(self, conn, sql, values):
         style = conn.dialect.paramstyle
         n = len(values)
@@ -162,7 +169,7 @@ class Journal:
             params = {"p%d" % i: v for i, v in enumerate(values)}
         else:
             marks, params = ["%s"] * n, tuple(values)
-        table = self.table.replace("%", "%%") if style in ("format", "pyformat") else self.table
+        table = self._table_in(conn)
         raw = conn.connection
         dbapi = getattr(raw, "dbapi_connection", None) or raw.connection
         cursor = dbapi.cursor()
@@ -185,10 +192,7 @@ class Journal:
                     "what to run from the data: put the revision back as it was, or repair "
                     "the database by hand" % (self.revision, number + 1, statement.strip()[:200])
                 )
-            return "UPDATE {table} SET done = done WHERE 1 = 0".format(
-                table=self.table.replace("%", "%%")
-                if conn.dialect.paramstyle in ("format", "pyformat") else self.table
-            )
+            return "UPDATE {table} SET done = done WHERE 1 = 0".format(table=self._table_in(conn))
         flight = statement.strip()[:MAX_IN_FLIGHT]
         if self.row:
             self._execute(
