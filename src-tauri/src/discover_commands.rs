@@ -53,23 +53,19 @@ pub async fn discover_databases(
     Ok(found(&state, &request).await?.1)
 }
 
-/// Adds the ticked databases (by name) as profiles.
+/// Adds the ticked databases, as the listing found them, as profiles.
 #[tauri::command]
 #[specta::specta]
 pub async fn add_discovered(
     state: State<'_, AppState>,
     request: DiscoverRequest,
-    chosen: Vec<String>,
+    chosen: Vec<Found>,
 ) -> Result<Added, AppError> {
-    let (server, found) = found(&state, &request).await?;
-    let picked: Vec<Found> = found
-        .into_iter()
-        .filter(|f| chosen.contains(&f.database))
-        .collect();
+    let server = server_of(&state, &request).await?;
     Ok(add_found(
         &state.store,
         &state.secrets,
-        &picked,
+        &chosen,
         server.password.as_deref(),
         &AddOptions {
             project_dir: request.project_dir.trim().to_string(),

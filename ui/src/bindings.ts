@@ -32,8 +32,8 @@ export const commands = {
 	 */
 	profileStatuses: () => typedError<FleetStatus[], AppError>(__TAURI_INVOKE("profile_statuses")),
 	discoverDatabases: (request: DiscoverRequest) => typedError<Found[], AppError>(__TAURI_INVOKE("discover_databases", { request })),
-	/**  Adds the ticked databases (by name) as profiles. */
-	addDiscovered: (request: DiscoverRequest, chosen: string[]) => typedError<Added, AppError>(__TAURI_INVOKE("add_discovered", { request, chosen })),
+	/**  Adds the ticked databases, as the listing found them, as profiles. */
+	addDiscovered: (request: DiscoverRequest, chosen: Found[]) => typedError<Added, AppError>(__TAURI_INVOKE("add_discovered", { request, chosen })),
 	/**  Writes a merge revision joining every head of the profile's project. */
 	mergeHeads: (profileId: number, message: string) => typedError<WrittenRevision, AppError>(__TAURI_INVOKE("merge_heads", { profileId, message })),
 	/**

@@ -16,6 +16,24 @@ pub const ENVIRONMENTS: [&str; 3] = ["development", "staging", "production"];
 /// The profile as the store keeps it, and the password to keep apart: `given_password` (the
 /// form's field) when there is one, else the one written in the URL.
 pub fn checked_profile(
+    p: NewProfile,
+    given_password: Option<String>,
+) -> Result<(NewProfile, Option<String>), OperationError> {
+    let checked = checked_fields(p, given_password)?;
+    Project::open_with(
+        Path::new(&checked.0.project_dir),
+        &settings(
+            &checked.0.alembic_values,
+            &checked.0.version_table,
+            &checked.0.version_table_schema,
+        )?,
+    )?;
+    Ok(checked)
+}
+
+/// [`checked_profile`] without opening the project: for many profiles of one project, opened
+/// once by the caller.
+pub(crate) fn checked_fields(
     mut p: NewProfile,
     given_password: Option<String>,
 ) -> Result<(NewProfile, Option<String>), OperationError> {
@@ -35,10 +53,6 @@ pub fn checked_profile(
         crate::MaintenanceWindow::parse(&p.maintenance_window).map_err(OperationError::Input)?;
     }
     let url = DatabaseUrl::parse(&p.url)?;
-    Project::open_with(
-        Path::new(&p.project_dir),
-        &settings(&p.alembic_values, &p.version_table, &p.version_table_schema)?,
-    )?;
     let password = given_password
         .filter(|given| !given.is_empty())
         .or(url.password.clone());

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { DiscoverRequest, Found } from "../bindings";
 import { call, commands, messageOf } from "../api";
+import { ProjectFolderInput } from "./ProjectFolderInput";
 import { useEscape } from "./useEscape";
 
 type Props = { onAdded: (count: number) => void; onClose: () => void };
@@ -50,21 +51,12 @@ export function DiscoverDialog({ onAdded, onClose }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const added = await call(commands.addDiscovered(req, [...chosen]));
+      const added = await call(commands.addDiscovered(req, (found ?? []).filter((f) => chosen.has(f.database))));
       onAdded(added.added.length);
     } catch (e) {
       setError(messageOf(e));
     } finally {
       setBusy(false);
-    }
-  };
-
-  const chooseFolder = async () => {
-    try {
-      const dir = await call(commands.chooseProjectFolder(req.project_dir || null));
-      if (dir) setReq((r) => ({ ...r, project_dir: dir }));
-    } catch (e) {
-      setError(messageOf(e));
     }
   };
 
@@ -111,10 +103,10 @@ export function DiscoverDialog({ onAdded, onClose }: Props) {
         </label>
         <label>
           Migration project folder
-          <span className="with-button">
-            <input name="project_dir" value={req.project_dir} onChange={set("project_dir")} placeholder="the folder with stratum.toml or alembic.ini" required />
-            <button type="button" onClick={chooseFolder}>Choose…</button>
-          </span>
+          <ProjectFolderInput value={req.project_dir} onChange={(dir) => {
+            setReq((r) => ({ ...r, project_dir: dir }));
+            setFound(null);
+          }} onError={setError} />
         </label>
         <label>
           Databases

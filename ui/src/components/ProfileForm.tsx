@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { ConnectionTest, ProfileInput, ProfileView } from "../bindings";
 import { call, commands, messageOf } from "../api";
+import { ProjectFolderInput } from "./ProjectFolderInput";
 
 type Props = { editing: ProfileView | null; onSaved: (p: ProfileView, note: string | null) => void; onClose: () => void };
 
@@ -48,16 +49,6 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
       setError(messageOf(e));
     } finally {
       setBusy(false);
-    }
-  };
-
-  const chooseFolder = async () => {
-    setError(null);
-    try {
-      const dir = await call(commands.chooseProjectFolder(form.project_dir || null));
-      if (dir) setForm((f) => ({ ...f, project_dir: dir }));
-    } catch (e) {
-      setError(messageOf(e));
     }
   };
 
@@ -116,10 +107,7 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
         </label>
         <label>
           Migration project folder
-          <span className="with-button">
-            <input name="project_dir" value={form.project_dir} onChange={set("project_dir")} placeholder="the folder with stratum.toml or alembic.ini" required />
-            <button type="button" data-testid="choose-folder" onClick={chooseFolder}>Choose…</button>
-          </span>
+          <ProjectFolderInput value={form.project_dir} onChange={(dir) => setForm((f) => ({ ...f, project_dir: dir }))} onError={setError} />
         </label>
         <div className="form-row">
           <label className="choice">

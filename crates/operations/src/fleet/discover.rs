@@ -2,9 +2,10 @@
 //! its version rows (read from the project's version table) and whether the project knows
 //! them, ready to be added as profiles in one go with names and clients from a naming rule.
 
+use std::path::Path;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stratum_db::{Connection, DatabaseUrl, Engine, VersionTable};
 use stratum_project::Project;
 use stratum_store::{NewProfile, Profile, SecretStorage, Secrets, Store};
@@ -25,7 +26,7 @@ pub struct DiscoverOptions {
 }
 
 /// One database that matched.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Found {
     pub database: String,
@@ -106,7 +107,6 @@ pub async fn discover(
         .map(|((database, captured), rows)| {
             let mut url = server.clone();
             url.database = database.clone();
-            url.password = None;
             let url = url.without_password();
             let fill = |template: &str, fallback: &str| {
                 let t = if template.trim().is_empty() {
@@ -326,6 +326,7 @@ pub async fn add_found(
     password: Option<&str>,
     opts: &AddOptions,
 ) -> Result<Added, OperationError> {
+    Project::open(Path::new(opts.project_dir.trim()))?;
     let mut added = Added {
         added: Vec::new(),
         skipped: Vec::new(),
@@ -344,7 +345,7 @@ pub async fn add_found(
             added.skipped.push((f.database.clone(), why));
             continue;
         }
-        let (profile, _) = crate::checked_profile(
+        let (profile, _) = crate::new_profile::checked_fields(
             NewProfile {
                 name: f.name.clone(),
                 client: f.client.clone(),
