@@ -35,6 +35,7 @@ async fn found(
         &existing,
         &DiscoverOptions {
             databases: Some(r.databases.trim().to_string()).filter(|p| !p.is_empty()),
+            schemas: Some(r.schemas.trim().to_string()).filter(|p| !p.is_empty()),
             name: r.name_rule.clone(),
             client: r.client_rule.clone(),
             concurrency: 8,

@@ -10,6 +10,9 @@ pub enum AppError {
     /// The database could not be reached or read.
     #[error("{0}")]
     Database(String),
+    /// A connection failed: what happened, and the connection setting to look at.
+    #[error("{}", .0.message)]
+    Connection(crate::views::ConnectionProblem),
     /// The app's own store failed.
     #[error("{0}")]
     Store(String),
@@ -31,6 +34,12 @@ impl From<stratum_db::DbError> for AppError {
             E::Project(p) => p.into(),
             E::Url(_) | E::Plan(_) | E::MissingFile(_) => AppError::Input(e.to_string()),
             E::Tool(m) => AppError::Alembic(m),
+            E::Connect { .. } | E::ConnectTimeout { .. } => {
+                AppError::Connection(crate::views::ConnectionProblem {
+                    field: e.connect_field(),
+                    message: e.to_string(),
+                })
+            }
             other => AppError::Database(other.to_string()),
         }
     }

@@ -28,6 +28,7 @@ pub(crate) fn profile_view(p: &Profile) -> ProfileView {
         client: p.client.clone(),
         environment: p.environment.clone(),
         database,
+        url: p.url.clone(),
         engine,
         project_dir: p.project_dir.clone(),
         auto_backup: p.auto_backup,

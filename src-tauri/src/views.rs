@@ -21,6 +21,8 @@ pub struct ProfileView {
     pub environment: String,
     /// The database, without any password.
     pub database: String,
+    /// The URL as stored (never with a password), for the form's fields.
+    pub url: String,
     pub engine: String,
     pub project_dir: String,
     pub auto_backup: bool,
@@ -354,11 +356,20 @@ pub struct DiscoverRequest {
     pub project_dir: String,
     /// A name pattern: `*` any run of characters, `?` one ("" for every database).
     pub databases: String,
-    /// `{database}`, `{1}`, `{2}`...: the profile's name.
+    /// PostgreSQL: a pattern for schemas, one tenant each ("" for whole databases).
+    pub schemas: String,
+    /// `{database}`, `{schema}`, `{1}`, `{2}`...: the profile's name ("" for the default).
     pub name_rule: String,
     /// The same placeholders: the client.
     pub client_rule: String,
     pub environment: String,
     /// Comma separated.
     pub tags: String,
+}
+
+/// A connection that failed, and the field of the connection form to look at.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ConnectionProblem {
+    pub message: String,
+    pub field: Option<stratum_db::ConnectField>,
 }

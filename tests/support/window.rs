@@ -342,8 +342,14 @@ pub async fn fill_in(driver: &WebDriver, dialog: &str, name: &str, value: &str) 
         .find(By::Css(css.as_str()))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"));
-    el.clear().await.unwrap_or_else(|e| panic!("{e}"));
-    el.send_keys(value).await.unwrap_or_else(|e| panic!("{e}"));
+    // A long form scrolls inside its dialog, which the driver does not do by itself.
+    el.scroll_into_view()
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.clear().await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.send_keys(value)
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
 }
 
 /// Opens the profile form and fills it in.

@@ -117,8 +117,28 @@ async fn form_scenarios(driver_bin: &Path, pg: &stratum_tests::ScratchDb) {
     wait_text(&driver, "[data-testid=db-summary]", "pending").await;
     let sample = data.path().join("sample-project");
 
-    // A PostgreSQL profile through the form: test the connection, save, upgrade to head.
-    new_profile(&driver, "ERP on PostgreSQL", &pg.url, "", &sample).await;
+    // A PostgreSQL profile from the form's fields, no URL typed: a database name mistyped is
+    // pointed out on its field; corrected, the connection works, and the URL box followed.
+    let database = stratum_db::DatabaseUrl::parse(&pg.url)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .database;
+    click(&driver, "[data-testid=new-profile]").await;
+    fill(&driver, "name", "ERP on PostgreSQL").await;
+    fill(&driver, "client", "Acme AS").await;
+    fill(&driver, "host", "127.0.0.1").await;
+    fill(&driver, "port", "5432").await;
+    fill(&driver, "database", "no_such_database").await;
+    fill(&driver, "user", "postgres").await;
+    fill(&driver, "project_dir", &sample.to_string_lossy()).await;
+    click(&driver, "[data-testid=test-connection]").await;
+    wait_text(&driver, "[data-testid=form-error]", "does not exist").await;
+    wait_text(&driver, "[data-testid=problem-database]", "does not exist").await;
+    shot(&driver, "10a-profile-from-fields-database-pointed-out").await;
+    fill(&driver, "database", &database).await;
+    assert_eq!(
+        field_value(&driver, "url").await,
+        format!("postgresql://postgres@127.0.0.1:5432/{database}")
+    );
     click(&driver, "[data-testid=test-connection]").await;
     wait_text(&driver, "[data-testid=connection-ok]", "PostgreSQL").await;
     shot(&driver, "10-postgres-profile-tested").await;
@@ -154,6 +174,7 @@ async fn form_scenarios(driver_bin: &Path, pg: &stratum_tests::ScratchDb) {
     .await;
     click(&driver, "[data-testid=test-connection]").await;
     let err = wait_text(&driver, "[data-testid=form-error]", "wrong password").await;
+    wait_text(&driver, "[data-testid=problem-password]", "wrong password").await;
     assert!(!err
         .text()
         .await

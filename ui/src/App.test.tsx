@@ -29,7 +29,7 @@ const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 const failed = (error: unknown) => Promise.resolve({ status: "error" as const, error });
 
 const profile: ProfileView = {
-  id: 1, name: "Acme staging", client: "Acme", environment: "staging", database: "postgresql erp@db/acme", engine: "postgres",
+  id: 1, name: "Acme staging", client: "Acme", environment: "staging", database: "postgresql erp@db/acme", url: "postgresql://erp@db/acme", engine: "postgres",
   project_dir: "/srv/acme/alembic", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "",
 };
 const row = (revision: string, down: string[], applied: boolean, current: boolean): RevisionRow => ({

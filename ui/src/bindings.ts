@@ -163,6 +163,8 @@ export type AppError =
 { kind: "input"; message: string } | 
 /**  The database could not be reached or read. */
 { kind: "database"; message: string } | 
+/**  A connection failed: what happened, and the connection setting to look at. */
+{ kind: "connection"; message: ConnectionProblem } | 
 /**  The app's own store failed. */
 { kind: "store"; message: string } | 
 /**  An Alembic project's own Alembic (its Python, its env.py) could not do it. */
@@ -369,6 +371,20 @@ export type ComputedValue = {
 	name: string,
 };
 
+/**
+ *  The part of a connection's settings a failed connection points at, so a form can say which
+ *  field to look at.
+ */
+export type ConnectField = "host" | "port" | "database" | "user" | "password" | "tls" | "schema" | 
+/**  SQLite's database file. */
+"file";
+
+/**  A connection that failed, and the field of the connection form to look at. */
+export type ConnectionProblem = {
+	message: string,
+	field: ConnectField | null,
+};
+
 export type ConnectionTest = {
 	server: string,
 	latency_ms: number,
@@ -412,7 +428,9 @@ export type DiscoverRequest = {
 	project_dir: string,
 	/**  A name pattern: `*` any run of characters, `?` one ("" for every database). */
 	databases: string,
-	/**  `{database}`, `{1}`, `{2}`...: the profile's name. */
+	/**  PostgreSQL: a pattern for schemas, one tenant each ("" for whole databases). */
+	schemas: string,
+	/**  `{database}`, `{schema}`, `{1}`, `{2}`...: the profile's name ("" for the default). */
 	name_rule: string,
 	/**  The same placeholders: the client. */
 	client_rule: string,
@@ -517,6 +535,8 @@ export type ForeignKey = {
 /**  One database that matched. */
 export type Found = {
 	database: string,
+	/**  PostgreSQL, schema-per-tenant: the tenant's schema in `database`. */
+	schema: string | null,
 	/**  Its URL, without a password. */
 	url: string,
 	/**  `None`: it holds no version table (a tenant not migrated yet). */
@@ -690,6 +710,8 @@ export type ProfileView = {
 	environment: string,
 	/**  The database, without any password. */
 	database: string,
+	/**  The URL as stored (never with a password), for the form's fields. */
+	url: string,
 	engine: string,
 	project_dir: string,
 	auto_backup: boolean,

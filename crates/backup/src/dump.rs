@@ -180,6 +180,10 @@ async fn take(
                 .arg(partial)
                 .arg("--dbname")
                 .arg(&url.database);
+            // A tenant's backup is its schema: the other tenants are not its to restore.
+            if let Some(schema) = &url.schema {
+                cmd.arg(format!("--schema={}", pg_pattern(schema)));
+            }
             tool.run(cmd, url, None).await?;
             Ok((tool.name, version))
         }
@@ -217,4 +221,10 @@ async fn take(
             ))
         }
     }
+}
+
+/// A schema name as pg_dump's `--schema` pattern: quoted, so that `*`, `?` and `.` are taken
+/// as written and case is kept.
+fn pg_pattern(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }

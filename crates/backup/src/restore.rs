@@ -2,6 +2,7 @@
 //! somewhere new ("staged") while it is verified alongside; the live database is replaced only
 //! once both have worked, so a damaged backup or a failing restore leaves it as it was.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -126,6 +127,7 @@ async fn exec(conn: &mut Connection, sql: &str, what: &str) -> Result<(), Backup
 /// MySQL server through the profile's own database.
 async fn admin(url: &DatabaseUrl) -> Result<Connection, BackupError> {
     let mut admin = url.clone();
+    admin.schema = None;
     if url.engine == Engine::Postgres {
         admin.database = "postgres".into();
     }
@@ -174,6 +176,7 @@ async fn stage(
     created?;
     let mut into_url = url.clone();
     into_url.database = into.clone();
+    into_url.schema = None;
     let loaded = match url.engine {
         Engine::Postgres => {
             let tool = tools.find(&["pg_restore"], Engine::Postgres)?;
@@ -280,6 +283,13 @@ async fn put_in_place(
             shown.database = into;
             Ok(shown.to_string())
         }
+        Staged::Database(into) if url.schema.is_some() => {
+            // The staged database proved the backup loads; the tenant's schema is replaced
+            // inside the live database, which its other tenants share.
+            let replaced = replace_schema(url, backup, tools).await;
+            discard(url, Staged::Database(into)).await;
+            replaced.map(|()| url.to_string())
+        }
         Staged::Database(into) => {
             let q = |s: &str| quote(url.dialect(), s);
             let mut conn = admin(url).await?;
@@ -310,6 +320,36 @@ async fn put_in_place(
             Ok(url.to_string())
         }
     }
+}
+
+/// Replaces one tenant's schema with the backup's, in one transaction: the schema dropped and
+/// loaded again, or (when anything fails) left as it was.
+async fn replace_schema(
+    url: &DatabaseUrl,
+    backup: &Path,
+    tools: &Tools,
+) -> Result<(), BackupError> {
+    let schema = url.schema.as_deref().unwrap_or_default();
+    let restore = tools.find(&["pg_restore"], Engine::Postgres)?;
+    let mut cmd = restore.command(url);
+    // To standard output: the SQL it would run, which psql runs inside the transaction.
+    cmd.args(["--no-owner", "--file=-"]).arg(backup);
+    let script = restore.run(cmd, url, None).await?;
+    let mut file = tempfile::NamedTempFile::new().map_err(|e| BackupError::io(backup, e))?;
+    let drop = format!(
+        "DROP SCHEMA IF EXISTS {} CASCADE;\n",
+        quote(Engine::Postgres.dialect(), schema)
+    );
+    file.write_all(drop.as_bytes())
+        .and_then(|()| file.write_all(&script))
+        .and_then(|()| file.flush())
+        .map_err(|e| BackupError::io(file.path(), e))?;
+    let psql = tools.find(&["psql"], Engine::Postgres)?;
+    let mut cmd = psql.command(url);
+    cmd.args(["--single-transaction", "--quiet", "--no-psqlrc"])
+        .args(["-v", "ON_ERROR_STOP=1", "--dbname"])
+        .arg(&url.database);
+    psql.run(cmd, url, Some(file.path())).await.map(|_| ())
 }
 
 /// Replaces MySQL database `url.database`: MySQL cannot rename a database, and moving tables

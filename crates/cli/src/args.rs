@@ -181,11 +181,17 @@ pub struct ProfileDiscoverArgs {
     /// Only databases whose names match ("erp_*_prod"; * any run of characters, ? one).
     #[arg(long)]
     pub databases: Option<String>,
+    /// PostgreSQL, one schema per tenant: each schema matching ("tenant_*") of each matching
+    /// database becomes a profile of its own.
+    #[arg(long)]
+    pub schemas: Option<String>,
     /// Also add the databases that hold no version table yet (tenants not migrated).
     #[arg(long)]
     pub include_unversioned: bool,
-    /// Each profile's name: {database}, and {1}, {2}... for what the pattern's wildcards matched.
-    #[arg(long, default_value = "{database}")]
+    /// Each profile's name: {database}, {schema}, and {1}, {2}... for what the patterns'
+    /// wildcards matched (the database's first). Default: {database}, or {database}.{schema}
+    /// with --schemas.
+    #[arg(long, default_value = "")]
     pub name: String,
     /// Each profile's client, with the same placeholders ("{1}" for erp_*_prod).
     #[arg(long, default_value = "")]

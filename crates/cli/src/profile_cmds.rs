@@ -131,6 +131,7 @@ async fn discover_cmd(
         &existing,
         &DiscoverOptions {
             databases: a.databases.clone(),
+            schemas: a.schemas.clone(),
             name: a.name.clone(),
             client: a.client.clone(),
             concurrency: a.concurrency,
@@ -140,13 +141,19 @@ async fn discover_cmd(
     let (versioned, unversioned): (Vec<_>, Vec<_>) = found.iter().partition(|f| f.versioned());
     let listing = || {
         let mut text = format!(
-            "{} database(s) on {} match{}: {} with a version table, {} without\n",
+            "{} {} on {} match{}: {} with a version table, {} without\n",
             found.len(),
+            if a.schemas.is_some() {
+                "schema(s)"
+            } else {
+                "database(s)"
+            },
             server,
-            a.databases
-                .as_deref()
+            [a.databases.as_deref(), a.schemas.as_deref()]
+                .iter()
+                .flatten()
                 .map(|p| format!(" '{p}'"))
-                .unwrap_or_default(),
+                .collect::<String>(),
             versioned.len(),
             unversioned.len()
         );
@@ -164,7 +171,7 @@ async fn discover_cmd(
             }
             text.push_str(&format!(
                 "  {:<32} [{}]  -> {}{}{}\n",
-                f.database,
+                f.place(),
                 if rows.is_empty() {
                     "base".to_string()
                 } else {
@@ -198,7 +205,7 @@ async fn discover_cmd(
                     .as_ref()
                     .map(|e| format!("  could not be read: {e}"))
                     .unwrap_or_default();
-                text.push_str(&format!("  {}{note}\n", f.database));
+                text.push_str(&format!("  {}{note}\n", f.place()));
             }
         }
         text

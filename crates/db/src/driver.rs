@@ -12,6 +12,7 @@ use sqlx::{AssertSqlSafe, Connection as _, Row};
 use stratum_project::Dialect;
 
 use crate::error::db_message;
+use crate::ConnectField;
 use crate::{DatabaseUrl, DbError, Engine, TlsMode, VersionTable};
 
 enum Inner {
@@ -53,10 +54,12 @@ impl Connection {
         let inner = match tokio::time::timeout(timeout, Self::open(url)).await {
             Ok(Ok(inner)) => inner,
             Ok(Err(e)) => {
+                let (reason, field) = connect_reason(url, &e);
                 return Err(DbError::Connect {
-                    reason: connect_reason(url, &e),
+                    reason,
                     target,
-                })
+                    field,
+                });
             }
             Err(_) => {
                 return Err(DbError::ConnectTimeout {
@@ -65,12 +68,47 @@ impl Connection {
                 })
             }
         };
-        Ok(Connection {
+        let conn = Connection {
             inner,
             url: url.clone(),
             lock_file: None,
             locked: false,
+        };
+        match &url.schema {
+            Some(schema) => conn.in_schema(schema).await,
+            None => Ok(conn),
+        }
+    }
+
+    /// A tenant's schema that does not exist would leave `public` first on the search path,
+    /// and a run would change the shared schema: refused before anything reads or runs.
+    async fn in_schema(mut self, schema: &str) -> Result<Connection, DbError> {
+        let current = self
+            .query_strings("SELECT current_schema()")
+            .await
+            .map_err(|e| DbError::query("reading the schema in use", e))?;
+        if current.first().map(String::as_str) == Some(schema) {
+            return Ok(self);
+        }
+        let (target, database) = (self.url.to_string(), self.url.database.clone());
+        self.close().await;
+        Err(DbError::Connect {
+            target,
+            reason: format!("the schema '{schema}' does not exist in the database '{database}'"),
+            field: Some(ConnectField::Schema),
         })
+    }
+
+    /// The version table this connection's runs use: the project's, in the tenant's schema
+    /// when the URL names one and the project names none.
+    pub fn version_table(&self, vt: &VersionTable) -> VersionTable {
+        match (&vt.schema, &self.url.schema) {
+            (None, Some(s)) => VersionTable {
+                name: vt.name.clone(),
+                schema: Some(s.clone()),
+            },
+            _ => vt.clone(),
+        }
     }
 
     async fn open(url: &DatabaseUrl) -> Result<Inner, sqlx::Error> {
@@ -98,6 +136,9 @@ impl Connection {
                 }
                 if !url.database.is_empty() {
                     o = o.database(&url.database);
+                }
+                if let Some(path) = url.search_path() {
+                    o = o.options([("search_path", path)]);
                 }
                 Inner::Pg(PgConnection::connect_with(&o).await?)
             }
@@ -145,6 +186,11 @@ impl Connection {
 
     pub fn dialect(&self) -> Dialect {
         self.url.dialect()
+    }
+
+    /// The URL this connection was made with (its password included: never show it whole).
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
     }
 
     pub fn engine(&self) -> Engine {
@@ -224,6 +270,7 @@ impl Connection {
     }
 
     pub async fn version_table_exists(&mut self, vt: &VersionTable) -> Result<bool, DbError> {
+        let vt = &self.version_table(vt);
         self.table_exists(vt.schema.as_deref(), &vt.name).await
     }
 
@@ -275,6 +322,7 @@ impl Connection {
 
     /// The version rows, in the order the database returns them; none when there is no table.
     pub async fn version_rows(&mut self, vt: &VersionTable) -> Result<Vec<String>, DbError> {
+        let vt = &self.version_table(vt);
         if !self.version_table_exists(vt).await? {
             return Ok(Vec::new());
         }
@@ -296,6 +344,8 @@ impl Connection {
         wait: Duration,
         waiting: &(dyn Fn(&str) + Send + Sync),
     ) -> Result<(), DbError> {
+        // Each tenant's schema has its own lock: a batch runs tenants side by side.
+        let vt = &self.version_table(vt);
         let key = vt.lock_key();
         let mut waited = Waited::new(self.url.to_string(), wait, waiting);
         loop {
@@ -336,6 +386,7 @@ impl Connection {
 
     /// Who holds the migration lock and since when, in words; best effort.
     async fn lock_holder(&mut self, vt: &VersionTable) -> String {
+        let vt = &self.version_table(vt);
         let key = vt.lock_key() as u64;
         let sql = match self.url.engine {
             Engine::Postgres => format!(
@@ -423,6 +474,7 @@ impl Connection {
         if !self.locked {
             return;
         }
+        let vt = &self.version_table(vt);
         self.locked = false;
         // Releasing is best effort: the server drops the lock with the session anyway.
         let _ = match self.url.engine {
@@ -527,58 +579,93 @@ fn mysql_lock_name(vt: &VersionTable) -> String {
 }
 
 /// Turns a connection failure into words: wrong password, unknown database, nothing listening.
-fn connect_reason(url: &DatabaseUrl, e: &sqlx::Error) -> String {
+/// Why a connection failed, in words, and the setting to look at.
+fn connect_reason(url: &DatabaseUrl, e: &sqlx::Error) -> (String, Option<ConnectField>) {
+    use ConnectField as F;
     let user = url
         .user
         .clone()
         .unwrap_or_else(|| "the default user".into());
     if let sqlx::Error::Database(d) = e {
         let code = d.code().map(|c| c.to_string()).unwrap_or_default();
+        let message = d.message();
         return match (url.engine, code.as_str()) {
-            (Engine::Postgres, "28P01")
-            | (Engine::Postgres, "28000")
-            | (Engine::MySql, "28000") => {
-                format!(
-                    "the server refused the login of {user}: wrong password or user name ({})",
-                    d.message()
+            (Engine::Postgres, "28P01") | (Engine::MySql, "28000")
+                if url.password.is_none() =>
+            {
+                (
+                    format!("the server wants a password for {user}, and none was given ({message})"),
+                    Some(F::Password),
                 )
             }
-            (Engine::Postgres, "3D000") => {
+            (Engine::Postgres, "28P01") | (Engine::MySql, "28000") => (
+                format!("the server refused the login of {user}: wrong password or user name ({message})"),
+                Some(F::Password),
+            ),
+            // PostgreSQL's "no pg_hba.conf entry" and "role does not exist".
+            (Engine::Postgres, "28000") => (
+                format!("the server refused the login of {user}: the user is unknown or may not connect from here ({message})"),
+                Some(F::User),
+            ),
+            (Engine::Postgres, "3D000") => (
                 format!(
                     "the database '{}' does not exist on this server",
                     url.database
-                )
-            }
-            (Engine::MySql, _) if d.message().starts_with("Unknown database") => {
+                ),
+                Some(F::Database),
+            ),
+            (Engine::MySql, _) if message.starts_with("Unknown database") => (
                 format!(
                     "the database '{}' does not exist on this server",
                     url.database
-                )
-            }
-            _ => db_message(e),
+                ),
+                Some(F::Database),
+            ),
+            (Engine::MySql, "42000") if message.contains("Access denied") => (
+                format!("{user} may not use the database '{}' ({message})", url.database),
+                Some(F::User),
+            ),
+            _ => (db_message(e), None),
         };
     }
     if let sqlx::Error::Io(io) = e {
         let port = url.port.unwrap_or(url.default_port());
         return match io.kind() {
-            std::io::ErrorKind::ConnectionRefused => {
-                format!("nothing is listening on {}:{port}; is the server running, and is the port right?", url.host)
-            }
-            std::io::ErrorKind::NotFound if url.engine == Engine::Sqlite => {
-                format!("the folder of the database file does not exist ({io})")
-            }
-            _ => format!("{io} (host {}:{port})", url.host),
+            std::io::ErrorKind::ConnectionRefused => (
+                format!("nothing is listening on {}:{port}; is the server running, and is the port right?", url.host),
+                Some(F::Port),
+            ),
+            std::io::ErrorKind::NotFound if url.engine == Engine::Sqlite => (
+                format!("the folder of the database file does not exist ({io})"),
+                Some(F::File),
+            ),
+            _ => (format!("{io} (host {}:{port})", url.host), Some(F::Host)),
         };
     }
+    if matches!(e, sqlx::Error::Tls(_)) {
+        return (
+            format!("the secure connection (TLS) failed: {}", db_message(e)),
+            Some(F::Tls),
+        );
+    }
     if url.engine == Engine::Sqlite {
-        return format!(
-            "{} (does the folder exist and is it writable?)",
-            db_message(e)
+        return (
+            format!(
+                "{} (does the folder exist and is it writable?)",
+                db_message(e)
+            ),
+            Some(F::File),
         );
     }
     let msg = db_message(e);
     if msg.contains("failed to lookup address") || msg.contains("Name or service not known") {
-        return format!("the host name '{}' cannot be resolved", url.host);
+        return (
+            format!("the host name '{}' cannot be resolved", url.host),
+            Some(F::Host),
+        );
     }
-    msg
+    if msg.contains("server does not support TLS") || msg.contains("SSL") {
+        return (msg, Some(F::Tls));
+    }
+    (msg, None)
 }

@@ -4,6 +4,23 @@ use stratum_graph::GraphError;
 use stratum_project::ProjectError;
 use thiserror::Error;
 
+/// The part of a connection's settings a failed connection points at, so a form can say which
+/// field to look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectField {
+    Host,
+    Port,
+    Database,
+    User,
+    Password,
+    Tls,
+    Schema,
+    /// SQLite's database file.
+    File,
+}
+
 /// Where a run stopped and what state it left behind.
 #[derive(Debug, Clone, serde::Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -71,7 +88,11 @@ pub enum DbError {
     #[error("invalid database URL: {0}")]
     Url(String),
     #[error("cannot connect to {target}: {reason}")]
-    Connect { target: String, reason: String },
+    Connect {
+        target: String,
+        reason: String,
+        field: Option<ConnectField>,
+    },
     #[error("could not reach {target} within {} seconds; check the host, the port and any firewall", .after.as_secs())]
     ConnectTimeout { target: String, after: Duration },
     #[error("another run holds the migration lock on {target} ({holder}); waited {} seconds", .after.as_secs())]
@@ -105,6 +126,15 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// The connection setting a failure to connect points at.
+    pub fn connect_field(&self) -> Option<ConnectField> {
+        match self {
+            DbError::Connect { field, .. } => *field,
+            DbError::ConnectTimeout { .. } => Some(ConnectField::Host),
+            _ => None,
+        }
+    }
+
     pub fn query(context: impl Into<String>, e: sqlx::Error) -> DbError {
         DbError::Query {
             context: context.into(),

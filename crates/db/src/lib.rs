@@ -15,7 +15,7 @@ mod url;
 mod version_table;
 
 pub use driver::{Connection, ServerInfo};
-pub use error::{DbError, RunFailure};
+pub use error::{ConnectField, DbError, RunFailure};
 pub use ident::{literal, quote};
 pub use identity::identity;
 pub use interrupted::{Interruption, JournaledStatement, StatementState};

@@ -222,7 +222,7 @@ pub async fn run(
             project.dir.display().to_string(),
         ));
     }
-    let vt = VersionTable::from_config(&project.config);
+    let vt = conn.version_table(&VersionTable::from_config(&project.config));
     conn.lock_reporting(&vt, opts.lock_wait, &|holder| {
         opts.emit(Progress::LockWait {
             holder: holder.to_string(),

@@ -26,6 +26,7 @@ fn chrono_free_stamp() -> String {
 /// A connection that may create and drop databases.
 async fn admin(url: &DatabaseUrl) -> Result<Connection, DbError> {
     let mut admin = url.clone();
+    admin.schema = None;
     if url.engine == Engine::Postgres {
         admin.database = "postgres".into();
     }
@@ -63,6 +64,24 @@ pub async fn create_scratch(url: &DatabaseUrl, label: &str) -> Result<DatabaseUr
     conn.close().await;
     made?;
     scratch.database = name;
+    // A tenant's schema, empty, under the same name: what runs there lands as it would live.
+    if let Some(schema) = &url.schema {
+        let mut bare = scratch.clone();
+        bare.schema = None;
+        let mut conn = Connection::connect(&bare, CONNECT_TIMEOUT).await?;
+        let made = conn
+            .execute(&format!(
+                "CREATE SCHEMA {}",
+                crate::quote(url.dialect(), schema)
+            ))
+            .await
+            .map_err(|e| DbError::query("creating the tenant's schema in a scratch database", e));
+        conn.close().await;
+        if let Err(e) = made {
+            drop_scratch(url, &scratch).await;
+            return Err(e);
+        }
+    }
     Ok(scratch)
 }
 

@@ -74,6 +74,9 @@ pub struct DatabaseUrl {
     /// SQLAlchemy's driver, as written after `+` (`postgresql+psycopg2://`): an Alembic
     /// project's own Python connects with it.
     pub driver: Option<String>,
+    /// PostgreSQL: one tenant's schema (`?schema=tenant_a`). Its version table lives there and
+    /// revisions run with it first on the `search_path`, so unqualified names land in it.
+    pub schema: Option<String>,
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -103,7 +106,11 @@ impl fmt::Display for DatabaseUrl {
                 if let Some(p) = self.port {
                     write!(f, ":{p}")?;
                 }
-                write!(f, "/{}", self.database)
+                write!(f, "/{}", self.database)?;
+                if let Some(s) = &self.schema {
+                    write!(f, " (schema {s})")?;
+                }
+                Ok(())
             }
         }
     }
@@ -143,6 +150,7 @@ impl DatabaseUrl {
         let mut tls = TlsMode::Prefer;
         let mut tls_given = false;
         let mut socket = None;
+        let mut schema = None;
         let mut host = parsed
             .host_str()
             .unwrap_or("")
@@ -156,6 +164,12 @@ impl DatabaseUrl {
                 }
                 "host" if v.starts_with('/') => socket = Some(v.into_owned()),
                 "host" => host = query_host(&v)?,
+                "schema" if engine != Engine::Postgres => {
+                    return Err(DbError::Url(
+                        "?schema= names a PostgreSQL schema; on MySQL each database is a schema of its own, so name it as the database".into(),
+                    ))
+                }
+                "schema" => schema = Some(v.trim().to_string()).filter(|s| !s.is_empty()),
                 _ => {}
             }
         }
@@ -179,6 +193,7 @@ impl DatabaseUrl {
             tls,
             socket,
             driver,
+            schema,
         })
     }
 
@@ -205,6 +220,7 @@ impl DatabaseUrl {
             tls: TlsMode::Disable,
             socket: None,
             driver: None,
+            schema: None,
         }
     }
 
@@ -244,10 +260,7 @@ impl DatabaseUrl {
                 } else {
                     format!("mysql{driver}")
                 };
-                let enc = |s: &str| {
-                    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
-                        .to_string()
-                };
+                let enc = |s: &str| percent_encoding::utf8_percent_encode(s, COMPONENT).to_string();
                 let user = match (self.user.as_deref(), password) {
                     (Some(u), Some(p)) => format!("{}:{}@", enc(u), enc(p)),
                     (Some(u), None) => format!("{}@", enc(u)),
@@ -269,6 +282,14 @@ impl DatabaseUrl {
                 if stratum_options || e == Engine::Postgres {
                     query.push(format!("sslmode={tls}"));
                 }
+                if let Some(schema) = &self.schema {
+                    if stratum_options {
+                        query.push(format!("schema={}", enc(schema)));
+                    } else {
+                        // libpq's startup options, which psycopg passes through.
+                        query.push(format!("options={}", enc(&self.search_path_option())));
+                    }
+                }
                 let query = if query.is_empty() {
                     String::new()
                 } else {
@@ -281,6 +302,27 @@ impl DatabaseUrl {
                 )
             }
         }
+    }
+
+    /// `search_path` with the tenant's schema first, as a libpq `options` value (`-c ...`):
+    /// spaces and backslashes escaped as libpq reads them.
+    pub fn search_path_option(&self) -> String {
+        let path = self.search_path().unwrap_or_default();
+        format!(
+            "-csearch_path={}",
+            path.replace('\\', "\\\\").replace(' ', "\\ ")
+        )
+    }
+
+    /// The `search_path` a tenant's schema sets: the schema, then `public` for what the
+    /// database shares (extensions, functions).
+    pub fn search_path(&self) -> Option<String> {
+        self.schema.as_ref().map(|s| {
+            format!(
+                "{}, public",
+                crate::ident::quote(stratum_project::Dialect::Postgres, s)
+            )
+        })
     }
 
     /// The host as a URL writes it: an IPv6 address in brackets, which `host` has not.
@@ -304,6 +346,14 @@ impl DatabaseUrl {
         }
     }
 }
+
+/// What a URL part escapes: everything but letters, digits and RFC 3986's unreserved marks, so
+/// `erp_acme` reads as written.
+const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A host given as `?host=` (libpq's parameter; an IPv6 address has no brackets there), as the
 /// URL's own host part would hold it, so that the stored form, which writes it there, reads back.
@@ -404,6 +454,37 @@ mod tests {
         );
         let lite = DatabaseUrl::parse("sqlite:////var/app.db").expect("valid");
         assert_eq!(lite.sqlalchemy(None), "sqlite:////var/app.db");
+    }
+
+    #[test]
+    fn a_tenants_schema_is_kept_and_given_to_alembic_as_its_search_path() {
+        let u =
+            DatabaseUrl::parse("postgresql://me@db.example/erp?schema=Tenant%20A").expect("valid");
+        assert_eq!(u.schema.as_deref(), Some("Tenant A"));
+        assert_eq!(
+            u.to_string(),
+            "postgresql://me@db.example/erp (schema Tenant A)"
+        );
+        let kept = u.without_password();
+        assert_eq!(
+            DatabaseUrl::parse(&kept)
+                .expect("reads back")
+                .schema
+                .as_deref(),
+            Some("Tenant A")
+        );
+        assert_eq!(u.search_path().as_deref(), Some("\"Tenant A\", public"));
+        assert!(
+            u.sqlalchemy(Some("psycopg2"))
+                .ends_with("&options=-csearch_path%3D%22Tenant%5C%20A%22%2C%5C%20public"),
+            "{}",
+            u.sqlalchemy(Some("psycopg2"))
+        );
+        let said = DatabaseUrl::parse("mysql://root@h/shop?schema=x")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(said.contains("PostgreSQL schema"), "{said}");
     }
 
     #[test]

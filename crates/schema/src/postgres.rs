@@ -100,6 +100,17 @@ async fn one(
     what: &str,
     sql: String,
 ) -> Result<Option<String>, SchemaError> {
+    // A tenant's profile sees its own schema only, not its neighbours'.
+    let sql = match &conn.url().schema {
+        Some(schema) => sql.replace(
+            USER_SCHEMAS,
+            &format!(
+                "n.nspname = {}",
+                stratum_db::literal(stratum_project::Dialect::Postgres, schema)
+            ),
+        ),
+        None => sql,
+    };
     conn.query_strings(&sql)
         .await
         .map(|v| v.into_iter().next())

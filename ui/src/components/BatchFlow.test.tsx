@@ -12,7 +12,7 @@ const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 type Sent = { onmessage: (e: unknown) => void };
 
 const profile = (id: number, name: string, environment: string, auto_backup = false): ProfileView => ({
-  id, name, client: "Acme", environment, database: `postgresql erp@db/${name}`, engine: "postgres", project_dir: "/p",
+  id, name, client: "Acme", environment, database: `postgresql erp@db/${name}`, url: `postgresql://erp@db/${name}`, engine: "postgres", project_dir: "/p",
   auto_backup, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "",
 });
 const profiles = [profile(1, "acme_prod", "production", true), profile(2, "acme_staging", "staging"), profile(3, "globex_prod", "production", true)];

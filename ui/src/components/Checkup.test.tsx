@@ -9,7 +9,7 @@ vi.mock("../bindings", () => ({ commands }));
 const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 
 const profile: ProfileView = {
-  id: 4, name: "Acme prod", client: "Acme", environment: "production", database: "postgresql erp@db/acme", engine: "postgres", project_dir: "/p",
+  id: 4, name: "Acme prod", client: "Acme", environment: "production", database: "postgresql erp@db/acme", url: "postgresql://erp@db/acme", engine: "postgres", project_dir: "/p",
   auto_backup: true, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: true,
   maintenance_window: "",
 };

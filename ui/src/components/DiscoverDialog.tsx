@@ -4,6 +4,9 @@ import { call, commands, messageOf } from "../api";
 import { ProjectFolderInput } from "./ProjectFolderInput";
 import { useEscape } from "./useEscape";
 
+/** A database, or `database.schema` for one tenant's schema. */
+const placeOf = (f: Found) => (f.schema ? `${f.database}.${f.schema}` : f.database);
+
 type Props = { onAdded: (count: number) => void; onClose: () => void };
 
 /**
@@ -19,7 +22,8 @@ export function DiscoverDialog({ onAdded, onClose }: Props) {
     from_profile: null,
     project_dir: "",
     databases: "",
-    name_rule: "{database}",
+    schemas: "",
+    name_rule: "",
     client_rule: "",
     environment: "development",
     tags: "",
@@ -39,7 +43,7 @@ export function DiscoverDialog({ onAdded, onClose }: Props) {
     try {
       const f = await call(commands.discoverDatabases(req));
       setFound(f);
-      setChosen(new Set(f.filter((x) => x.version_rows !== null && !x.existing_profile && !x.error).map((x) => x.database)));
+      setChosen(new Set(f.filter((x) => x.version_rows !== null && !x.existing_profile && !x.error).map(placeOf)));
     } catch (e) {
       setError(messageOf(e));
     } finally {
@@ -51,7 +55,7 @@ export function DiscoverDialog({ onAdded, onClose }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const added = await call(commands.addDiscovered(req, (found ?? []).filter((f) => chosen.has(f.database))));
+      const added = await call(commands.addDiscovered(req, (found ?? []).filter((f) => chosen.has(placeOf(f)))));
       onAdded(added.added.length);
     } catch (e) {
       setError(messageOf(e));
@@ -72,10 +76,10 @@ export function DiscoverDialog({ onAdded, onClose }: Props) {
   const row = (f: Found) => {
     const blocked = !!f.existing_profile || !!f.error;
     return (
-      <li key={f.database}>
+      <li key={placeOf(f)}>
         <label className="choice">
-          <input type="checkbox" data-testid={`found-${f.database}`} checked={chosen.has(f.database)} disabled={blocked} onChange={() => toggle(f.database)} />
-          <code>{f.database}</code>
+          <input type="checkbox" data-testid={`found-${placeOf(f)}`} checked={chosen.has(placeOf(f))} disabled={blocked} onChange={() => toggle(placeOf(f))} />
+          <code>{placeOf(f)}</code>
           {f.version_rows !== null && <span className="muted"> at {f.version_rows.length ? f.version_rows.join(", ") : "base"}</span>}
           <span> → {f.name}{f.client && <span className="muted"> ({f.client})</span>}</span>
           {f.unknown.length > 0 && <span className="warn"> not in the project: {f.unknown.join(", ")}</span>}
@@ -113,8 +117,13 @@ export function DiscoverDialog({ onAdded, onClose }: Props) {
           <input name="databases" value={req.databases} onChange={set("databases")} placeholder="e.g. erp_*_prod (every database when empty)" spellCheck={false} />
           <span className="help">* matches any run of characters, ? one; what each matched is {"{1}"}, {"{2}"}… in the names below.</span>
         </label>
+        <label>
+          Schemas (PostgreSQL, one per tenant)
+          <input name="schemas" value={req.schemas} onChange={set("schemas")} placeholder="e.g. tenant_* (whole databases when empty)" spellCheck={false} />
+          <span className="help">Each matching schema becomes a profile of its own: its version table and its revisions stay in it. {"{schema}"} names it below.</span>
+        </label>
         <div className="form-row">
-          <label>Profile name<input name="name_rule" value={req.name_rule} onChange={set("name_rule")} spellCheck={false} /></label>
+          <label>Profile name<input name="name_rule" value={req.name_rule} onChange={set("name_rule")} placeholder={req.schemas ? "{database}.{schema}" : "{database}"} spellCheck={false} /></label>
           <label>Client<input name="client_rule" value={req.client_rule} onChange={set("client_rule")} placeholder="e.g. {1}" spellCheck={false} /></label>
         </div>
         <div className="form-row">
@@ -132,7 +141,7 @@ export function DiscoverDialog({ onAdded, onClose }: Props) {
         {found && (
           <div className="found" data-testid="found-list">
             <p>
-              {found.length} database(s) match: {versioned.length} with a version table, {unversioned.length} without.
+              {found.length} {req.schemas ? "schema(s)" : "database(s)"} match: {versioned.length} with a version table, {unversioned.length} without.
             </p>
             <ul className="found-list">{versioned.map(row)}</ul>
             {unversioned.length > 0 && (

@@ -22,7 +22,7 @@ const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 type Sent = { onmessage: (e: unknown) => void };
 
 const profile = (id: number, name: string, client: string, environment: string, tags: string[] = []): ProfileView => ({
-  id, name, client, environment, database: `postgresql erp@db/${name.toLowerCase().replace(/ /g, "_")}`, engine: "postgres", project_dir: "/p",
+  id, name, client, environment, database: `postgresql erp@db/${name.toLowerCase().replace(/ /g, "_")}`, url: `postgresql://erp@db/${name.toLowerCase().replace(/ /g, "_")}`, engine: "postgres", project_dir: "/p",
   auto_backup: environment === "production", backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags,
   release_gate: environment === "production", maintenance_window: "",
 });

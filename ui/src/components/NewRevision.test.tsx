@@ -6,7 +6,7 @@ import type { ProfileView } from "../bindings";
 const commands = vi.hoisted(() => ({ newRevision: vi.fn() }));
 vi.mock("../bindings", () => ({ commands }));
 
-const profile: ProfileView = { id: 3, name: "Demo", client: "", environment: "development", database: "demo.db", engine: "sqlite", project_dir: "/p", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "" };
+const profile: ProfileView = { id: 3, name: "Demo", client: "", environment: "development", database: "demo.db", url: "sqlite:///demo.db", engine: "sqlite", project_dir: "/p", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "" };
 
 test("a new revision is written after the head and the file is shown", async () => {
   commands.newRevision.mockReturnValue(

@@ -8,7 +8,7 @@ vi.mock("../bindings", () => ({ commands }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage = () => {}; } }));
 
 const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
-const prod: ProfileView = { id: 1, name: "Acme prod", client: "Acme", environment: "production", database: "postgresql erp@db/acme_erp", engine: "postgres", project_dir: "/p", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "" };
+const prod: ProfileView = { id: 1, name: "Acme prod", client: "Acme", environment: "production", database: "postgresql erp@db/acme_erp", url: "postgresql://erp@db/acme_erp", engine: "postgres", project_dir: "/p", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "" };
 const plan: PlanView = {
   rows_before: ["003"],
   rows_after: ["004"],

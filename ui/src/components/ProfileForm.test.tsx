@@ -53,7 +53,7 @@ test("a failed connection test shows the database's words", async () => {
 });
 
 const edited = {
-  id: 7, name: "Neutron", client: "Infra", environment: "staging", database: "postgresql neutron@db/neutron", engine: "postgres",
+  id: 7, name: "Neutron", client: "Infra", environment: "staging", database: "postgresql neutron@db/neutron", url: "postgresql://neutron@db/neutron?sslmode=prefer", engine: "postgres",
   project_dir: "/srv/neutron/db/migration", auto_backup: false, backup_keep: 10,
   python: "", version_table: "alembic_version_neutron", version_table_schema: "", alembic_values: "1b4c6e320f79_x.py: branch_labels = expand", tags: [],
   release_gate: false, maintenance_window: "",
@@ -158,4 +158,183 @@ test("editing fills the release gate and the maintenance window from the profile
   fireEvent.click(screen.getByText("Save"));
   await waitFor(() => expect(onSaved).toHaveBeenCalled());
   expect(commands.saveProfile).toHaveBeenLastCalledWith(expect.objectContaining({ id: 7, release_gate: true, maintenance_window: "" }));
+});
+
+const field = (name: string) => document.querySelector(`[name=${name}]`) as HTMLInputElement;
+const type = (name: string, v: string) => fireEvent.change(field(name), { target: { value: v } });
+
+test("a profile made from the fields, no URL typed, sends the URL they make", async () => {
+  const onSaved = vi.fn();
+  commands.saveProfile.mockReturnValue(ok({ profile: edited, password_storage: null }));
+  render(<ProfileForm editing={null} onSaved={onSaved} onClose={() => {}} />);
+  expect(field("port")).toHaveAttribute("placeholder", "5432");
+  expect(field("tls").value).toBe("");
+  expect(screen.getByRole("option", { name: "prefer (default)" })).toBeInTheDocument();
+  type("name", "Acme tenant A");
+  type("host", "db.example");
+  type("port", "6543");
+  type("database", "erp main");
+  type("user", "ann@acme");
+  type("password", "s3cret");
+  type("tls", "require");
+  type("schema", "tenant_a");
+  type("project_dir", "/srv/erp");
+  // The URL box follows every change, the password never in it.
+  expect(value("url")).toBe("postgresql://ann%40acme@db.example:6543/erp%20main?sslmode=require&schema=tenant_a");
+  fireEvent.click(screen.getByText("Save"));
+  await waitFor(() => expect(onSaved).toHaveBeenCalled());
+  expect(commands.saveProfile).toHaveBeenLastCalledWith(
+    expect.objectContaining({ url: "postgresql://ann%40acme@db.example:6543/erp%20main?sslmode=require&schema=tenant_a", password: "s3cret" }),
+  );
+});
+
+test("MySQL puts its port in the placeholder and has no schema; SQLite has a file instead of a server", async () => {
+  const onSaved = vi.fn();
+  commands.saveProfile.mockReturnValue(ok({ profile: edited, password_storage: null }));
+  render(<ProfileForm editing={null} onSaved={onSaved} onClose={() => {}} />);
+  expect(field("schema")).toBeInTheDocument();
+  type("engine", "mysql");
+  expect(field("port")).toHaveAttribute("placeholder", "3306");
+  expect(field("schema")).toBeNull();
+  type("host", "127.0.0.1");
+  type("user", "root");
+  type("database", "shop");
+  expect(value("url")).toBe("mysql://root@127.0.0.1/shop");
+
+  type("engine", "sqlite");
+  for (const gone of ["host", "port", "database", "user", "tls", "schema"]) expect(field(gone)).toBeNull();
+  type("file", "/var/app.db");
+  expect(value("url")).toBe("sqlite:////var/app.db");
+  type("name", "App");
+  type("project_dir", "/srv/app");
+  fireEvent.click(screen.getByText("Save"));
+  await waitFor(() => expect(onSaved).toHaveBeenCalled());
+  expect(commands.saveProfile).toHaveBeenLastCalledWith(expect.objectContaining({ url: "sqlite:////var/app.db" }));
+});
+
+test("typing a URL fills the fields; a password in it moves to the Password field", async () => {
+  const onSaved = vi.fn();
+  commands.saveProfile.mockReturnValue(ok({ profile: edited, password_storage: null }));
+  render(<ProfileForm editing={null} onSaved={onSaved} onClose={() => {}} />);
+  type("url", "postgresql+psycopg2://scott:t%40ger@[::1]:6543/erp?sslmode=verify-full&schema=tenant_b&application_name=x");
+  expect(value("url")).toBe("postgresql+psycopg2://scott@[::1]:6543/erp?sslmode=verify-full&schema=tenant_b&application_name=x");
+  expect(value("password")).toBe("t@ger");
+  expect(value("engine")).toBe("postgres");
+  expect(value("host")).toBe("::1");
+  expect(value("port")).toBe("6543");
+  expect(value("database")).toBe("erp");
+  expect(value("user")).toBe("scott");
+  expect(value("tls")).toBe("verify-full");
+  expect(value("schema")).toBe("tenant_b");
+
+  // A field changed afterwards writes the URL again, keeping what the fields do not show.
+  type("database", "erp2");
+  expect(value("url")).toBe("postgresql+psycopg2://scott@[::1]:6543/erp2?application_name=x&sslmode=verify-full&schema=tenant_b");
+
+  // A URL of another engine switches the form to it.
+  type("url", "sqlite:///relative.db");
+  expect(value("engine")).toBe("sqlite");
+  expect(value("file")).toBe("relative.db");
+  expect(field("host")).toBeNull();
+
+  // A URL half typed says what is wrong and leaves the fields as they were.
+  type("url", "sqlite");
+  expect(screen.getByTestId("url-help")).toHaveTextContent("expected a URL like");
+  expect(field("url")).toHaveAttribute("aria-invalid", "true");
+  expect(value("file")).toBe("relative.db");
+  type("url", "mysql://root@db/shop");
+  expect(field("url")).not.toHaveAttribute("aria-invalid");
+  expect(value("engine")).toBe("mysql");
+  type("name", "Shop");
+  type("project_dir", "/srv/shop");
+  fireEvent.click(screen.getByText("Save"));
+  await waitFor(() => expect(onSaved).toHaveBeenCalled());
+  expect(commands.saveProfile).toHaveBeenLastCalledWith(expect.objectContaining({ url: "mysql://root@db/shop", password: "t@ger" }));
+});
+
+test("a URL typed a key at a time ends up as typed, the fields following it", () => {
+  render(<ProfileForm editing={null} onSaved={() => {}} onClose={() => {}} />);
+  const url = "sqlite:////tmp/acme/app.db";
+  for (let i = 1; i <= url.length; i++) type("url", url.slice(0, i));
+  expect(value("url")).toBe(url);
+  expect(value("file")).toBe("/tmp/acme/app.db");
+});
+
+test("a failed connection that names the password marks the password field and focuses it", async () => {
+  commands.testConnection.mockReturnValue(
+    Promise.resolve({
+      status: "error",
+      error: { kind: "connection", message: { message: "cannot connect to postgresql://erp@db/erp: password authentication failed for user erp", field: "password" } },
+    }),
+  );
+  render(<ProfileForm editing={null} onSaved={() => {}} onClose={() => {}} />);
+  type("host", "db");
+  type("user", "erp");
+  type("database", "erp");
+  expect(screen.getByText("Test connection")).toBeEnabled();
+  fireEvent.click(screen.getByText("Test connection"));
+  expect(await screen.findByRole("alert")).toHaveTextContent("password authentication failed for user erp");
+  expect(screen.getByRole("alert")).toHaveTextContent("Look at the field Password.");
+  expect(commands.testConnection).toHaveBeenLastCalledWith(expect.objectContaining({ url: "postgresql://erp@db/erp" }));
+  const password = field("password");
+  expect(password).toHaveAttribute("aria-invalid", "true");
+  expect(password).toHaveClass("invalid");
+  expect(password).toHaveAccessibleDescription(/password authentication failed for user erp/);
+  await waitFor(() => expect(password).toHaveFocus());
+  expect(field("host")).not.toHaveAttribute("aria-invalid");
+
+  // Typing in it takes the mark away; the words stay until the next try.
+  type("password", "right");
+  expect(password).not.toHaveAttribute("aria-invalid");
+  expect(screen.queryByTestId("problem-password")).toBeNull();
+  expect(screen.getByRole("alert")).toHaveTextContent("password authentication failed");
+});
+
+test("a failed save that names the host marks the host; a successful test says so", async () => {
+  commands.saveProfile.mockReturnValue(
+    Promise.resolve({ status: "error", error: { kind: "connection", message: { message: "could not reach db within 10 seconds", field: "host" } } }),
+  );
+  commands.testConnection.mockReturnValue(ok({ server: "PostgreSQL 16.4", latency_ms: 12, rows: ["003"] }));
+  render(<ProfileForm editing={edited} onSaved={() => {}} onClose={() => {}} />);
+  fireEvent.click(screen.getByText("Save"));
+  expect(await screen.findByRole("alert")).toHaveTextContent("could not reach db within 10 seconds");
+  await waitFor(() => expect(field("host")).toHaveFocus());
+  expect(field("host")).toHaveAttribute("aria-invalid", "true");
+  expect(screen.getByTestId("problem-host")).toHaveTextContent("could not reach db within 10 seconds");
+
+  fireEvent.click(screen.getByText("Test connection"));
+  expect(await screen.findByTestId("connection-ok")).toHaveTextContent("Connected in 12 ms: PostgreSQL 16.4. At 003.");
+  expect(screen.queryByRole("alert")).toBeNull();
+  expect(field("host")).not.toHaveAttribute("aria-invalid");
+});
+
+test("editing fills the fields from the stored URL and sends it back unchanged", async () => {
+  const stored = { ...edited, url: "postgresql+psycopg2://neutron@[fe80::2]:5433/neutron?host=%2Fvar%2Frun%2Fpostgresql&sslmode=disable&schema=tenant%5Fa" };
+  const onSaved = vi.fn();
+  commands.saveProfile.mockReturnValue(ok({ profile: stored, password_storage: null }));
+  render(<ProfileForm editing={stored} onSaved={onSaved} onClose={() => {}} />);
+  expect(value("url")).toBe(stored.url);
+  expect(value("engine")).toBe("postgres");
+  expect(value("host")).toBe("fe80::2");
+  expect(value("port")).toBe("5433");
+  expect(value("database")).toBe("neutron");
+  expect(value("user")).toBe("neutron");
+  expect(value("tls")).toBe("disable");
+  expect(value("schema")).toBe("tenant_a");
+  expect(value("password")).toBe("");
+  expect(screen.getByText("Connects through the Unix socket named in the URL.")).toBeInTheDocument();
+  fireEvent.click(screen.getByText("Save"));
+  await waitFor(() => expect(onSaved).toHaveBeenCalled());
+  // The password is left out: the one in the keychain stays.
+  expect(commands.saveProfile).toHaveBeenLastCalledWith(
+    expect.objectContaining({ id: 7, url: "postgresql+psycopg2://neutron@[fe80::2]:5433/neutron?host=%2Fvar%2Frun%2Fpostgresql&sslmode=disable&schema=tenant_a", password: null }),
+  );
+
+});
+
+test("editing a SQLite profile fills the file from the stored URL", () => {
+  render(<ProfileForm editing={{ ...edited, engine: "sqlite", url: "sqlite:////srv/app/app.db" }} onSaved={() => {}} onClose={() => {}} />);
+  expect(value("engine")).toBe("sqlite");
+  expect(value("file")).toBe("/srv/app/app.db");
+  expect(value("url")).toBe("sqlite:////srv/app/app.db");
 });

@@ -1,9 +1,38 @@
-import { useState } from "react";
-import type { ConnectionTest, ProfileInput, ProfileView } from "../bindings";
-import { call, commands, messageOf } from "../api";
+import { useEffect, useRef, useState } from "react";
+import type { ConnectField, ConnectionProblem, ConnectionTest, ProfileInput, ProfileView } from "../bindings";
+import { call, CommandError, commands, messageOf } from "../api";
+import { composeUrl, DEFAULT_PORT, emptyFields, parseUrl, TLS_MODES, withoutPassword, type ConnectionFields, type Engine } from "../connectionUrl";
 import { ProjectFolderInput } from "./ProjectFolderInput";
 
 type Props = { editing: ProfileView | null; onSaved: (p: ProfileView, note: string | null) => void; onClose: () => void };
+
+/** The fields and URL box of the form: the URL as written, and the fields it was read into. */
+type Connection = { fields: ConnectionFields; url: string; urlError: string | null };
+
+/** A URL as typed or pasted: the fields follow it, and a password in it goes to `onPassword`. */
+function fromUrl(url: string, keep: ConnectionFields, onPassword: (p: string) => void): Connection {
+  // An emptied URL box starts over (with the engine chosen), before the next URL is typed.
+  if (!url.trim()) return { fields: emptyFields(keep.engine), url, urlError: null };
+  const parsed = parseUrl(url);
+  if ("error" in parsed) return { fields: keep, url, urlError: parsed.error };
+  if (parsed.password !== null) {
+    onPassword(parsed.password);
+    url = withoutPassword(url);
+  }
+  return { fields: parsed.fields, url, urlError: null };
+}
+
+const ENGINES: [Engine, string][] = [["postgres", "PostgreSQL"], ["mysql", "MySQL / MariaDB"], ["sqlite", "SQLite"]];
+const FIELD_LABEL: Record<ConnectField, string> = {
+  host: "Host", port: "Port", database: "Database", user: "User", password: "Password", tls: "TLS mode", schema: "Schema", file: "Database file",
+};
+
+/** The field a failed connection points at, when the backend names one. */
+function problemField(e: unknown): ConnectField | null {
+  if (!(e instanceof CommandError) || e.error.kind !== "connection") return null;
+  const problem: ConnectionProblem = e.error.message;
+  return problem.field;
+}
 
 /** Create or edit a profile; "Test connection" tries what the form holds without saving. */
 export function ProfileForm({ editing, onSaved, onClose }: Props) {
@@ -12,7 +41,7 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
     name: editing?.name ?? "",
     client: editing?.client ?? "",
     environment: editing?.environment ?? "development",
-    url: editing ? "" : "",
+    url: "",
     password: null,
     project_dir: editing?.project_dir ?? "",
     auto_backup: editing ? editing.auto_backup : null,
@@ -28,29 +57,76 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
   });
   // The Alembic settings stay folded away unless the profile already uses one of them.
   const [alembicOpen] = useState(() => !!(editing && (editing.python || editing.version_table || editing.version_table_schema || editing.alembic_values)));
+  // Editing: the stored URL (never with a password) fills the fields.
+  const [conn, setConn] = useState<Connection>(() => fromUrl(editing?.url ?? "", emptyFields(), () => {}));
   const [test, setTest] = useState<ConnectionTest | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [problem, setProblem] = useState<ConnectField | null>(null);
   const [busy, setBusy] = useState(false);
   const [notes, setNotes] = useState<string[]>([]);
-  const set = (k: keyof ProfileInput) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => setForm({ ...form, [k]: e.target.value });
+  const formRef = useRef<HTMLFormElement>(null);
+  const set = (k: keyof ProfileInput) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => {
+    if (k === problem) setProblem(null);
+    setForm({ ...form, [k]: e.target.value });
+  };
+  const setPassword = (password: string) => setForm((f) => ({ ...f, password }));
+
+  // What is sent: the URL the fields make; a URL that does not read as given, for the backend to say why.
+  const url = !conn.url.trim() ? "" : conn.urlError ? conn.url : composeUrl(conn.fields);
+  const { fields } = conn;
+  const sqlite = fields.engine === "sqlite";
+
+  /** A field changed: the URL box shows the URL the fields now make. */
+  const setField = <K extends keyof ConnectionFields>(k: K, v: ConnectionFields[K]) => {
+    if (k === problem) setProblem(null);
+    setConn((c) => {
+      const next = { ...c.fields, [k]: v };
+      if (k === "engine" && v !== c.fields.engine) {
+        // A driver is one engine's; a port left at the old engine's default is not the new one's.
+        next.driver = "";
+        if (next.port === DEFAULT_PORT[c.fields.engine]) next.port = "";
+      }
+      return { fields: next, url: composeUrl(next), urlError: null };
+    });
+  };
+  const onField = (k: "host" | "database" | "user" | "schema" | "file") => (e: React.ChangeEvent<HTMLInputElement>) => setField(k, e.target.value);
+  const typeUrl = (typed: string) => {
+    setProblem(null);
+    setConn(fromUrl(typed, conn.fields, setPassword));
+  };
+
+  // The field a failed connection names gets the focus.
+  useEffect(() => {
+    if (problem) formRef.current?.querySelector<HTMLElement>(`[name="${problem}"]`)?.focus();
+  }, [problem]);
 
   const run = async (what: "test" | "save") => {
     setBusy(true);
     setError(null);
+    setProblem(null);
     setTest(null);
+    const input = { ...form, url };
     try {
-      if (what === "test") setTest(await call(commands.testConnection(form)));
+      if (what === "test") setTest(await call(commands.testConnection(input)));
       else {
-        const saved = await call(commands.saveProfile(form));
+        const saved = await call(commands.saveProfile(input));
         const note = saved.password_storage === "memory" ? "No keychain service is running: the password is kept in memory until Stratum closes." : null;
         onSaved(saved.profile, note);
       }
     } catch (e) {
       setError(messageOf(e));
+      setProblem(problemField(e));
     } finally {
       setBusy(false);
     }
   };
+
+  /** Marks the field a failed connection names: outlined, described, announced as invalid. */
+  const marked = (f: ConnectField) =>
+    problem === f ? { "aria-invalid": true as const, "aria-describedby": `pf-problem-${f}`, className: "invalid" } : {};
+  const lookHere = (f: ConnectField) =>
+    // The words go where the person looks: the focused field, which the form scrolls to.
+    problem === f && <span className="help field-problem" id={`pf-problem-${f}`} data-testid={`problem-${f}`}>{error}</span>;
 
   // The ini's URL, password and project folder fill the form; nothing is saved until "Save".
   const fromAlembicIni = async () => {
@@ -60,10 +136,10 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
       const path = await call(commands.chooseAlembicIni(form.project_dir || null));
       if (!path) return;
       const draft = await call(commands.readAlembicIni(path));
+      if (draft.url) typeUrl(draft.url);
       setForm((f) => ({
         ...f,
         name: f.name || draft.name,
-        url: draft.url ?? f.url,
         password: draft.password ?? f.password,
         project_dir: draft.project_dir ?? f.project_dir,
       }));
@@ -75,7 +151,7 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
 
   return (
     <div className="modal-backdrop">
-      <form className="modal form" role="dialog" aria-modal="true" aria-labelledby="pf-title" data-testid="profile-form" onSubmit={(e) => { e.preventDefault(); run("save"); }}>
+      <form ref={formRef} className="modal form" role="dialog" aria-modal="true" aria-labelledby="pf-title" data-testid="profile-form" onSubmit={(e) => { e.preventDefault(); run("save"); }}>
         <div className="modal-head">
           <h2 id="pf-title">{editing ? `Edit ${editing.name}` : "New profile"}</h2>
           <button type="button" className="small" data-testid="from-alembic-ini" onClick={fromAlembicIni} title="Take the database URL and project folder from a team's alembic.ini (or its pyproject.toml with [tool.alembic])">
@@ -97,14 +173,108 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
             <option value="production">production (changes need the database name typed)</option>
           </select>
         </label>
-        <label>
-          Database URL
-          <input name="url" value={form.url} onChange={set("url")} placeholder={editing ? editing.database : "postgresql://user@host:5432/db, mysql://…, sqlite:///file.db"} required />
-        </label>
-        <label>
-          Password
-          <input name="password" type="password" value={form.password ?? ""} onChange={set("password")} placeholder="kept in the system keychain, never in a file" autoComplete="off" />
-        </label>
+        <fieldset className="connection" data-testid="connection-fields">
+          <legend>Connection</legend>
+          <label>
+            Engine
+            <select name="engine" value={fields.engine} onChange={(e) => setField("engine", e.target.value as Engine)}>
+              {ENGINES.map(([value, label]) => <option key={value} value={value}>{label}</option>)}
+            </select>
+          </label>
+          {sqlite ? (
+            <label>
+              Database file
+              <input name="file" value={fields.file} onChange={onField("file")} placeholder="/srv/app/app.db" spellCheck={false} {...marked("file")} />
+              {lookHere("file")}
+              <span className="help">The path of the SQLite file; a relative one is read from the folder Stratum runs in.</span>
+            </label>
+          ) : (
+            <>
+              <div className="form-cols host-port">
+                <label>
+                  Host
+                  <input name="host" value={fields.host} onChange={onField("host")} placeholder="localhost" spellCheck={false} autoCapitalize="off" {...marked("host")} />
+                  {lookHere("host")}
+                  {fields.params.some((p) => /^host=(\/|%2F)/i.test(p)) && <span className="help">Connects through the Unix socket named in the URL.</span>}
+                </label>
+                <label>
+                  Port
+                  <input
+                    name="port"
+                    inputMode="numeric"
+                    value={fields.port}
+                    onChange={(e) => setField("port", e.target.value.replace(/\D/g, ""))}
+                    placeholder={DEFAULT_PORT[fields.engine]}
+                    {...marked("port")}
+                  />
+                  {lookHere("port")}
+                </label>
+              </div>
+              <label>
+                Database
+                <input name="database" value={fields.database} onChange={onField("database")} placeholder="e.g. erp" spellCheck={false} autoCapitalize="off" {...marked("database")} />
+                {lookHere("database")}
+              </label>
+              <div className="form-cols">
+                <label>
+                  User
+                  <input name="user" value={fields.user} onChange={onField("user")} spellCheck={false} autoCapitalize="off" autoComplete="off" {...marked("user")} />
+                  {lookHere("user")}
+                </label>
+                <label>
+                  Password
+                  <input
+                    name="password"
+                    type="password"
+                    value={form.password ?? ""}
+                    onChange={set("password")}
+                    placeholder={editing ? "unchanged unless typed" : "kept in the system keychain"}
+                    autoComplete="off"
+                    {...marked("password")}
+                  />
+                  {lookHere("password")}
+                  <span className="help">Kept in the system keychain, never in a file or the URL.</span>
+                </label>
+              </div>
+              <div className="form-cols">
+                <label>
+                  TLS mode
+                  <select name="tls" value={fields.tls} onChange={(e) => setField("tls", e.target.value as ConnectionFields["tls"])} {...marked("tls")}>
+                    <option value="">prefer (default)</option>
+                    {TLS_MODES.map((m) => <option key={m} value={m}>{m}</option>)}
+                  </select>
+                  {lookHere("tls")}
+                </label>
+                {fields.engine === "postgres" && (
+                  <label>
+                    Schema
+                    <input name="schema" value={fields.schema} onChange={onField("schema")} spellCheck={false} autoCapitalize="off" {...marked("schema")} />
+                    {lookHere("schema")}
+                    <span className="help">One tenant's schema; empty for the whole database.</span>
+                  </label>
+                )}
+              </div>
+            </>
+          )}
+          <label>
+            Connection URL
+            <input
+              name="url"
+              className={conn.urlError ? "url invalid" : "url"}
+              value={conn.url}
+              onChange={(e) => typeUrl(e.target.value)}
+              placeholder={editing && !editing.url ? editing.database : "postgresql://user@host:5432/db, mysql://…, sqlite:///file.db"}
+              aria-invalid={conn.urlError ? true : undefined}
+              aria-describedby="pf-url-help"
+              spellCheck={false}
+              autoCapitalize="off"
+              required
+            />
+            <span className="help" id="pf-url-help" data-testid="url-help">
+              {conn.urlError ? <span className="field-problem">{conn.urlError}</span> : "Made from the fields above; or paste a URL here to fill them in (a password in it moves to the Password field)."}
+            </span>
+          </label>
+        </fieldset>
         <label>
           Migration project folder
           <ProjectFolderInput value={form.project_dir} onChange={(dir) => setForm((f) => ({ ...f, project_dir: dir }))} onError={setError} />
@@ -185,9 +355,14 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
             Connected in {test.latency_ms} ms: {test.server}. {test.rows.length ? `At ${test.rows.join(", ")}.` : "No revision applied yet."}
           </div>
         )}
-        {error && <div className="banner error" role="alert" data-testid="form-error">{error}</div>}
+        {error && (
+          <div className="banner error" role="alert" data-testid="form-error">
+            {error}
+            {problem && <span className="problem-field"> Look at the field {FIELD_LABEL[problem]}.</span>}
+          </div>
+        )}
         <div className="modal-actions">
-          <button type="button" data-testid="test-connection" disabled={busy || !form.url} onClick={() => run("test")}>Test connection</button>
+          <button type="button" data-testid="test-connection" disabled={busy || !url} onClick={() => run("test")}>Test connection</button>
           <button type="submit" className="primary" data-testid="save-profile" disabled={busy}>Save</button>
           <button type="button" data-testid="cancel-profile" onClick={onClose}>Cancel</button>
         </div>

@@ -15,7 +15,7 @@ beforeEach(() => {
 });
 
 const profile = (environment: string): ProfileView => ({
-  id: 4, name: "Acme staging", client: "Acme", environment, database: "postgresql erp@db/acme", engine: "postgres", project_dir: "/p",
+  id: 4, name: "Acme staging", client: "Acme", environment, database: "postgresql erp@db/acme", url: "postgresql://erp@db/acme", engine: "postgres", project_dir: "/p",
   auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "",
 });
 const passed = (revision: string): RehearsedStep => ({ revision, result: "passed", problems: [], upgrade_ms: 12, downgrade_ms: 8, upgrade_again_ms: 11 });

@@ -7,7 +7,7 @@ const commands = vi.hoisted(() => ({ databaseSchema: vi.fn(), schemaDrift: vi.fn
 vi.mock("../bindings", () => ({ commands }));
 const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 
-const profile = (id: number, name: string): ProfileView => ({ id, name, client: "", environment: "development", database: "db", engine: "postgres", project_dir: "/p", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "" });
+const profile = (id: number, name: string): ProfileView => ({ id, name, client: "", environment: "development", database: "db", url: "postgresql://db/db", engine: "postgres", project_dir: "/p", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "" });
 const view: SchemaView = {
   millis: 12,
   audit: [{ rule: "cascade-delete", table: "public.invoice_lines", message: "public.invoice_lines (invoice_id) -> public.invoices deletes rows ON DELETE CASCADE" }],

@@ -4,7 +4,7 @@ import { Sidebar } from "./Sidebar";
 import type { FleetStatus, ProfileView } from "../bindings";
 
 const profile = (id: number, client: string, environment = "development"): ProfileView => ({
-  id, name: `db${id}`, client, environment, database: `sqlite file db${id}.db`, engine: "sqlite", project_dir: "/p", auto_backup: false, backup_keep: 10,
+  id, name: `db${id}`, client, environment, database: `sqlite file db${id}.db`, url: `sqlite:///db${id}.db`, engine: "sqlite", project_dir: "/p", auto_backup: false, backup_keep: 10,
   python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "",
 });
 

@@ -7,7 +7,7 @@ const commands = vi.hoisted(() => ({ pendingFindings: vi.fn(), revisionDetail: v
 vi.mock("../bindings", () => ({ commands }));
 const ok = <T,>(data: T) => Promise.resolve({ status: "ok" as const, data });
 
-const profile: ProfileView = { id: 2, name: "Neutron", client: "", environment: "development", database: "db", engine: "postgres", project_dir: "/p", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "" };
+const profile: ProfileView = { id: 2, name: "Neutron", client: "", environment: "development", database: "db", url: "postgresql://db/db", engine: "postgres", project_dir: "/p", auto_backup: false, backup_keep: 10, python: "", version_table: "", version_table_schema: "", alembic_values: "", tags: [], release_gate: false, maintenance_window: "" };
 const message = "add the phone column\nto users, for the new login";
 const row: RevisionRow = {
   revision: "1b4c6e320f79", message, created: "2025-02-05 10:35:00", file: "versions/1b4c6e320f79_phone.py", down_revisions: [], labels: [],

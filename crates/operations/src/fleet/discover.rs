@@ -17,8 +17,12 @@ use crate::OperationError;
 pub struct DiscoverOptions {
     /// A name pattern (`*` any run of characters, `?` one); every database without one.
     pub databases: Option<String>,
-    /// The profile's name: `{database}`, and `{1}`, `{2}`... for what each `*` or `?` of the
-    /// pattern matched; `{database}` when empty.
+    /// PostgreSQL: a pattern for schemas; each matching schema of each matching database is a
+    /// tenant of its own (schema-per-tenant).
+    pub schemas: Option<String>,
+    /// The profile's name: `{database}`, `{schema}`, and `{1}`, `{2}`... for what each `*` or
+    /// `?` of the patterns matched (the database's first); `{database}` (with schemas
+    /// `{database}.{schema}`) when empty.
     pub name: String,
     /// The client (group), with the same placeholders: `--databases 'erp_*_prod' --client {1}`.
     pub client: String,
@@ -30,6 +34,8 @@ pub struct DiscoverOptions {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Found {
     pub database: String,
+    /// PostgreSQL, schema-per-tenant: the tenant's schema in `database`.
+    pub schema: Option<String>,
     /// Its URL, without a password.
     pub url: String,
     /// `None`: it holds no version table (a tenant not migrated yet).
@@ -50,12 +56,30 @@ impl Found {
     pub fn versioned(&self) -> bool {
         self.version_rows.is_some()
     }
+
+    /// The database, or `database.schema` for a tenant's schema.
+    pub fn place(&self) -> String {
+        match &self.schema {
+            Some(s) => format!("{}.{s}", self.database),
+            None => self.database.clone(),
+        }
+    }
 }
 
 /// Databases the engines keep for themselves: never a tenant's.
 const MYSQL_SYSTEM: [&str; 4] = ["mysql", "information_schema", "performance_schema", "sys"];
 
-/// Lists the databases on `server` matching `opts.databases`, with what each holds.
+/// One place a tenant may live: a database, or (PostgreSQL) a schema of one.
+struct Candidate {
+    database: String,
+    schema: Option<String>,
+    /// What the patterns' wildcards matched: the database's, then the schema's.
+    captured: Vec<String>,
+    rows: Result<Option<Vec<String>>, String>,
+}
+
+/// Lists the databases on `server` matching `opts.databases` (and, with `opts.schemas`, their
+/// schemas matching it), with what each holds.
 pub async fn discover(
     server: &DatabaseUrl,
     project: &Project,
@@ -63,9 +87,14 @@ pub async fn discover(
     opts: &DiscoverOptions,
 ) -> Result<Vec<Found>, OperationError> {
     let pattern = opts.databases.as_deref().map(Pattern::new).transpose()?;
+    let schemas = opts.schemas.as_deref().map(Pattern::new).transpose()?;
+    if schemas.is_some() && server.engine != Engine::Postgres {
+        return Err(OperationError::Input(
+            "--schemas lists PostgreSQL schemas; on MySQL each database is a schema of its own, so match them with --databases".into(),
+        ));
+    }
     let vt = VersionTable::from_config(&project.config);
-    let timeout = Duration::from_secs(10);
-    let mut admin = Connection::connect(&admin_url(server)?, timeout).await?;
+    let mut admin = Connection::connect(&admin_url(server)?, TIMEOUT).await?;
     let names = database_names(&mut admin, server.engine).await?;
     let matched: Vec<(String, Vec<String>)> = names
         .into_iter()
@@ -75,38 +104,48 @@ pub async fn discover(
         })
         .collect();
     // MySQL answers for every database on one connection; PostgreSQL needs one per database.
-    let read = match server.engine {
+    let candidates: Vec<Candidate> = match server.engine {
         Engine::MySql => {
             let mut all = Vec::with_capacity(matched.len());
-            for (name, _) in &matched {
-                all.push(read_mysql(&mut admin, name, &vt).await);
+            for (name, captured) in matched {
+                let rows = read_mysql(&mut admin, &name, &vt).await;
+                all.push(Candidate {
+                    database: name,
+                    schema: None,
+                    captured,
+                    rows,
+                });
             }
             admin.close().await;
             all
         }
         _ => {
             admin.close().await;
-            super::each_bounded(&matched, opts.concurrency.max(1), |(name, _)| async {
-                let mut url = server.clone();
-                url.database = name.clone();
-                match Connection::connect(&url, timeout).await {
-                    Ok(mut c) => {
-                        let r = read_rows(&mut c, &vt).await;
-                        c.close().await;
-                        r
+            let read =
+                super::each_bounded(&matched, opts.concurrency.max(1), |(name, captured)| {
+                    let (vt, schemas) = (&vt, schemas.as_ref());
+                    async move {
+                        let mut url = server.clone();
+                        url.database = name.clone();
+                        url.schema = None;
+                        read_postgres(&url, vt, schemas, captured).await
                     }
-                    Err(e) => Err(e.to_string()),
-                }
-            })
-            .await
+                })
+                .await;
+            read.into_iter().flatten().collect()
         }
     };
-    Ok(matched
+    let default_name = if schemas.is_some() {
+        "{database}.{schema}"
+    } else {
+        "{database}"
+    };
+    Ok(candidates
         .into_iter()
-        .zip(read)
-        .map(|((database, captured), rows)| {
+        .map(|c| {
             let mut url = server.clone();
-            url.database = database.clone();
+            url.database = c.database.clone();
+            url.schema = c.schema.clone();
             let url = url.without_password();
             let fill = |template: &str, fallback: &str| {
                 let t = if template.trim().is_empty() {
@@ -114,9 +153,9 @@ pub async fn discover(
                 } else {
                     template
                 };
-                fill_template(t, &database, &captured)
+                fill_template(t, &c.database, c.schema.as_deref(), &c.captured)
             };
-            let (version_rows, error) = match rows {
+            let (version_rows, error) = match c.rows {
                 Ok(r) => (r, None),
                 Err(e) => (None, Some(e)),
             };
@@ -131,9 +170,10 @@ pub async fn discover(
                 .find(|p| same_database(&p.url, &url))
                 .map(|p| p.name.clone());
             Found {
-                name: fill(&opts.name, "{database}"),
+                name: fill(&opts.name, default_name),
                 client: fill(&opts.client, ""),
-                database,
+                database: c.database,
+                schema: c.schema,
                 url,
                 version_rows,
                 unknown,
@@ -144,9 +184,68 @@ pub async fn discover(
         .collect())
 }
 
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A PostgreSQL database's version rows; with `schemas`, those of each of its schemas that
+/// matches (one candidate per schema, none when none matches).
+async fn read_postgres(
+    url: &DatabaseUrl,
+    vt: &VersionTable,
+    schemas: Option<&Pattern>,
+    captured: &[String],
+) -> Vec<Candidate> {
+    let one = |schema: Option<String>, more: Vec<String>, rows| Candidate {
+        database: url.database.clone(),
+        schema,
+        captured: captured.iter().cloned().chain(more).collect(),
+        rows,
+    };
+    let mut c = match Connection::connect(url, TIMEOUT).await {
+        Ok(c) => c,
+        Err(e) => return vec![one(None, Vec::new(), Err(e.to_string()))],
+    };
+    let Some(pattern) = schemas else {
+        let rows = read_rows(&mut c, vt).await;
+        c.close().await;
+        return vec![one(None, Vec::new(), rows)];
+    };
+    let names = c
+        .query_strings(
+            "SELECT nspname::text FROM pg_namespace WHERE nspname <> 'information_schema' AND nspname !~ '^pg_' ORDER BY 1",
+        )
+        .await;
+    let names = match names {
+        Ok(n) => n,
+        Err(e) => {
+            c.close().await;
+            return vec![one(
+                None,
+                Vec::new(),
+                Err(stratum_db::DbError::query("listing the schemas", e).to_string()),
+            )];
+        }
+    };
+    let mut found = Vec::new();
+    for name in names {
+        let Some(more) = pattern.captures(&name) else {
+            continue;
+        };
+        let in_schema = VersionTable {
+            name: vt.name.clone(),
+            schema: Some(vt.schema.clone().unwrap_or_else(|| name.clone())),
+        };
+        let rows = read_rows(&mut c, &in_schema).await;
+        found.push(one(Some(name), more, rows));
+    }
+    c.close().await;
+    found
+}
+
 /// The server's own database to list from: the URL's, else PostgreSQL's `postgres`.
 fn admin_url(server: &DatabaseUrl) -> Result<DatabaseUrl, OperationError> {
     let mut url = server.clone();
+    // A profile of one tenant's schema stands for its server.
+    url.schema = None;
     match server.engine {
         Engine::Sqlite => Err(OperationError::Input(
             "SQLite has no server to list databases from: add each file as a profile".into(),
@@ -212,13 +311,21 @@ fn same_database(profile_url: &str, url: &str) -> bool {
                 && a.host.eq_ignore_ascii_case(&b.host)
                 && a.port.unwrap_or(a.default_port()) == b.port.unwrap_or(b.default_port())
                 && a.database == b.database
+                && a.schema == b.schema
         }
         _ => false,
     }
 }
 
-fn fill_template(template: &str, database: &str, captured: &[String]) -> String {
-    let mut out = template.replace("{database}", database);
+fn fill_template(
+    template: &str,
+    database: &str,
+    schema: Option<&str>,
+    captured: &[String],
+) -> String {
+    let mut out = template
+        .replace("{database}", database)
+        .replace("{schema}", schema.unwrap_or(""));
     // Highest first, so `{1}` does not eat the start of `{12}`.
     for (i, c) in captured.iter().enumerate().rev() {
         out = out.replace(&format!("{{{}}}", i + 1), c);
@@ -342,7 +449,7 @@ pub async fn add_found(
             None
         };
         if let Some(why) = why_not {
-            added.skipped.push((f.database.clone(), why));
+            added.skipped.push((f.place(), why));
             continue;
         }
         let (profile, _) = crate::new_profile::checked_fields(
@@ -387,6 +494,7 @@ mod tests {
             fill_template(
                 "{2} ({1}) {database}",
                 "t1_north",
+                None,
                 &["1".into(), "north".into()]
             ),
             "north (1) t1_north"
