@@ -16,6 +16,7 @@ mod rehearsal_commands;
 mod revision_commands;
 mod schema_commands;
 mod state;
+mod team_commands;
 mod timeline_commands;
 mod trust_commands;
 pub mod views;
@@ -50,6 +51,9 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             profile_commands::profile_statuses,
             discover_commands::discover_databases,
             discover_commands::add_discovered,
+            team_commands::export_profiles,
+            team_commands::choose_profiles_file,
+            team_commands::import_profiles,
             revision_commands::merge_heads,
             revision_commands::new_revision,
             file_commands::choose_project_folder,

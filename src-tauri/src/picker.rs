@@ -20,6 +20,10 @@ pub enum Pick {
     /// Where to save a batch's report.
     SaveCsv,
     SaveHtml,
+    /// Where to write profiles for a team.
+    SaveProfiles,
+    /// A team's profiles file.
+    ProfilesFile,
 }
 
 pub trait Picker: Send + Sync {
@@ -68,6 +72,15 @@ impl<R: Runtime> Picker for SystemDialog<R> {
                 .set_file_name("stratum-batch-report.html")
                 .add_filter("HTML", &["html"])
                 .save_file(done),
+            Pick::SaveProfiles => dialog
+                .set_title("Export the profiles")
+                .set_file_name("stratum-profiles.json")
+                .add_filter("Stratum profiles", &["json"])
+                .save_file(done),
+            Pick::ProfilesFile => dialog
+                .set_title("Import profiles")
+                .add_filter("Stratum profiles", &["json"])
+                .pick_file(done),
             Pick::NewProject => dialog
                 .set_title("Choose an empty folder for the converted project")
                 .pick_folder(done),

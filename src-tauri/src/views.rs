@@ -373,3 +373,16 @@ pub struct ConnectionProblem {
     pub message: String,
     pub field: Option<stratum_db::ConnectField>,
 }
+
+/// A team's profiles file, before it is imported.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ProfilesFileView {
+    pub path: String,
+    /// The names of its profiles.
+    pub profiles: Vec<String>,
+    /// Those whose name a profile here has already: they are not imported.
+    pub taken: Vec<String>,
+    /// `engine://user@host:port` of each server whose password is not known here: the window
+    /// asks for them.
+    pub servers_wanting_a_password: Vec<String>,
+}

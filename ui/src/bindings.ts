@@ -34,6 +34,15 @@ export const commands = {
 	discoverDatabases: (request: DiscoverRequest) => typedError<Found[], AppError>(__TAURI_INVOKE("discover_databases", { request })),
 	/**  Adds the ticked databases, as the listing found them, as profiles. */
 	addDiscovered: (request: DiscoverRequest, chosen: Found[]) => typedError<Added, AppError>(__TAURI_INVOKE("add_discovered", { request, chosen })),
+	/**  Writes every profile to a file the user chooses; `None` when the dialog is cancelled. */
+	exportProfiles: () => typedError<string | null, AppError>(__TAURI_INVOKE("export_profiles")),
+	/**
+	 *  The system dialog for a profiles file, and what it holds: its profiles and the servers whose
+	 *  password is not known here. `None` when the dialog is cancelled.
+	 */
+	chooseProfilesFile: () => typedError<ProfilesFileView | null, AppError>(__TAURI_INVOKE("choose_profiles_file")),
+	/**  Imports the file's profiles, with the passwords typed for their servers. */
+	importProfiles: (path: string, passwords: { [key in string]: string }) => typedError<Imported, AppError>(__TAURI_INVOKE("import_profiles", { path, passwords })),
 	/**  Writes a merge revision joining every head of the profile's project. */
 	mergeHeads: (profileId: number, message: string) => typedError<WrittenRevision, AppError>(__TAURI_INVOKE("merge_heads", { profileId, message })),
 	/**
@@ -566,6 +575,19 @@ export type GateItem = {
 	action: string,
 };
 
+/**  What an import did. */
+export type Imported = {
+	added: ImportedProfile[],
+	/**  Not added, and why. */
+	skipped: ([string, string])[],
+};
+
+export type ImportedProfile = {
+	name: string,
+	server: string,
+	password: PasswordSource,
+};
+
 export type Index = {
 	name: string,
 	/**  Column names, or expressions for expression indexes. */
@@ -631,6 +653,19 @@ export type Origin = {
 	created: string,
 	last_changed: string,
 };
+
+/**  Where an imported profile's password came from. */
+export type PasswordSource = 
+/**  Typed by the person importing. */
+{ from: "given" } | 
+/**  Copied from this profile of the same server and user, already in the keychain. */
+{ from: "profile"; name: string } | 
+/**  Not stored: the engine's own file has it (`~/.pgpass`, `~/.my.cnf`). */
+{ from: "client_file" } | 
+/**  None found: the server may need none (trust, a socket), or the profile's form can take it. */
+{ from: "none" } | 
+/**  An SQLite file has no password. */
+{ from: "not_needed" };
 
 /**  Where one database of the batch is. */
 export type Phase = "queued" | "checking" | "backing_up" | "running" | "verifying" | "succeeded" | "up_to_date" | "failed" | "skipped" | "cancelled";
@@ -731,6 +766,20 @@ export type ProfileView = {
 	release_gate: boolean,
 	/**  e.g. `Sat-Sun 22:00-06:00 Europe/Berlin`; "" when none is scheduled. */
 	maintenance_window: string,
+};
+
+/**  A team's profiles file, before it is imported. */
+export type ProfilesFileView = {
+	path: string,
+	/**  The names of its profiles. */
+	profiles: string[],
+	/**  Those whose name a profile here has already: they are not imported. */
+	taken: string[],
+	/**
+	 *  `engine://user@host:port` of each server whose password is not known here: the window
+	 *  asks for them.
+	 */
+	servers_wanting_a_password: string[],
 };
 
 /**  Events a front end shows while a run goes on. */

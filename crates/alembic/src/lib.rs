@@ -74,6 +74,11 @@ impl Alembic {
             .filter(|(engine, _)| *engine == url.engine)
             .map(|(_, d)| d.as_str())
             .or_else(|| self.installed_driver(url.engine));
+        // MySQL's Python drivers read no option file: the password found there is handed over.
+        let mut url = url.clone();
+        if url.password.is_none() {
+            url.password = stratum_db::client_files::password_for(&url);
+        }
         url.sqlalchemy(fallback)
     }
 

@@ -171,6 +171,30 @@ pub enum ProfileCommand {
     /// List a server's databases that match a pattern, with their version rows, and add them
     /// as profiles bound to one project (`--yes` adds without asking).
     Discover(ProfileDiscoverArgs),
+    /// Write profiles to a file to share with a team: no password is ever in it.
+    Export(ProfileExportArgs),
+    /// Add the profiles of a file written by `profile export`; each server's password is asked
+    /// for unless this keychain (a profile of the same server and user) or ~/.pgpass /
+    /// ~/.my.cnf has it.
+    Import(ProfileImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileExportArgs {
+    /// The file to write (JSON).
+    pub file: PathBuf,
+    /// Which profiles (every one when none is given).
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileImportArgs {
+    /// A file written by `stratum profile export`.
+    pub file: PathBuf,
+    /// Bind every imported profile to this project folder instead of the file's.
+    #[arg(long)]
+    pub project_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

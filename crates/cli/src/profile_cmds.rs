@@ -75,6 +75,8 @@ pub async fn profile_cmd(cli: &Cli, c: &ProfileCommand, out: &Out) -> Result<(),
             });
         }
         C::Discover(a) => discover_cmd(cli, a, out).await?,
+        C::Export(a) => export_cmd(cli, a, out).await?,
+        C::Import(a) => import_cmd(cli, a, out).await?,
         C::Remove { name } => {
             let (store, _) = open_store(cli, false).await?;
             let all = store.profiles().await?;
@@ -287,5 +289,94 @@ async fn discover_cmd(
             text
         },
     );
+    Ok(())
+}
+
+async fn export_cmd(
+    cli: &Cli,
+    a: &crate::args::ProfileExportArgs,
+    out: &Out,
+) -> Result<(), CliError> {
+    let (store, _) = open_store(cli, false).await?;
+    let all = store.profiles().await?;
+    let f = &a.fleet;
+    let chosen = if f.given() && !f.all {
+        stratum_operations::fleet::Selection {
+            names: f.profiles.clone(),
+            clients: f.groups.clone(),
+            environments: f.environments.clone(),
+            tags: f.tags.clone(),
+        }
+        .choose(all)?
+    } else {
+        all
+    };
+    let n = stratum_operations::profile_file::export(&chosen, &a.file)?;
+    out.result(
+        &json!({ "ok": true, "exported": n, "file": a.file.display().to_string() }),
+        || {
+            format!(
+                "Wrote {n} profile(s) to {} (no passwords: each is asked for, or found, on import)",
+                a.file.display()
+            )
+        },
+    );
+    Ok(())
+}
+
+async fn import_cmd(
+    cli: &Cli,
+    a: &crate::args::ProfileImportArgs,
+    out: &Out,
+) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    use stratum_operations::profile_file::{
+        import, read, servers_wanting_a_password, ImportOptions, PasswordSource,
+    };
+
+    let shared = read(&a.file)?;
+    let (store, _) = open_store(cli, true).await?;
+    let secrets = Secrets::default();
+    let existing = store.profiles().await?;
+    let mut opts = ImportOptions {
+        project_dir: a
+            .project_dir
+            .as_ref()
+            .map(|d| std::path::absolute(d).unwrap_or_else(|_| d.clone()))
+            .map(|d| d.display().to_string()),
+        ..Default::default()
+    };
+    // Asked once per server and user, never echoed; without a terminal, none is asked.
+    if !cli.json && std::io::stdin().is_terminal() {
+        for server in servers_wanting_a_password(&shared, &existing, &secrets) {
+            let typed = rpassword::prompt_password(format!(
+                "Password for {server} (empty: none, or set it later in the profile): "
+            ))
+            .unwrap_or_default();
+            if !typed.is_empty() {
+                opts.passwords.insert(server, typed);
+            }
+        }
+    }
+    let done = import(&store, &secrets, &a.file, &opts).await?;
+    out.result(&done, || {
+        let mut text = format!("Imported {} profile(s)", done.added.len());
+        for p in &done.added {
+            let how = match &p.password {
+                PasswordSource::Given => "password typed, in the keychain".to_string(),
+                PasswordSource::Profile { name } => {
+                    format!("password from the profile {name} of the same server")
+                }
+                PasswordSource::ClientFile => "password from ~/.pgpass or ~/.my.cnf".into(),
+                PasswordSource::None => "no password".into(),
+                PasswordSource::NotNeeded => "a file, no password".into(),
+            };
+            text.push_str(&format!("\n  {} ({how})", p.name));
+        }
+        for (name, why) in &done.skipped {
+            text.push_str(&format!("\n  {name}: not imported, {why}"));
+        }
+        text
+    });
     Ok(())
 }

@@ -131,8 +131,12 @@ impl Connection {
                 if let Some(u) = &url.user {
                     o = o.username(u);
                 }
-                if let Some(p) = &url.password {
-                    o = o.password(p);
+                if let Some(p) = url
+                    .password
+                    .clone()
+                    .or_else(|| crate::client_files::password_for(url))
+                {
+                    o = o.password(&p);
                 }
                 if !url.database.is_empty() {
                     o = o.database(&url.database);
@@ -161,8 +165,12 @@ impl Connection {
                 if let Some(u) = &url.user {
                     o = o.username(u);
                 }
-                if let Some(p) = &url.password {
-                    o = o.password(p);
+                if let Some(p) = url
+                    .password
+                    .clone()
+                    .or_else(|| crate::client_files::password_for(url))
+                {
+                    o = o.password(&p);
                 }
                 if !url.database.is_empty() {
                     o = o.database(&url.database);

@@ -1,6 +1,7 @@
 //! Databases: connecting from a URL, the `alembic_version` table, the runner lock, offline SQL
 //! in Alembic's `--sql` shape, and the runner that executes a plan.
 
+pub mod client_files;
 mod driver;
 mod error;
 mod ident;

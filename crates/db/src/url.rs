@@ -9,6 +9,7 @@ use percent_encoding::percent_decode_str;
 use serde::Serialize;
 use stratum_project::Dialect;
 
+use crate::client_files::Service;
 use crate::DbError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,6 +75,9 @@ pub struct DatabaseUrl {
     /// SQLAlchemy's driver, as written after `+` (`postgresql+psycopg2://`): an Alembic
     /// project's own Python connects with it.
     pub driver: Option<String>,
+    /// PostgreSQL: a service of `pg_service.conf` (`?service=erp_prod`) whose settings fill what
+    /// the URL leaves out.
+    pub service: Option<crate::client_files::Service>,
     /// PostgreSQL: one tenant's schema (`?schema=tenant_a`). Its version table lives there and
     /// revisions run with it first on the `search_path`, so unqualified names land in it.
     pub schema: Option<String>,
@@ -151,6 +155,7 @@ impl DatabaseUrl {
         let mut tls_given = false;
         let mut socket = None;
         let mut schema = None;
+        let mut service = None;
         let mut host = parsed
             .host_str()
             .unwrap_or("")
@@ -170,7 +175,32 @@ impl DatabaseUrl {
                     ))
                 }
                 "schema" => schema = Some(v.trim().to_string()).filter(|s| !s.is_empty()),
+                "service" if engine == Engine::Postgres => {
+                    service = Some(crate::client_files::service(v.trim()).map_err(DbError::Url)?)
+                }
                 _ => {}
+            }
+        }
+        let (mut port, mut database, mut user, mut password) =
+            (parsed.port(), database, user, password);
+        if let Some(s) = &service {
+            // What the URL writes wins; the service fills the rest, as libpq does.
+            if host.is_empty() && socket.is_none() {
+                match s.host.clone() {
+                    Some(h) if h.starts_with('/') => socket = Some(h),
+                    Some(h) => host = h,
+                    None => {}
+                }
+            }
+            port = port.or(s.port);
+            if database.is_empty() {
+                database = s.database.clone().unwrap_or_default();
+            }
+            user = user.or_else(|| s.user.clone());
+            password = password.or_else(|| s.password.clone());
+            if let (false, Some(mode)) = (tls_given, &s.sslmode) {
+                tls = TlsMode::parse(mode)?;
+                tls_given = true;
             }
         }
         if host.is_empty() {
@@ -185,7 +215,7 @@ impl DatabaseUrl {
         Ok(DatabaseUrl {
             engine,
             host,
-            port: parsed.port(),
+            port,
             user,
             password,
             database,
@@ -193,6 +223,7 @@ impl DatabaseUrl {
             tls,
             socket,
             driver,
+            service,
             schema,
         })
     }
@@ -220,6 +251,7 @@ impl DatabaseUrl {
             tls: TlsMode::Disable,
             socket: None,
             driver: None,
+            service: None,
             schema: None,
         }
     }
@@ -261,14 +293,33 @@ impl DatabaseUrl {
                     format!("mysql{driver}")
                 };
                 let enc = |s: &str| percent_encoding::utf8_percent_encode(s, COMPONENT).to_string();
-                let user = match (self.user.as_deref(), password) {
+                // The stored form of a service's URL keeps what the URL itself said: the rest
+                // is read from the service file again at each use.
+                let svc = self.service.as_ref().filter(|_| stratum_options);
+                let from_svc = |mine: Option<&str>, pick: fn(&Service) -> Option<&str>| {
+                    svc.is_some_and(|s| pick(s).is_some() && pick(s) == mine)
+                };
+                let own_user = !from_svc(self.user.as_deref(), |s| s.user.as_deref());
+                let user = match (self.user.as_deref().filter(|_| own_user), password) {
                     (Some(u), Some(p)) => format!("{}:{}@", enc(u), enc(p)),
                     (Some(u), None) => format!("{}@", enc(u)),
                     (None, _) => String::new(),
                 };
-                let port = self.port.map(|p| format!(":{p}")).unwrap_or_default();
+                let own_port = !svc.is_some_and(|s| s.port.is_some() && s.port == self.port);
+                let port = self
+                    .port
+                    .filter(|_| own_port)
+                    .map(|p| format!(":{p}"))
+                    .unwrap_or_default();
+                let socket_or_host = self.socket.as_deref().unwrap_or(&self.host);
+                // A URL cannot give a port without a host.
+                let host_from_svc = port.is_empty() && from_svc(Some(socket_or_host), |s| s.host.as_deref());
+                let host = if host_from_svc { String::new() } else { self.url_host() };
                 let mut query = Vec::new();
-                if let Some(sock) = &self.socket {
+                if let Some(svc) = svc {
+                    query.push(format!("service={}", enc(&svc.name)));
+                }
+                if let (Some(sock), false) = (&self.socket, host_from_svc) {
                     query.push(format!("host={}", enc(sock)));
                 }
                 let tls = match self.tls {
@@ -278,8 +329,14 @@ impl DatabaseUrl {
                     TlsMode::VerifyCa => "verify-ca",
                     TlsMode::VerifyFull => "verify-full",
                 };
+                let own_tls = !svc.is_some_and(|s| {
+                    s.sslmode
+                        .as_deref()
+                        .and_then(|m| TlsMode::parse(m).ok())
+                        == Some(self.tls)
+                });
                 // libpq (psycopg) reads sslmode; MySQL's Python drivers take no such option.
-                if stratum_options || e == Engine::Postgres {
+                if own_tls && (stratum_options || e == Engine::Postgres) {
                     query.push(format!("sslmode={tls}"));
                 }
                 if let Some(schema) = &self.schema {
@@ -295,11 +352,12 @@ impl DatabaseUrl {
                 } else {
                     format!("?{}", query.join("&"))
                 };
-                format!(
-                    "{scheme}://{user}{}{port}/{}{query}",
-                    self.url_host(),
-                    enc(&self.database),
-                )
+                let database = if from_svc(Some(&self.database), |s| s.database.as_deref()) {
+                    String::new()
+                } else {
+                    enc(&self.database)
+                };
+                format!("{scheme}://{user}{host}{port}/{database}{query}")
             }
         }
     }

@@ -14,6 +14,7 @@ pub mod fleet;
 mod gate;
 pub mod logging;
 mod new_profile;
+pub mod profile_file;
 mod rehearsal;
 mod run;
 mod target;
