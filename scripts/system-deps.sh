@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
       libayatana-appindicator3-dev librsvg2-dev pkg-config xvfb xauth webkit2gtk-driver
-      imagemagick x11-utils dbus-x11 python3-venv xdotool)
+      imagemagick x11-utils dbus-x11 python3-venv xdotool openssh-server openssh-client)
 need=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")

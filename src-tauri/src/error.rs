@@ -34,9 +34,17 @@ impl From<stratum_db::DbError> for AppError {
             E::Project(p) => p.into(),
             E::Url(_) | E::Plan(_) | E::MissingFile(_) => AppError::Input(e.to_string()),
             E::Tool(m) => AppError::Alembic(m),
-            E::Connect { .. } | E::ConnectTimeout { .. } => {
+            E::Connect { .. }
+            | E::ConnectTimeout { .. }
+            | E::Ssh { .. }
+            | E::SshUnknownHost { .. }
+            | E::SshHostKeyChanged { .. } => {
                 AppError::Connection(crate::views::ConnectionProblem {
                     field: e.connect_field(),
+                    ssh_fingerprint: match &e {
+                        E::SshUnknownHost { fingerprint, .. } => Some(fingerprint.clone()),
+                        _ => None,
+                    },
                     message: e.to_string(),
                 })
             }

@@ -48,6 +48,7 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             profile_commands::duplicate_profile,
             profile_commands::delete_profile,
             profile_commands::test_connection,
+            profile_commands::trust_ssh_host,
             profile_commands::profile_statuses,
             discover_commands::discover_databases,
             discover_commands::add_discovered,

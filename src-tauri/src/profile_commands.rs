@@ -226,3 +226,16 @@ pub async fn supply_value(
         .await?;
     Ok(profile_view(&updated))
 }
+
+/// Trusts the host key of the SSH bastion `url` names, once the person has compared its
+/// fingerprint with the one shown.
+#[tauri::command]
+#[specta::specta]
+pub async fn trust_ssh_host(url: String, fingerprint: String) -> Result<(), AppError> {
+    let url = DatabaseUrl::parse(&url)?;
+    let ssh = url
+        .ssh
+        .as_ref()
+        .ok_or_else(|| AppError::Input("this connection names no SSH bastion".into()))?;
+    Ok(stratum_db::tunnel::trust_host_key(ssh, &fingerprint).await?)
+}

@@ -38,7 +38,9 @@ pub async fn choose_profiles_file(
     let Some(path) = pick(&state, Pick::ProfilesFile, None).await? else {
         return Ok(None);
     };
-    Ok(Some(profiles_file(&state.store, &state.secrets, &path).await?))
+    Ok(Some(
+        profiles_file(&state.store, &state.secrets, &path).await?,
+    ))
 }
 
 pub(crate) async fn profiles_file(

@@ -372,6 +372,9 @@ pub struct DiscoverRequest {
 pub struct ConnectionProblem {
     pub message: String,
     pub field: Option<stratum_db::ConnectField>,
+    /// An SSH bastion not trusted yet: the fingerprint of the key it offers, for the person to
+    /// compare and trust.
+    pub ssh_fingerprint: Option<String>,
 }
 
 /// A team's profiles file, before it is imported.

@@ -319,3 +319,226 @@ fn databases_on_a_server_are_found_and_added_from_the_sidebar() {
         let _ = tenants;
     });
 }
+
+/// A consultant's real estate in one window: a thousand profiles (imported from a team's
+/// file) whose table stays a few dozen rows in the page however far it scrolls, filters and
+/// sorts; and a batch whose process died midway, shown on the next start with each database's
+/// state and run to its end from the banner.
+#[test]
+fn a_thousand_databases_scroll_filter_and_sort_and_an_interrupted_batch_is_resumed() {
+    if !stratum_tests::server_available(Engine::Postgres) {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = data.path().to_string_lossy().to_string();
+    let sample = sample_project().to_string_lossy().to_string();
+    // Half the tenants at head (a copy of one database), half never migrated.
+    let files = data.path().join("tenants");
+    std::fs::create_dir_all(&files).unwrap_or_else(|e| panic!("{e}"));
+    let at_head = files.join("at-head.db");
+    stratum_ok(&[
+        "--project",
+        &sample,
+        "--url",
+        &format!("sqlite:///{}", at_head.display()),
+        "upgrade",
+        "heads",
+    ]);
+    let mut profiles = Vec::new();
+    for i in 0..1000 {
+        let db = files.join(format!("tenant-{i:04}.db"));
+        if i % 2 == 0 {
+            std::fs::copy(&at_head, &db).unwrap_or_else(|e| panic!("{e}"));
+        }
+        profiles.push(serde_json::json!({
+            "name": format!("tenant-{i:04}"), "client": format!("Client {}", i % 10),
+            "environment": "staging", "url": format!("sqlite:///{}", db.display()),
+            "project_dir": sample, "auto_backup": false, "backup_keep": 10,
+        }));
+    }
+    let file = data.path().join("profiles.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({ "stratum_profiles": 1, "profiles": profiles }).to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    stratum_ok(&[
+        "--data-dir",
+        &dir,
+        "profile",
+        "import",
+        &file.to_string_lossy(),
+    ]);
+
+    // Three more, whose batch is killed while the second (a slow revision) runs.
+    let slow = stratum_tests::project_with(&[
+        (
+            "001_a.sql",
+            &stratum_tests::revision_file(
+                "001",
+                "",
+                "CREATE TABLE a (id INTEGER PRIMARY KEY);",
+                "DROP TABLE a;",
+            ),
+        ),
+        (
+            "002_b.sql",
+            &stratum_tests::revision_file(
+                "002",
+                "001",
+                "SELECT pg_sleep(3);\nCREATE TABLE b (id INTEGER PRIMARY KEY);",
+                "DROP TABLE b;",
+            ),
+        ),
+    ]);
+    let pg = ScratchDb::new(Engine::Postgres);
+    let fast: Vec<ScratchDb> = (0..2).map(|_| ScratchDb::new(Engine::Postgres)).collect();
+    for (name, url) in [
+        ("resume-a", &fast[0].url),
+        ("resume-b-slow", &pg.url),
+        ("resume-c", &fast[1].url),
+    ] {
+        stratum_ok(&[
+            "--data-dir",
+            &dir,
+            "profile",
+            "add",
+            name,
+            "--db",
+            url,
+            "--dir",
+            &slow.path().to_string_lossy(),
+            "--client",
+            "Resume",
+            "--environment",
+            "staging",
+        ]);
+    }
+    kill_batch_midway(&dir, "resume-b-slow: running: step 2 of 2");
+
+    let data = &data;
+    let fast = &fast;
+    in_window(|driver_bin| async move {
+        let tauri_driver = Driver::start(&driver_bin, data.path());
+        let driver = session(tauri_driver.port).await;
+        click(&driver, "[data-testid=open-fleet]").await;
+        // The demo profile of a first start, the thousand and the three.
+        wait_text(&driver, "[data-testid=fleet-summary]", "1004 databases").await;
+        all_read(&driver).await;
+        let rows_in_page = || async {
+            driver
+                .find_all(By::Css("[data-testid^=fleet-row-]"))
+                .await
+                .map(|r| r.len())
+                .unwrap_or_default()
+        };
+        let in_page = rows_in_page().await;
+        assert!(
+            in_page < 100,
+            "{in_page} rows in the page: the table is not virtualised"
+        );
+        shot(&driver, "82-fleet-1000-rows").await;
+
+        // Scrolled to the end: the last rows are drawn, still only a page of them.
+        driver
+            .execute(
+                "const t = document.querySelector('[data-testid=fleet-table]'); \
+                 (t.querySelector('.fleet-scroll') || t).scrollTop = 1e9;",
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        wait_text(&driver, "[data-testid=fleet-table]", "tenant-0999").await;
+        assert!(rows_in_page().await < 100);
+        shot(&driver, "83-fleet-1000-scrolled-to-the-end").await;
+
+        // Filtered to a hundred, then sorted by name the other way.
+        driver
+            .find(By::Css("[data-testid=fleet-filter]"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .send_keys("tenant-07")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        wait_text(&driver, "[data-testid=fleet-table]", "tenant-0700").await;
+        let names = driver
+            .find_all(By::Css("[data-testid^=fleet-row-]"))
+            .await
+            .unwrap_or_default();
+        for row in &names {
+            let t = row.text().await.unwrap_or_default();
+            assert!(t.contains("tenant-07"), "{t}");
+        }
+        click(&driver, "[data-testid=fleet-sort-name]").await;
+        click(&driver, "[data-testid=fleet-sort-name]").await;
+        let first = driver
+            .find(By::Css("[data-testid^=fleet-row-]"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let first = first.text().await.unwrap_or_default();
+        assert!(first.contains("tenant-0799"), "{first}");
+        shot(&driver, "84-fleet-1000-filtered-and-sorted").await;
+
+        // The interrupted batch, on this start: which database finished, which never ran.
+        let banner = wait_text(&driver, "[data-testid^=batch-interrupted-]", "resume-a").await;
+        let said = banner.text().await.unwrap_or_default();
+        assert!(said.contains("resume-c"), "{said}");
+        shot(&driver, "85-interrupted-batch-on-start").await;
+        click(&driver, "[data-testid^=batch-run-rest-]").await;
+        wait_text(&driver, "[data-testid=batch-rest-of]", "").await;
+        click(&driver, "[data-testid=batch-start]").await;
+        wait_text(&driver, "[data-testid=batch-summary]", "2 succeeded").await;
+        shot(&driver, "86-interrupted-batch-finished").await;
+        let rows =
+            tokio::task::block_in_place(|| [&fast[0], &pg, &fast[1]].map(|db| db.version_rows()));
+        assert_eq!(
+            rows,
+            [["002"], ["002"], ["002"]].map(|r| r.map(String::from).to_vec())
+        );
+        driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
+    });
+}
+
+/// Runs `upgrade head` over the Resume group from the command line and kills it once `marker`
+/// is printed: the batch stays in the store with its databases not run.
+fn kill_batch_midway(dir: &str, marker: &str) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(stratum_tests::stratum_bin())
+        .args([
+            "--data-dir",
+            dir,
+            "upgrade",
+            "head",
+            "--group",
+            "Resume",
+            "--concurrency",
+            "1",
+        ])
+        .env_remove("STRATUM_DATABASE_URL")
+        .env_remove("STRATUM_PROJECT")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run stratum: {e}"));
+    let stderr = child
+        .stderr
+        .take()
+        .unwrap_or_else(|| panic!("stderr is piped"));
+    let mut said = Vec::new();
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        let seen = line.contains(marker);
+        said.push(line);
+        if seen {
+            break;
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    child.kill().unwrap_or_else(|e| panic!("{e}"));
+    let _ = child.wait();
+    assert!(
+        said.iter().any(|l| l.contains(marker)),
+        "the batch never got there: {}",
+        said.join("\n")
+    );
+}

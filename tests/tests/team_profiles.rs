@@ -90,7 +90,10 @@ fn exported_profiles_hold_no_password_and_import_on_another_machine_beside_their
     assert!(out.status.success(), "{}", text(&out));
     let written = std::fs::read_to_string(&file).unwrap_or_default();
     assert!(!written.contains(secret), "{written}");
-    assert!(written.contains("\"project_dir\": \"erp-repo\""), "{written}");
+    assert!(
+        written.contains("\"project_dir\": \"erp-repo\""),
+        "{written}"
+    );
 
     // A colleague's machine: the folder checked out elsewhere, another data folder.
     let colleague = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -130,7 +133,10 @@ fn exported_profiles_hold_no_password_and_import_on_another_machine_beside_their
     assert_eq!(prod["client"], "Acme");
     assert_eq!(prod["environment"], "production");
     assert_eq!(prod["tags"], serde_json::json!(["erp", "eu"]));
-    assert_eq!(prod["database"], "postgresql://ops@db.acme.example:6543/erp");
+    assert_eq!(
+        prod["database"],
+        "postgresql://ops@db.acme.example:6543/erp"
+    );
     let bound = std::fs::canonicalize(moved.join("erp-repo")).unwrap_or_default();
     assert_eq!(prod["project_dir"], bound.display().to_string());
 

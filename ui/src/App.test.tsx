@@ -21,6 +21,9 @@ const commands = vi.hoisted(() => ({
   trustFolder: vi.fn(),
   listTrustedFolders: vi.fn(),
   revokeTrustedFolder: vi.fn(),
+  exportProfiles: vi.fn(),
+  chooseProfilesFile: vi.fn(),
+  importProfiles: vi.fn(),
 }));
 vi.mock("./bindings", () => ({ commands }));
 vi.mock("@tauri-apps/api/core", () => ({ Channel: class { onmessage = () => {}; } }));
@@ -298,4 +301,54 @@ test("a revision of an untrusted Alembic folder asks first; once trusted its SQL
   expect(commands.revokeTrustedFolder).toHaveBeenCalledWith("/srv/acme");
   fireEvent.keyDown(window, { key: "Escape" });
   expect(screen.queryByTestId("trusted-folders")).not.toBeInTheDocument();
+});
+
+test("Export profiles… says where the file went; a cancelled save dialog says nothing", async () => {
+  commands.timeline.mockImplementation(() => ok(timeline("native")));
+  commands.exportProfiles.mockImplementationOnce(() => ok(null)).mockImplementationOnce(() => ok("/home/ops/profiles.json"));
+  render(<App />);
+  await screen.findByTestId("db-summary");
+  fireEvent.click(screen.getByTestId("export-profiles"));
+  await waitFor(() => expect(commands.exportProfiles).toHaveBeenCalledTimes(1));
+  expect(screen.queryByTestId("note")).not.toBeInTheDocument();
+  fireEvent.click(screen.getByTestId("export-profiles"));
+  expect(await screen.findByTestId("note")).toHaveTextContent("Exported the profiles to /home/ops/profiles.json (no passwords are in it).");
+});
+
+test("an export that fails is said", async () => {
+  commands.timeline.mockImplementation(() => ok(timeline("native")));
+  commands.exportProfiles.mockImplementation(() => failed({ kind: "store", message: "permission denied: /root/profiles.json" }));
+  render(<App />);
+  await screen.findByTestId("db-summary");
+  fireEvent.click(screen.getByTestId("export-profiles"));
+  expect(await screen.findByRole("alert")).toHaveTextContent("permission denied: /root/profiles.json");
+  expect(screen.queryByTestId("note")).not.toBeInTheDocument();
+});
+
+test("Import profiles…: a cancelled file dialog opens nothing; a chosen file is imported and the profiles read again on Close", async () => {
+  commands.timeline.mockImplementation(() => ok(timeline("native")));
+  commands.chooseProfilesFile
+    .mockImplementationOnce(() => ok(null))
+    .mockImplementationOnce(() => ok({ path: "/home/ops/profiles.json", profiles: ["Acme staging", "Globex"], taken: ["Acme staging"], servers_wanting_a_password: ["postgresql://ops@db.example:5432"] }));
+  commands.importProfiles.mockImplementation(() =>
+    ok({ added: [{ name: "Globex", server: "postgresql://ops@db.example:5432", password: { from: "given" } }], skipped: [["Acme staging", "a profile of that name is here already"]] }),
+  );
+  render(<App />);
+  await screen.findByTestId("db-summary");
+  fireEvent.click(screen.getByTestId("import-profiles"));
+  await waitFor(() => expect(commands.chooseProfilesFile).toHaveBeenCalledTimes(1));
+  expect(screen.queryByTestId("import-dialog")).not.toBeInTheDocument();
+
+  fireEvent.click(screen.getByTestId("import-profiles"));
+  const dialog = await screen.findByTestId("import-dialog");
+  expect(dialog).toHaveTextContent("Acme staging already here: skipped");
+  expect(screen.getByTestId("import-confirm")).toHaveTextContent("Import 1 profile(s)");
+  fireEvent.change(screen.getByTestId("import-password-0"), { target: { value: "pw" } });
+  fireEvent.click(screen.getByTestId("import-confirm"));
+  expect(await screen.findByTestId("import-result")).toHaveTextContent("Globex postgresql://ops@db.example:5432 — password typed");
+  expect(commands.importProfiles).toHaveBeenCalledWith("/home/ops/profiles.json", { "postgresql://ops@db.example:5432": "pw" });
+  expect(commands.listProfiles).toHaveBeenCalledTimes(1);
+  fireEvent.click(screen.getByTestId("import-close"));
+  expect(screen.queryByTestId("import-dialog")).not.toBeInTheDocument();
+  await waitFor(() => expect(commands.listProfiles).toHaveBeenCalledTimes(2));
 });

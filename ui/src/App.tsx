@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { ComputedValue, ConvertedView, Direction, FleetStatus, ProfileView, TimelineView, OperationRequest } from "./bindings";
+import type { ComputedValue, ConvertedView, Direction, FleetStatus, ProfileView, ProfilesFileView, TimelineView, OperationRequest } from "./bindings";
 import { call, commands, CommandError, messageOf } from "./api";
 import { Sidebar } from "./components/Sidebar";
 import { Timeline } from "./components/Timeline";
@@ -10,6 +10,7 @@ import { About } from "./components/About";
 import { OperationFlow } from "./components/OperationFlow";
 import { ProfileForm } from "./components/ProfileForm";
 import { DiscoverDialog } from "./components/DiscoverDialog";
+import { ImportProfilesDialog } from "./components/ImportProfilesDialog";
 import { NewRevision } from "./components/NewRevision";
 import { Backups } from "./components/Backups";
 import { Schema } from "./components/Schema";
@@ -53,6 +54,8 @@ export function App() {
   const [statuses, setStatuses] = useState<FleetStatus[]>([]);
   const [form, setForm] = useState<{ editing: ProfileView | null } | null>(null);
   const [discovering, setDiscovering] = useState(false);
+  // The profiles file chosen for "Import profiles…", while its dialog is open.
+  const [importing, setImporting] = useState<ProfilesFileView | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [writing, setWriting] = useState(false);
   const [computed, setComputed] = useState<{ profileId: number; value: ComputedValue } | null>(null);
@@ -149,7 +152,7 @@ export function App() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (operation || writing || form || ask || checkingUp || showAbout || showTrusted) return;
+      if (operation || writing || form || ask || checkingUp || showAbout || showTrusted || importing) return;
       if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === "f") {
         e.preventDefault();
         openFleet();
@@ -170,7 +173,7 @@ export function App() {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [operation, writing, form, ask, checkingUp, showAbout, showTrusted, selected, pending.length, refresh, fleetOpen, openFleet]);
+  }, [operation, writing, form, ask, checkingUp, showAbout, showTrusted, importing, selected, pending.length, refresh, fleetOpen, openFleet]);
 
   const mergeHeads = () => {
     if (selected === null) return;
@@ -193,6 +196,16 @@ export function App() {
     if (!profile) return;
     call(commands.saveOperationSql(profile.id, { kind: "upgrade", target: "heads" }))
       .then((path) => path && setNote(`Saved the upgrade SQL to ${path}.`))
+      .catch((e) => setError(messageOf(e)));
+  };
+  const exportProfiles = () => {
+    call(commands.exportProfiles())
+      .then((path) => path && setNote(`Exported the profiles to ${path} (no passwords are in it).`))
+      .catch((e) => setError(messageOf(e)));
+  };
+  const importProfiles = () => {
+    call(commands.chooseProfilesFile())
+      .then((file) => file && setImporting(file))
       .catch((e) => setError(messageOf(e)));
   };
   const convert = () => {
@@ -222,7 +235,7 @@ export function App() {
 
   return (
     <div className="app">
-      <Sidebar profiles={profiles} selected={selected} onSelect={openProfile} statuses={statuses} onNew={() => setForm({ editing: null })} onDiscover={() => setDiscovering(true)} fleet={fleetOpen} onFleet={openFleet} />
+      <Sidebar profiles={profiles} selected={selected} onSelect={openProfile} statuses={statuses} onNew={() => setForm({ editing: null })} onDiscover={() => setDiscovering(true)} onExportProfiles={exportProfiles} onImportProfiles={importProfiles} fleet={fleetOpen} onFleet={openFleet} />
       <main className="main">
         {fleetMounted && <Fleet profiles={profiles} visible={fleetOpen} onOpenProfile={openProfile} onChanged={loadStatuses} />}
         {fleetOpen ? null : profile ? (
@@ -358,6 +371,16 @@ export function App() {
           onAdded={(count) => {
             setDiscovering(false);
             setNote(`Added ${count} profile(s) from the server.`);
+            loadProfiles();
+          }}
+        />
+      )}
+      {importing && (
+        <ImportProfilesDialog
+          file={importing}
+          onClose={() => setImporting(null)}
+          onImported={() => {
+            setImporting(null);
             loadProfiles();
           }}
         />

@@ -27,6 +27,11 @@ export const commands = {
 	/**  Connects with what the form holds (nothing is saved): server version, latency, rows. */
 	testConnection: (input: ProfileInput) => typedError<ConnectionTest, AppError>(__TAURI_INVOKE("test_connection", { input })),
 	/**
+	 *  Trusts the host key of the SSH bastion `url` names, once the person has compared its
+	 *  fingerprint with the one shown.
+	 */
+	trustSshHost: (url: string, fingerprint: string) => typedError<null, AppError>(__TAURI_INVOKE("trust_ssh_host", { url, fingerprint })),
+	/**
 	 *  Where every profile stands, for the sidebar's dots: the fleet's own reading of each database
 	 *  (a few at a time, each within seconds: a dead server does not hold up the others).
 	 */
@@ -386,12 +391,19 @@ export type ComputedValue = {
  */
 export type ConnectField = "host" | "port" | "database" | "user" | "password" | "tls" | "schema" | 
 /**  SQLite's database file. */
-"file";
+"file" | 
+/**  The SSH bastion the database is reached through. */
+"ssh";
 
 /**  A connection that failed, and the field of the connection form to look at. */
 export type ConnectionProblem = {
 	message: string,
 	field: ConnectField | null,
+	/**
+	 *  An SSH bastion not trusted yet: the fingerprint of the key it offers, for the person to
+	 *  compare and trust.
+	 */
+	ssh_fingerprint: string | null,
 };
 
 export type ConnectionTest = {

@@ -145,3 +145,66 @@ test("a URL typed a character at a time reads as far as it goes without throwing
   for (let i = 0; i <= url.length; i++) expect(() => parseUrl(url.slice(0, i))).not.toThrow();
   expect(fieldsOf("postgresql://e")).toMatchObject({ host: "e", user: "" });
 });
+
+test("an SSH bastion reads into its fields and back, written after sslmode and before the schema", () => {
+  const url = "postgresql://erp@10.0.0.5:5432/erp?sslmode=require&ssh=deploy@bastion.example:22&ssh_key=/home/me/.ssh/id_ed25519&schema=tenant_a";
+  expect(fieldsOf(url)).toEqual({
+    ...emptyFields("postgres"), host: "10.0.0.5", port: "5432", user: "erp", database: "erp", tls: "require", schema: "tenant_a",
+    sshUser: "deploy", sshHost: "bastion.example", sshPort: "22", sshKey: "/home/me/.ssh/id_ed25519",
+  });
+  expect(roundTrip(url)).toBe(url);
+  // Without a key (the SSH agent's keys) and without a port (22), on MySQL too.
+  const agent = "mysql://root@db.internal/shop?ssh=ops@bastion";
+  expect(fieldsOf(agent)).toMatchObject({ sshUser: "ops", sshHost: "bastion", sshPort: "", sshKey: "", params: [] });
+  expect(roundTrip(agent)).toBe(agent);
+  expect(composeUrl({ ...emptyFields(), host: "db", database: "erp", sshUser: "deploy", sshHost: "bastion.example", sshPort: "2222", sshKey: "~/.ssh/id_ed25519" }))
+    .toBe("postgresql://db/erp?ssh=deploy@bastion.example:2222&ssh_key=~/.ssh/id_ed25519");
+});
+
+test("the Rust side's stored form of a bastion (%40, %3A, %2F) reads back", () => {
+  const stored = "postgresql://erp@10.0.0.5:5432/erp?sslmode=require&ssh=deploy%40bastion-example%3A22&ssh_key=%2Fhome%2Fme%2F.ssh%2Fid_ed25519&schema=tenant%5Fa";
+  const f = fieldsOf(stored);
+  expect(f).toMatchObject({ sshUser: "deploy", sshHost: "bastion-example", sshPort: "22", sshKey: "/home/me/.ssh/id_ed25519", schema: "tenant_a", params: [] });
+  const again = composeUrl(f);
+  expect(again).toBe("postgresql://erp@10.0.0.5:5432/erp?sslmode=require&ssh=deploy@bastion-example:22&ssh_key=/home/me/.ssh/id_ed25519&schema=tenant_a");
+  expect(fieldsOf(again)).toEqual(f);
+  // An IPv6 bastion, in brackets, as the Rust side writes it.
+  const v6 = fieldsOf("postgresql://u@db/x?ssh=ops%40%5Bfe80%3A%3A1%5D%3A2222");
+  expect(v6).toMatchObject({ sshUser: "ops", sshHost: "fe80::1", sshPort: "2222" });
+  expect(composeUrl(v6)).toBe("postgresql://u@db/x?ssh=ops@[fe80::1]:2222");
+});
+
+test("a URL without a bastion stays without one; SQLite has none", () => {
+  for (const url of ["postgresql://erp@db.example:6543/erp?sslmode=require&schema=tenant_a", "mysql://root@127.0.0.1/shop", "postgresql:///erp"]) {
+    expect(fieldsOf(url)).toMatchObject({ sshUser: "", sshHost: "", sshPort: "", sshKey: "" });
+    expect(roundTrip(url)).not.toContain("ssh");
+    expect(roundTrip(url)).toBe(url);
+  }
+  // A key or a port alone makes no bastion (the Rust side drops a key without one).
+  expect(composeUrl({ ...emptyFields(), host: "db", database: "x", sshKey: "/k", sshPort: "22" })).toBe("postgresql://db/x");
+  expect(roundTrip("postgresql://db/x?ssh_key=/k")).toBe("postgresql://db/x");
+  // SQLite: the fields are not written, a parameter of that name kept as it is.
+  expect(composeUrl({ ...emptyFields("sqlite"), file: "app.db", sshUser: "u", sshHost: "b" })).toBe("sqlite:///app.db");
+  expect(fieldsOf("sqlite:///app.db?ssh=u@b")).toMatchObject({ sshHost: "", params: ["ssh=u@b"] });
+});
+
+test("a bastion's spec is written so the Rust side reads it: IPv6 in brackets with its port, the rest encoded", () => {
+  // `user@[::1]` without a port is refused by the Rust side: the default port is written out.
+  expect(composeUrl({ ...emptyFields(), host: "db", sshUser: "ops", sshHost: "::1" })).toBe("postgresql://db?ssh=ops@[::1]:22");
+  expect(composeUrl({ ...emptyFields(), host: "db", sshUser: "ops", sshHost: "[fe80::2]", sshPort: "2200" })).toBe("postgresql://db?ssh=ops@[fe80::2]:2200");
+  // What a query would read otherwise (`&`, `=`, `+`, `%`, `#`, spaces) is percent-encoded.
+  const odd = { ...emptyFields(), host: "db", sshUser: "ops", sshHost: "bastion", sshKey: "/keys/a&b=c+d %e#f" };
+  const url = composeUrl(odd);
+  expect(url).toBe("postgresql://db?ssh=ops@bastion&ssh_key=/keys/a%26b%3Dc%2Bd%20%25e%23f");
+  expect(fieldsOf(url)).toEqual(odd);
+});
+
+test("a bastion the Rust side would refuse says why", () => {
+  expect(parseUrl("postgresql://u@db/x?ssh=bastion")).toEqual({ error: "ssh=bastion: write it as user@host or user@host:port" });
+  expect(parseUrl("postgresql://u@db/x?ssh=@bastion")).toEqual({ error: expect.stringContaining("write it as user@host") });
+  expect(parseUrl("postgresql://u@db/x?ssh=ops@")).toEqual({ error: expect.stringContaining("write it as user@host") });
+  expect(parseUrl("postgresql://u@db/x?ssh=ops@bastion:ssh")).toEqual({ error: "ssh=ops@bastion:ssh: the port 'ssh' is not a number" });
+  expect(parseUrl("postgresql://u@db/x?ssh=ops@bastion:70000")).toEqual({ error: expect.stringContaining("not a number") });
+  const url = "postgresql://erp@db/erp?ssh=deploy@bastion.example:22&ssh_key=/home/me/.ssh/id";
+  for (let i = 0; i <= url.length; i++) expect(() => parseUrl(url.slice(0, i))).not.toThrow();
+});

@@ -3,6 +3,8 @@
 // SQLAlchemy's URLs (`postgresql+psycopg2://u@h/db`, `sqlite:///relative.db`,
 // `sqlite:////absolute.db`) and plain ones (`postgres://`, `mysql://`, `mariadb://`).
 // A password is never part of a composed URL: it belongs in the keychain.
+// An SSH bastion (PostgreSQL, MySQL) is written as `?ssh=user@host:port&ssh_key=PATH`
+// (crates/db/src/tunnel.rs).
 
 export type Engine = "postgres" | "mysql" | "sqlite";
 
@@ -24,6 +26,14 @@ export type ConnectionFields = {
   schema: string;
   /** SQLite: the file's path ("" or ":memory:": in memory). */
   file: string;
+  /** An SSH bastion the database is reached through (`?ssh=user@host:port`): its user, */
+  sshUser: string;
+  /** its host (without brackets, also an IPv6 address; "" is no bastion), */
+  sshHost: string;
+  /** its port (digits, or "" for 22), */
+  sshPort: string;
+  /** and a private key file (`&ssh_key=`; "": the SSH agent's keys). Not for SQLite. */
+  sshKey: string;
   /** Other query parameters, each as written (`key=value`), in their order: kept as they are. */
   params: string[];
 };
@@ -35,7 +45,10 @@ export const DEFAULT_PORT: Record<Engine, string> = { postgres: "5432", mysql: "
 export const TLS_MODES: Exclude<TlsMode, "">[] = ["disable", "prefer", "require", "verify-ca", "verify-full"];
 
 export function emptyFields(engine: Engine = "postgres"): ConnectionFields {
-  return { engine, driver: "", host: "", port: "", database: "", user: "", tls: "", schema: "", file: "", params: [] };
+  return {
+    engine, driver: "", host: "", port: "", database: "", user: "", tls: "", schema: "", file: "",
+    sshUser: "", sshHost: "", sshPort: "", sshKey: "", params: [],
+  };
 }
 
 const EXPECTED = "expected a URL like postgresql://user@host/db, mysql://user@host/db or sqlite:///file.db";
@@ -89,6 +102,39 @@ function decode(s: string): string {
 
 /** A query parameter's key or value (form encoding: `+` is a space). */
 const decodeQuery = (s: string) => decode(s.replace(/\+/g, " "));
+
+/** A port as Rust's `u16` parse reads it (a `+` in front allowed), or null. */
+function portOf(p: string): string | null {
+  return /^\+?\d+$/.test(p) && Number(p.replace("+", "")) <= 65535 ? String(Number(p.replace("+", ""))) : null;
+}
+
+type Ssh = { sshUser: string; sshHost: string; sshPort: string };
+
+/** `ssh=user@host[:port]` as the Rust side reads it (SshSettings::parse). */
+function parseSsh(spec: string): Ssh | { error: string } {
+  const wrong = { error: `ssh=${spec}: write it as user@host or user@host:port` };
+  const at = spec.indexOf("@");
+  if (at < 0) return wrong;
+  const user = spec.slice(0, at);
+  const rest = spec.slice(at + 1);
+  let host = rest;
+  let port = "";
+  const colon = rest.lastIndexOf(":");
+  if (colon >= 0) {
+    const h = rest.slice(0, colon);
+    const p = rest.slice(colon + 1);
+    // A colon after an IPv6 address's closing bracket only if a port follows it.
+    if (!h.endsWith("]") || portOf(p) !== null) {
+      const read = portOf(p);
+      if (read === null) return { error: `ssh=${spec}: the port '${p}' is not a number` };
+      host = h;
+      port = read;
+    }
+  }
+  host = host.replace(/^[[\]]+|[[\]]+$/g, "");
+  if (!user || !host) return wrong;
+  return { sshUser: user, sshHost: host, sshPort: port };
+}
 
 /** Reads a URL into the form's fields, the password (if it has one) apart. */
 export function parseUrl(url: string): Parsed {
@@ -195,6 +241,12 @@ export function parseUrl(url: string): Parsed {
         return { error: "?schema= names a PostgreSQL schema; on MySQL each database is a schema of its own, so name it as the database" };
       }
       fields.schema = value.trim();
+    } else if (key === "ssh") {
+      const ssh = parseSsh(value);
+      if ("error" in ssh) return ssh;
+      Object.assign(fields, ssh);
+    } else if (key === "ssh_key") {
+      fields.sshKey = value;
     } else {
       // A Unix socket directory (`host=/var/run/postgresql`) and whatever else: kept as written.
       fields.params.push(piece);
@@ -222,8 +274,31 @@ export function composeUrl(f: ConnectionFields): string {
   const path = f.database ? `/${encodeURIComponent(f.database)}` : "";
   const query = [...f.params];
   if (f.tls) query.push(`sslmode=${f.tls}`);
+  query.push(...sshQuery(f));
   if (f.engine === "postgres" && f.schema.trim()) query.push(`schema=${encodeURIComponent(f.schema.trim())}`);
   return `${scheme}${driver}://${user}${host}${port ? `:${port}` : ""}${path}${query.length ? `?${query.join("&")}` : ""}`;
+}
+
+/**
+ * A query value, percent-encoded but for what an SSH spec and a path are made of (`@`, `:`, `/`,
+ * an IPv6 address's brackets), which a query holds as they are: `ssh=deploy@bastion:22`.
+ */
+const encodeReadable = (s: string) => encodeURIComponent(s).replace(/%(40|3A|2F|5B|5D)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+
+/** `ssh=` and `ssh_key=` as the fields write them: none without a bastion host or user. */
+function sshQuery(f: ConnectionFields): string[] {
+  let host = f.sshHost.trim().replace(/^\[(.*)\]$/, "$1");
+  const user = f.sshUser.trim();
+  let port = f.sshPort.trim();
+  if (!host && !user) return [];
+  if (host.includes(":")) {
+    host = `[${host}]`;
+    // The Rust side reads `user@[::1]` without a port as a port of `1]`: the default is written out.
+    port ||= "22";
+  }
+  const query = [`ssh=${encodeReadable(`${user}@${host}${port ? `:${port}` : ""}`)}`];
+  if (f.sshKey.trim()) query.push(`ssh_key=${encodeReadable(f.sshKey.trim())}`);
+  return query;
 }
 
 /** The URL as written with its password (if any) taken out, the rest left as it is. */

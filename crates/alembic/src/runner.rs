@@ -129,7 +129,8 @@ impl Alembic {
             "op": "command", "ini": self.ini, "name": name, "args": args, "kwargs": kwargs,
             "journal": journaled.request,
         });
-        let url = self.sqlalchemy_url(&conn.url);
+        // The project's Python reaches a database behind a bastion through this process's tunnel.
+        let url = self.sqlalchemy_url(&stratum_db::tunnel::reachable(&conn.url).await?);
         let total = plan.steps.len();
         let mut index = 0usize;
         let mut statements = 0usize;

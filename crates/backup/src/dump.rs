@@ -90,6 +90,8 @@ async fn backup_unlogged(
     tools: &Tools,
     out: &Path,
 ) -> Result<Manifest, BackupError> {
+    // The engine's tool goes through the bastion's tunnel like every connection.
+    let url = &stratum_db::tunnel::reachable(url).await?;
     if out.exists() {
         return Err(BackupError::Io {
             path: out.to_path_buf(),

@@ -82,11 +82,13 @@ async fn restore_unlogged(
     target: &RestoreTarget,
 ) -> Result<Restored, BackupError> {
     let started = Instant::now();
+    let shown = url.to_string();
+    let url = &stratum_db::tunnel::reachable(url).await?;
     let manifest = Manifest::read(backup)?;
     if manifest.engine != engine_name(url.engine) {
         return Err(BackupError::WrongEngine {
             found: manifest.engine,
-            target: url.to_string(),
+            target: shown,
         });
     }
     // Verifying reads the whole file; restoring reads it too. Done side by side, the check
@@ -102,7 +104,12 @@ async fn restore_unlogged(
     };
     let database = put_in_place(url, staged, target, backup, tools).await?;
     Ok(Restored {
-        database,
+        // The database as the person knows it, not the tunnel's end on this machine.
+        database: if *target == RestoreTarget::Same {
+            shown
+        } else {
+            database
+        },
         rows: manifest.rows,
         duration_ms: stratum_db::elapsed_ms(started),
     })

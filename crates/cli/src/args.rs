@@ -91,6 +91,12 @@ pub enum Command {
     },
     /// Check a backup: its checksum, and that the engine's own tool can read it.
     Verify { path: PathBuf },
+    /// Trust the host key of the SSH bastion the --url names (`?ssh=user@host`), after comparing
+    /// the fingerprint a first connection printed with the one its administrator gives.
+    SshTrust {
+        /// The fingerprint compared, e.g. SHA256:AbC...
+        fingerprint: String,
+    },
     /// Restore a backup into the database (after a safety backup), or into a new one with --into.
     Restore(RestoreArgs),
     /// Run the safety checks on the project's revisions (all, or those named). Exit code 1 when a

@@ -17,6 +17,7 @@ mod profile_cmds;
 mod project_args;
 mod rehearse_cmd;
 mod schema_cmd;
+mod ssh_cmd;
 
 use clap::{CommandFactory, Parser};
 
@@ -94,6 +95,7 @@ async fn dispatch(cli: &Cli, out: &Out) -> Result<(), CliError> {
         Command::Stamp(a) => migrate::stamp(cli, a, out).await,
         Command::Backup { out: path } => backup_cmds::backup_cmd(cli, path, out).await,
         Command::Verify { path } => backup_cmds::verify_cmd(cli, path, out).await,
+        Command::SshTrust { fingerprint } => ssh_cmd::trust(cli, fingerprint, out).await,
         Command::Restore(a) => backup_cmds::restore_cmd(cli, a, out).await,
         Command::Check(a) => check_cmd::check(cli, a, out).await,
         Command::Schema { table } => schema_cmd::schema(cli, table, out).await,

@@ -156,10 +156,7 @@ fn pgpass_lookup(file: &Path, url: &DatabaseUrl) -> Option<String> {
             if fields.len() < 5 {
                 return None;
             }
-            let matches = fields
-                .iter()
-                .zip(wanted)
-                .all(|(f, w)| f == "*" || f == w);
+            let matches = fields.iter().zip(wanted).all(|(f, w)| f == "*" || f == w);
             matches.then(|| fields[4].clone())
         })
 }

@@ -51,7 +51,9 @@ impl Connection {
     /// Connects, giving up after `timeout`, with an error that says what is wrong.
     pub async fn connect(url: &DatabaseUrl, timeout: Duration) -> Result<Connection, DbError> {
         let target = url.to_string();
-        let inner = match tokio::time::timeout(timeout, Self::open(url)).await {
+        // Through the bastion when the URL names one; messages still name the database.
+        let reached = crate::tunnel::reachable(url).await?;
+        let inner = match tokio::time::timeout(timeout, Self::open(&reached)).await {
             Ok(Ok(inner)) => inner,
             Ok(Err(e)) => {
                 let (reason, field) = connect_reason(url, &e);

@@ -19,6 +19,8 @@ pub enum ConnectField {
     Schema,
     /// SQLite's database file.
     File,
+    /// The SSH bastion the database is reached through.
+    Ssh,
 }
 
 /// Where a run stopped and what state it left behind.
@@ -93,6 +95,20 @@ pub enum DbError {
         reason: String,
         field: Option<ConnectField>,
     },
+    #[error("cannot reach the database through the SSH bastion {bastion}: {reason}")]
+    Ssh { bastion: String, reason: String },
+    #[error("the SSH bastion {bastion} is not known yet: its host key's fingerprint is {fingerprint}. Compare it with the one the bastion's administrator gives you; if they are the same, trust it (the profile form's \"Trust this key\", or `stratum ssh-trust URL {fingerprint}`)")]
+    SshUnknownHost {
+        bastion: String,
+        fingerprint: String,
+    },
+    #[error("the host key of the SSH bastion {bastion} has CHANGED since it was trusted ({file}, line {line}; it now offers {fingerprint}): someone may be in between, so nothing was sent. If the bastion was reinstalled, its administrator can confirm the new key; then remove that line and trust it again")]
+    SshHostKeyChanged {
+        bastion: String,
+        fingerprint: String,
+        file: String,
+        line: usize,
+    },
     #[error("could not reach {target} within {} seconds; check the host, the port and any firewall", .after.as_secs())]
     ConnectTimeout { target: String, after: Duration },
     #[error("another run holds the migration lock on {target} ({holder}); waited {} seconds", .after.as_secs())]
@@ -131,6 +147,9 @@ impl DbError {
         match self {
             DbError::Connect { field, .. } => *field,
             DbError::ConnectTimeout { .. } => Some(ConnectField::Host),
+            DbError::Ssh { .. }
+            | DbError::SshUnknownHost { .. }
+            | DbError::SshHostKeyChanged { .. } => Some(ConnectField::Ssh),
             _ => None,
         }
     }

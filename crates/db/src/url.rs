@@ -78,6 +78,8 @@ pub struct DatabaseUrl {
     /// PostgreSQL: a service of `pg_service.conf` (`?service=erp_prod`) whose settings fill what
     /// the URL leaves out.
     pub service: Option<crate::client_files::Service>,
+    /// An SSH bastion the database is reached through (`?ssh=user@host:22&ssh_key=PATH`).
+    pub ssh: Option<crate::tunnel::SshSettings>,
     /// PostgreSQL: one tenant's schema (`?schema=tenant_a`). Its version table lives there and
     /// revisions run with it first on the `search_path`, so unqualified names land in it.
     pub schema: Option<String>,
@@ -111,6 +113,9 @@ impl fmt::Display for DatabaseUrl {
                     write!(f, ":{p}")?;
                 }
                 write!(f, "/{}", self.database)?;
+                if let Some(ssh) = &self.ssh {
+                    write!(f, " via {ssh}")?;
+                }
                 if let Some(s) = &self.schema {
                     write!(f, " (schema {s})")?;
                 }
@@ -156,6 +161,7 @@ impl DatabaseUrl {
         let mut socket = None;
         let mut schema = None;
         let mut service = None;
+        let (mut ssh, mut ssh_key) = (None, None);
         let mut host = parsed
             .host_str()
             .unwrap_or("")
@@ -175,6 +181,8 @@ impl DatabaseUrl {
                     ))
                 }
                 "schema" => schema = Some(v.trim().to_string()).filter(|s| !s.is_empty()),
+                "ssh" => ssh = Some(v.into_owned()),
+                "ssh_key" => ssh_key = Some(v.into_owned()),
                 "service" if engine == Engine::Postgres => {
                     service = Some(crate::client_files::service(v.trim()).map_err(DbError::Url)?)
                 }
@@ -224,6 +232,10 @@ impl DatabaseUrl {
             socket,
             driver,
             service,
+            ssh: ssh
+                .map(|s| crate::tunnel::SshSettings::parse(&s, ssh_key.as_deref()))
+                .transpose()
+                .map_err(DbError::Url)?,
             schema,
         })
     }
@@ -252,6 +264,7 @@ impl DatabaseUrl {
             socket: None,
             driver: None,
             service: None,
+            ssh: None,
             schema: None,
         }
     }
@@ -313,8 +326,13 @@ impl DatabaseUrl {
                     .unwrap_or_default();
                 let socket_or_host = self.socket.as_deref().unwrap_or(&self.host);
                 // A URL cannot give a port without a host.
-                let host_from_svc = port.is_empty() && from_svc(Some(socket_or_host), |s| s.host.as_deref());
-                let host = if host_from_svc { String::new() } else { self.url_host() };
+                let host_from_svc =
+                    port.is_empty() && from_svc(Some(socket_or_host), |s| s.host.as_deref());
+                let host = if host_from_svc {
+                    String::new()
+                } else {
+                    self.url_host()
+                };
                 let mut query = Vec::new();
                 if let Some(svc) = svc {
                     query.push(format!("service={}", enc(&svc.name)));
@@ -330,14 +348,17 @@ impl DatabaseUrl {
                     TlsMode::VerifyFull => "verify-full",
                 };
                 let own_tls = !svc.is_some_and(|s| {
-                    s.sslmode
-                        .as_deref()
-                        .and_then(|m| TlsMode::parse(m).ok())
-                        == Some(self.tls)
+                    s.sslmode.as_deref().and_then(|m| TlsMode::parse(m).ok()) == Some(self.tls)
                 });
                 // libpq (psycopg) reads sslmode; MySQL's Python drivers take no such option.
                 if own_tls && (stratum_options || e == Engine::Postgres) {
                     query.push(format!("sslmode={tls}"));
+                }
+                if let (Some(ssh), true) = (&self.ssh, stratum_options) {
+                    query.push(format!("ssh={}", enc(&ssh.spec())));
+                    if let Some(key) = &ssh.key {
+                        query.push(format!("ssh_key={}", enc(&key.display().to_string())));
+                    }
                 }
                 if let Some(schema) = &self.schema {
                     if stratum_options {

@@ -189,7 +189,11 @@ pub fn servers_wanting_a_password(
     wanted
 }
 
-fn known_password(server: &str, existing: &[Profile], secrets: &Secrets) -> Option<(String, String)> {
+fn known_password(
+    server: &str,
+    existing: &[Profile],
+    secrets: &Secrets,
+) -> Option<(String, String)> {
     existing
         .iter()
         .filter(|p| server_of(&p.url) == server)

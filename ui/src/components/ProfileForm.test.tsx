@@ -9,6 +9,7 @@ const commands = vi.hoisted(() => ({
   readAlembicIni: vi.fn(),
   testConnection: vi.fn(),
   saveProfile: vi.fn(),
+  trustSshHost: vi.fn(),
 }));
 vi.mock("../bindings", () => ({ commands }));
 
@@ -337,4 +338,154 @@ test("editing a SQLite profile fills the file from the stored URL", () => {
   expect(value("engine")).toBe("sqlite");
   expect(value("file")).toBe("/srv/app/app.db");
   expect(value("url")).toBe("sqlite:////srv/app/app.db");
+});
+
+test("the SSH tunnel's fields write ssh= and ssh_key= into the URL, which is sent", async () => {
+  const onSaved = vi.fn();
+  commands.saveProfile.mockReturnValue(ok({ profile: edited, password_storage: null }));
+  render(<ProfileForm editing={null} onSaved={onSaved} onClose={() => {}} />);
+  // Folded away for a profile without a bastion.
+  expect(screen.getByTestId("ssh-tunnel")).not.toHaveAttribute("open");
+  expect(screen.getByTestId("ssh-tunnel-toggle")).toHaveTextContent("SSH tunnel: connect through an SSH bastion");
+  expect(field("ssh_port")).toHaveAttribute("placeholder", "22");
+  expect(field("ssh_key")).toHaveAttribute("placeholder", "empty: the SSH agent's keys");
+  expect(screen.getByText("The key stays where it is; Stratum reads it when it connects.")).toBeInTheDocument();
+  type("name", "ERP behind the bastion");
+  type("project_dir", "/srv/erp");
+  type("host", "10.0.0.5");
+  type("port", "5432");
+  type("user", "erp");
+  type("database", "erp");
+  type("tls", "require");
+  type("schema", "tenant_a");
+  type("ssh_host", "bastion.example");
+  // No user yet: the Rust side's words will say what is missing.
+  expect(value("url")).toBe("postgresql://erp@10.0.0.5:5432/erp?sslmode=require&ssh=@bastion.example&schema=tenant_a");
+  type("ssh_user", "deploy");
+  type("ssh_port", "22x");
+  expect(value("ssh_port")).toBe("22");
+  expect(value("url")).toBe("postgresql://erp@10.0.0.5:5432/erp?sslmode=require&ssh=deploy@bastion.example:22&schema=tenant_a");
+  type("ssh_key", "/home/me/.ssh/id_ed25519");
+  const url = "postgresql://erp@10.0.0.5:5432/erp?sslmode=require&ssh=deploy@bastion.example:22&ssh_key=/home/me/.ssh/id_ed25519&schema=tenant_a";
+  expect(value("url")).toBe(url);
+  fireEvent.click(screen.getByText("Save"));
+  await waitFor(() => expect(onSaved).toHaveBeenCalled());
+  expect(commands.saveProfile).toHaveBeenLastCalledWith(expect.objectContaining({ url }));
+
+  // Emptied, the bastion leaves the URL; SQLite has no tunnel.
+  type("ssh_host", "");
+  type("ssh_user", "");
+  expect(value("url")).toBe("postgresql://erp@10.0.0.5:5432/erp?sslmode=require&schema=tenant_a");
+  type("engine", "sqlite");
+  expect(screen.queryByTestId("ssh-tunnel")).toBeNull();
+  expect(field("ssh_host")).toBeNull();
+});
+
+test("a pasted URL with a bastion fills the SSH fields and opens the section; a stored one too", () => {
+  const { unmount } = render(<ProfileForm editing={null} onSaved={() => {}} onClose={() => {}} />);
+  type("url", "mysql://root@db.internal/shop?ssh=ops@[fe80::1]:2222&ssh_key=~/.ssh/id_shop");
+  expect(value("engine")).toBe("mysql");
+  expect(value("host")).toBe("db.internal");
+  expect(value("ssh_host")).toBe("fe80::1");
+  expect(value("ssh_port")).toBe("2222");
+  expect(value("ssh_user")).toBe("ops");
+  expect(value("ssh_key")).toBe("~/.ssh/id_shop");
+  expect(screen.getByTestId("ssh-tunnel")).toHaveAttribute("open");
+  // A field changed afterwards keeps the bastion in the URL.
+  type("database", "shop2");
+  expect(value("url")).toBe("mysql://root@db.internal/shop2?ssh=ops@[fe80::1]:2222&ssh_key=~/.ssh/id_shop");
+  // A wrongly written bastion says why, the fields left as they were.
+  type("url", "mysql://root@db.internal/shop?ssh=bastion");
+  expect(screen.getByTestId("url-help")).toHaveTextContent("ssh=bastion: write it as user@host or user@host:port");
+  expect(value("ssh_host")).toBe("fe80::1");
+  unmount();
+
+  // The Rust side's stored form (%40, %3A, %2F) opens the section with its fields filled.
+  const stored = { ...edited, url: "postgresql://neutron@10.0.0.5:5432/neutron?sslmode=require&ssh=deploy%40bastion.example%3A22&ssh_key=%2Fhome%2Fme%2F.ssh%2Fid_ed25519" };
+  render(<ProfileForm editing={stored} onSaved={() => {}} onClose={() => {}} />);
+  expect(screen.getByTestId("ssh-tunnel")).toHaveAttribute("open");
+  expect(value("ssh_host")).toBe("bastion.example");
+  expect(value("ssh_port")).toBe("22");
+  expect(value("ssh_user")).toBe("deploy");
+  expect(value("ssh_key")).toBe("/home/me/.ssh/id_ed25519");
+});
+
+const unknownBastion = (fingerprint: string | null) =>
+  Promise.resolve({
+    status: "error" as const,
+    error: {
+      kind: "connection" as const,
+      message: {
+        message: `the SSH bastion deploy@bastion.example:22 is not known yet: its host key's fingerprint is ${fingerprint}`,
+        field: "ssh" as const,
+        ssh_fingerprint: fingerprint,
+      },
+    },
+  });
+const FINGERPRINT = "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8";
+const behindBastion = { ...edited, url: "postgresql://neutron@10.0.0.5/neutron?ssh=deploy@bastion.example:22" };
+
+test("an SSH problem opens the section, marks the bastion host and shows the key to trust", async () => {
+  commands.testConnection.mockReturnValue(unknownBastion(FINGERPRINT));
+  render(<ProfileForm editing={behindBastion} onSaved={() => {}} onClose={() => {}} />);
+  // Closed by hand first: the problem opens it again.
+  expect(screen.getByTestId("ssh-tunnel")).toHaveAttribute("open");
+  (screen.getByTestId("ssh-tunnel") as HTMLDetailsElement).open = false;
+  await waitFor(() => expect(screen.getByTestId("ssh-tunnel")).not.toHaveAttribute("open"));
+  expect(screen.getByTestId("ssh-tunnel-toggle")).toHaveTextContent("(deploy@bastion.example:22)");
+  fireEvent.click(screen.getByText("Test connection"));
+  expect(await screen.findByRole("alert")).toHaveTextContent("is not known yet");
+  expect(screen.getByRole("alert")).toHaveTextContent("Look at the field SSH bastion.");
+  expect(screen.getByTestId("ssh-tunnel")).toHaveAttribute("open");
+  const host = field("ssh_host");
+  expect(host).toHaveAttribute("aria-invalid", "true");
+  expect(host).toHaveAccessibleDescription(/is not known yet/);
+  await waitFor(() => expect(host).toHaveFocus());
+  expect(screen.getByTestId("problem-ssh")).toHaveTextContent("is not known yet");
+  expect(screen.getByTestId("ssh-fingerprint").tagName).toBe("CODE");
+  expect(screen.getByTestId("ssh-fingerprint")).toHaveTextContent(FINGERPRINT);
+  expect(screen.getByText("Compare it with the fingerprint the bastion's administrator gives you.")).toBeInTheDocument();
+  expect(screen.getByTestId("trust-ssh-key")).toHaveTextContent("Trust this key");
+  expect(commands.trustSshHost).not.toHaveBeenCalled();
+
+  // Another bastion typed: the key shown was the old one's.
+  type("ssh_host", "bastion2.example");
+  expect(screen.queryByTestId("trust-ssh-key")).toBeNull();
+  expect(host).not.toHaveAttribute("aria-invalid");
+
+  // An SSH problem without a key to trust (refused login) marks the bastion, with no button.
+  commands.testConnection.mockReturnValue(unknownBastion(null));
+  fireEvent.click(screen.getByText("Test connection"));
+  expect(await screen.findByTestId("problem-ssh")).toBeInTheDocument();
+  expect(screen.queryByTestId("trust-ssh-key")).toBeNull();
+});
+
+test("Trust this key trusts the fingerprint shown for the URL sent, then tests the connection again", async () => {
+  commands.testConnection.mockReset();
+  commands.testConnection.mockReturnValueOnce(unknownBastion(FINGERPRINT)).mockReturnValueOnce(ok({ server: "PostgreSQL 16.4", latency_ms: 31, rows: [] }));
+  commands.trustSshHost.mockReturnValue(ok(null));
+  render(<ProfileForm editing={behindBastion} onSaved={() => {}} onClose={() => {}} />);
+  fireEvent.click(screen.getByText("Test connection"));
+  fireEvent.click(await screen.findByTestId("trust-ssh-key"));
+  expect(await screen.findByTestId("connection-ok")).toHaveTextContent("Connected in 31 ms: PostgreSQL 16.4. No revision applied yet.");
+  expect(commands.trustSshHost).toHaveBeenCalledTimes(1);
+  expect(commands.trustSshHost).toHaveBeenCalledWith("postgresql://neutron@10.0.0.5/neutron?ssh=deploy@bastion.example:22", FINGERPRINT);
+  expect(commands.testConnection).toHaveBeenCalledTimes(2);
+  expect(commands.testConnection).toHaveBeenLastCalledWith(expect.objectContaining({ url: "postgresql://neutron@10.0.0.5/neutron?ssh=deploy@bastion.example:22" }));
+  expect(commands.trustSshHost.mock.invocationCallOrder[0]).toBeLessThan(commands.testConnection.mock.invocationCallOrder[1]);
+  expect(screen.queryByRole("alert")).toBeNull();
+  expect(screen.queryByTestId("ssh-fingerprint")).toBeNull();
+  expect(field("ssh_host")).not.toHaveAttribute("aria-invalid");
+});
+
+test("a key that cannot be trusted says why and tests nothing more", async () => {
+  commands.testConnection.mockReset();
+  commands.testConnection.mockReturnValue(unknownBastion(FINGERPRINT));
+  commands.trustSshHost.mockReturnValue(Promise.resolve({ status: "error", error: { kind: "input", message: "the bastion now offers another key" } }));
+  render(<ProfileForm editing={behindBastion} onSaved={() => {}} onClose={() => {}} />);
+  fireEvent.click(screen.getByText("Test connection"));
+  fireEvent.click(await screen.findByTestId("trust-ssh-key"));
+  await waitFor(() => expect(screen.getByRole("alert")).toHaveTextContent("the bastion now offers another key"));
+  expect(commands.testConnection).toHaveBeenCalledTimes(1);
+  expect(screen.getByTestId("trust-ssh-key")).toBeEnabled();
 });

@@ -25,13 +25,21 @@ function fromUrl(url: string, keep: ConnectionFields, onPassword: (p: string) =>
 const ENGINES: [Engine, string][] = [["postgres", "PostgreSQL"], ["mysql", "MySQL / MariaDB"], ["sqlite", "SQLite"]];
 const FIELD_LABEL: Record<ConnectField, string> = {
   host: "Host", port: "Port", database: "Database", user: "User", password: "Password", tls: "TLS mode", schema: "Schema", file: "Database file",
+  ssh: "SSH bastion",
 };
+/** The input a problem field's mark and focus go to. */
+const INPUT_OF: Partial<Record<ConnectField, string>> = { ssh: "ssh_host" };
 
-/** The field a failed connection points at, when the backend names one. */
-function problemField(e: unknown): ConnectField | null {
-  if (!(e instanceof CommandError) || e.error.kind !== "connection") return null;
+type SshKey = "sshHost" | "sshPort" | "sshUser" | "sshKey";
+const hasBastion = (f: ConnectionFields) => !!(f.sshHost || f.sshUser);
+
+/** What a failed connection points at, when the backend names it: the field, and an SSH bastion's key not trusted yet. */
+function problemOf(e: unknown): { field: ConnectField | null; fingerprint: string | null } {
+  if (!(e instanceof CommandError) || e.error.kind !== "connection") return { field: null, fingerprint: null };
   const problem: ConnectionProblem = e.error.message;
-  return problem.field;
+  const fingerprint = problem.ssh_fingerprint ?? null;
+  // A key to trust is the bastion's, whichever field the backend named.
+  return { field: fingerprint ? "ssh" : problem.field, fingerprint };
 }
 
 /** Create or edit a profile; "Test connection" tries what the form holds without saving. */
@@ -62,6 +70,10 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
   const [test, setTest] = useState<ConnectionTest | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [problem, setProblem] = useState<ConnectField | null>(null);
+  // The key an SSH bastion offers that is not trusted yet, while its problem is marked.
+  const [fingerprint, setFingerprint] = useState<string | null>(null);
+  // The SSH tunnel's section is open when the profile has a bastion, or a pasted URL or a problem names one.
+  const [sshOpen, setSshOpen] = useState(() => hasBastion(conn.fields));
   const [busy, setBusy] = useState(false);
   const [notes, setNotes] = useState<string[]>([]);
   const formRef = useRef<HTMLFormElement>(null);
@@ -78,7 +90,7 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
 
   /** A field changed: the URL box shows the URL the fields now make. */
   const setField = <K extends keyof ConnectionFields>(k: K, v: ConnectionFields[K]) => {
-    if (k === problem) setProblem(null);
+    if (k === problem || (problem === "ssh" && k.startsWith("ssh"))) setProblem(null);
     setConn((c) => {
       const next = { ...c.fields, [k]: v };
       if (k === "engine" && v !== c.fields.engine) {
@@ -89,21 +101,25 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
       return { fields: next, url: composeUrl(next), urlError: null };
     });
   };
-  const onField = (k: "host" | "database" | "user" | "schema" | "file") => (e: React.ChangeEvent<HTMLInputElement>) => setField(k, e.target.value);
+  const onField = (k: "host" | "database" | "user" | "schema" | "file" | Exclude<SshKey, "sshPort">) => (e: React.ChangeEvent<HTMLInputElement>) =>
+    setField(k, e.target.value);
   const typeUrl = (typed: string) => {
     setProblem(null);
-    setConn(fromUrl(typed, conn.fields, setPassword));
+    const next = fromUrl(typed, conn.fields, setPassword);
+    if (!next.urlError && next.fields.engine !== "sqlite" && hasBastion(next.fields)) setSshOpen(true);
+    setConn(next);
   };
 
   // The field a failed connection names gets the focus.
   useEffect(() => {
-    if (problem) formRef.current?.querySelector<HTMLElement>(`[name="${problem}"]`)?.focus();
+    if (problem) formRef.current?.querySelector<HTMLElement>(`[name="${INPUT_OF[problem] ?? problem}"]`)?.focus();
   }, [problem]);
 
   const run = async (what: "test" | "save") => {
     setBusy(true);
     setError(null);
     setProblem(null);
+    setFingerprint(null);
     setTest(null);
     const input = { ...form, url };
     try {
@@ -115,10 +131,29 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
       }
     } catch (e) {
       setError(messageOf(e));
-      setProblem(problemField(e));
+      const found = problemOf(e);
+      if (found.field === "ssh") setSshOpen(true);
+      setProblem(found.field);
+      setFingerprint(found.fingerprint);
     } finally {
       setBusy(false);
     }
+  };
+
+  /** The bastion's key, compared by the person, goes into known_hosts; then the connection is tried again. */
+  const trustKey = async (shown: string) => {
+    setBusy(true);
+    try {
+      await call(commands.trustSshHost(url, shown));
+    } catch (e) {
+      setError(messageOf(e));
+      setBusy(false);
+      return;
+    }
+    setError(null);
+    setProblem(null);
+    setFingerprint(null);
+    await run("test");
   };
 
   /** Marks the field a failed connection names: outlined, described, announced as invalid. */
@@ -254,6 +289,61 @@ export function ProfileForm({ editing, onSaved, onClose }: Props) {
                   </label>
                 )}
               </div>
+              <details className="settings ssh" data-testid="ssh-tunnel" open={sshOpen} onToggle={(e) => setSshOpen(e.currentTarget.open)}>
+                <summary data-testid="ssh-tunnel-toggle">
+                  SSH tunnel: connect through an SSH bastion
+                  {!sshOpen && hasBastion(fields) && <span className="muted"> ({fields.sshUser}@{fields.sshHost}{fields.sshPort ? `:${fields.sshPort}` : ""})</span>}
+                </summary>
+                <p className="muted small-help">The host and port above are then the database as the bastion reaches it.</p>
+                <div className="form-cols host-port">
+                  <label>
+                    Bastion host
+                    <input
+                      name="ssh_host"
+                      value={fields.sshHost}
+                      onChange={onField("sshHost")}
+                      placeholder="e.g. bastion.example.com"
+                      spellCheck={false}
+                      autoCapitalize="off"
+                      {...marked("ssh")}
+                    />
+                    {lookHere("ssh")}
+                  </label>
+                  <label>
+                    Port
+                    <input name="ssh_port" inputMode="numeric" value={fields.sshPort} onChange={(e) => setField("sshPort", e.target.value.replace(/\D/g, ""))} placeholder="22" />
+                  </label>
+                </div>
+                {problem === "ssh" && fingerprint && (
+                  <div className="ssh-trust" data-testid="ssh-trust">
+                    <span className="help">
+                      The bastion offers the key <code data-testid="ssh-fingerprint">{fingerprint}</code>
+                    </span>
+                    <span className="help">Compare it with the fingerprint the bastion's administrator gives you.</span>
+                    <button type="button" className="small" data-testid="trust-ssh-key" disabled={busy} onClick={() => trustKey(fingerprint)}>
+                      Trust this key
+                    </button>
+                  </div>
+                )}
+                <div className="form-cols">
+                  <label>
+                    User
+                    <input
+                      name="ssh_user"
+                      value={fields.sshUser}
+                      onChange={onField("sshUser")}
+                      spellCheck={false}
+                      autoCapitalize="off"
+                      autoComplete="off"
+                    />
+                  </label>
+                  <label>
+                    Private key file
+                    <input name="ssh_key" value={fields.sshKey} onChange={onField("sshKey")} placeholder="empty: the SSH agent's keys" spellCheck={false} autoCapitalize="off" />
+                    <span className="help">The key stays where it is; Stratum reads it when it connects.</span>
+                  </label>
+                </div>
+              </details>
             </>
           )}
           <label>

@@ -49,3 +49,19 @@ test("the Fleet button shows the profile count, and while the fleet is shown no 
   expect(screen.getByTestId("open-fleet")).toHaveAttribute("aria-pressed", "true");
   expect(screen.getByTestId("profile-1")).not.toHaveClass("selected");
 });
+
+test("Export profiles… and Import profiles… are offered when the app handles them", () => {
+  const profiles = [profile(1, "Acme")];
+  const { rerender } = render(<Sidebar profiles={profiles} selected={1} onSelect={() => {}} statuses={[]} onNew={() => {}} />);
+  expect(screen.queryByTestId("export-profiles")).not.toBeInTheDocument();
+  expect(screen.queryByTestId("import-profiles")).not.toBeInTheDocument();
+  const onExport = vi.fn();
+  const onImport = vi.fn();
+  rerender(<Sidebar profiles={profiles} selected={1} onSelect={() => {}} statuses={[]} onNew={() => {}} onExportProfiles={onExport} onImportProfiles={onImport} />);
+  fireEvent.click(screen.getByTestId("export-profiles"));
+  expect(onExport).toHaveBeenCalledTimes(1);
+  expect(onImport).not.toHaveBeenCalled();
+  expect(screen.getByTestId("import-profiles")).toHaveTextContent("Import profiles…");
+  fireEvent.click(screen.getByTestId("import-profiles"));
+  expect(onImport).toHaveBeenCalledTimes(1);
+});

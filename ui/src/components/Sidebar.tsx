@@ -9,6 +9,10 @@ type Props = {
   onNew: () => void;
   /** "Add databases from a server…". */
   onDiscover?: () => void;
+  /** "Export profiles…": every profile to a file, without passwords. */
+  onExportProfiles?: () => void;
+  /** "Import profiles…": the profiles of such a file. */
+  onImportProfiles?: () => void;
   /** The fleet view is shown (no profile is highlighted then). */
   fleet?: boolean;
   onFleet?: () => void;
@@ -25,7 +29,7 @@ function statusOf(p: ProfileView, statuses: FleetStatus[]): { cls: string; label
   return { cls: said.dot, label: said.text };
 }
 
-export function Sidebar({ profiles, selected, onSelect, statuses, onNew, onDiscover, fleet = false, onFleet }: Props) {
+export function Sidebar({ profiles, selected, onSelect, statuses, onNew, onDiscover, onExportProfiles, onImportProfiles, fleet = false, onFleet }: Props) {
   const groups = new Map<string, ProfileView[]>();
   for (const p of profiles) {
     const key = p.client || "No client";
@@ -41,6 +45,20 @@ export function Sidebar({ profiles, selected, onSelect, statuses, onNew, onDisco
         <button className="link discover-open" data-testid="open-discover" onClick={onDiscover} title="List a server's databases and add the ones you tick as profiles, in one go">
           Add databases from a server…
         </button>
+      )}
+      {(onExportProfiles || onImportProfiles) && (
+        <div className="profiles-file">
+          {onExportProfiles && (
+            <button className="link" data-testid="export-profiles" onClick={onExportProfiles} title="Write every profile to a file, without passwords, to bring them to another computer">
+              Export profiles…
+            </button>
+          )}
+          {onImportProfiles && (
+            <button className="link" data-testid="import-profiles" onClick={onImportProfiles} title="Add the profiles of a file exported by Stratum; those whose name is taken here are skipped">
+              Import profiles…
+            </button>
+          )}
+        </div>
       )}
       {onFleet && (
         <button
