@@ -212,18 +212,18 @@ async fn fleet_scenario(driver_bin: &Path, dbs: &[ScratchDb], failing: &ScratchD
 
 /// Waits until no row of the fleet is still being read.
 async fn all_read(driver: &WebDriver) {
+    // The reading indicator counts what is still being read (the table draws only the rows in
+    // view): gone once every database has answered.
     let started = std::time::Instant::now();
-    while driver
-        .find(By::Css("[data-testid^=fleet-row-][data-state=reading]"))
-        .await
-        .is_ok()
-    {
+    while let Ok(reading) = driver.find(By::Css("[data-testid=fleet-reading]")).await {
+        let said = reading.text().await.unwrap_or_default();
         assert!(
-            started.elapsed() < std::time::Duration::from_secs(30),
-            "the fleet is still being read"
+            started.elapsed() < std::time::Duration::from_secs(90),
+            "the fleet is still being read: {said}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     }
+    eprintln!("the fleet was read in {:?}", started.elapsed());
 }
 
 /// Tenant databases on one PostgreSQL server, made for the test and dropped after it.
@@ -416,14 +416,13 @@ fn a_thousand_databases_scroll_filter_and_sort_and_an_interrupted_batch_is_resum
     }
     kill_batch_midway(&dir, "resume-b-slow: running: step 2 of 2");
 
-    let data = &data;
-    let fast = &fast;
+    let (data, fast, pg) = (&data, &fast, &pg);
     in_window(|driver_bin| async move {
         let tauri_driver = Driver::start(&driver_bin, data.path());
         let driver = session(tauri_driver.port).await;
         click(&driver, "[data-testid=open-fleet]").await;
-        // The demo profile of a first start, the thousand and the three.
-        wait_text(&driver, "[data-testid=fleet-summary]", "1004 databases").await;
+        // The thousand and the three (a store with profiles gets no demo profile).
+        wait_text(&driver, "[data-testid=fleet-summary]", "1003 databases").await;
         all_read(&driver).await;
         let rows_in_page = || async {
             driver
@@ -460,28 +459,54 @@ fn a_thousand_databases_scroll_filter_and_sort_and_an_interrupted_batch_is_resum
             .send_keys("tenant-07")
             .await
             .unwrap_or_else(|e| panic!("{e}"));
+        let to_top = "document.querySelector('[data-testid=fleet-table]').scrollTop = 0;";
+        driver
+            .execute(to_top, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         wait_text(&driver, "[data-testid=fleet-table]", "tenant-0700").await;
         let names = driver
             .find_all(By::Css("[data-testid^=fleet-row-]"))
             .await
             .unwrap_or_default();
+        assert!(!names.is_empty());
         for row in &names {
-            let t = row.text().await.unwrap_or_default();
+            let t = row
+                .prop("textContent")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default();
             assert!(t.contains("tenant-07"), "{t}");
         }
         click(&driver, "[data-testid=fleet-sort-name]").await;
         click(&driver, "[data-testid=fleet-sort-name]").await;
+        driver
+            .execute(to_top, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        wait_text(&driver, "[data-testid=fleet-table]", "tenant-0799").await;
         let first = driver
             .find(By::Css("[data-testid^=fleet-row-]"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let first = first.text().await.unwrap_or_default();
+        let first = first
+            .prop("textContent")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         assert!(first.contains("tenant-0799"), "{first}");
         shot(&driver, "84-fleet-1000-filtered-and-sorted").await;
 
         // The interrupted batch, on this start: which database finished, which never ran.
         let banner = wait_text(&driver, "[data-testid^=batch-interrupted-]", "resume-a").await;
-        let said = banner.text().await.unwrap_or_default();
+        let said = banner
+            .prop("textContent")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         assert!(said.contains("resume-c"), "{said}");
         shot(&driver, "85-interrupted-batch-on-start").await;
         click(&driver, "[data-testid^=batch-run-rest-]").await;

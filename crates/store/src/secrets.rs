@@ -4,6 +4,7 @@
 //! never in logs or messages.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use serde::Serialize;
@@ -23,6 +24,9 @@ pub enum SecretStorage {
 #[derive(Default)]
 pub struct Secrets {
     memory: Mutex<HashMap<i64, String>>,
+    /// The keychain service answered that it is not there: not asked again by this process.
+    /// Without it, each of a fleet's thousand lookups waited for the session bus to say so.
+    unavailable: AtomicBool,
 }
 
 fn entry(profile_id: i64) -> Option<keyring::Entry> {
@@ -31,10 +35,13 @@ fn entry(profile_id: i64) -> Option<keyring::Entry> {
 
 impl Secrets {
     pub fn set(&self, profile_id: i64, password: &str) -> SecretStorage {
-        if let Some(e) = entry(profile_id) {
-            if e.set_password(password).is_ok() {
-                self.forget_memory(profile_id);
-                return SecretStorage::Keychain;
+        if let Some(e) = self.keychain(profile_id) {
+            match e.set_password(password) {
+                Ok(()) => {
+                    self.forget_memory(profile_id);
+                    return SecretStorage::Keychain;
+                }
+                Err(e) => self.note(&e),
             }
         }
         if let Ok(mut m) = self.memory.lock() {
@@ -52,13 +59,41 @@ impl Secrets {
         {
             return Some(p);
         }
-        entry(profile_id).and_then(|e| e.get_password().ok())
+        match self.keychain(profile_id)?.get_password() {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.note(&e);
+                None
+            }
+        }
     }
 
     pub fn delete(&self, profile_id: i64) {
         self.forget_memory(profile_id);
-        if let Some(e) = entry(profile_id) {
-            let _ = e.delete_credential();
+        if let Some(e) = self.keychain(profile_id) {
+            if let Err(e) = e.delete_credential() {
+                self.note(&e);
+            }
+        }
+    }
+
+    fn keychain(&self, profile_id: i64) -> Option<keyring::Entry> {
+        if self.unavailable.load(Ordering::Relaxed) {
+            return None;
+        }
+        entry(profile_id)
+    }
+
+    /// A keychain without a service behind it stays so for this process; a missing entry is
+    /// only that.
+    fn note(&self, e: &keyring::Error) {
+        if matches!(
+            e,
+            keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_)
+        ) {
+            if !self.unavailable.swap(true, Ordering::Relaxed) {
+                tracing::info!(error = %e, "no keychain service: passwords are kept in memory for this session");
+            }
         }
     }
 
