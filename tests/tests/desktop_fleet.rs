@@ -515,7 +515,7 @@ fn a_thousand_databases_scroll_filter_and_sort_and_an_interrupted_batch_is_resum
         wait_text(&driver, "[data-testid=batch-summary]", "2 succeeded").await;
         shot(&driver, "86-interrupted-batch-finished").await;
         let rows =
-            tokio::task::block_in_place(|| [&fast[0], &pg, &fast[1]].map(|db| db.version_rows()));
+            tokio::task::block_in_place(|| [&fast[0], pg, &fast[1]].map(|db| db.version_rows()));
         assert_eq!(
             rows,
             [["002"], ["002"], ["002"]].map(|r| r.map(String::from).to_vec())

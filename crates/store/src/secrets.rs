@@ -87,13 +87,12 @@ impl Secrets {
     /// A keychain without a service behind it stays so for this process; a missing entry is
     /// only that.
     fn note(&self, e: &keyring::Error) {
-        if matches!(
+        let no_service = matches!(
             e,
             keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_)
-        ) {
-            if !self.unavailable.swap(true, Ordering::Relaxed) {
-                tracing::info!(error = %e, "no keychain service: passwords are kept in memory for this session");
-            }
+        );
+        if no_service && !self.unavailable.swap(true, Ordering::Relaxed) {
+            tracing::info!(error = %e, "no keychain service: passwords are kept in memory for this session");
         }
     }
 
