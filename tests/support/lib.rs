@@ -373,3 +373,48 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Runs `stratum ARGS` and kills it half a second after a line of its progress contains
+/// `marker` (a crash in the middle of what that line says is under way); returns the lines
+/// heard. Fails when the marker does not come within a minute.
+pub fn kill_stratum_at(args: &[&str], marker: &str) -> Vec<String> {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(stratum_bin())
+        .args(args)
+        .env_remove("STRATUM_DATABASE_URL")
+        .env_remove("STRATUM_PROJECT")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run stratum: {e}"));
+    let stderr = child
+        .stderr
+        .take()
+        .unwrap_or_else(|| panic!("stderr is piped"));
+    let (lines, heard) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut said: Vec<String> = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !said.iter().any(|l| l.contains(marker)) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match heard.recv_timeout(left) {
+            Ok(line) => said.push(line),
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("stratum never said {marker:?}: {}", said.join("\n"));
+            }
+        }
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    child.kill().unwrap_or_else(|e| panic!("{e}"));
+    let _ = child.wait();
+    said.extend(heard.try_iter());
+    said
+}

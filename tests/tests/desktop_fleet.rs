@@ -414,7 +414,19 @@ fn a_thousand_databases_scroll_filter_and_sort_and_an_interrupted_batch_is_resum
             "staging",
         ]);
     }
-    kill_batch_midway(&dir, "resume-b-slow: running: step 2 of 2");
+    stratum_tests::kill_stratum_at(
+        &[
+            "--data-dir",
+            &dir,
+            "upgrade",
+            "head",
+            "--group",
+            "Resume",
+            "--concurrency",
+            "1",
+        ],
+        "resume-b-slow: running: step 2 of 2",
+    );
 
     let (data, fast, pg) = (&data, &fast, &pg);
     in_window(|driver_bin| async move {
@@ -522,48 +534,4 @@ fn a_thousand_databases_scroll_filter_and_sort_and_an_interrupted_batch_is_resum
         );
         driver.quit().await.unwrap_or_else(|e| panic!("{e}"));
     });
-}
-
-/// Runs `upgrade head` over the Resume group from the command line and kills it once `marker`
-/// is printed: the batch stays in the store with its databases not run.
-fn kill_batch_midway(dir: &str, marker: &str) {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(stratum_tests::stratum_bin())
-        .args([
-            "--data-dir",
-            dir,
-            "upgrade",
-            "head",
-            "--group",
-            "Resume",
-            "--concurrency",
-            "1",
-        ])
-        .env_remove("STRATUM_DATABASE_URL")
-        .env_remove("STRATUM_PROJECT")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run stratum: {e}"));
-    let stderr = child
-        .stderr
-        .take()
-        .unwrap_or_else(|| panic!("stderr is piped"));
-    let mut said = Vec::new();
-    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-        let seen = line.contains(marker);
-        said.push(line);
-        if seen {
-            break;
-        }
-    }
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    child.kill().unwrap_or_else(|e| panic!("{e}"));
-    let _ = child.wait();
-    assert!(
-        said.iter().any(|l| l.contains(marker)),
-        "the batch never got there: {}",
-        said.join("\n")
-    );
 }

@@ -653,9 +653,6 @@ fn a_batch_whose_cli_is_killed_is_shown_interrupted_and_its_rest_can_be_run() {
     if !servers() {
         return;
     }
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
     let table = |name: &str| format!("CREATE TABLE {name} (id INTEGER PRIMARY KEY)");
     let fast = stratum_tests::project_with(&[
         (
@@ -716,8 +713,9 @@ fn a_batch_whose_cli_is_killed_is_shown_interrupted_and_its_rest_can_be_run() {
     }
     let dir = data.path().to_string_lossy().to_string();
 
-    let mut child = Command::new(stratum_tests::stratum_bin())
-        .args([
+    // The slow revision has started: the process dies in the middle of it.
+    let said = stratum_tests::kill_stratum_at(
+        &[
             "--data-dir",
             &dir,
             "upgrade",
@@ -726,41 +724,9 @@ fn a_batch_whose_cli_is_killed_is_shown_interrupted_and_its_rest_can_be_run() {
             "Acme",
             "--concurrency",
             "1",
-        ])
-        .env_remove("STRATUM_DATABASE_URL")
-        .env_remove("STRATUM_PROJECT")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run stratum: {e}"));
-    let stderr = child
-        .stderr
-        .take()
-        .unwrap_or_else(|| panic!("stderr is piped"));
-    let (lines, heard) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut said = Vec::new();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    // The slow revision has started: the process dies in the middle of it.
-    while !said
-        .iter()
-        .any(|l: &String| l.contains("b-postgres-slow: running: step 2 of 2"))
-    {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        match heard.recv_timeout(left) {
-            Ok(line) => said.push(line),
-            Err(_) => panic!("the slow revision never started: {}", said.join("\n")),
-        }
-    }
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    child.kill().unwrap_or_else(|e| panic!("{e}"));
-    let _ = child.wait();
+        ],
+        "b-postgres-slow: running: step 2 of 2",
+    );
     assert!(
         said.iter().any(|l| l.contains("[1/4] a-sqlite: succeeded")),
         "{}",

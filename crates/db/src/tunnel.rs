@@ -215,11 +215,14 @@ enum Seen {
     Unreadable(String),
 }
 
+/// What the bastion offered, and what `known_hosts` says of it.
+type Offered = Arc<Mutex<Option<(Option<PublicKey>, Seen)>>>;
+
 struct HostCheck {
     host: String,
     port: u16,
     known_hosts: PathBuf,
-    seen: Arc<Mutex<Option<Seen>>>,
+    seen: Offered,
 }
 
 impl russh::client::Handler for HostCheck {
@@ -230,22 +233,25 @@ impl russh::client::Handler for HostCheck {
         offered: &PublicKeyOrCertificate,
     ) -> Result<bool, Self::Error> {
         let PublicKeyOrCertificate::PublicKey { key, .. } = offered else {
-            self.record(Seen::Unreadable(
-                "the bastion offered a certificate; Stratum checks plain host keys".into(),
-            ));
+            self.record(
+                None,
+                Seen::Unreadable(
+                    "the bastion offered a certificate; Stratum checks plain host keys".into(),
+                ),
+            );
             return Ok(false);
         };
         let seen = check(&self.host, self.port, key, &self.known_hosts);
         let trusted = matches!(seen, Seen::Trusted);
-        self.record(seen);
+        self.record(Some(key.clone()), seen);
         Ok(trusted)
     }
 }
 
 impl HostCheck {
-    fn record(&self, seen: Seen) {
+    fn record(&self, key: Option<PublicKey>, seen: Seen) {
         if let Ok(mut s) = self.seen.lock() {
-            *s = Some(seen);
+            *s = Some((key, seen));
         }
     }
 }
@@ -270,10 +276,14 @@ fn check(host: &str, port: u16, key: &PublicKey, file: &PathBuf) -> Seen {
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The SSH handshake, the bastion's key checked; with what it offered, also when refused.
 async fn handshake(
     ssh: &SshSettings,
-) -> Result<(russh::client::Handle<HostCheck>, Arc<Mutex<Option<Seen>>>), DbError> {
-    let seen = Arc::new(Mutex::new(None));
+) -> (
+    Result<russh::client::Handle<HostCheck>, DbError>,
+    Option<(Option<PublicKey>, Seen)>,
+) {
+    let seen: Offered = Arc::new(Mutex::new(None));
     let check = HostCheck {
         host: ssh.host.clone(),
         port: ssh.port,
@@ -287,9 +297,9 @@ async fn handshake(
     });
     let connecting = russh::client::connect(config, (ssh.host.as_str(), ssh.port), check);
     let result = tokio::time::timeout(CONNECT_TIMEOUT, connecting).await;
-    let refused = |seen: &Arc<Mutex<Option<Seen>>>| seen.lock().ok().and_then(|s| s.clone());
-    match result {
-        Ok(Ok(handle)) => Ok((handle, seen)),
+    let offered = seen.lock().ok().and_then(|s| s.clone());
+    let result = match result {
+        Ok(Ok(handle)) => Ok(handle),
         Err(_) => Err(ssh_error(
             ssh,
             format!(
@@ -297,7 +307,7 @@ async fn handshake(
                 CONNECT_TIMEOUT.as_secs()
             ),
         )),
-        Ok(Err(e)) => Err(match refused(&seen) {
+        Ok(Err(e)) => Err(match offered.clone().map(|(_, seen)| seen) {
             Some(Seen::Unknown { fingerprint }) => DbError::SshUnknownHost {
                 bastion: ssh.to_string(),
                 fingerprint,
@@ -311,11 +321,12 @@ async fn handshake(
             Some(Seen::Unreadable(why)) => ssh_error(ssh, why),
             Some(Seen::Trusted) | None => ssh_error(ssh, e.to_string()),
         }),
-    }
+    };
+    (result, offered)
 }
 
 async fn connect(ssh: &SshSettings) -> Result<russh::client::Handle<HostCheck>, DbError> {
-    let (mut handle, _) = handshake(ssh).await?;
+    let mut handle = handshake(ssh).await.0?;
     let authenticated = match &ssh.key {
         Some(file) => {
             let key = russh::keys::load_secret_key(file, None).map_err(|e| {
@@ -394,53 +405,20 @@ async fn by_agent(
     Ok(false)
 }
 
-/// The bastion's host key fingerprint (`SHA256:...`) as it offers it now, for a person to
-/// compare before trusting it.
-pub async fn offered_fingerprint(ssh: &SshSettings) -> Result<String, DbError> {
-    match handshake(ssh).await {
-        Err(DbError::SshUnknownHost { fingerprint, .. })
-        | Err(DbError::SshHostKeyChanged { fingerprint, .. }) => Ok(fingerprint),
-        Err(e) => Err(e),
-        Ok((handle, seen)) => {
-            let _ = handle
-                .disconnect(russh::Disconnect::ByApplication, "", "en")
-                .await;
-            drop(seen);
-            Err(ssh_error(ssh, "its key is trusted already".into()))
-        }
-    }
-}
-
 /// Records the bastion's host key in `~/.ssh/known_hosts`, when it is the one whose
 /// `fingerprint` the person compared; a changed key is never replaced here.
 pub async fn trust_host_key(ssh: &SshSettings, compared: &str) -> Result<(), DbError> {
-    let seen = Arc::new(Mutex::new(None::<PublicKey>));
-    struct Capture(Arc<Mutex<Option<PublicKey>>>);
-    impl russh::client::Handler for Capture {
-        type Error = russh::Error;
-        async fn check_server_key(
-            &mut self,
-            offered: &PublicKeyOrCertificate,
-        ) -> Result<bool, Self::Error> {
-            if let (PublicKeyOrCertificate::PublicKey { key, .. }, Ok(mut s)) =
-                (offered, self.0.lock())
-            {
-                *s = Some(key.clone());
-            }
-            Ok(false)
-        }
+    let (connected, offered) = handshake(ssh).await;
+    if let Ok(handle) = connected {
+        let _ = handle
+            .disconnect(russh::Disconnect::ByApplication, "", "en")
+            .await;
     }
-    let config = Arc::new(russh::client::Config::default());
-    let _ = tokio::time::timeout(
-        CONNECT_TIMEOUT,
-        russh::client::connect(config, (ssh.host.as_str(), ssh.port), Capture(seen.clone())),
-    )
-    .await;
-    let key = seen
-        .lock()
-        .ok()
-        .and_then(|s| s.clone())
-        .ok_or_else(|| ssh_error(ssh, "it offered no host key".into()))?;
+    let (key, seen) = match offered {
+        Some((Some(key), seen)) => (key, seen),
+        Some((None, Seen::Unreadable(why))) => return Err(ssh_error(ssh, why)),
+        _ => return Err(ssh_error(ssh, "it offered no host key".into())),
+    };
     let offered = fingerprint(&key);
     if offered != compared.trim() {
         return Err(ssh_error(
@@ -452,7 +430,7 @@ pub async fn trust_host_key(ssh: &SshSettings, compared: &str) -> Result<(), DbE
         ));
     }
     let file = known_hosts_file();
-    match check(&ssh.host, ssh.port, &key, &file) {
+    match seen {
         Seen::Trusted => Ok(()),
         Seen::Changed { line, .. } => Err(DbError::SshHostKeyChanged {
             bastion: ssh.to_string(),
