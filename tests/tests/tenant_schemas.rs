@@ -287,3 +287,29 @@ fn a_tenant_schema_that_does_not_exist_is_refused_before_anything_runs() {
     );
     assert!(db.tables("public").is_empty(), "nothing ran in public");
 }
+
+/// An Alembic project's own Alembic in a tenant's schema: its connection is given the same
+/// search path (libpq's startup options), so its version table and tables land in the schema.
+#[test]
+fn an_alembic_project_runs_in_the_tenants_schema_too() {
+    let Some(python) = stratum_tests::oracle::python() else {
+        return;
+    };
+    if !server_available(Engine::Postgres) {
+        return;
+    }
+    let db = Database::new("alembic");
+    db.run("CREATE SCHEMA tenant_x");
+    let out = Command::new(stratum_bin())
+        .arg("--project")
+        .arg(stratum_tests::repo().join("examples/kontali-erp-alembic"))
+        .args(["--url", &db.tenant("tenant_x"), "upgrade", "heads"])
+        .env("STRATUM_PYTHON", &python)
+        .env_remove("STRATUM_DATABASE_URL")
+        .output()
+        .unwrap_or_else(|e| panic!("stratum: {e}"));
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(db.version_rows("tenant_x"), ["007"]);
+    assert!(db.tables("tenant_x").contains(&"clients".to_string()));
+    assert!(db.tables("public").is_empty(), "{:?}", db.tables("public"));
+}
