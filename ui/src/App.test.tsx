@@ -315,6 +315,18 @@ test("Export profiles… says where the file went; a cancelled save dialog says 
   expect(await screen.findByTestId("note")).toHaveTextContent("Exported the profiles to /home/ops/profiles.json (no passwords are in it).");
 });
 
+test("an export done from the fleet view says where the file went there too", async () => {
+  commands.timeline.mockImplementation(() => ok(timeline("native")));
+  commands.exportProfiles.mockImplementation(() => ok("/home/ops/profiles.json"));
+  render(<App />);
+  await screen.findByTestId("db-summary");
+  fireEvent.click(screen.getByTestId("open-fleet"));
+  expect(await screen.findByTestId("fleet")).toBeVisible();
+  fireEvent.click(screen.getByTestId("export-profiles"));
+  expect(await screen.findByTestId("note")).toHaveTextContent("Exported the profiles to /home/ops/profiles.json");
+  expect(screen.getByTestId("fleet")).toBeVisible();
+});
+
 test("an export that fails is said", async () => {
   commands.timeline.mockImplementation(() => ok(timeline("native")));
   commands.exportProfiles.mockImplementation(() => failed({ kind: "store", message: "permission denied: /root/profiles.json" }));

@@ -237,6 +237,21 @@ export function App() {
     <div className="app">
       <Sidebar profiles={profiles} selected={selected} onSelect={openProfile} statuses={statuses} onNew={() => setForm({ editing: null })} onDiscover={() => setDiscovering(true)} onExportProfiles={exportProfiles} onImportProfiles={importProfiles} fleet={fleetOpen} onFleet={openFleet} />
       <main className="main">
+        {fleetOpen && (error || note) && (
+          // What the sidebar's actions say (an export, an import) shows above the fleet as well.
+          <div className="main-notes">
+            {error && (
+              <div className="banner error" role="alert">
+                {error}
+              </div>
+            )}
+            {note && (
+              <div className="banner warn note" data-testid="note">
+                {note} <button className="small" onClick={() => setNote(null)}>Dismiss</button>
+              </div>
+            )}
+          </div>
+        )}
         {fleetMounted && <Fleet profiles={profiles} visible={fleetOpen} onOpenProfile={openProfile} onChanged={loadStatuses} />}
         {fleetOpen ? null : profile ? (
           <>
