@@ -1,7 +1,7 @@
 //! A database reached only through an SSH bastion, as consultants reach their clients': a real
 //! `sshd` started by the test on loopback, a key pair of the test's own, and a home folder
 //! whose `~/.ssh/known_hosts` starts empty. The first connection is refused with the bastion's
-//! fingerprint, which is then trusted; a run, a status and a backup with `pg_dump` go through
+//! fingerprint, which is then trusted; a run, a status, the schema and a backup with `pg_dump` go through
 //! the tunnel (the bastion's log shows the forwarded connections); a bastion whose host key
 //! changed is refused and nothing is sent.
 
@@ -212,6 +212,12 @@ fn a_database_behind_a_bastion_is_upgraded_backed_up_and_read_through_the_tunnel
     let current = stratum(home.path(), &["--url", &url, "current"]);
     assert!(current.status.success(), "{}", text(&current));
     assert!(text(&current).contains("007"), "{}", text(&current));
+    let schema = stratum(home.path(), &["--url", &url, "--json", "schema"]);
+    assert!(schema.status.success(), "{}", text(&schema));
+    assert!(
+        String::from_utf8_lossy(&schema.stdout).contains("vendor_invoices"),
+        "the schema explorer reads through the tunnel too"
+    );
     let file = dir.path().join("through-the-bastion.dump");
     let backup = stratum(
         home.path(),
@@ -224,7 +230,7 @@ fn a_database_behind_a_bastion_is_upgraded_backed_up_and_read_through_the_tunnel
     let log = bastion.log();
     let forwarded = log.matches("direct-tcpip").count();
     assert!(
-        forwarded >= 3 && log.contains("port 5432"),
+        forwarded >= 4 && log.contains("port 5432"),
         "the bastion forwarded {forwarded} connection(s) to the database:\n{log}"
     );
 
