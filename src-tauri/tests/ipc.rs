@@ -189,7 +189,7 @@ fn profiles_are_validated_saved_duplicated_and_deleted() {
 }
 
 #[test]
-fn an_unreachable_server_is_a_database_error_in_words() {
+fn an_unreachable_server_is_a_connection_error_in_words_pointing_at_the_port() {
     let w = window();
     let project = w
         .data
@@ -203,10 +203,13 @@ fn an_unreachable_server_is_a_database_error_in_words() {
         json!({ "input": { "id": null, "name": "x", "client": "", "environment": "development", "url": "postgresql://u@127.0.0.1:1/db", "password": "pw", "project_dir": project } }),
     )
     .expect_err("nothing listens on port 1");
-    assert_eq!(err["kind"], "database");
-    assert!(err["message"]
+    // A connection that failed says why, and which field of the form to look at.
+    assert_eq!(err["kind"], "connection");
+    assert!(err["message"]["message"]
         .as_str()
         .is_some_and(|m| m.contains("nothing is listening")));
+    assert_eq!(err["message"]["field"], "port");
+    assert_eq!(err["message"]["ssh_fingerprint"], serde_json::Value::Null);
     assert_eq!(
         ok(&w, "cancel_operation", json!({ "operationId": "none" })),
         false
