@@ -9,6 +9,18 @@ use libfuzzer_sys::fuzz_target;
 #[allow(dead_code)]
 mod db_url;
 
+/// The modules `url.rs` reads a URL's parts with: the libpq service file's lookup, quoting a
+/// schema's name, and the SSH bastion's settings (without the tunnel, which needs an SSH library).
+#[path = "../../crates/db/src/client_files.rs"]
+#[allow(dead_code)]
+mod client_files;
+#[path = "../../crates/db/src/ident.rs"]
+#[allow(dead_code)]
+mod ident;
+#[path = "../../crates/db/src/ssh.rs"]
+#[allow(dead_code)]
+mod ssh;
+
 /// What `url.rs` needs of stratum-db's error type.
 #[derive(Debug)]
 enum DbError {
@@ -23,7 +35,7 @@ impl std::fmt::Display for DbError {
     }
 }
 
-use db_url::DatabaseUrl;
+use db_url::{DatabaseUrl, Engine};
 
 fuzz_target!(|raw: &str| {
     let Ok(url) = DatabaseUrl::parse(raw) else {

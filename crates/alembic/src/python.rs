@@ -17,12 +17,31 @@ pub struct Python {
 }
 
 /// One start of the candidate: its Alembic version and drivers, or nothing. Only what it
-/// prints counts (a program that merely exits 0 is no Python with Alembic).
-const PROBE: &str = "import alembic, importlib.util as u\nmods = ['psycopg', 'psycopg2', 'pg8000', 'MySQLdb', 'pymysql', 'mysql.connector', 'mariadb']\ndef has(m):\n    try:\n        return u.find_spec(m) is not None\n    except Exception:\n        return False\nprint('stratum-probe', alembic.__version__, *[m for m in mods if has(m)])";
+/// prints counts (a program that merely exits 0 is no Python with Alembic). Nothing is
+/// imported: importing Alembic imports SQLAlchemy, most of a second that a run would pay
+/// twice, since the run's own Python imports it again. The version is read from the package's
+/// source (where Alembic keeps it) or, failing that, from its installed metadata.
+const PROBE: &str = r#"import importlib.util as u, re
+def has(m):
+    try:
+        return u.find_spec(m) is not None
+    except Exception:
+        return False
+spec = u.find_spec('alembic')
+if spec is not None and spec.origin:
+    try:
+        with open(spec.origin, encoding='utf-8') as f:
+            v = re.search(r'^__version__\s*=\s*\W([\w.+-]+)', f.read(), re.M).group(1)
+    except Exception:
+        from importlib.metadata import version
+        v = version('alembic')
+    mods = ['psycopg', 'psycopg2', 'pg8000', 'MySQLdb', 'pymysql', 'mysql.connector', 'mariadb']
+    print('stratum-probe', v, *[m for m in mods if has(m)])
+"#;
 
-/// How long a Python found with Alembic is taken as found. Starting it to ask takes a quarter
-/// of a second; a batch over many databases and each click on a revision would otherwise pay
-/// that again. A package installed meanwhile is seen once this has passed.
+/// How long a Python found with Alembic is taken as found. Starting it to ask takes a few
+/// hundredths of a second, which a batch over many databases and each click on a revision
+/// would otherwise pay again. A package installed meanwhile is seen once this has passed.
 const PROBE_KEPT: Duration = Duration::from_secs(30);
 
 /// Pythons found with Alembic lately, by path.

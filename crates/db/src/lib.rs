@@ -12,6 +12,7 @@ mod offline;
 mod runner;
 mod scratch;
 mod settle;
+mod ssh;
 pub mod tunnel;
 mod url;
 mod version_table;

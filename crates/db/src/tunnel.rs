@@ -9,7 +9,6 @@
 //! has compared it), a changed one refused outright.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -18,82 +17,12 @@ use std::time::Duration;
 use russh::keys::{HashAlg, PrivateKeyWithHashAlg, PublicKey, PublicKeyOrCertificate};
 use tokio::net::TcpListener;
 
+pub use crate::ssh::SshSettings;
 use crate::{DatabaseUrl, DbError};
-
-/// How to reach the bastion.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SshSettings {
-    pub user: String,
-    pub host: String,
-    pub port: u16,
-    /// A private key file; `None`: the keys of the SSH agent (`SSH_AUTH_SOCK`).
-    pub key: Option<PathBuf>,
-}
-
-impl fmt::Display for SshSettings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}@{}:{}", self.user, self.host, self.port)
-    }
-}
-
-impl SshSettings {
-    /// `user@host[:port]` as a URL's `ssh=` writes it.
-    pub fn parse(spec: &str, key: Option<&str>) -> Result<SshSettings, String> {
-        let (user, rest) = spec
-            .split_once('@')
-            .ok_or_else(|| format!("ssh={spec}: write it as user@host or user@host:port"))?;
-        // An IPv6 address is in brackets, its port after them.
-        let (host, port) = match rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
-            Some((h, after)) => (h, after.strip_prefix(':')),
-            None => match rest.rsplit_once(':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (rest, None),
-            },
-        };
-        let port = match port {
-            Some(p) => p
-                .parse()
-                .map_err(|_| format!("ssh={spec}: the port '{p}' is not a number"))?,
-            None => 22,
-        };
-        if user.is_empty() || host.is_empty() {
-            return Err(format!(
-                "ssh={spec}: write it as user@host or user@host:port"
-            ));
-        }
-        Ok(SshSettings {
-            user: user.into(),
-            host: host.into(),
-            port,
-            key: key.filter(|k| !k.is_empty()).map(expand_home),
-        })
-    }
-
-    /// As a URL writes it back: `ssh=user@host:port`.
-    pub fn spec(&self) -> String {
-        let host = if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
-        format!("{}@{host}:{}", self.user, self.port)
-    }
-}
-
-fn expand_home(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/"), home()) {
-        (Some(rest), Some(h)) => h.join(rest),
-        _ => PathBuf::from(path),
-    }
-}
-
-fn home() -> Option<PathBuf> {
-    std::env::var_os("HOME").map(PathBuf::from)
-}
 
 /// The known-hosts file `ssh` uses.
 pub fn known_hosts_file() -> PathBuf {
-    home()
+    crate::ssh::home()
         .unwrap_or_else(|| PathBuf::from("."))
         .join(".ssh")
         .join("known_hosts")
@@ -442,32 +371,5 @@ pub async fn trust_host_key(ssh: &SshSettings, compared: &str) -> Result<(), DbE
             russh::keys::known_hosts::learn_known_hosts_path(&ssh.host, ssh.port, &key, &file)
                 .map_err(|e| ssh_error(ssh, format!("writing {}: {e}", file.display())))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_bastion_is_written_user_at_host_with_an_optional_port() {
-        let s = |spec: &str| SshSettings::parse(spec, None).map(|s| (s.user, s.host, s.port));
-        assert_eq!(
-            s("deploy@bastion.example"),
-            Ok(("deploy".into(), "bastion.example".into(), 22))
-        );
-        assert_eq!(
-            s("deploy@bastion.example:2222"),
-            Ok(("deploy".into(), "bastion.example".into(), 2222))
-        );
-        assert_eq!(s("ops@[::1]"), Ok(("ops".into(), "::1".into(), 22)));
-        assert_eq!(s("ops@[::1]:2200"), Ok(("ops".into(), "::1".into(), 2200)));
-        assert!(s("bastion.example").is_err());
-        assert!(s("@bastion").is_err());
-        assert!(s("ops@bastion:ssh").is_err_and(|e| e.contains("not a number")));
-        let written =
-            SshSettings::parse("ops@[::1]:2200", Some("/k")).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(written.spec(), "ops@[::1]:2200");
-        assert_eq!(written.key, Some(PathBuf::from("/k")));
     }
 }

@@ -79,7 +79,7 @@ pub struct DatabaseUrl {
     /// the URL leaves out.
     pub service: Option<crate::client_files::Service>,
     /// An SSH bastion the database is reached through (`?ssh=user@host:22&ssh_key=PATH`).
-    pub ssh: Option<crate::tunnel::SshSettings>,
+    pub ssh: Option<crate::ssh::SshSettings>,
     /// PostgreSQL: one tenant's schema (`?schema=tenant_a`). Its version table lives there and
     /// revisions run with it first on the `search_path`, so unqualified names land in it.
     pub schema: Option<String>,
@@ -233,7 +233,7 @@ impl DatabaseUrl {
             driver,
             service,
             ssh: ssh
-                .map(|s| crate::tunnel::SshSettings::parse(&s, ssh_key.as_deref()))
+                .map(|s| crate::ssh::SshSettings::parse(&s, ssh_key.as_deref()))
                 .transpose()
                 .map_err(DbError::Url)?,
             schema,
