@@ -223,8 +223,26 @@ impl Connection {
     pub async fn execute_batch(
         &mut self,
         statements: &[&str],
-        mut on_done: impl FnMut(usize),
+        on_done: impl FnMut(usize),
     ) -> Result<Vec<u64>, (usize, sqlx::Error)> {
+        self.execute_batch_until(statements, || false, on_done)
+            .await
+            .map_err(|(done, e)| match e {
+                Some(e) => (done, e),
+                // Never asked to stop.
+                None => (done, sqlx::Error::PoolClosed),
+            })
+    }
+
+    /// [`Connection::execute_batch`] that gives up after the statement during which `stop`
+    /// became true: the error is then `(statements done, None)`. Statements sent and not yet
+    /// run still run where the server has them (PostgreSQL), inside the caller's transaction.
+    pub async fn execute_batch_until(
+        &mut self,
+        statements: &[&str],
+        stop: impl Fn() -> bool,
+        mut on_done: impl FnMut(usize),
+    ) -> Result<Vec<u64>, (usize, Option<sqlx::Error>)> {
         use futures_util::StreamExt;
         let mut sql = String::with_capacity(statements.iter().map(|s| s.len() + 2).sum());
         for s in statements {
@@ -245,8 +263,11 @@ impl Connection {
                     Ok(done) => {
                         counts.push(done.rows_affected());
                         on_done(counts.len());
+                        if counts.len() < statements.len() && stop() {
+                            return Err((counts.len(), None));
+                        }
                     }
-                    Err(e) => return Err((counts.len(), e)),
+                    Err(e) => return Err((counts.len(), Some(e))),
                 }
             }
         });

@@ -161,6 +161,12 @@ impl RunOptions {
     }
 }
 
+/// How many statements, and bytes of them, [`Exec::together`] sends at once: enough that the
+/// database seldom waits for this side, little enough that a run's SQL is not all in memory
+/// twice.
+const TOGETHER_STATEMENTS: usize = 1000;
+const TOGETHER_BYTES: usize = 4 << 20;
+
 struct Prepared {
     statements: Vec<Statement>,
     transactional: bool,
@@ -592,7 +598,9 @@ impl Exec<'_> {
                 self.commit().await.map_err(setup_failure)?;
             }
         }
-        for (i, (step, prep)) in plan.steps.iter().zip(prepared).enumerate() {
+        let mut i = 0;
+        while i < total {
+            let (step, prep) = (&plan.steps[i], &prepared[i]);
             let started = Instant::now();
             let fail = |done: usize, stmt: Option<&Statement>, message: String| {
                 StepFailure::at(step, prep, done, stmt, message, false)
@@ -624,9 +632,22 @@ impl Exec<'_> {
                     revision: step.revision.clone(),
                     millis: elapsed_ms(started),
                 });
+                i += 1;
                 continue;
             }
             let outside = !prep.transactional && self.dialect != Dialect::MySql;
+            if self.single && !outside {
+                if table_missing {
+                    self.sql(&self.vt.create_if_missing(self.dialect))
+                        .await
+                        .map_err(|m| fail(0, None, m))?;
+                    table_missing = false;
+                }
+                i = self
+                    .together(plan, prepared, i, started, opts, emit)
+                    .await?;
+                continue;
+            }
             if outside && self.in_tx {
                 self.commit().await.map_err(|m| fail(0, None, m))?;
             }
@@ -732,6 +753,7 @@ impl Exec<'_> {
                 revision: step.revision.clone(),
                 millis: elapsed_ms(started),
             });
+            i += 1;
         }
         if self.in_tx && self.dry_run {
             self.conn
@@ -744,6 +766,200 @@ impl Exec<'_> {
             self.commit().await.map_err(setup_failure)?;
         }
         Ok(())
+    }
+
+    /// Runs the revisions from `first` on that share the run's one transaction (up to a
+    /// budget), sent together: the database runs one statement after another without waiting
+    /// for this side between revisions, which on SQLite is most of what a revision costs over
+    /// the statements themselves. Progress still comes per revision and per statement, as each
+    /// result arrives, and a cancel stops after the statement running. `first` has been
+    /// announced (started at `started`). Returns the index of the next step to run.
+    async fn together(
+        &mut self,
+        plan: &Plan,
+        prepared: &[Prepared],
+        first: usize,
+        started: Instant,
+        opts: &RunOptions,
+        emit: &impl Fn(Progress),
+    ) -> Result<usize, Box<StepFailure>> {
+        #[derive(Clone, Copy)]
+        enum Part {
+            Statement(usize),
+            Version(usize),
+        }
+        let total = plan.steps.len();
+        let mut end = first;
+        let (mut count, mut bytes) = (0usize, 0usize);
+        while end < total {
+            let p = &prepared[end];
+            let shares = !p.journaled(self.dialect) && p.transactional;
+            let n = p.statements.len() + plan.steps[end].version_ops.len();
+            if end > first && (!shares || count + n > TOGETHER_STATEMENTS || bytes > TOGETHER_BYTES)
+            {
+                break;
+            }
+            count += n;
+            bytes += p.statements.iter().map(|s| s.sql.len()).sum::<usize>();
+            end += 1;
+        }
+        let versions: Vec<Vec<(String, Option<String>)>> = plan.steps[first..end]
+            .iter()
+            .map(|step| self.version_sql(step))
+            .collect();
+        let mut parts: Vec<(usize, Part)> = Vec::with_capacity(count);
+        let mut batch: Vec<&str> = Vec::with_capacity(count);
+        for (j, (prep, version)) in (first..end).zip(prepared[first..end].iter().zip(&versions)) {
+            for (k, stmt) in prep.statements.iter().enumerate() {
+                parts.push((j, Part::Statement(k)));
+                batch.push(&stmt.sql);
+            }
+            for (v, (sql, _)) in version.iter().enumerate() {
+                parts.push((j, Part::Version(v)));
+                batch.push(sql);
+            }
+        }
+        // The revision announced last, and when.
+        let mut at = (first, started);
+        // A cancel stops between revisions: the next one is not announced, and the batch
+        // stops before its first statement is reported.
+        let mut finished = first;
+        let mut move_to = |at: &mut (usize, Instant), to: usize| {
+            while at.0 < to && finished <= at.0 {
+                emit(Progress::StepFinished {
+                    index: at.0,
+                    revision: plan.steps[at.0].revision.clone(),
+                    millis: elapsed_ms(at.1),
+                });
+                finished = at.0 + 1;
+                if opts.cancel.is_cancelled() {
+                    return false;
+                }
+                *at = (at.0 + 1, Instant::now());
+                let step = &plan.steps[at.0];
+                emit(Progress::StepStarted {
+                    index: at.0,
+                    total,
+                    revision: step.revision.clone(),
+                    direction: step.direction,
+                });
+            }
+            true
+        };
+        let announce = |part: Option<&(usize, Part)>| {
+            if let Some(&(j, Part::Statement(k))) = part {
+                let stmt = &prepared[j].statements[k];
+                emit(Progress::Statement {
+                    index: j,
+                    number: k + 1,
+                    line: stmt.line,
+                    sql: stmt.sql.clone(),
+                });
+            }
+        };
+        let going = match parts.first() {
+            Some(&(j, _)) => move_to(&mut at, j),
+            None => true,
+        };
+        let result = if going {
+            announce(parts.first());
+            self.conn
+                .execute_batch_until(
+                    &batch,
+                    || opts.cancel.is_cancelled(),
+                    |done| {
+                        let going = match parts.get(done) {
+                            Some(&(j, _)) => move_to(&mut at, j),
+                            None => true,
+                        };
+                        if going {
+                            announce(parts.get(done));
+                        }
+                    },
+                )
+                .await
+        } else {
+            Err((0, None))
+        };
+        // The revisions before the one that stopped completed inside the transaction.
+        let stopped_in = match &result {
+            Ok(_) => end,
+            Err((done, _)) => parts.get(*done).map_or(end, |&(j, _)| j),
+        };
+        for step in &plan.steps[first..stopped_in] {
+            self.pending.push(step.revision.clone());
+            self.rows_pending = step.rows_after.clone();
+        }
+        let counts = match result {
+            Ok(counts) => counts,
+            Err((done, error)) => {
+                let (j, part) = parts
+                    .get(done)
+                    .copied()
+                    .unwrap_or((end - 1, Part::Version(0)));
+                let (step, prep) = (&plan.steps[j], &prepared[j]);
+                let n = prep.statements.len();
+                let announced = j <= at.0;
+                return Err(match (part, error) {
+                    (Part::Statement(0), None) if !announced => StepFailure::at(
+                        step,
+                        prep,
+                        0,
+                        None,
+                        "cancelled before this revision started".into(),
+                        false,
+                    ),
+                    (Part::Statement(k), None) => {
+                        StepFailure::at(step, prep, k, None, "cancelled".into(), false)
+                    }
+                    (Part::Statement(k), Some(e)) => StepFailure::at(
+                        step,
+                        prep,
+                        k,
+                        prep.statements.get(k),
+                        db_message(&e),
+                        false,
+                    ),
+                    (Part::Version(_), None) => {
+                        StepFailure::at(step, prep, n, None, "cancelled".into(), false)
+                    }
+                    (Part::Version(_), Some(e)) => StepFailure::at(
+                        step,
+                        prep,
+                        n,
+                        None,
+                        format!("writing the version row: {}", db_message(&e)),
+                        false,
+                    ),
+                });
+            }
+        };
+        for (j, version) in (first..end).zip(&versions) {
+            let from = parts
+                .iter()
+                .position(|&(s, p)| s == j && matches!(p, Part::Version(0)))
+                .unwrap_or(counts.len());
+            let got = counts.get(from..).unwrap_or(&[]);
+            if let Some(m) = self.unexpected_rows(version, got) {
+                let prep = &prepared[j];
+                return Err(StepFailure::at(
+                    &plan.steps[j],
+                    prep,
+                    prep.statements.len(),
+                    None,
+                    m,
+                    false,
+                ));
+            }
+        }
+        // Revisions with nothing to send (no statements, no version row change) at the end.
+        move_to(&mut at, end - 1);
+        emit(Progress::StepFinished {
+            index: at.0,
+            revision: plan.steps[at.0].revision.clone(),
+            millis: elapsed_ms(at.1),
+        });
+        Ok(end)
     }
 
     /// The version-table changes of a step, each with what a count other than one would mean.
