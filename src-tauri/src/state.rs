@@ -61,7 +61,7 @@ impl AppState {
             secrets: Secrets::default(),
             data_dir: data_dir.to_path_buf(),
             running: Mutex::new(HashMap::new()),
-            renders: RenderCache::default(),
+            renders: RenderCache::kept_in(data_dir.join(stratum_alembic::RENDERED)),
             picker: None,
         })
     }

@@ -829,3 +829,76 @@ fn a_half_done_alembic_revision_on_mariadb_is_told_then_resumed_after_the_fix_bu
     );
     assert_eq!(columns, ["id", "x"]);
 }
+
+/// Rendering imports every revision in the project's Python, which for a large project costs
+/// as much as running it; a batch and the app keep what was rendered on disk, and render again
+/// only when something the SQL depends on changed.
+#[test]
+fn rendered_sql_is_kept_between_processes_until_a_file_it_depends_on_changes() {
+    use stratum_alembic::RenderCache;
+    let Some(python) = python() else { return };
+    let dir = twin_copy();
+    let renders = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let marker = dir.path().join("rendered-times");
+    // A revision whose upgrade notes each time its Python runs, that is each render.
+    let revision = |table: &str| {
+        format!(
+            "\"\"\"counted\"\"\"\nfrom alembic import op\nimport helper\n\nrevision = '008'\ndown_revision = '007'\n\n\ndef upgrade():\n    with open({marker:?}, 'a') as f:\n        f.write('x')\n    op.execute(helper.SQL.format({table:?}))\n\n\ndef downgrade():\n    pass\n",
+            marker = marker.display().to_string(),
+        )
+    };
+    let versions = dir.path().join("alembic/versions");
+    std::fs::write(versions.join("008_counted.py"), revision("first"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // A helper module in the migrations folder, which the revision imports.
+    let env = dir.path().join("alembic/env.py");
+    let env_text = std::fs::read_to_string(&env).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        &env,
+        format!("import os, sys\nsys.path.insert(0, os.path.dirname(__file__))\n{env_text}"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let helper = dir.path().join("alembic/helper.py");
+    std::fs::write(&helper, "SQL = 'CREATE TABLE {} (x INTEGER)'\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let db = ScratchDb::new(Engine::Sqlite);
+    let url = db.parsed();
+    // Each fill is a new cache, as a new process (a command line run) starts with.
+    let fill = || {
+        let mut project = open(dir.path());
+        let alembic = alembic_for(&project, &python);
+        let cache = RenderCache::kept_in(renders.path().to_path_buf());
+        let rendered = rt()
+            .block_on(cache.fill(&alembic, &mut project, &url))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let renders_so_far = std::fs::read_to_string(&marker).unwrap_or_default().len();
+        (rendered.sql["008"].0.clone(), renders_so_far)
+    };
+    let (sql, renders_so_far) = fill();
+    assert!(sql.contains("CREATE TABLE first"), "{sql}");
+    assert_eq!(renders_so_far, 1);
+    let (again, renders_so_far) = fill();
+    assert_eq!(again, sql, "the same SQL, from disk");
+    assert_eq!(renders_so_far, 1, "no second render for unchanged files");
+
+    std::fs::write(versions.join("008_counted.py"), revision("second"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (sql, renders_so_far) = fill();
+    assert!(
+        sql.contains("CREATE TABLE second"),
+        "an edited revision renders again: {sql}"
+    );
+    assert_eq!(renders_so_far, 2);
+
+    std::fs::write(&helper, "SQL = 'CREATE TABLE {} (y TEXT)'\n").unwrap_or_else(|e| panic!("{e}"));
+    let (sql, renders_so_far) = fill();
+    assert!(
+        sql.contains("(y TEXT)"),
+        "an edited helper renders again: {sql}"
+    );
+    assert_eq!(renders_so_far, 3);
+    assert!(
+        db.tables().is_empty(),
+        "rendering never touches the database"
+    );
+}

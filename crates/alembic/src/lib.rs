@@ -26,7 +26,7 @@ use stratum_project::{Dialect, Project};
 pub use convert::{convert, Converted};
 pub use error::{AlembicError, Location, RenderFailure};
 pub use python::{find_python, Python};
-pub use render::{RenderCache, Rendered};
+pub use render::{RenderCache, Rendered, RENDERED};
 pub use runner::AlembicRunner;
 pub use write::{NewAlembicRevision, Written};
 
@@ -39,6 +39,8 @@ pub struct Alembic {
     /// The SQLAlchemy drivers that Python can import.
     pub drivers: Vec<String>,
     pub ini: PathBuf,
+    /// Where its Python imports from (see [`Python::import_path`]).
+    import_path: Vec<PathBuf>,
     /// The SQLAlchemy driver the ini's own URL names (`psycopg2` in `postgresql+psycopg2://`),
     /// used when the profile's URL names none.
     ini_driver: Option<(stratum_db::Engine, String)>,
@@ -59,6 +61,7 @@ impl Alembic {
         Ok(Alembic {
             python: found.path,
             drivers: found.drivers,
+            import_path: found.import_path,
             // The driver runs in the ini's folder, as Alembic is run there.
             ini: std::path::absolute(&ini.path).unwrap_or_else(|_| ini.path.clone()),
             ini_driver,

@@ -14,7 +14,7 @@ use tokio::process::Command;
 use crate::error::Location;
 use crate::AlembicError;
 
-const DRIVER: &str = include_str!("driver.py");
+pub(crate) const DRIVER: &str = include_str!("driver.py");
 /// Starts an event line on stderr (ASCII record and unit separators: never in Alembic's output).
 const EVENT: &str = "\u{1e}stratum\u{1f}";
 

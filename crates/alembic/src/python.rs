@@ -14,6 +14,9 @@ pub struct Python {
     pub alembic_version: String,
     /// SQLAlchemy driver modules it can import (`psycopg`, `psycopg2`, `pymysql`, ...).
     pub drivers: Vec<String>,
+    /// Where it imports from (`sys.path`): a package installed or removed there changes the
+    /// folder, which is how rendered SQL kept on disk knows it may be stale.
+    pub import_path: Vec<PathBuf>,
 }
 
 /// One start of the candidate: its Alembic version and drivers, or nothing. Only what it
@@ -37,6 +40,8 @@ if spec is not None and spec.origin:
         v = version('alembic')
     mods = ['psycopg', 'psycopg2', 'pg8000', 'MySQLdb', 'pymysql', 'mysql.connector', 'mariadb']
     print('stratum-probe', v, *[m for m in mods if has(m)])
+    import sys
+    print('stratum-path', *[p for p in sys.path if p], sep='\x1f')
 "#;
 
 /// How long a Python found with Alembic is taken as found. Starting it to ask takes a few
@@ -80,10 +85,21 @@ fn ask(p: &Path) -> Option<Python> {
         .lines()
         .find_map(|l| l.strip_prefix("stratum-probe "))?
         .split_whitespace();
+    let import_path = text
+        .lines()
+        .find_map(|l| l.strip_prefix("stratum-path"))
+        .map(|l| {
+            l.split('\u{1f}')
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from)
+                .collect()
+        })
+        .unwrap_or_default();
     Some(Python {
         path: p.to_path_buf(),
         alembic_version: words.next()?.to_string(),
         drivers: words.map(str::to_string).collect(),
+        import_path,
     })
 }
 

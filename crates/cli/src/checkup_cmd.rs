@@ -39,8 +39,8 @@ pub async fn checkup_cmd(cli: &Cli, fleet: &FleetArgs, out: &Out) -> Result<(), 
 }
 
 async fn profiles(cli: &Cli, fleet: &FleetArgs, out: &Out) -> Result<(), CliError> {
-    let (store, _, chosen) = chosen(cli, fleet).await?;
-    let renders = RenderCache::default();
+    let (store, dir, chosen) = chosen(cli, fleet).await?;
+    let renders = RenderCache::kept_in(dir.join(stratum_alembic::RENDERED));
     let mut done = Vec::new();
     for p in chosen {
         let name = p.name.clone();

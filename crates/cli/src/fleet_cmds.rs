@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use stratum_alembic::RenderCache;
+use stratum_alembic::{RenderCache, RENDERED};
 use stratum_db::{CancelToken, Operation};
 use stratum_operations::fleet::{
     run_batch, status, BatchEvent, BatchOptions, BatchReport, Fleet, Phase, Selection, State,
@@ -228,7 +228,7 @@ pub async fn batch_cmd(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Resul
             on_ctrl_c.cancel();
         }
     });
-    let renders = RenderCache::default();
+    let renders = RenderCache::kept_in(dir.join(RENDERED));
     let fleet = Fleet {
         store: &store,
         secrets: &Secrets::default(),
