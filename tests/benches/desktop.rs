@@ -49,21 +49,23 @@ fn write_project(dir: &Path) {
     }
 }
 
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
+/// A process's proportional set size: its private memory plus its share of what it maps
+/// with others (WebKit's libraries are mapped by the app and both of WebKit's processes;
+/// summing RSS would count them three times).
+fn pss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .map(str::to_string)
+                .find(|l| l.starts_with("Pss:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         })
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         .unwrap_or(0)
 }
 
-/// The app's process and every process below it (WebKit's web and network processes).
-fn tree_rss_mib(name: &str) -> f64 {
-    let mut total = 0;
+/// The app's process and every process below it (WebKit's web and network processes), by
+/// name: PSS in MiB.
+fn tree_pss_mib(name: &str) -> Vec<(String, f64)> {
     let mut pids: Vec<u32> = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
@@ -74,9 +76,15 @@ fn tree_rss_mib(name: &str) -> f64 {
             pids.push(pid);
         }
     }
-    let mut todo = pids.clone();
+    let mut found: Vec<(String, f64)> = Vec::new();
+    let mut todo = pids;
     while let Some(p) = todo.pop() {
-        total += rss_kib(p);
+        let comm = std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
+        let mib = pss_kib(p) as f64 / 1024.0;
+        match found.iter_mut().find(|(c, _)| *c == comm.trim()) {
+            Some((_, m)) => *m += mib,
+            None => found.push((comm.trim().to_string(), mib)),
+        }
         let children =
             std::fs::read_to_string(format!("/proc/{p}/task/{p}/children")).unwrap_or_default();
         todo.extend(
@@ -85,7 +93,7 @@ fn tree_rss_mib(name: &str) -> f64 {
                 .filter_map(|c| c.parse::<u32>().ok()),
         );
     }
-    total as f64 / 1024.0
+    found
 }
 
 /// Scrolls the timeline from top to bottom, one step per animation frame, and returns the frame
@@ -143,6 +151,7 @@ fn main() {
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     let (mut cold, mut command, mut memory) = (Vec::new(), Vec::new(), Vec::new());
+    let mut by_process: Vec<(String, Vec<f64>)> = Vec::new();
     let (mut frame_p50, mut frame_p95, mut slow_frames, mut jump) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
@@ -174,7 +183,14 @@ fn main() {
             slow_frames.push(field("slow") * 100.0);
             jump.push(field("jump"));
             tokio::time::sleep(Duration::from_millis(500)).await;
-            memory.push(tree_rss_mib("stratum-app"));
+            let parts = tree_pss_mib("stratum-app");
+            memory.push(parts.iter().map(|(_, m)| m).sum::<f64>());
+            for (name, mib) in parts {
+                match by_process.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, v)) => v.push(mib),
+                    None => by_process.push((name, vec![mib])),
+                }
+            }
             let _ = wd.quit().await;
         });
     }
@@ -198,8 +214,13 @@ fn main() {
         "| jump from the top to the oldest revision (End), until its row is painted | {:.1} ms |",
         median(jump)
     );
+    let parts: Vec<String> = by_process
+        .into_iter()
+        .map(|(name, v)| format!("{name} {:.0}", median(v)))
+        .collect();
     println!(
-        "| memory of the running app (app process + WebKit processes, RSS) | {:.0} MiB |",
+        "| memory of the running app after scrolling it all, PSS of the app and WebKit's processes ({}) | {:.0} MiB |",
+        parts.join(", "),
         median(memory)
     );
 }
