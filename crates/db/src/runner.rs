@@ -636,7 +636,10 @@ impl Exec<'_> {
                 continue;
             }
             let outside = !prep.transactional && self.dialect != Dialect::MySql;
-            if self.single && !outside {
+            // Only SQLite hands over each statement's result as it completes; a server sends
+            // a message's results when the whole message is done, so revisions sent together
+            // there would all seem to start at once, at the end.
+            if self.single && !outside && self.dialect == Dialect::Sqlite {
                 if table_missing {
                     self.sql(&self.vt.create_if_missing(self.dialect))
                         .await
@@ -769,8 +772,8 @@ impl Exec<'_> {
     }
 
     /// Runs the revisions from `first` on that share the run's one transaction (up to a
-    /// budget), sent together: the database runs one statement after another without waiting
-    /// for this side between revisions, which on SQLite is most of what a revision costs over
+    /// budget), sent together: SQLite's worker runs one statement after another without
+    /// waiting for this side between revisions, which is most of what a revision costs over
     /// the statements themselves. Progress still comes per revision and per statement, as each
     /// result arrives, and a cancel stops after the statement running. `first` has been
     /// announced (started at `started`). Returns the index of the next step to run.
