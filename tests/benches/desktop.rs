@@ -126,6 +126,13 @@ await frame();
 return { p50: at(0.5), p95: at(0.95), slow: gaps.filter(g => g > 20).length / gaps.length, jump: performance.now() - t, frames: gaps.length };
 "#;
 
+fn epoch_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(f64::NAN)
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
@@ -150,7 +157,8 @@ fn main() {
         .enable_all()
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    let (mut cold, mut command, mut memory) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut cold, mut harness, mut command, mut memory, mut shown_memory) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut by_process: Vec<(String, Vec<f64>)> = Vec::new();
     let (mut frame_p50, mut frame_p95, mut slow_frames, mut jump) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -161,10 +169,23 @@ fn main() {
         let started = Instant::now();
         let driver = Driver::start(&driver_bin, data.path());
         rt.block_on(async {
+            // The app is started by the session request; the page marks when the timeline's
+            // first rows are in it. Both on the wall clock: the harness's polling is not counted.
+            let requested = epoch_ms();
             let wd = session_with(driver.port, &app).await;
             wait_text(&wd, "[data-testid=db-summary]", "pending").await;
             wait_text(&wd, "[data-testid=revision-r04999]", "r04999").await;
-            cold.push(started.elapsed().as_secs_f64() * 1000.0);
+            harness.push(started.elapsed().as_secs_f64() * 1000.0);
+            let shown = wd
+                .execute(
+                    "const m = performance.getEntriesByName('stratum:timeline-shown')[0]; return m ? performance.timeOrigin + m.startTime : null;",
+                    vec![],
+                )
+                .await
+                .ok()
+                .and_then(|r| r.json().as_f64())
+                .unwrap_or(f64::NAN);
+            cold.push(shown - requested);
             let ms = wd
                 .execute(
                     "const t = performance.now(); await window.__TAURI_INTERNALS__.invoke('timeline', { profileId: 1 }); return performance.now() - t;",
@@ -175,6 +196,10 @@ fn main() {
                 .and_then(|r| r.json().as_f64())
                 .unwrap_or(f64::NAN);
             command.push(ms);
+            // At rest with the timeline shown: what freed memory the allocators hand back takes
+            // them about a second.
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            shown_memory.push(tree_pss_mib("stratum-app").iter().map(|(_, m)| m).sum::<f64>());
             let scroll = wd.execute(SCROLL_THROUGH, vec![]).await.map(|r| r.json().clone());
             let scroll = scroll.unwrap_or_else(|e| panic!("scrolling: {e}"));
             let field = |k: &str| scroll[k].as_f64().unwrap_or(f64::NAN);
@@ -196,7 +221,14 @@ fn main() {
     }
     println!("| desktop, {REVISIONS}-revision project (release build, Xvfb) | median of {RUNS} |");
     println!("|---|---|");
-    println!("| cold start to the first interactive timeline (WebDriver session, app start, timeline shown) | {:.0} ms |", median(cold));
+    println!(
+        "| cold start: app launched to the timeline's first rows in the page (5,000 files read, planned, laid out) | {:.0} ms |",
+        median(cold)
+    );
+    println!(
+        "| the same through the test harness (driver started, WebDriver session, polled every 150 ms) | {:.0} ms |",
+        median(harness)
+    );
     println!(
         "| `timeline` command (read {REVISIONS} files, plan, layout, JSON over IPC) | {:.0} ms |",
         median(command)
@@ -213,6 +245,10 @@ fn main() {
     println!(
         "| jump from the top to the oldest revision (End), until its row is painted | {:.1} ms |",
         median(jump)
+    );
+    println!(
+        "| memory of the running app with the timeline shown, before scrolling (PSS, all its processes) | {:.0} MiB |",
+        median(shown_memory)
     );
     let parts: Vec<String> = by_process
         .into_iter()
