@@ -240,16 +240,7 @@ export function App() {
         {fleetOpen && (error || note) && (
           // What the sidebar's actions say (an export, an import) shows above the fleet as well.
           <div className="main-notes">
-            {error && (
-              <div className="banner error" role="alert">
-                {error}
-              </div>
-            )}
-            {note && (
-              <div className="banner warn note" data-testid="note">
-                {note} <button className="small" onClick={() => setNote(null)}>Dismiss</button>
-              </div>
-            )}
+            <Notes error={error} note={note} onDismiss={() => setNote(null)} />
           </div>
         )}
         {fleetMounted && <Fleet profiles={profiles} visible={fleetOpen} onOpenProfile={openProfile} onChanged={loadStatuses} />}
@@ -343,16 +334,7 @@ export function App() {
                 }}
               />
             )}
-            {error && (
-              <div className="banner error" role="alert">
-                {error}
-              </div>
-            )}
-            {note && (
-              <div className="banner warn note" data-testid="note">
-                {note} <button className="small" onClick={() => setNote(null)}>Dismiss</button>
-              </div>
-            )}
+            <Notes error={error} note={note} onDismiss={() => setNote(null)} />
             {tab === "timeline" && current && (
               <Timeline view={current} onOperation={setOperation} />
             )}
@@ -461,5 +443,23 @@ function TargetPrompt({ ask, onGo, onCancel }: { ask: Ask; onGo: (target: string
       </button>
       <span className="muted">{text.help} Nothing runs before the preview.</span>
     </form>
+  );
+}
+
+/** What the last action said: an error, and a note the user dismisses. */
+function Notes({ error, note, onDismiss }: { error: string | null; note: string | null; onDismiss: () => void }) {
+  return (
+    <>
+      {error && (
+        <div className="banner error" role="alert">
+          {error}
+        </div>
+      )}
+      {note && (
+        <div className="banner warn note" data-testid="note">
+          {note} <button className="small" onClick={onDismiss}>Dismiss</button>
+        </div>
+      )}
+    </>
   );
 }
