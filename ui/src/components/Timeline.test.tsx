@@ -54,3 +54,18 @@ test("without SQL to show, the Python file comes first and the note says why", a
   fireEvent.click(screen.getByTestId("detail-sql"));
   expect(screen.getAllByText("-- nothing to run")).toHaveLength(2);
 });
+
+test("rows show what the view says now: applied after an upgrade, and the findings that arrive after the list", async () => {
+  commands.pendingFindings.mockReturnValue(ok([{ revision: row.revision, file: row.file, line: 3, rule: "add-column-not-null", severity: "blocking", message: "adds a NOT NULL column to users", why: "it fails on a table with rows", acknowledged: null, blocks: true }]));
+  const { rerender } = render(<Timeline view={view} onOperation={() => {}} />);
+  const item = await screen.findByTestId("revision-1b4c6e320f79");
+  expect(await screen.findByText("blocking")).toBeInTheDocument();
+  expect(item).toHaveTextContent("pending");
+  commands.pendingFindings.mockReturnValue(ok([]));
+  const applied = { ...row, applied: true, current: true };
+  rerender(<Timeline view={{ ...view, rows: [applied], database: { ...view.database, state: "reachable", rows: [row.revision], pending: [], server: "PostgreSQL 16", interrupted: null } }} onOperation={() => {}} />);
+  const now = await screen.findByTestId("revision-1b4c6e320f79");
+  expect(now).toHaveTextContent("database is here");
+  expect(now).not.toHaveTextContent("pending");
+  expect(screen.queryByText("blocking")).not.toBeInTheDocument();
+});
