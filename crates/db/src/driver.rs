@@ -1,6 +1,7 @@
 //! One connection to PostgreSQL, MySQL/MariaDB or SQLite, with the few operations the runner
 //! needs. An enum rather than a trait object: three engines, each arm a few lines.
 
+use std::convert::Infallible;
 use std::fs::File;
 use std::time::{Duration, Instant};
 
@@ -225,12 +226,11 @@ impl Connection {
         statements: &[&str],
         on_done: impl FnMut(usize),
     ) -> Result<Vec<u64>, (usize, sqlx::Error)> {
-        self.execute_batch_until(statements, || false, on_done)
+        self.batch(statements, || None::<Infallible>, on_done)
             .await
-            .map_err(|(done, e)| match e {
-                Some(e) => (done, e),
-                // Never asked to stop.
-                None => (done, sqlx::Error::PoolClosed),
+            .map_err(|(done, end)| match end {
+                Ok(e) => (done, e),
+                Err(never) => match never {},
             })
     }
 
@@ -241,8 +241,21 @@ impl Connection {
         &mut self,
         statements: &[&str],
         stop: impl Fn() -> bool,
-        mut on_done: impl FnMut(usize),
+        on_done: impl FnMut(usize),
     ) -> Result<Vec<u64>, (usize, Option<sqlx::Error>)> {
+        self.batch(statements, || stop().then_some(()), on_done)
+            .await
+            .map_err(|(done, end)| (done, end.ok()))
+    }
+
+    /// The batch itself: `stop` gives why it stops, after the statement during which it first
+    /// does; the error is then `Err(why)` beside the statements done.
+    async fn batch<Why>(
+        &mut self,
+        statements: &[&str],
+        stop: impl Fn() -> Option<Why>,
+        mut on_done: impl FnMut(usize),
+    ) -> Result<Vec<u64>, (usize, Result<sqlx::Error, Why>)> {
         use futures_util::{FutureExt, StreamExt};
         let mut sql = String::with_capacity(statements.iter().map(|s| s.len() + 2).sum());
         for s in statements {
@@ -281,11 +294,13 @@ impl Connection {
                     Ok(done) => {
                         counts.push(done.rows_affected());
                         on_done(counts.len());
-                        if counts.len() < statements.len() && stop() {
-                            return Err((counts.len(), None));
+                        if counts.len() < statements.len() {
+                            if let Some(why) = stop() {
+                                return Err((counts.len(), Err(why)));
+                            }
                         }
                     }
-                    Err(e) => return Err((counts.len(), Some(e))),
+                    Err(e) => return Err((counts.len(), Ok(e))),
                 }
             }
         });

@@ -267,12 +267,7 @@ async fn connect(ssh: &SshSettings) -> Result<russh::client::Handle<HostCheck>, 
                     ),
                 )
             })?;
-            let hash = handle
-                .best_supported_rsa_hash()
-                .await
-                .ok()
-                .flatten()
-                .flatten();
+            let hash = rsa_hash(&handle).await;
             handle
                 .authenticate_publickey(
                     ssh.user.clone(),
@@ -300,6 +295,17 @@ async fn connect(ssh: &SshSettings) -> Result<russh::client::Handle<HostCheck>, 
     Ok(handle)
 }
 
+/// The strongest RSA signature hash the bastion says it takes; none (SHA-1) when it says
+/// nothing, as older servers do, and for keys that are not RSA it is not used.
+async fn rsa_hash(handle: &russh::client::Handle<HostCheck>) -> Option<HashAlg> {
+    handle
+        .best_supported_rsa_hash()
+        .await
+        .ok()
+        .flatten()
+        .flatten()
+}
+
 async fn by_agent(
     ssh: &SshSettings,
     handle: &mut russh::client::Handle<HostCheck>,
@@ -318,12 +324,7 @@ async fn by_agent(
         .map_err(|e| ssh_error(ssh, format!("the SSH agent: {e}")))?;
     for identity in identities {
         let key = identity.public_key().into_owned();
-        let hash = handle
-            .best_supported_rsa_hash()
-            .await
-            .ok()
-            .flatten()
-            .flatten();
+        let hash = rsa_hash(handle).await;
         let result = handle
             .authenticate_publickey_with(ssh.user.clone(), key, hash, &mut agent)
             .await;
