@@ -184,7 +184,7 @@ impl RenderCache {
         let rendered = match kept {
             Some(r) => r,
             None => {
-                let r = Arc::new(self.from_disk_or_render(alembic, project, url).await?);
+                let r = Arc::new(self.kept_or_rendered(alembic, project, url).await?);
                 if let Ok(mut e) = self.entries.lock() {
                     e.insert(key, (stamp, r.clone()));
                 }
@@ -197,7 +197,7 @@ impl RenderCache {
 }
 
 impl RenderCache {
-    async fn from_disk_or_render(
+    async fn kept_or_rendered(
         &self,
         alembic: &Alembic,
         project: &Project,
@@ -322,11 +322,15 @@ fn python_files(dir: &Path, out: &mut Vec<PathBuf>, limit: usize) {
             let name = name.to_string_lossy();
             let path = e.path();
             match e.file_type() {
-                Ok(t) if t.is_dir() => {
-                    if !name.starts_with('.') && name != "node_modules" && name != "__pycache__" {
-                        todo.push(path);
-                    }
+                Ok(t)
+                    if t.is_dir()
+                        && !name.starts_with('.')
+                        && name != "node_modules"
+                        && name != "__pycache__" =>
+                {
+                    todo.push(path);
                 }
+                Ok(t) if t.is_dir() => {}
                 Ok(_) if name.ends_with(".py") || name.ends_with(".mako") => out.push(path),
                 _ => {}
             }
