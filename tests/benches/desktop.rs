@@ -126,6 +126,15 @@ await frame();
 return { p50: at(0.5), p95: at(0.95), slow: gaps.filter(g => g > 20).length / gaps.length, jump: performance.now() - t, frames: gaps.length };
 "#;
 
+/// What a script run in the page returns, as a number (NaN when it fails or returns none).
+async fn number(wd: &thirtyfour::WebDriver, script: &str) -> f64 {
+    wd.execute(script, vec![])
+        .await
+        .ok()
+        .and_then(|r| r.json().as_f64())
+        .unwrap_or(f64::NAN)
+}
+
 fn epoch_ms() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -176,26 +185,9 @@ fn main() {
             wait_text(&wd, "[data-testid=db-summary]", "pending").await;
             wait_text(&wd, "[data-testid=revision-r04999]", "r04999").await;
             harness.push(started.elapsed().as_secs_f64() * 1000.0);
-            let shown = wd
-                .execute(
-                    "const m = performance.getEntriesByName('stratum:timeline-shown')[0]; return m ? performance.timeOrigin + m.startTime : null;",
-                    vec![],
-                )
-                .await
-                .ok()
-                .and_then(|r| r.json().as_f64())
-                .unwrap_or(f64::NAN);
+            let shown = number(&wd, "const m = performance.getEntriesByName('stratum:timeline-shown')[0]; return m ? performance.timeOrigin + m.startTime : null;").await;
             cold.push(shown - requested);
-            let ms = wd
-                .execute(
-                    "const t = performance.now(); await window.__TAURI_INTERNALS__.invoke('timeline', { profileId: 1 }); return performance.now() - t;",
-                    vec![],
-                )
-                .await
-                .ok()
-                .and_then(|r| r.json().as_f64())
-                .unwrap_or(f64::NAN);
-            command.push(ms);
+            command.push(number(&wd, "const t = performance.now(); await window.__TAURI_INTERNALS__.invoke('timeline', { profileId: 1 }); return performance.now() - t;").await);
             // At rest with the timeline shown: what freed memory the allocators hand back takes
             // them about a second.
             tokio::time::sleep(Duration::from_millis(1500)).await;

@@ -194,9 +194,8 @@ impl RenderCache {
         rendered.apply(project);
         Ok(rendered)
     }
-}
 
-impl RenderCache {
+    /// The render kept on disk for this checksum, or a new one, then kept.
     async fn kept_or_rendered(
         &self,
         alembic: &Alembic,

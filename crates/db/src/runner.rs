@@ -789,7 +789,7 @@ impl Exec<'_> {
         #[derive(Clone, Copy)]
         enum Part {
             Statement(usize),
-            Version(usize),
+            Version,
         }
         let total = plan.steps.len();
         let mut end = first;
@@ -812,13 +812,16 @@ impl Exec<'_> {
             .collect();
         let mut parts: Vec<(usize, Part)> = Vec::with_capacity(count);
         let mut batch: Vec<&str> = Vec::with_capacity(count);
+        // Where each revision's version-row changes are in the batch.
+        let mut version_at: Vec<usize> = Vec::with_capacity(end - first);
         for (j, (prep, version)) in (first..end).zip(prepared[first..end].iter().zip(&versions)) {
             for (k, stmt) in prep.statements.iter().enumerate() {
                 parts.push((j, Part::Statement(k)));
                 batch.push(&stmt.sql);
             }
-            for (v, (sql, _)) in version.iter().enumerate() {
-                parts.push((j, Part::Version(v)));
+            version_at.push(parts.len());
+            for (sql, _) in version {
+                parts.push((j, Part::Version));
                 batch.push(sql);
             }
         }
@@ -896,13 +899,15 @@ impl Exec<'_> {
         let counts = match result {
             Ok(counts) => counts,
             Err((done, error)) => {
-                let (j, part) = parts
-                    .get(done)
-                    .copied()
-                    .unwrap_or((end - 1, Part::Version(0)));
+                let (j, part) = parts.get(done).copied().unwrap_or((end - 1, Part::Version));
                 let (step, prep) = (&plan.steps[j], &prepared[j]);
                 let n = prep.statements.len();
                 let announced = j <= at.0;
+                // Statements of the revision done when it stopped.
+                let done = match part {
+                    Part::Statement(k) => k,
+                    Part::Version => n,
+                };
                 return Err(match (part, error) {
                     (Part::Statement(0), None) if !announced => StepFailure::at(
                         step,
@@ -912,9 +917,7 @@ impl Exec<'_> {
                         "cancelled before this revision started".into(),
                         false,
                     ),
-                    (Part::Statement(k), None) => {
-                        StepFailure::at(step, prep, k, None, "cancelled".into(), false)
-                    }
+                    (_, None) => StepFailure::at(step, prep, done, None, "cancelled".into(), false),
                     (Part::Statement(k), Some(e)) => StepFailure::at(
                         step,
                         prep,
@@ -923,10 +926,7 @@ impl Exec<'_> {
                         db_message(&e),
                         false,
                     ),
-                    (Part::Version(_), None) => {
-                        StepFailure::at(step, prep, n, None, "cancelled".into(), false)
-                    }
-                    (Part::Version(_), Some(e)) => StepFailure::at(
+                    (Part::Version, Some(e)) => StepFailure::at(
                         step,
                         prep,
                         n,
@@ -937,11 +937,7 @@ impl Exec<'_> {
                 });
             }
         };
-        for (j, version) in (first..end).zip(&versions) {
-            let from = parts
-                .iter()
-                .position(|&(s, p)| s == j && matches!(p, Part::Version(0)))
-                .unwrap_or(counts.len());
+        for ((j, version), &from) in (first..end).zip(&versions).zip(&version_at) {
             let got = counts.get(from..).unwrap_or(&[]);
             if let Some(m) = self.unexpected_rows(version, got) {
                 let prep = &prepared[j];
