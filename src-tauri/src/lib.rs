@@ -20,6 +20,7 @@ mod team_commands;
 mod timeline_commands;
 mod trust_commands;
 pub mod views;
+pub mod window_memory;
 
 pub use error::AppError;
 pub use state::AppState;

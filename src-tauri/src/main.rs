@@ -8,5 +8,7 @@
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() {
+    #[cfg(target_os = "linux")]
+    stratum_app::window_memory::tune_javascript_heap();
     stratum_app::run();
 }
