@@ -7,7 +7,10 @@
 //! before its first collection: 30 MiB of the WebKit process's memory for as long as the
 //! window stayed open (measured with `JSC_logGC=1`, tests/benches/desktop.rs). Collecting at
 //! one and a half times the live size costs a few more young-generation collections of a
-//! millisecond or two each while scrolling; the frame times did not change.
+//! millisecond or two each while scrolling; the frame times did not change. Whether the
+//! collections while the timeline's JSON is parsed cost the cold start is not settled (on a
+//! noisy host, one series said 30%, another nothing); if they do, a larger least size (16 MiB)
+//! keeps the start free of them.
 
 /// Sets JavaScriptCore's heap growth for the WebKit processes this one starts (they inherit
 /// its environment), unless the person running the app set them. Called first in `main`,
