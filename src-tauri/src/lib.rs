@@ -27,16 +27,12 @@ pub use state::AppState;
 
 use tauri::Manager;
 
-/// Every command the window may call, for Tauri and for the TypeScript bindings.
-pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
-    // One type per struct: the window only receives these, so serde phases would only split them.
-    // The engine's 64-bit integers cross as `number`: they are ids, counts, line numbers, sizes
-    // in bytes and durations, every one far below 2^53, where a JavaScript number stops being
-    // exact, so a separate 32-bit copy of each type would buy nothing.
-    tauri_specta::Builder::<R>::new()
-        .disable_serde_phases()
-        .dangerously_cast_bigints_to_number()
-        .commands(tauri_specta::collect_commands![
+/// Every command the window may call, listed once: `with_commands!(tauri::generate_handler)`
+/// is the app's handler, `with_commands!(tauri_specta::collect_commands)` adds the commands'
+/// types for the TypeScript bindings.
+macro_rules! with_commands {
+    ($($collect:tt)+) => {
+        $($collect)+![
             profile_commands::list_profiles,
             timeline_commands::timeline,
             timeline_commands::revision_detail,
@@ -90,7 +86,22 @@ pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
             trust_commands::trust_folder,
             trust_commands::list_trusted_folders,
             trust_commands::revoke_trusted_folder,
-        ])
+        ]
+    };
+}
+
+/// The commands with their types, for the TypeScript bindings (tests/bindings.rs) and the IPC
+/// tests. The app itself registers only the handler (`run`): describing every command's types
+/// is work the running window never needs.
+pub fn specta_builder<R: tauri::Runtime>() -> tauri_specta::Builder<R> {
+    // One type per struct: the window only receives these, so serde phases would only split them.
+    // The engine's 64-bit integers cross as `number`: they are ids, counts, line numbers, sizes
+    // in bytes and durations, every one far below 2^53, where a JavaScript number stops being
+    // exact, so a separate 32-bit copy of each type would buy nothing.
+    tauri_specta::Builder::<R>::new()
+        .disable_serde_phases()
+        .dangerously_cast_bigints_to_number()
+        .commands(with_commands!(tauri_specta::collect_commands))
 }
 
 /// Where the app keeps its store: `STRATUM_DATA_DIR` when set (tests, portable use), else the
@@ -103,13 +114,11 @@ fn data_dir(app: &tauri::App) -> Result<std::path::PathBuf, Box<dyn std::error::
 }
 
 pub fn run() {
-    let builder = specta_builder::<tauri::Wry>();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
-        .invoke_handler(builder.invoke_handler())
+        .invoke_handler(with_commands!(tauri::generate_handler))
         .setup(move |app| {
-            builder.mount_events(app);
             let dir = data_dir(app)?;
             logging::init(&dir);
             let mut state = tauri::async_runtime::block_on(AppState::open(&dir))?;

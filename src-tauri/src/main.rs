@@ -9,6 +9,6 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() {
     #[cfg(target_os = "linux")]
-    stratum_app::window_memory::tune_javascript_heap();
+    stratum_app::window_memory::tune_webkit();
     stratum_app::run();
 }

@@ -1,7 +1,8 @@
 //! Desktop benchmarks (release build, real window under Xvfb): cold start to the first
 //! interactive timeline, the timeline command on a 5,000-revision project, and the memory of the
-//! running app (its process plus WebKit's). Run: `xvfb-run -a cargo bench -p stratum-tests
-//! --bench desktop` after `cargo build --release -p stratum-app`; prints a Markdown table.
+//! running app (its process plus WebKit's). Run: `xvfb-run -a dbus-run-session cargo bench -p
+//! stratum-tests --bench desktop` after `cargo build --release -p stratum-app` (the session bus
+//! a desktop has: without one each launch waits on GLib starting one); prints a Markdown table.
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -123,7 +123,6 @@ impl Driver {
                 &native.to_string(),
             ])
             .env("STRATUM_DATA_DIR", data_dir)
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

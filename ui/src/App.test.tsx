@@ -364,3 +364,15 @@ test("Import profiles…: a cancelled file dialog opens nothing; a chosen file i
   expect(screen.queryByTestId("import-dialog")).not.toBeInTheDocument();
   await waitFor(() => expect(commands.listProfiles).toHaveBeenCalledTimes(2));
 });
+
+test("at start-up the statuses are read once, after the timeline, which has the machine to itself", async () => {
+  let answer: (t: TimelineView) => void = () => {};
+  commands.timeline.mockImplementation(() => new Promise((resolve) => { answer = (t) => resolve({ status: "ok", data: t }); }));
+  render(<App />);
+  await waitFor(() => expect(commands.timeline).toHaveBeenCalledTimes(1));
+  // Each status reads the profile's whole project: none while the timeline reads it.
+  expect(commands.profileStatuses).not.toHaveBeenCalled();
+  await act(async () => answer(timeline("native")));
+  expect(await screen.findByTestId("db-summary")).toHaveTextContent("Database at 001");
+  await waitFor(() => expect(commands.profileStatuses).toHaveBeenCalledTimes(1));
+});

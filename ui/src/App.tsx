@@ -70,21 +70,31 @@ export function App() {
   const [fleetMounted, setFleetMounted] = useState(false);
   const loads = useRef(0);
 
+  // Every profile's status reads its project and its database: at start-up that work competed
+  // with the timeline's own reading of the same project, so the statuses follow the timeline.
+  const loadStatuses = useCallback(() => {
+    call(commands.profileStatuses()).then(setStatuses).catch(() => {});
+  }, []);
+  const shown = useRef<number | null>(null);
+  shown.current = selected;
+
   const loadProfiles = useCallback((select?: number) => {
     call(commands.listProfiles())
       .then((ps) => {
         setProfiles(ps);
-        setSelected((cur) => select ?? (cur !== null && ps.some((p) => p.id === cur) ? cur : ps[0]?.id ?? null));
+        const cur = shown.current;
+        const next = select ?? (cur !== null && ps.some((p) => p.id === cur) ? cur : ps[0]?.id ?? null);
+        // A newly selected profile's timeline loads first, then the statuses (`refresh`).
+        if (next === cur) loadStatuses();
+        setSelected(next);
       })
       .catch((e) => setError(messageOf(e)));
-    call(commands.profileStatuses()).then(setStatuses).catch(() => {});
-  }, []);
+  }, [loadStatuses]);
 
   useEffect(() => loadProfiles(), [loadProfiles]);
 
   const refresh = useCallback(() => {
     if (selected === null) return;
-    call(commands.profileStatuses()).then(setStatuses).catch(() => {});
     setLoading(true);
     // Only the latest load counts: a slow answer for a profile no longer selected is dropped.
     const load = ++loads.current;
@@ -110,8 +120,9 @@ export function App() {
       })
       .finally(() => {
         if (load === loads.current) setLoading(false);
+        loadStatuses();
       });
-  }, [selected]);
+  }, [selected, loadStatuses]);
 
   useEffect(refresh, [refresh]);
 
@@ -126,10 +137,6 @@ export function App() {
     if (id === selected) refresh();
     else setSelected(id);
   };
-  const loadStatuses = useCallback(() => {
-    call(commands.profileStatuses()).then(setStatuses).catch(() => {});
-  }, []);
-
   const profile = useMemo(() => profiles.find((p) => p.id === selected) ?? null, [profiles, selected]);
   // The timeline of the profile on screen (not the previous one's while a new one loads).
   const current = timeline && profile && timeline.profile.id === profile.id ? timeline : null;
