@@ -21,6 +21,7 @@ mod timeline_commands;
 mod trust_commands;
 pub mod views;
 pub mod window_memory;
+mod window_start;
 
 pub use error::AppError;
 pub use state::AppState;
@@ -118,6 +119,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(with_commands!(tauri::generate_handler))
+        .on_page_load(window_start::show_when_loaded)
         .setup(move |app| {
             let dir = data_dir(app)?;
             logging::init(&dir);
@@ -126,6 +128,7 @@ pub fn run() {
                 app.handle().clone(),
             )));
             app.manage(state);
+            window_start::show_at_the_latest(app);
             Ok(())
         })
         .run(tauri::generate_context!("../tauri.conf.json"));

@@ -126,6 +126,12 @@ impl fmt::Display for DatabaseUrl {
 }
 
 impl DatabaseUrl {
+    /// Whether connecting can use a password: a SQLite file has none, so its profile never
+    /// asks the keychain (a locked keychain would prompt for nothing).
+    pub fn takes_password(&self) -> bool {
+        self.engine != Engine::Sqlite
+    }
+
     pub fn parse(raw: &str) -> Result<DatabaseUrl, DbError> {
         let raw = raw.trim();
         let (scheme, rest) = raw
@@ -460,6 +466,14 @@ fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_server_takes_a_password_so_only_its_profile_asks_the_keychain() {
+        let takes = |url: &str| DatabaseUrl::parse(url).map(|u| u.takes_password());
+        assert_eq!(takes("sqlite:///srv/app/demo.db").ok(), Some(false));
+        assert_eq!(takes("postgresql://erp@db.example/erp").ok(), Some(true));
+        assert_eq!(takes("mysql://root@127.0.0.1:3306/erp").ok(), Some(true));
+    }
 
     #[test]
     fn sqlalchemy_urls_are_understood() {

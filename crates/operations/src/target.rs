@@ -119,7 +119,7 @@ impl Target {
     pub fn open(profile: Profile, secrets: &Secrets) -> Result<Target, OperationError> {
         let project = open_project(&profile)?;
         let mut url = DatabaseUrl::parse(&profile.url)?;
-        if url.password.is_none() {
+        if url.password.is_none() && url.takes_password() {
             url.password = secrets.get(profile.id);
         }
         Ok(Target {

@@ -178,7 +178,10 @@ pub async fn status(
             millis: 0,
         };
         let project = projects.get(&p.id).cloned();
-        let password = secrets.get(p.id);
+        let password = DatabaseUrl::parse(&p.url)
+            .is_ok_and(|u| u.takes_password())
+            .then(|| secrets.get(p.id))
+            .flatten();
         let (gate, each, timeout) = (gate.clone(), each.clone(), opts.timeout);
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await;
