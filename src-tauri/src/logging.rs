@@ -45,6 +45,8 @@ pub fn init(data_dir: &Path) {
     let layer = fmt::layer().with_ansi(false).with_writer(file).with_filter(
         Targets::new()
             .with_target("stratum", LevelFilter::DEBUG)
+            // A statement's text, which sqlx records when it is slow, may hold a password.
+            .with_target("sqlx::query", LevelFilter::OFF)
             .with_default(LevelFilter::WARN),
     );
     // Set once per process; a second window in the same process keeps the first's log.

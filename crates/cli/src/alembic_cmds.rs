@@ -32,7 +32,7 @@ pub async fn sql(
         .command(verb, &args, true, Some(&offline), |line, stdout| {
             // Alembic's log goes to stderr as it would; stdout is the SQL, printed at the end.
             if !stdout && !out.json {
-                eprintln!("{line}");
+                crate::output::say(line);
             }
         })
         .await?;
@@ -81,7 +81,7 @@ pub async fn revision(
             given.as_ref(),
             |line| {
                 if !quiet {
-                    eprintln!("{line}")
+                    crate::output::say(line)
                 }
             },
         )
@@ -107,7 +107,7 @@ pub async fn merge(
             a.rev_id.as_deref(),
             |line| {
                 if !quiet {
-                    eprintln!("{line}")
+                    crate::output::say(line)
                 }
             },
         )

@@ -218,7 +218,10 @@ pub async fn batch_cmd(cli: &Cli, a: &MigrateArgs, up: bool, out: &Out) -> Resul
         } else {
             format!(": {}", e.detail)
         };
-        eprintln!("[{}/{total}] {name}: {phase}{detail}", e.position + 1);
+        crate::output::say(format_args!(
+            "[{}/{total}] {name}: {phase}{detail}",
+            e.position + 1
+        ));
     });
     let cancel = CancelToken::default();
     let on_ctrl_c = cancel.clone();

@@ -34,7 +34,7 @@ fn main() {
             std::process::exit(code);
         }
     };
-    logging::init(app_store::log_dir(&cli).as_deref(), cli.verbose);
+    let log = logging::init(app_store::log_dir(&cli).as_deref(), cli.verbose);
     tracing::debug!(
         version = env!("CARGO_PKG_VERSION"),
         command = command_name(),
@@ -53,6 +53,8 @@ fn main() {
     };
     if let Err(e) = result {
         out.error(&e);
+        // `exit` runs no destructors: the log's last lines are written first.
+        drop(log);
         std::process::exit(e.exit_code());
     }
 }

@@ -363,11 +363,15 @@ async fn execute(
                         Direction::Downgrade => "downgrade",
                         Direction::Stamp => "stamp",
                     };
-                    eprintln!("[{}/{}] {verb} {revision}{msg}", index + 1, total);
+                    crate::output::say(format_args!(
+                        "[{}/{}] {verb} {revision}{msg}",
+                        index + 1,
+                        total
+                    ));
                 }
                 Progress::Planned { steps: 0, .. } => eprintln!("Nothing to do."),
                 // An Alembic project's own output, as Alembic prints it.
-                Progress::Output { line } => eprintln!("{line}"),
+                Progress::Output { line } => crate::output::say(line),
                 Progress::LockWait { holder } => {
                     eprintln!("Waiting for the migration lock, held by {holder}")
                 }
@@ -401,7 +405,17 @@ async fn execute(
         }
     });
     let report = result?;
-    out.result(&json!({ "ok": true, "report": report }), || {
+    // Serialized only for --json: a plain run prints one line, not the JSON of every step.
+    #[derive(serde::Serialize)]
+    struct Done<'a> {
+        ok: bool,
+        report: &'a stratum_db::RunReport,
+    }
+    let done = Done {
+        ok: true,
+        report: &report,
+    };
+    out.result(&done, || {
         format!(
             "Done: {} step(s) in {} ms; version rows [{}] -> [{}]",
             report.plan.steps.len(),

@@ -40,7 +40,9 @@ pub async fn rehearse(
         with_data: start.with_data,
         backup: start.from_backup.clone(),
         // A step's line as it ends, on stderr: stdout keeps the report (or the one JSON document).
-        each: Some(Arc::new(|s: &RehearsedStep| eprintln!("{}", step_line(s)))),
+        each: Some(Arc::new(|s: &RehearsedStep| {
+            crate::output::say(step_line(s))
+        })),
         ..RehearsalOptions::default()
     };
     let r = run_rehearsal(&url, &project, target, runner.as_ref(), &tools, &opts).await?;

@@ -117,3 +117,64 @@ fn a_data_folder_that_cannot_be_written_costs_the_log_not_the_command() {
     assert!(said.contains("no log file in"), "{said}");
     assert!(step_finished(&said, "007"), "{said}");
 }
+
+/// A one-revision project whose only statement runs for over a second (sqlx's threshold for
+/// recording a "slow statement" with its text) and carries a secret in a literal.
+fn slow_project(dir: &Path, secret: &str) -> PathBuf {
+    let project = dir.join("slow-project");
+    let versions = project.join("versions");
+    std::fs::create_dir_all(&versions).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        project.join("stratum.toml"),
+        "[project]\nversions = \"versions\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let revision = format!(
+        "-- revision: 5a0\n-- down_revision:\n-- message: slow\n\n-- migrate:up\n\
+         CREATE TABLE counted AS SELECT count(*) AS n, '{secret}' AS pw FROM \
+         (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 6000000) \
+         SELECT x FROM c);\n\n-- migrate:down\nDROP TABLE counted;\n"
+    );
+    std::fs::write(versions.join("5a0_slow.sql"), revision).unwrap_or_else(|e| panic!("{e}"));
+    project
+}
+
+#[test]
+fn a_slow_statement_is_timed_in_the_log_but_its_text_is_not_copied_there() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().join("data");
+    let secret = "s3cret-in-a-literal";
+    let project = slow_project(dir.path(), secret);
+    let url = format!("sqlite:///{}", dir.path().join("slow.db").display());
+    let run = Command::new(env!("CARGO_BIN_EXE_stratum"))
+        .arg("--data-dir")
+        .arg(&data)
+        .arg("--project")
+        .arg(&project)
+        .args(["--url", &url, "--verbose", "upgrade", "head"])
+        .env_remove("STRATUM_DATABASE_URL")
+        .env_remove("STRATUM_PROJECT")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run stratum: {e}"));
+    let said = stderr(&run);
+    assert!(run.status.success(), "{said}");
+    let (_, logged) = log_files(&data);
+    let ms: u64 = logged
+        .lines()
+        .find(|l| l.contains("step finished") && l.contains("revision=5a0 "))
+        .and_then(|l| l.split("ms=").nth(1))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no time for the step in the log:\n{logged}"));
+    assert!(
+        ms >= 1000,
+        "the statement took {ms} ms, under the second that makes sqlx record it: this test needs a slower one"
+    );
+    assert!(
+        !logged.contains(secret),
+        "the statement's text is in the log:\n{logged}"
+    );
+    assert!(
+        !said.contains(secret),
+        "the statement's text is on stderr:\n{said}"
+    );
+}

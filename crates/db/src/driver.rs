@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlSslMode};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgSslMode};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{AssertSqlSafe, Connection as _, Row};
+use sqlx::{AssertSqlSafe, ConnectOptions as _, Connection as _, Row};
 use stratum_project::Dialect;
 
 use crate::error::db_message;
@@ -114,6 +114,9 @@ impl Connection {
         }
     }
 
+    /// sqlx's statement logging is off on every connection: it copies a statement slower than a
+    /// second, text and all, into the log at warning level, and a revision's SQL may hold a
+    /// password.
     async fn open(url: &DatabaseUrl) -> Result<Inner, sqlx::Error> {
         Ok(match url.engine {
             Engine::Postgres => {
@@ -147,7 +150,7 @@ impl Connection {
                 if let Some(path) = url.search_path() {
                     o = o.options([("search_path", path)]);
                 }
-                Inner::Pg(PgConnection::connect_with(&o).await?)
+                Inner::Pg(PgConnection::connect_with(&o.disable_statement_logging()).await?)
             }
             Engine::MySql => {
                 // No session changes of sqlx's own (PIPES_AS_CONCAT, time zone): revision SQL
@@ -178,7 +181,7 @@ impl Connection {
                 if !url.database.is_empty() {
                     o = o.database(&url.database);
                 }
-                Inner::My(MySqlConnection::connect_with(&o).await?)
+                Inner::My(MySqlConnection::connect_with(&o.disable_statement_logging()).await?)
             }
             Engine::Sqlite => {
                 // Foreign keys stay as SQLite (and Alembic) leave them: off.
@@ -189,8 +192,13 @@ impl Connection {
                     None => SqliteConnectOptions::new().in_memory(true),
                 }
                 .foreign_keys(false)
-                .busy_timeout(Duration::from_secs(10));
-                Inner::Lite(SqliteConnection::connect_with(&o).await?)
+                .busy_timeout(Duration::from_secs(10))
+                // SQLite's worker thread queues each statement's result for this side, which
+                // takes them a millisecond apart (`execute_batch_until`); sqlx's default queue
+                // of 50 filled between turns and stopped the worker until it was drained, one
+                // wake-up per statement.
+                .row_buffer_size(crate::runner::TOGETHER_STATEMENTS + 1);
+                Inner::Lite(SqliteConnection::connect_with(&o.disable_statement_logging()).await?)
             }
         })
     }

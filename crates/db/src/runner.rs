@@ -164,7 +164,7 @@ impl RunOptions {
 /// How many statements, and bytes of them, [`Exec::together`] sends at once: enough that the
 /// database seldom waits for this side, little enough that a run's SQL is not all in memory
 /// twice.
-const TOGETHER_STATEMENTS: usize = 1000;
+pub(crate) const TOGETHER_STATEMENTS: usize = 1000;
 const TOGETHER_BYTES: usize = 4 << 20;
 
 struct Prepared {
