@@ -369,12 +369,12 @@ async fn execute(
                         total
                     ));
                 }
-                Progress::Planned { steps: 0, .. } => eprintln!("Nothing to do."),
+                Progress::Planned { steps: 0, .. } => crate::output::say("Nothing to do."),
                 // An Alembic project's own output, as Alembic prints it.
                 Progress::Output { line } => crate::output::say(line),
-                Progress::LockWait { holder } => {
-                    eprintln!("Waiting for the migration lock, held by {holder}")
-                }
+                Progress::LockWait { holder } => crate::output::say(format_args!(
+                    "Waiting for the migration lock, held by {holder}"
+                )),
                 _ => {}
             }
         })),

@@ -14,12 +14,17 @@ fn sample_project() -> PathBuf {
 /// `stratum` on the sample project and a fresh SQLite database in `dir`, with its data folder
 /// at `data`.
 fn stratum(dir: &Path, data: &Path, args: &[&str]) -> Output {
+    stratum_on(&sample_project(), dir, data, args)
+}
+
+/// `stratum` on `project` and a fresh SQLite database in `dir`, with its data folder at `data`.
+fn stratum_on(project: &Path, dir: &Path, data: &Path, args: &[&str]) -> Output {
     let url = format!("sqlite:///{}", dir.join("erp.db").display());
     Command::new(env!("CARGO_BIN_EXE_stratum"))
         .arg("--data-dir")
         .arg(data)
         .arg("--project")
-        .arg(sample_project())
+        .arg(project)
         .arg("--url")
         .arg(url)
         .args(args)
@@ -145,17 +150,12 @@ fn a_slow_statement_is_timed_in_the_log_but_its_text_is_not_copied_there() {
     let data = dir.path().join("data");
     let secret = "s3cret-in-a-literal";
     let project = slow_project(dir.path(), secret);
-    let url = format!("sqlite:///{}", dir.path().join("slow.db").display());
-    let run = Command::new(env!("CARGO_BIN_EXE_stratum"))
-        .arg("--data-dir")
-        .arg(&data)
-        .arg("--project")
-        .arg(&project)
-        .args(["--url", &url, "--verbose", "upgrade", "head"])
-        .env_remove("STRATUM_DATABASE_URL")
-        .env_remove("STRATUM_PROJECT")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run stratum: {e}"));
+    let run = stratum_on(
+        &project,
+        dir.path(),
+        &data,
+        &["--verbose", "upgrade", "head"],
+    );
     let said = stderr(&run);
     assert!(run.status.success(), "{said}");
     let (_, logged) = log_files(&data);
