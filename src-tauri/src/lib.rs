@@ -7,6 +7,7 @@ mod checklist_commands;
 mod discover_commands;
 mod error;
 mod file_commands;
+mod first_timeline;
 mod fleet_commands;
 mod logging;
 mod operation_commands;
@@ -128,6 +129,7 @@ pub fn run() {
                 app.handle().clone(),
             )));
             app.manage(state);
+            first_timeline::FirstTimeline::start(app.handle());
             window_start::show_at_the_latest(app);
             Ok(())
         })

@@ -12,6 +12,7 @@ use stratum_operations::Target;
 use stratum_project::Project;
 use stratum_store::{NewProfile, Profile, Secrets, Store};
 
+use crate::first_timeline::FirstTimeline;
 use crate::picker::Picker;
 use crate::AppError;
 
@@ -27,6 +28,8 @@ pub struct AppState {
     pub renders: RenderCache,
     /// The system's file dialogs; absent where there is no window system (the mock runtime).
     pub picker: Option<Arc<dyn Picker>>,
+    /// The first profile's timeline, read while the window starts.
+    pub first_timeline: FirstTimeline,
 }
 
 impl AppState {
@@ -63,6 +66,7 @@ impl AppState {
             running: Mutex::new(HashMap::new()),
             renders: RenderCache::kept_in(data_dir.join(stratum_alembic::RENDERED)),
             picker: None,
+            first_timeline: FirstTimeline::default(),
         })
     }
 

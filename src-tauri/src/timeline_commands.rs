@@ -19,6 +19,17 @@ pub async fn timeline(
     state: State<'_, AppState>,
     profile_id: u32,
 ) -> Result<TimelineView, AppError> {
+    if let Some(answer) = state.first_timeline.take(profile_id).await {
+        return answer;
+    }
+    read_timeline(&state, profile_id).await
+}
+
+/// What `timeline` answers, read now.
+pub(crate) async fn read_timeline(
+    state: &AppState,
+    profile_id: u32,
+) -> Result<TimelineView, AppError> {
     let Target {
         profile,
         project,

@@ -1,6 +1,7 @@
 import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { onTestFinished, vi } from "vitest";
 import { App } from "./App";
+import { FirstLoad } from "./firstLoad";
 import type { ProfileView, RevisionRow, TimelineView } from "./bindings";
 
 const commands = vi.hoisted(() => ({
@@ -375,4 +376,55 @@ test("at start-up the statuses are read once, after the timeline, which has the 
   await act(async () => answer(timeline("native")));
   expect(await screen.findByTestId("db-summary")).toHaveTextContent("Database at 001");
   await waitFor(() => expect(commands.profileStatuses).toHaveBeenCalledTimes(1));
+});
+
+test("the first screen comes from the asks made while the page started, each made once", async () => {
+  commands.timeline.mockImplementation(() => ok(timeline("alembic")));
+  const first = new FirstLoad();
+  render(<App first={first} />);
+  expect(await screen.findByTestId("db-summary")).toHaveTextContent("Database at 001");
+  await waitFor(() => expect(commands.profileStatuses).toHaveBeenCalled());
+  expect(commands.listProfiles).toHaveBeenCalledTimes(1);
+  expect(commands.timeline).toHaveBeenCalledTimes(1);
+  // Later reads are made afresh: the early answers are given once.
+  expect(first.takeProfiles()).toBeNull();
+  expect(first.takeTimeline(1)).toBeNull();
+});
+
+test("a start-up timeline refused for an untrusted folder is asked again through the trust prompt", async () => {
+  const untrusted = { kind: "untrusted", message: { folder: "/srv/acme/alembic", reason: "runs the project's env.py" } };
+  commands.timeline.mockImplementationOnce(() => failed(untrusted)).mockImplementation(() => ok(timeline("alembic")));
+  const first = new FirstLoad();
+  await first.arrived(1000);
+  expect(first.takeArrived().timeline).toBeNull();
+  await expect(first.takeTimeline(1)).resolves.toMatchObject({ format: "alembic" });
+  expect(commands.timeline).toHaveBeenCalledTimes(2);
+});
+
+test("the early timeline is not shown for another profile, nor given twice", async () => {
+  commands.timeline.mockImplementation(() => ok(timeline("alembic")));
+  const first = new FirstLoad();
+  await first.arrived(1000);
+  expect(first.takeArrived().profiles).toEqual([profile]);
+  expect(first.takeTimeline(2)).toBeNull();
+  expect(first.takeTimeline(1)).toBeNull();
+});
+
+test("a slow start-up timeline leaves the profiles shown and the timeline follows when it comes", async () => {
+  let answer: (v: unknown) => void = () => {};
+  commands.timeline.mockImplementation(() => new Promise((resolve) => (answer = resolve)));
+  const first = new FirstLoad();
+  vi.useFakeTimers({ shouldAdvanceTime: true });
+  onTestFinished(() => {
+    vi.useRealTimers();
+  });
+  render(<App first={first} />);
+  await act(async () => {
+    await vi.advanceTimersByTimeAsync(1000);
+  });
+  expect(screen.getByRole("heading", { name: "Acme staging" })).toBeInTheDocument();
+  expect(screen.queryByTestId("db-summary")).not.toBeInTheDocument();
+  await act(async () => answer({ status: "ok", data: timeline("alembic") }));
+  expect(await screen.findByTestId("db-summary")).toHaveTextContent("Database at 001");
+  expect(commands.timeline).toHaveBeenCalledTimes(1);
 });

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { ComputedValue, ConvertedView, Direction, FleetStatus, ProfileView, ProfilesFileView, TimelineView, OperationRequest } from "./bindings";
 import { call, commands, CommandError, messageOf } from "./api";
+import { FIRST_SCREEN_WAIT, type FirstLoad } from "./firstLoad";
 import { Sidebar } from "./components/Sidebar";
 import { Timeline } from "./components/Timeline";
 import { History } from "./components/History";
@@ -43,7 +44,8 @@ function convertedNote(c: ConvertedView): string {
   return `Converted ${c.revisions} revision(s) into a ${c.dialect} SQL project in ${c.dir}. ${outside} Point a profile's project folder at it to use it.`;
 }
 
-export function App() {
+/** `first`: what `main.tsx` asked for while the page started, taken by the first loads. */
+export function App({ first }: { first?: FirstLoad } = {}) {
   const [profiles, setProfiles] = useState<ProfileView[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
   const [timeline, setTimeline] = useState<TimelineView | null>(null);
@@ -79,7 +81,7 @@ export function App() {
   shown.current = selected;
 
   const loadProfiles = useCallback((select?: number) => {
-    call(commands.listProfiles())
+    (first?.takeProfiles() ?? call(commands.listProfiles()))
       .then((ps) => {
         setProfiles(ps);
         const cur = shown.current;
@@ -89,16 +91,33 @@ export function App() {
         setSelected(next);
       })
       .catch((e) => setError(messageOf(e)));
-  }, [loadStatuses]);
+  }, [loadStatuses, first]);
 
-  useEffect(() => loadProfiles(), [loadProfiles]);
+  // The first screen comes from `main.tsx`'s early asks, in one render once both answers are in
+  // (or after FIRST_SCREEN_WAIT, the rest following as it comes): a layout effect, so that it
+  // waits on the answers and not on the first paint. `refresh` then takes the same timeline.
+  useLayoutEffect(() => {
+    if (!first) return loadProfiles();
+    let live = true;
+    first.arrived(FIRST_SCREEN_WAIT).then(() => {
+      if (!live) return;
+      const { profiles: listed, timeline: read } = first.takeArrived();
+      if (!listed) return loadProfiles();
+      setProfiles(listed);
+      setSelected(listed[0]?.id ?? null);
+      if (read) setTimeline(read);
+    });
+    return () => {
+      live = false;
+    };
+  }, [first, loadProfiles]);
 
   const refresh = useCallback(() => {
     if (selected === null) return;
     setLoading(true);
     // Only the latest load counts: a slow answer for a profile no longer selected is dropped.
     const load = ++loads.current;
-    call(commands.timeline(selected))
+    (first?.takeTimeline(selected) ?? call(commands.timeline(selected)))
       .then((t) => {
         if (load !== loads.current) return;
         setTimeline(t);
@@ -122,7 +141,7 @@ export function App() {
         if (load === loads.current) setLoading(false);
         loadStatuses();
       });
-  }, [selected, loadStatuses]);
+  }, [selected, loadStatuses, first]);
 
   useEffect(refresh, [refresh]);
 

@@ -1,0 +1,106 @@
+//! The first profile's timeline is read while the window starts.
+//!
+//! The page asks for it only once WebKit has started, its script has run and the profiles are
+//! listed: a quarter to half a second after launch. Reading a 5,000-revision project, planning
+//! and laying it out (50-100 ms) then sat on the start's critical path while the second core
+//! waited on WebKit. The read now starts as soon as the store is open, and its answer goes to
+//! the page's first request for that profile, once.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use tauri::async_runtime::JoinHandle;
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::timeline_commands::read_timeline;
+use crate::views::TimelineView;
+use crate::{AppError, AppState};
+
+/// An answer is handed over only to a request made this soon after its read began: the page
+/// asks within a second of the start, and a window left hidden for longer reads afresh.
+const FRESH_FOR: Duration = Duration::from_secs(3);
+
+type Read = Option<(u32, Result<TimelineView, AppError>)>;
+
+/// The read begun at start-up, until a request takes it.
+#[derive(Default)]
+pub struct FirstTimeline(Mutex<Option<(Instant, JoinHandle<Read>)>>);
+
+impl FirstTimeline {
+    /// Starts reading the timeline of the profile the window opens on: the first one listed.
+    pub fn start<R: Runtime>(app: &AppHandle<R>) {
+        let handle = app.clone();
+        let read = tauri::async_runtime::spawn(async move {
+            let state = handle.state::<AppState>();
+            let first = state.store.profiles().await.ok()?.first()?.id;
+            let id = u32::try_from(first).ok()?;
+            Some((id, read_timeline(&state, id).await))
+        });
+        if let Ok(mut slot) = app.state::<AppState>().first_timeline.0.lock() {
+            *slot = Some((Instant::now(), read));
+        }
+    }
+
+    /// The start-up read's answer, when this is the first request, for the profile it read, and
+    /// soon enough after it began.
+    pub async fn take(&self, profile_id: u32) -> Option<Result<TimelineView, AppError>> {
+        let (began, read) = self.0.lock().ok()?.take()?;
+        if began.elapsed() > FRESH_FOR {
+            read.abort();
+            return None;
+        }
+        match read.await {
+            Ok(Some((id, answer))) if id == profile_id => Some(answer),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
+
+    use super::*;
+
+    fn app_on_a_fresh_store() -> (tauri::App<MockRuntime>, tempfile::TempDir) {
+        let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let state = tauri::async_runtime::block_on(AppState::open(data.path()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let app = mock_builder()
+            .manage(state)
+            .build(mock_context(noop_assets()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        (app, data)
+    }
+
+    fn first_timeline(app: &tauri::App<MockRuntime>) -> &FirstTimeline {
+        &app.state::<AppState>().inner().first_timeline
+    }
+
+    #[test]
+    fn the_first_request_for_the_first_profile_gets_the_start_up_read_and_only_once() {
+        let (app, _data) = app_on_a_fresh_store();
+        FirstTimeline::start(app.handle());
+        let answer = tauri::async_runtime::block_on(first_timeline(&app).take(1));
+        let Some(Ok(view)) = answer else {
+            panic!("the demo profile's timeline was not handed over")
+        };
+        assert_eq!(view.profile.name, "Demo (SQLite)");
+        assert_eq!(view.rows.len(), 7);
+        assert!(tauri::async_runtime::block_on(first_timeline(&app).take(1)).is_none());
+    }
+
+    #[test]
+    fn a_first_request_for_another_profile_reads_afresh_and_drops_the_start_up_read() {
+        let (app, _data) = app_on_a_fresh_store();
+        FirstTimeline::start(app.handle());
+        assert!(tauri::async_runtime::block_on(first_timeline(&app).take(2)).is_none());
+        assert!(tauri::async_runtime::block_on(first_timeline(&app).take(1)).is_none());
+    }
+
+    #[test]
+    fn nothing_is_handed_over_when_nothing_was_read_at_start_up() {
+        let (app, _data) = app_on_a_fresh_store();
+        assert!(tauri::async_runtime::block_on(first_timeline(&app).take(1)).is_none());
+    }
+}
