@@ -20,39 +20,43 @@ use crate::{AppError, AppState};
 /// asks within a second of the start, and a window left hidden for longer reads afresh.
 const FRESH_FOR: Duration = Duration::from_secs(3);
 
-type Read = Option<(u32, Result<TimelineView, AppError>)>;
+/// The profile being read, and the read.
+type Read = (u32, JoinHandle<Result<TimelineView, AppError>>);
 
 /// The read begun at start-up, until a request takes it.
 #[derive(Default)]
-pub struct FirstTimeline(Mutex<Option<(Instant, JoinHandle<Read>)>>);
+pub struct FirstTimeline(Mutex<Option<(Instant, Read)>>);
 
 impl FirstTimeline {
     /// Starts reading the timeline of the profile the window opens on: the first one listed.
     pub fn start<R: Runtime>(app: &AppHandle<R>) {
+        let state = app.state::<AppState>();
+        // Known before the read begins, so that a request for another profile need not wait.
+        let Ok(profiles) = tauri::async_runtime::block_on(state.store.profiles()) else {
+            return;
+        };
+        let Some(id) = profiles.first().and_then(|p| u32::try_from(p.id).ok()) else {
+            return;
+        };
         let handle = app.clone();
         let read = tauri::async_runtime::spawn(async move {
-            let state = handle.state::<AppState>();
-            let first = state.store.profiles().await.ok()?.first()?.id;
-            let id = u32::try_from(first).ok()?;
-            Some((id, read_timeline(&state, id).await))
+            read_timeline(&handle.state::<AppState>(), id).await
         });
-        if let Ok(mut slot) = app.state::<AppState>().first_timeline.0.lock() {
-            *slot = Some((Instant::now(), read));
+        let slot = state.first_timeline.0.lock();
+        if let Ok(mut slot) = slot {
+            *slot = Some((Instant::now(), (id, read)));
         }
     }
 
     /// The start-up read's answer, when this is the first request, for the profile it read, and
     /// soon enough after it began.
     pub async fn take(&self, profile_id: u32) -> Option<Result<TimelineView, AppError>> {
-        let (began, read) = self.0.lock().ok()?.take()?;
-        if began.elapsed() > FRESH_FOR {
+        let (began, (id, read)) = self.0.lock().ok()?.take()?;
+        if id != profile_id || began.elapsed() > FRESH_FOR {
             read.abort();
             return None;
         }
-        match read.await {
-            Ok(Some((id, answer))) if id == profile_id => Some(answer),
-            _ => None,
-        }
+        read.await.ok()
     }
 }
 

@@ -387,7 +387,7 @@ test("the first screen comes from the asks made while the page started, each mad
   expect(commands.listProfiles).toHaveBeenCalledTimes(1);
   expect(commands.timeline).toHaveBeenCalledTimes(1);
   // Later reads are made afresh: the early answers are given once.
-  expect(first.takeProfiles()).toBeNull();
+  expect(first.takeArrived().profiles).toBeNull();
   expect(first.takeTimeline(1)).toBeNull();
 });
 

@@ -81,7 +81,7 @@ export function App({ first }: { first?: FirstLoad } = {}) {
   shown.current = selected;
 
   const loadProfiles = useCallback((select?: number) => {
-    (first?.takeProfiles() ?? call(commands.listProfiles()))
+    call(commands.listProfiles())
       .then((ps) => {
         setProfiles(ps);
         const cur = shown.current;
@@ -91,11 +91,12 @@ export function App({ first }: { first?: FirstLoad } = {}) {
         setSelected(next);
       })
       .catch((e) => setError(messageOf(e)));
-  }, [loadStatuses, first]);
+  }, [loadStatuses]);
 
-  // The first screen comes from `main.tsx`'s early asks, in one render once both answers are in
-  // (or after FIRST_SCREEN_WAIT, the rest following as it comes): a layout effect, so that it
-  // waits on the answers and not on the first paint. `refresh` then takes the same timeline.
+  // The first screen comes from `main.tsx`'s early asks, in one render once both answers are in;
+  // after FIRST_SCREEN_WAIT the timeline follows as it comes, and profiles not yet listed are
+  // asked again. A layout effect, so that it waits on the answers and not on the first paint.
+  // `refresh` then takes the same timeline.
   useLayoutEffect(() => {
     if (!first) return loadProfiles();
     let live = true;

@@ -18,11 +18,10 @@ export const FIRST_SCREEN_WAIT = 300;
 
 type Early = { profileId: number; answer: Promise<Result<TimelineView>>; value: TimelineView | null };
 
-/** What had arrived when the window first rendered. */
+/** What had arrived for the first screen. */
 export type FirstScreen = { profiles: ProfileView[] | null; timeline: TimelineView | null };
 
 export class FirstLoad {
-  private readonly profiles: Promise<ProfileView[]>;
   private listed: ProfileView[] | null = null;
   private early: Early | null = null;
   private profilesTaken = false;
@@ -30,8 +29,7 @@ export class FirstLoad {
   private readonly done: Promise<void>;
 
   constructor() {
-    this.profiles = call(commands.listProfiles());
-    this.done = this.profiles.then(
+    this.done = call(commands.listProfiles()).then(
       async (ps) => {
         this.listed = ps;
         if (!ps[0]) return;
@@ -52,20 +50,13 @@ export class FirstLoad {
   }
 
   /**
-   * What has arrived so far, for the first render of it; the profiles are given once (a later
-   * listing is asked afresh), the timeline stays for the first `takeTimeline`.
+   * What has arrived so far, given once (a later listing is asked afresh); the timeline stays
+   * for the first `takeTimeline`.
    */
   takeArrived(): FirstScreen {
     if (this.profilesTaken || !this.listed) return { profiles: null, timeline: null };
     this.profilesTaken = true;
     return { profiles: this.listed, timeline: this.early?.value ?? null };
-  }
-
-  /** The profiles listed at start-up, to the first asker only. */
-  takeProfiles(): Promise<ProfileView[]> | null {
-    if (this.profilesTaken) return null;
-    this.profilesTaken = true;
-    return this.profiles;
   }
 
   /** The timeline asked at start-up, to the first asker, when it asks for that profile. */
