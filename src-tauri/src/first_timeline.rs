@@ -3,18 +3,18 @@
 //! The page asks for it only once WebKit has started, its script has run and the profiles are
 //! listed: a quarter to half a second after launch. Reading a 5,000-revision project, planning
 //! and laying it out (50-100 ms) then sat on the start's critical path while the second core
-//! waited on WebKit. The read now starts as soon as the store is open, and its answer goes to
-//! the page's first request for that profile, once.
+//! waited on WebKit. The read now begins as soon as the store is open (as the process starts:
+//! `early_start`), and its answer goes to the page's first request for that profile, once.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use stratum_store::{Secrets, Store};
 use tauri::async_runtime::JoinHandle;
-use tauri::{AppHandle, Manager, Runtime};
 
 use crate::timeline_commands::read_timeline;
 use crate::views::TimelineView;
-use crate::{AppError, AppState};
+use crate::AppError;
 
 /// An answer is handed over only to a request made this soon after its read began: the page
 /// asks within a second of the start, and a window left hidden for longer reads afresh.
@@ -29,21 +29,21 @@ pub struct FirstTimeline(Mutex<Option<(Instant, Read)>>);
 
 impl FirstTimeline {
     /// Starts reading the timeline of the profile the window opens on: the first one listed.
-    pub fn start<R: Runtime>(app: &AppHandle<R>) {
-        let state = app.state::<AppState>();
+    /// Its own `Secrets`: it runs before the app's state is handed over, when no password has
+    /// been typed yet, so the keychain is all either would ask.
+    pub async fn begin(&self, store: &Store) {
         // Known before the read begins, so that a request for another profile need not wait.
-        let Ok(profiles) = tauri::async_runtime::block_on(state.store.profiles()) else {
+        let Ok(profiles) = store.profiles().await else {
             return;
         };
         let Some(id) = profiles.first().and_then(|p| u32::try_from(p.id).ok()) else {
             return;
         };
-        let handle = app.clone();
+        let store = store.clone();
         let read = tauri::async_runtime::spawn(async move {
-            read_timeline(&handle.state::<AppState>(), id).await
+            read_timeline(&store, &Secrets::default(), id).await
         });
-        let slot = state.first_timeline.0.lock();
-        if let Ok(mut slot) = slot {
+        if let Ok(mut slot) = self.0.lock() {
             *slot = Some((Instant::now(), (id, read)));
         }
     }
@@ -63,8 +63,10 @@ impl FirstTimeline {
 #[cfg(test)]
 mod tests {
     use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
+    use tauri::Manager;
 
     use super::*;
+    use crate::AppState;
 
     fn app_on_a_fresh_store() -> (tauri::App<MockRuntime>, tempfile::TempDir) {
         let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -81,10 +83,15 @@ mod tests {
         &app.state::<AppState>().inner().first_timeline
     }
 
+    fn begin(app: &tauri::App<MockRuntime>) {
+        let state = app.state::<AppState>();
+        tauri::async_runtime::block_on(state.first_timeline.begin(&state.store));
+    }
+
     #[test]
     fn the_first_request_for_the_first_profile_gets_the_start_up_read_and_only_once() {
         let (app, _data) = app_on_a_fresh_store();
-        FirstTimeline::start(app.handle());
+        begin(&app);
         let answer = tauri::async_runtime::block_on(first_timeline(&app).take(1));
         let Some(Ok(view)) = answer else {
             panic!("the demo profile's timeline was not handed over")
@@ -97,7 +104,7 @@ mod tests {
     #[test]
     fn a_first_request_for_another_profile_reads_afresh_and_drops_the_start_up_read() {
         let (app, _data) = app_on_a_fresh_store();
-        FirstTimeline::start(app.handle());
+        begin(&app);
         assert!(tauri::async_runtime::block_on(first_timeline(&app).take(2)).is_none());
         assert!(tauri::async_runtime::block_on(first_timeline(&app).take(1)).is_none());
     }

@@ -5,6 +5,7 @@ mod about_commands;
 mod backup_commands;
 mod checklist_commands;
 mod discover_commands;
+mod early_start;
 mod error;
 mod file_commands;
 mod first_timeline;
@@ -116,6 +117,8 @@ fn data_dir(app: &tauri::App) -> Result<std::path::PathBuf, Box<dyn std::error::
 }
 
 pub fn run() {
+    let context = tauri::generate_context!("../tauri.conf.json");
+    let early = early_start::EarlyStart::begin(context.config());
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
@@ -123,17 +126,15 @@ pub fn run() {
         .on_page_load(window_start::show_when_loaded)
         .setup(move |app| {
             let dir = data_dir(app)?;
-            logging::init(&dir);
-            let mut state = tauri::async_runtime::block_on(AppState::open(&dir))?;
+            let mut state = tauri::async_runtime::block_on(early.state(&dir))?;
             state.picker = Some(std::sync::Arc::new(picker::SystemDialog(
                 app.handle().clone(),
             )));
             app.manage(state);
-            first_timeline::FirstTimeline::start(app.handle());
             window_start::show_at_the_latest(app);
             Ok(())
         })
-        .run(tauri::generate_context!("../tauri.conf.json"));
+        .run(context);
     if let Err(e) = result {
         eprintln!("stratum: the app could not start: {e}");
         std::process::exit(1);

@@ -82,8 +82,7 @@ impl AppState {
 
     /// A profile with its project and its URL, the password filled in from the keychain.
     pub async fn load(&self, profile_id: u32) -> Result<Target, AppError> {
-        let profile = self.store.profile(i64::from(profile_id)).await?;
-        Ok(Target::open(profile, &self.secrets)?)
+        load_target(&self.store, &self.secrets, profile_id).await
     }
 
     /// An Alembic project's SQL for the profile's engine (kept while its files do not change),
@@ -111,6 +110,17 @@ impl AppState {
 }
 
 /// Forgets a running operation's cancel token when the operation ends, however it ends.
+/// A profile with its project and URL, read from `store` with passwords from `secrets`; what
+/// `AppState::load` does, for work that runs before the state is handed to the app.
+pub async fn load_target(
+    store: &Store,
+    secrets: &Secrets,
+    profile_id: u32,
+) -> Result<Target, AppError> {
+    let profile = store.profile(i64::from(profile_id)).await?;
+    Ok(Target::open(profile, secrets)?)
+}
+
 pub struct Cancellable<'a> {
     state: &'a AppState,
     key: String,

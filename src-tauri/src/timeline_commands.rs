@@ -6,9 +6,11 @@ use std::collections::HashSet;
 use stratum_alembic::RenderFailure;
 use stratum_db::{DbError, Interruption, Journal, VersionTable};
 use stratum_operations::{current_rows, Target, CONNECT_TIMEOUT};
+use stratum_store::{Secrets, Store};
 use tauri::State;
 
 use crate::profile_commands::profile_view;
+use crate::state::load_target;
 use crate::views::*;
 use crate::{AppError, AppState};
 
@@ -22,19 +24,20 @@ pub async fn timeline(
     if let Some(answer) = state.first_timeline.take(profile_id).await {
         return answer;
     }
-    read_timeline(&state, profile_id).await
+    read_timeline(&state.store, &state.secrets, profile_id).await
 }
 
 /// What `timeline` answers, read now.
 pub(crate) async fn read_timeline(
-    state: &AppState,
+    store: &Store,
+    secrets: &Secrets,
     profile_id: u32,
 ) -> Result<TimelineView, AppError> {
     let Target {
         profile,
         project,
         url,
-    } = state.load(profile_id).await?;
+    } = load_target(store, secrets, profile_id).await?;
     let database = match stratum_operations::connect(&url, CONNECT_TIMEOUT).await {
         Ok(mut conn) => {
             let read = async {
