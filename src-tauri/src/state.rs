@@ -109,7 +109,6 @@ impl AppState {
     }
 }
 
-/// Forgets a running operation's cancel token when the operation ends, however it ends.
 /// A profile with its project and URL, read from `store` with passwords from `secrets`; what
 /// `AppState::load` does, for work that runs before the state is handed to the app.
 pub async fn load_target(
@@ -121,6 +120,7 @@ pub async fn load_target(
     Ok(Target::open(profile, secrets)?)
 }
 
+/// Forgets a running operation's cancel token when the operation ends, however it ends.
 pub struct Cancellable<'a> {
     state: &'a AppState,
     key: String,
